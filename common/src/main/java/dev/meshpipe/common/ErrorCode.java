@@ -1,0 +1,45 @@
+package dev.meshpipe.common;
+
+/**
+ * Stable error codes. They appear in FAILED events, in HTTP problem bodies and in CLI output, so
+ * clients may switch on them: never rename one, only add.
+ */
+public enum ErrorCode {
+    // Submissions and parameters
+    INVALID_SUBMISSION(400),
+    INVALID_PARAMETER(400),
+    INVALID_JOB_ID(400),
+    UNSUPPORTED_INPUT(400),
+    UNSUPPORTED_MEDIA_TYPE(415),
+    PAYLOAD_TOO_LARGE(413),
+    INVALID_VOLUME(422),
+    VOLUME_TOO_LARGE(422),
+    INPUT_NOT_FOUND(422),
+    // Job lifecycle as seen by clients
+    JOB_NOT_FOUND(404),
+    JOB_NOT_READY(409),
+    JOB_ALREADY_FINISHED(409),
+    RESULT_EXPIRED(410),
+    JOB_FAILED(500),
+    JOB_CANCELLED(500),
+    // Inside the pipeline
+    MESHING_FAILED(500),
+    GPU_ERROR(500),
+    INCOMPLETE_RESULTS(500),
+    STORAGE_UNAVAILABLE(503),
+    STATUS_UNAVAILABLE(503),
+    UNAUTHORIZED(401),
+    NOT_FOUND(404),
+    METHOD_NOT_ALLOWED(405),
+    INTERNAL_ERROR(500);
+
+    private final int httpStatus;
+
+    ErrorCode(int httpStatus) {
+        this.httpStatus = httpStatus;
+    }
+
+    public int httpStatus() {
+        return httpStatus;
+    }
+}

@@ -1,0 +1,96 @@
+package dev.meshpipe.common;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * Configuration shared by every service. Each field has an environment variable (documented in
+ * docs/configuration.md); the standalone stack fills them in itself.
+ *
+ * @param bootstrapServers  MESHPIPE_KAFKA_BOOTSTRAP
+ * @param instanceId        MESHPIPE_INSTANCE_ID: unique per process; names transactional ids
+ * @param stateDir          MESHPIPE_STATE_DIR: Kafka Streams state
+ * @param storage           MESHPIPE_STORAGE: {@code file:/path} or {@code s3://bucket}
+ * @param partitions        MESHPIPE_PARTITIONS: partitions of topics created at start-up
+ * @param replication       MESHPIPE_REPLICATION: replication factor of topics created at start-up
+ * @param httpPort          MESHPIPE_HTTP_PORT: gateway port
+ * @param retention         MESHPIPE_RETENTION: how long results stay downloadable (e.g. 24h)
+ * @param maxUploadBytes    MESHPIPE_MAX_UPLOAD_BYTES
+ * @param maxVoxels         MESHPIPE_MAX_VOXELS
+ * @param processorThreads  MESHPIPE_PROCESSOR_THREADS: concurrent jobs per processor
+ * @param device            MESHPIPE_DEVICE: auto, cpu or gpu
+ */
+public record MeshpipeConfig(
+        String bootstrapServers,
+        String instanceId,
+        Path stateDir,
+        String storage,
+        int partitions,
+        short replication,
+        int httpPort,
+        Duration retention,
+        long maxUploadBytes,
+        long maxVoxels,
+        int processorThreads,
+        String device) {
+
+    public static final long DEFAULT_MAX_UPLOAD_BYTES = 2L * 1024 * 1024 * 1024;
+    public static final long DEFAULT_MAX_VOXELS = 1024L * 1024 * 1024;
+
+    public static MeshpipeConfig fromEnv(Map<String, String> env) {
+        return new MeshpipeConfig(
+                env.getOrDefault("MESHPIPE_KAFKA_BOOTSTRAP", "localhost:9092"),
+                env.getOrDefault("MESHPIPE_INSTANCE_ID", hostName()),
+                Path.of(env.getOrDefault("MESHPIPE_STATE_DIR", System.getProperty("java.io.tmpdir") + "/meshpipe-state")),
+                env.getOrDefault("MESHPIPE_STORAGE", "file:./meshpipe-data/objects"),
+                Integer.parseInt(env.getOrDefault("MESHPIPE_PARTITIONS", "6")),
+                Short.parseShort(env.getOrDefault("MESHPIPE_REPLICATION", "1")),
+                Integer.parseInt(env.getOrDefault("MESHPIPE_HTTP_PORT", "8080")),
+                parseDuration(env.getOrDefault("MESHPIPE_RETENTION", "24h")),
+                Long.parseLong(env.getOrDefault("MESHPIPE_MAX_UPLOAD_BYTES", String.valueOf(DEFAULT_MAX_UPLOAD_BYTES))),
+                Long.parseLong(env.getOrDefault("MESHPIPE_MAX_VOXELS", String.valueOf(DEFAULT_MAX_VOXELS))),
+                Integer.parseInt(env.getOrDefault("MESHPIPE_PROCESSOR_THREADS", "1")),
+                env.getOrDefault("MESHPIPE_DEVICE", "auto"));
+    }
+
+    public MeshpipeConfig withBootstrap(String servers) {
+        return new MeshpipeConfig(servers, instanceId, stateDir, storage, partitions, replication, httpPort, retention,
+                maxUploadBytes, maxVoxels, processorThreads, device);
+    }
+
+    public MeshpipeConfig withHttpPort(int port) {
+        return new MeshpipeConfig(bootstrapServers, instanceId, stateDir, storage, partitions, replication, port, retention,
+                maxUploadBytes, maxVoxels, processorThreads, device);
+    }
+
+    /** Parses {@code 90s}, {@code 15m}, {@code 24h}, {@code 7d}, or an ISO-8601 duration. */
+    public static Duration parseDuration(String s) {
+        String t = s.trim().toLowerCase(java.util.Locale.ROOT);
+        if (t.startsWith("p")) {
+            return Duration.parse(t.toUpperCase(java.util.Locale.ROOT));
+        }
+        if (t.isEmpty()) {
+            throw new IllegalArgumentException("empty duration");
+        }
+        char unit = t.charAt(t.length() - 1);
+        long n = Long.parseLong(t.substring(0, t.length() - (Character.isDigit(unit) ? 0 : 1)));
+        return switch (unit) {
+            case 's' -> Duration.ofSeconds(n);
+            case 'm' -> Duration.ofMinutes(n);
+            case 'h' -> Duration.ofHours(n);
+            case 'd' -> Duration.ofDays(n);
+            default -> {
+                if (Character.isDigit(unit)) {
+                    yield Duration.ofSeconds(n);
+                }
+                throw new IllegalArgumentException("unknown duration unit in '" + s + "' (use s, m, h or d)");
+            }
+        };
+    }
+
+    private static String hostName() {
+        String h = System.getenv("HOSTNAME");
+        return h != null && !h.isBlank() ? h : "meshpipe-" + ProcessHandle.current().pid();
+    }
+}

@@ -1,0 +1,48 @@
+package dev.meshpipe.common.events;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.time.Instant;
+
+/**
+ * A state change or progress report, on {@code meshpipe.jobs.events}. Every stage writes these;
+ * the gateway folds them into a {@link JobStatus}. Optional fields are set by the stage that knows them.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record JobEvent(
+        String jobId,
+        JobState state,
+        int progress,
+        String stage,
+        Instant at,
+        String tenant,
+        String name,
+        Instant submittedAt,
+        String device,
+        Long triangles,
+        JobError error,
+        JobResult result) {
+
+    public static JobEvent of(String jobId, JobState state, int progress, String stage) {
+        return new JobEvent(jobId, state, progress, stage, Instant.now(), null, null, null, null, null, null, null);
+    }
+
+    public JobEvent withSubmission(String tenant, String name, Instant submittedAt) {
+        return new JobEvent(jobId, state, progress, stage, at, tenant, name, submittedAt, device, triangles, error, result);
+    }
+
+    public JobEvent withDevice(String device, Long triangles) {
+        return new JobEvent(jobId, state, progress, stage, at, tenant, name, submittedAt, device, triangles, error, result);
+    }
+
+    public JobEvent withError(JobError error) {
+        return new JobEvent(jobId, state, progress, stage, at, tenant, name, submittedAt, device, triangles, error, result);
+    }
+
+    public JobEvent withResult(JobResult result) {
+        return new JobEvent(jobId, state, progress, stage, at, tenant, name, submittedAt, device, triangles, error, result);
+    }
+
+    public static JobEvent failed(String jobId, dev.meshpipe.common.ErrorCode code, String message, String stage) {
+        return of(jobId, JobState.FAILED, 100, stage).withError(new JobError(code, message));
+    }
+}

@@ -1,0 +1,101 @@
+package dev.meshpipe.common.events;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.meshpipe.common.ErrorCode;
+import dev.meshpipe.common.MeshpipeException;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+
+/**
+ * What a job asks for.
+ *
+ * @param iso     the isovalue as a decimal number, or {@code "auto"} (Otsu's threshold); null means
+ *                the input's default (0 for signed-distance volumes, auto for scans)
+ * @param borders closed (watertight, default) or open
+ * @param formats mesh formats to write; null or empty means all
+ * @param name    a label for people, not used by the pipeline
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record JobParams(String iso, Borders borders, List<MeshFormat> formats, String name) {
+
+    public static final int MAX_NAME_LENGTH = 200;
+
+    public static JobParams defaults() {
+        return new JobParams(null, null, null, null);
+    }
+
+    public Borders bordersOrDefault() {
+        return borders == null ? Borders.CLOSED : borders;
+    }
+
+    public List<MeshFormat> formatsOrDefault() {
+        return formats == null || formats.isEmpty() ? List.of(MeshFormat.values()) : formats;
+    }
+
+    public boolean isAutoIso() {
+        return "auto".equalsIgnoreCase(iso);
+    }
+
+    /** Checks every field and returns a normalized copy, or throws INVALID_PARAMETER naming the field. */
+    public JobParams validated() {
+        String isoOut = iso;
+        if (iso != null && !isAutoIso()) {
+            double v;
+            try {
+                v = Double.parseDouble(iso.trim());
+            } catch (NumberFormatException e) {
+                throw new MeshpipeException(ErrorCode.INVALID_PARAMETER, "iso must be a number or 'auto', got '" + abbreviate(iso) + "'");
+            }
+            if (!Double.isFinite(v)) {
+                throw new MeshpipeException(ErrorCode.INVALID_PARAMETER, "iso must be finite");
+            }
+            isoOut = iso.trim();
+        } else if (iso != null) {
+            isoOut = "auto";
+        }
+        List<MeshFormat> fs = null;
+        if (formats != null && !formats.isEmpty()) {
+            EnumSet<MeshFormat> seen = EnumSet.noneOf(MeshFormat.class);
+            for (MeshFormat f : formats) {
+                if (f == null) {
+                    throw new MeshpipeException(ErrorCode.INVALID_PARAMETER, "formats contains an unknown format");
+                }
+                seen.add(f);
+            }
+            fs = new ArrayList<>(seen);
+        }
+        if (name != null && name.length() > MAX_NAME_LENGTH) {
+            throw new MeshpipeException(ErrorCode.INVALID_PARAMETER, "name longer than " + MAX_NAME_LENGTH + " characters");
+        }
+        return new JobParams(isoOut, borders, fs, name);
+    }
+
+    /** Parses the comma-separated {@code formats} query form, e.g. {@code stl,glb}. */
+    public static List<MeshFormat> parseFormats(String csv) {
+        List<MeshFormat> out = new ArrayList<>();
+        for (String part : csv.split(",")) {
+            if (part.isBlank()) {
+                continue;
+            }
+            try {
+                out.add(MeshFormat.parse(part));
+            } catch (IllegalArgumentException e) {
+                throw new MeshpipeException(ErrorCode.INVALID_PARAMETER, "unknown format '" + abbreviate(part) + "' (stl, ply, obj, glb)");
+            }
+        }
+        return out;
+    }
+
+    public static Borders parseBorders(String s) {
+        try {
+            return Borders.parse(s);
+        } catch (IllegalArgumentException e) {
+            throw new MeshpipeException(ErrorCode.INVALID_PARAMETER, "borders must be 'closed' or 'open', got '" + abbreviate(s) + "'");
+        }
+    }
+
+    static String abbreviate(String s) {
+        return s.length() <= 40 ? s : s.substring(0, 40) + "...";
+    }
+}

@@ -1,0 +1,54 @@
+package dev.meshpipe.common.events;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.time.Instant;
+
+/**
+ * What the gateway knows of a job: the fold of its events. {@link #apply} is monotonic, so late,
+ * duplicate or reordered events never move a job backwards.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record JobStatus(
+        String id,
+        JobState state,
+        int progress,
+        String stage,
+        Instant submittedAt,
+        Instant updatedAt,
+        String tenant,
+        String name,
+        String device,
+        Long triangles,
+        JobError error,
+        JobResult result) {
+
+    public static JobStatus initial(JobEvent e) {
+        return new JobStatus(e.jobId(), e.state(), clamp(e.progress()), e.stage(),
+                e.submittedAt() != null ? e.submittedAt() : e.at(), e.at(), e.tenant(), e.name(),
+                e.device(), e.triangles(), e.error(), e.result());
+    }
+
+    /** Returns the status after {@code e}, or this status unchanged if {@code e} would move it backwards. */
+    public JobStatus apply(JobEvent e) {
+        boolean forward = e.state().rank() > state.rank()
+                || (e.state() == state && !state.isFinished() && e.progress() >= progress)
+                // EXPIRED only follows a result that existed.
+                || (e.state() == JobState.EXPIRED && state == JobState.SUCCEEDED);
+        if (e.state() == JobState.EXPIRED && state != JobState.SUCCEEDED && state != JobState.EXPIRED) {
+            forward = false;
+        }
+        if (!forward) {
+            return this;
+        }
+        Instant updated = e.at() == null || (updatedAt != null && e.at().isBefore(updatedAt)) ? updatedAt : e.at();
+        return new JobStatus(id, e.state(), clamp(e.progress()), e.stage() != null ? e.stage() : stage,
+                submittedAt != null ? submittedAt : e.submittedAt(), updated,
+                tenant != null ? tenant : e.tenant(), name != null ? name : e.name(),
+                e.device() != null ? e.device() : device, e.triangles() != null ? e.triangles() : triangles,
+                e.error() != null ? e.error() : error, e.result() != null ? e.result() : result);
+    }
+
+    private static int clamp(int p) {
+        return Math.max(0, Math.min(100, p));
+    }
+}

@@ -1,0 +1,5 @@
+package dev.meshpipe.common.store;
+
+import java.time.Instant;
+
+public record ObjectInfo(String key, long size, Instant lastModified) {}

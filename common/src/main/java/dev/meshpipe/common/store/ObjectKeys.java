@@ -1,0 +1,27 @@
+package dev.meshpipe.common.store;
+
+import dev.meshpipe.common.JobId;
+
+/** The only place object keys are made; every key starts from a validated job id. */
+public final class ObjectKeys {
+    private ObjectKeys() {}
+
+    public static String input(String jobId) {
+        return "inputs/" + JobId.require(jobId) + "/volume";
+    }
+
+    public static String workPrefix(String jobId) {
+        return "work/" + JobId.require(jobId) + "/";
+    }
+
+    public static String work(String jobId, String fileName) {
+        if (!fileName.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,99}") || fileName.contains("..")) {
+            throw new IllegalArgumentException("bad output file name: " + fileName);
+        }
+        return workPrefix(jobId) + fileName;
+    }
+
+    public static String result(String jobId) {
+        return "results/" + JobId.require(jobId) + ".zip";
+    }
+}

@@ -1,0 +1,166 @@
+package dev.meshpipe.mesh;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.meshpipe.common.ErrorCode;
+import dev.meshpipe.common.Json;
+import dev.meshpipe.common.MeshpipeException;
+import dev.meshpipe.common.events.Borders;
+import dev.meshpipe.common.events.MeshFormat;
+import dev.meshpipe.mesh.mc.MarchingCubes;
+import dev.meshpipe.mesh.out.MeshWriters;
+import dev.meshpipe.mesh.out.PreviewRenderer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One volume to one set of outputs: isovalue, extraction, world placement, quality, mesh files,
+ * quality.json and preview.png. The processor and the {@code mesh} CLI command both run this.
+ */
+public final class MeshJob {
+
+    public static final String QUALITY_FILE = "quality.json";
+    public static final String PREVIEW_FILE = "preview.png";
+
+    /** Where output files go: the processor writes to the object store, the CLI to a directory. */
+    @FunctionalInterface
+    public interface OutputSink {
+        OutputStream create(String fileName) throws IOException;
+    }
+
+    /** Progress as percent of the whole job and the stage name. */
+    @FunctionalInterface
+    public interface Progress {
+        void report(int percent, String stage);
+
+        Progress NONE = (p, s) -> {};
+    }
+
+    /** Extracts the mesh; the processor swaps in the GPU here. */
+    @FunctionalInterface
+    public interface Extractor {
+        Mesh extract(Volume volume, double iso, boolean closedBorders);
+
+        default String device() {
+            return "cpu";
+        }
+    }
+
+    public static Extractor cpu(int threads) {
+        return (v, iso, closed) -> MarchingCubes.extract(v, iso, closed, threads);
+    }
+
+    /**
+     * @param iso     null (the volume's default), "auto" (Otsu), or a number
+     */
+    public record Options(String iso, Borders borders, List<MeshFormat> formats) {
+        public Borders bordersOrDefault() {
+            return borders == null ? Borders.CLOSED : borders;
+        }
+
+        public List<MeshFormat> formatsOrDefault() {
+            return formats == null || formats.isEmpty() ? List.of(MeshFormat.values()) : formats;
+        }
+    }
+
+    /** The content of quality.json. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Quality(
+            long vertices, long triangles, double isovalue, String isovalueSource, String borders,
+            double surfaceArea, Double enclosedVolume, Map<String, double[]> boundingBox,
+            boolean watertight, long boundaryEdges, long nonManifoldEdges, long degenerateTriangles,
+            long connectedComponents, long eulerCharacteristic, String device, String input,
+            int[] dimensions, double[] spacing, String units, Map<String, Long> timingsMs) {}
+
+    public record Result(Quality quality, List<String> files) {}
+
+    private MeshJob() {}
+
+    public static double chooseIso(Volume volume, String iso, StringBuilder source) {
+        if (iso == null || iso.isBlank()) {
+            if (Double.isNaN(volume.defaultIso())) {
+                source.append("auto (Otsu, default for scans)");
+                return Otsu.threshold(volume.data());
+            }
+            source.append("default");
+            return volume.defaultIso();
+        }
+        if (iso.equalsIgnoreCase("auto")) {
+            source.append("auto (Otsu)");
+            return Otsu.threshold(volume.data());
+        }
+        try {
+            double v = Double.parseDouble(iso.trim());
+            if (!Double.isFinite(v)) {
+                throw new NumberFormatException();
+            }
+            source.append("given");
+            return v;
+        } catch (NumberFormatException e) {
+            throw new MeshpipeException(ErrorCode.INVALID_PARAMETER, "iso must be a number or 'auto'");
+        }
+    }
+
+    public static Result run(Volume volume, Options options, Extractor extractor, OutputSink sink, Progress progress)
+            throws IOException {
+        Map<String, Long> timings = new LinkedHashMap<>();
+        long t0 = System.nanoTime();
+        progress.report(5, "isovalue");
+        StringBuilder isoSource = new StringBuilder();
+        double iso = chooseIso(volume, options.iso(), isoSource);
+        long t1 = System.nanoTime();
+        timings.put("isovalueMs", ms(t0, t1));
+        progress.report(10, "extracting");
+        Mesh grid = extractor.extract(volume, iso, options.bordersOrDefault() == Borders.CLOSED);
+        long t2 = System.nanoTime();
+        timings.put("extractMs", ms(t1, t2));
+        Mesh mesh = grid.transformed(volume.gridToWorld());
+        progress.report(60, "measuring");
+        MeshQuality q = MeshQuality.of(mesh);
+        long t3 = System.nanoTime();
+        timings.put("qualityMs", ms(t2, t3));
+        List<String> files = new ArrayList<>();
+        List<MeshFormat> formats = options.formatsOrDefault();
+        int step = 25 / Math.max(1, formats.size());
+        int pct = 65;
+        for (MeshFormat f : formats) {
+            progress.report(pct, "writing " + f.fileName());
+            try (OutputStream out = sink.create(f.fileName())) {
+                MeshWriters.write(f, mesh, out);
+            }
+            files.add(f.fileName());
+            pct += step;
+        }
+        long t4 = System.nanoTime();
+        timings.put("writeMs", ms(t3, t4));
+        progress.report(90, "rendering preview");
+        try (OutputStream out = sink.create(PREVIEW_FILE)) {
+            PreviewRenderer.writePng(mesh, out);
+        }
+        files.add(PREVIEW_FILE);
+        long t5 = System.nanoTime();
+        timings.put("previewMs", ms(t4, t5));
+        timings.put("totalMs", ms(t0, t5));
+        Map<String, double[]> bbox = new LinkedHashMap<>();
+        bbox.put("min", q.boundingBoxMin());
+        bbox.put("max", q.boundingBoxMax());
+        Quality quality = new Quality(q.vertices(), q.triangles(), iso, isoSource.toString(),
+                options.bordersOrDefault().json(), q.surfaceArea(), q.enclosedVolume(), bbox, q.watertight(),
+                q.boundaryEdges(), q.nonManifoldEdges(), q.degenerateTriangles(), q.connectedComponents(),
+                q.eulerCharacteristic(), extractor.device(), volume.description(),
+                new int[] {volume.nx(), volume.ny(), volume.nz()}, volume.spacing(), "mm", timings);
+        try (OutputStream out = sink.create(QUALITY_FILE)) {
+            out.write(Json.pretty(quality).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        files.add(QUALITY_FILE);
+        progress.report(100, "meshed");
+        return new Result(quality, files);
+    }
+
+    private static long ms(long from, long to) {
+        return (to - from) / 1_000_000;
+    }
+}

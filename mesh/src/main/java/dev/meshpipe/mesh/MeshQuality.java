@@ -1,0 +1,132 @@
+package dev.meshpipe.mesh;
+
+import java.util.Arrays;
+
+/**
+ * Geometry and topology figures of a mesh. Every field is documented in docs/quality.md.
+ *
+ * @param enclosedVolume mm^3; null unless the mesh is watertight
+ */
+public record MeshQuality(
+        long vertices,
+        long triangles,
+        double surfaceArea,
+        Double enclosedVolume,
+        double[] boundingBoxMin,
+        double[] boundingBoxMax,
+        boolean watertight,
+        long boundaryEdges,
+        long nonManifoldEdges,
+        long degenerateTriangles,
+        long connectedComponents,
+        long eulerCharacteristic) {
+
+    public static MeshQuality of(Mesh mesh) {
+        float[] p = mesh.positions();
+        int[] t = mesh.triangles();
+        int nv = mesh.vertexCount();
+        int nt = mesh.triangleCount();
+        double[] min = {Double.POSITIVE_INFINITY, Double.POSITIVE_INFINITY, Double.POSITIVE_INFINITY};
+        double[] max = {Double.NEGATIVE_INFINITY, Double.NEGATIVE_INFINITY, Double.NEGATIVE_INFINITY};
+        for (int i = 0; i < p.length; i += 3) {
+            for (int a = 0; a < 3; a++) {
+                min[a] = Math.min(min[a], p[i + a]);
+                max[a] = Math.max(max[a], p[i + a]);
+            }
+        }
+        if (nv == 0) {
+            min = new double[3];
+            max = new double[3];
+        }
+        double area = 0;
+        double volume = 0;
+        long degenerate = 0;
+        for (int i = 0; i < t.length; i += 3) {
+            int a = 3 * t[i];
+            int b = 3 * t[i + 1];
+            int c = 3 * t[i + 2];
+            double ax = p[a], ay = p[a + 1], az = p[a + 2];
+            double ux = p[b] - ax, uy = p[b + 1] - ay, uz = p[b + 2] - az;
+            double vx = p[c] - ax, vy = p[c + 1] - ay, vz = p[c + 2] - az;
+            double nx = uy * vz - uz * vy;
+            double ny = uz * vx - ux * vz;
+            double nz = ux * vy - uy * vx;
+            double twice = Math.sqrt(nx * nx + ny * ny + nz * nz);
+            if (twice == 0 || t[i] == t[i + 1] || t[i + 1] == t[i + 2] || t[i] == t[i + 2]) {
+                degenerate++;
+            }
+            area += twice / 2;
+            // Signed volume of the tetrahedron (origin, a, b, c), taken relative to a to keep precision.
+            volume += (ax * (p[b + 1] * p[c + 2] - p[b + 2] * p[c + 1])
+                    - ay * (p[b] * p[c + 2] - p[b + 2] * p[c])
+                    + az * (p[b] * p[c + 1] - p[b + 1] * p[c])) / 6.0;
+        }
+        // Undirected edges, sorted, so runs give each edge's number of triangles.
+        long[] edges = new long[t.length];
+        for (int i = 0; i < t.length; i += 3) {
+            for (int e = 0; e < 3; e++) {
+                int u = t[i + e];
+                int v = t[i + (e + 1) % 3];
+                edges[i + e] = u < v ? ((long) u << 32) | v : ((long) v << 32) | u;
+            }
+        }
+        Arrays.parallelSort(edges);
+        long unique = 0;
+        long boundary = 0;
+        long nonManifold = 0;
+        for (int i = 0; i < edges.length; ) {
+            int j = i;
+            while (j < edges.length && edges[j] == edges[i]) {
+                j++;
+            }
+            unique++;
+            if (j - i == 1) {
+                boundary++;
+            } else if (j - i > 2) {
+                nonManifold++;
+            }
+            i = j;
+        }
+        long components = components(nv, t);
+        boolean watertight = nt > 0 && boundary == 0 && nonManifold == 0;
+        return new MeshQuality(nv, nt, area, watertight ? Math.abs(volume) : null, min, max, watertight,
+                boundary, nonManifold, degenerate, components, nv - unique + nt);
+    }
+
+    /** Connected components of the vertices that some triangle uses (union-find). */
+    private static long components(int nv, int[] t) {
+        int[] parent = new int[nv];
+        for (int i = 0; i < nv; i++) {
+            parent[i] = i;
+        }
+        boolean[] used = new boolean[nv];
+        for (int i = 0; i < t.length; i += 3) {
+            used[t[i]] = used[t[i + 1]] = used[t[i + 2]] = true;
+            union(parent, t[i], t[i + 1]);
+            union(parent, t[i], t[i + 2]);
+        }
+        long roots = 0;
+        for (int i = 0; i < nv; i++) {
+            if (used[i] && find(parent, i) == i) {
+                roots++;
+            }
+        }
+        return roots;
+    }
+
+    private static int find(int[] parent, int x) {
+        while (parent[x] != x) {
+            parent[x] = parent[parent[x]];
+            x = parent[x];
+        }
+        return x;
+    }
+
+    private static void union(int[] parent, int a, int b) {
+        int ra = find(parent, a);
+        int rb = find(parent, b);
+        if (ra != rb) {
+            parent[Math.max(ra, rb)] = Math.min(ra, rb);
+        }
+    }
+}

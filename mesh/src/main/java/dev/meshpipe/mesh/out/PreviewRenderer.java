@@ -1,0 +1,145 @@
+package dev.meshpipe.mesh.out;
+
+import dev.meshpipe.mesh.Mesh;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.io.OutputStream;
+import javax.imageio.ImageIO;
+
+/**
+ * A shaded picture of the mesh itself: orthographic view from the front-right and above (+z up),
+ * z-buffered, Lambert-shaded, rendered at twice the size and averaged down for smooth edges, and
+ * framed so the object fills the view.
+ */
+public final class PreviewRenderer {
+    public static final int SIZE = 512;
+    private static final int SS = 2;
+
+    private PreviewRenderer() {}
+
+    public static void writePng(Mesh mesh, OutputStream out) throws IOException {
+        ImageIO.write(render(mesh, SIZE), "png", out);
+    }
+
+    public static BufferedImage render(Mesh mesh, int size) {
+        int w = size * SS;
+        float[] p = mesh.positions();
+        int[] t = mesh.triangles();
+        // Camera basis: looking toward -d, with +z as up.
+        double[] d = norm(new double[] {0.55, -0.75, 0.45});
+        double[] right = norm(cross(new double[] {0, 0, 1}, d));
+        double[] up = cross(d, right);
+        int nv = p.length / 3;
+        float[] sx = new float[nv];
+        float[] sy = new float[nv];
+        float[] sz = new float[nv];
+        double minX = Double.POSITIVE_INFINITY, maxX = Double.NEGATIVE_INFINITY;
+        double minY = Double.POSITIVE_INFINITY, maxY = Double.NEGATIVE_INFINITY;
+        for (int v = 0; v < nv; v++) {
+            double x = p[3 * v], y = p[3 * v + 1], z = p[3 * v + 2];
+            double u = x * right[0] + y * right[1] + z * right[2];
+            double vv = x * up[0] + y * up[1] + z * up[2];
+            sx[v] = (float) u;
+            sy[v] = (float) vv;
+            sz[v] = (float) (x * d[0] + y * d[1] + z * d[2]);
+            minX = Math.min(minX, u);
+            maxX = Math.max(maxX, u);
+            minY = Math.min(minY, vv);
+            maxY = Math.max(maxY, vv);
+        }
+        double extent = Math.max(maxX - minX, maxY - minY);
+        double scale = extent > 0 ? w * 0.9 / extent : 1;
+        double cx = (minX + maxX) / 2;
+        double cy = (minY + maxY) / 2;
+        for (int v = 0; v < nv; v++) {
+            sx[v] = (float) ((sx[v] - cx) * scale + w / 2.0);
+            sy[v] = (float) (w / 2.0 - (sy[v] - cy) * scale);
+        }
+        float[] depth = new float[w * w];
+        java.util.Arrays.fill(depth, Float.NEGATIVE_INFINITY);
+        float[] shade = new float[w * w];
+        java.util.Arrays.fill(shade, -1);
+        double[] light = norm(new double[] {d[0] + 0.3 * up[0] - 0.2 * right[0], d[1] + 0.3 * up[1] - 0.2 * right[1], d[2] + 0.3 * up[2] - 0.2 * right[2]});
+        for (int i = 0; i < t.length; i += 3) {
+            int a = t[i], b = t[i + 1], c = t[i + 2];
+            float[] n = Normals.face(p, 3 * a, 3 * b, 3 * c);
+            double lambert = Math.abs(n[0] * light[0] + n[1] * light[1] + n[2] * light[2]);
+            float s = (float) (0.18 + 0.82 * lambert);
+            raster(sx, sy, sz, a, b, c, w, depth, shade, s);
+        }
+        BufferedImage img = new BufferedImage(size, size, BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < size; y++) {
+            for (int x = 0; x < size; x++) {
+                double r = 0, g = 0, bl = 0;
+                for (int oy = 0; oy < SS; oy++) {
+                    for (int ox = 0; ox < SS; ox++) {
+                        int px = x * SS + ox;
+                        int py = y * SS + oy;
+                        float s = shade[py * w + px];
+                        if (s < 0) {
+                            double bg = 0.16 + 0.10 * (1 - py / (double) w);
+                            r += bg;
+                            g += bg;
+                            bl += bg + 0.04;
+                        } else {
+                            r += 0.93 * s;
+                            g += 0.86 * s;
+                            bl += 0.76 * s;
+                        }
+                    }
+                }
+                int n = SS * SS;
+                img.setRGB(x, y, rgb(r / n, g / n, bl / n));
+            }
+        }
+        return img;
+    }
+
+    private static void raster(float[] sx, float[] sy, float[] sz, int a, int b, int c, int w, float[] depth, float[] shade, float s) {
+        float x0 = sx[a], y0 = sy[a], x1 = sx[b], y1 = sy[b], x2 = sx[c], y2 = sy[c];
+        float area = (x1 - x0) * (y2 - y0) - (x2 - x0) * (y1 - y0);
+        if (area == 0) {
+            return;
+        }
+        int minX = Math.max(0, (int) Math.floor(Math.min(x0, Math.min(x1, x2))));
+        int maxX = Math.min(w - 1, (int) Math.ceil(Math.max(x0, Math.max(x1, x2))));
+        int minY = Math.max(0, (int) Math.floor(Math.min(y0, Math.min(y1, y2))));
+        int maxY = Math.min(w - 1, (int) Math.ceil(Math.max(y0, Math.max(y1, y2))));
+        float inv = 1 / area;
+        for (int y = minY; y <= maxY; y++) {
+            float py = y + 0.5f;
+            for (int x = minX; x <= maxX; x++) {
+                float px = x + 0.5f;
+                float w0 = ((x1 - px) * (y2 - py) - (x2 - px) * (y1 - py)) * inv;
+                float w1 = ((x2 - px) * (y0 - py) - (x0 - px) * (y2 - py)) * inv;
+                float w2 = 1 - w0 - w1;
+                if (w0 < 0 || w1 < 0 || w2 < 0) {
+                    continue;
+                }
+                float z = w0 * sz[a] + w1 * sz[b] + w2 * sz[c];
+                int idx = y * w + x;
+                if (z > depth[idx]) {
+                    depth[idx] = z;
+                    shade[idx] = s;
+                }
+            }
+        }
+    }
+
+    private static int rgb(double r, double g, double b) {
+        return (clamp(r) << 16) | (clamp(g) << 8) | clamp(b);
+    }
+
+    private static int clamp(double v) {
+        return (int) Math.max(0, Math.min(255, Math.round(v * 255)));
+    }
+
+    private static double[] cross(double[] a, double[] b) {
+        return new double[] {a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]};
+    }
+
+    private static double[] norm(double[] v) {
+        double l = Math.sqrt(v[0] * v[0] + v[1] * v[1] + v[2] * v[2]);
+        return new double[] {v[0] / l, v[1] / l, v[2] / l};
+    }
+}
