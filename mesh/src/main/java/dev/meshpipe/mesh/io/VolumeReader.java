@@ -31,6 +31,14 @@ public final class VolumeReader {
     }
 
     public static Volume read(InputStream raw, VolumeLimits limits) throws IOException {
+        try {
+            return readFormat(raw, limits);
+        } catch (java.io.EOFException | ZipException e) {
+            throw new MeshpipeException(ErrorCode.INVALID_VOLUME, "truncated or corrupt compressed data: " + e.getMessage());
+        }
+    }
+
+    private static Volume readFormat(InputStream raw, VolumeLimits limits) throws IOException {
         InputStream in = decompressIfGzip(raw, limits);
         byte[] magic = peek(in, 4);
         if (NiftiReader.looksLikeNifti(peek(in, 348))) {

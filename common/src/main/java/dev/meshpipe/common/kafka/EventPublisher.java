@@ -1,0 +1,51 @@
+package dev.meshpipe.common.kafka;
+
+import dev.meshpipe.common.Json;
+import dev.meshpipe.common.Topics;
+import dev.meshpipe.common.events.JobEvent;
+import java.time.Duration;
+import java.util.Properties;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Publishes progress events outside any transaction, so people see them while a job runs. They
+ * are idempotent but not exactly-once; the gateway's monotonic fold makes a repeat harmless.
+ */
+public final class EventPublisher implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(EventPublisher.class);
+    private final KafkaProducer<String, byte[]> producer;
+
+    public EventPublisher(String bootstrapServers, String clientId) {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        p.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        this.producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+    }
+
+    public void publish(JobEvent event) {
+        producer.send(new ProducerRecord<>(Topics.EVENTS, event.jobId(), Json.bytes(event)), (md, e) -> {
+            if (e != null) {
+                log.warn("progress event for job {} not delivered: {}", event.jobId(), e.toString());
+            }
+        });
+    }
+
+    /** Sends and waits for the broker's acknowledgement. */
+    public void publishAndWait(String topic, String key, Object value) throws Exception {
+        producer.send(new ProducerRecord<>(topic, key, Json.bytes(value))).get();
+    }
+
+    @Override
+    public void close() {
+        producer.close(Duration.ofSeconds(5));
+    }
+}

@@ -1,0 +1,102 @@
+package dev.meshpipe.ingest;
+
+import dev.meshpipe.common.ErrorCode;
+import dev.meshpipe.common.JobId;
+import dev.meshpipe.common.JsonSerde;
+import dev.meshpipe.common.MeshpipeException;
+import dev.meshpipe.common.Topics;
+import dev.meshpipe.common.events.JobEvent;
+import dev.meshpipe.common.events.JobParams;
+import dev.meshpipe.common.events.JobState;
+import dev.meshpipe.common.events.JobSubmission;
+import dev.meshpipe.common.events.JobTask;
+import java.nio.charset.StandardCharsets;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One submission in, and out either a task plus a QUEUED event, a FAILED event, or a DLQ record.
+ * A job id seen before is dropped, so a producer's retry never runs a job twice.
+ */
+final class IngestProcessor implements Processor<String, byte[], String, Object> {
+    private static final Logger log = LoggerFactory.getLogger(IngestProcessor.class);
+    private static final JsonSerde<JobSubmission> SUBMISSION = JsonSerde.of(JobSubmission.class);
+
+    private final SubmissionValidator validator;
+    private ProcessorContext<String, Object> context;
+    private KeyValueStore<String, Long> seen;
+
+    IngestProcessor(SubmissionValidator validator) {
+        this.validator = validator;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, Object> context) {
+        this.context = context;
+        this.seen = context.getStateStore(IngestTopology.SEEN_STORE);
+    }
+
+    @Override
+    public void process(Record<String, byte[]> record) {
+        String jobId = record.key();
+        if (!JobId.isValid(jobId)) {
+            deadLetter(record, ErrorCode.INVALID_JOB_ID, jobId == null ? "record has no key (the job id)" : "key is not a valid job id");
+            return;
+        }
+        JobSubmission submission;
+        try {
+            if (record.value() == null) {
+                throw new SerializationException("record has no value");
+            }
+            submission = SUBMISSION.decode(record.value());
+        } catch (SerializationException e) {
+            deadLetter(record, ErrorCode.INVALID_SUBMISSION, e.getMessage());
+            return;
+        }
+        if (seen.get(jobId) != null) {
+            log.info("job {} was submitted before; ignoring the repeat", jobId);
+            return;
+        }
+        seen.put(jobId, record.timestamp());
+        String name = submission.params() == null ? null : submission.params().name();
+        if (name != null && name.length() > JobParams.MAX_NAME_LENGTH) {
+            name = name.substring(0, JobParams.MAX_NAME_LENGTH);
+        }
+        try {
+            JobTask task = validator.validate(jobId, submission);
+            context.forward(record.withValue(task).withHeaders(new RecordHeaders()), IngestTopology.TASKS_SINK);
+            JobEvent queued = JobEvent.of(jobId, JobState.QUEUED, 0, "queued")
+                    .withSubmission(task.tenant(), name, task.submittedAt());
+            context.forward(record.withValue(queued).withHeaders(new RecordHeaders()), IngestTopology.EVENTS_SINK);
+        } catch (MeshpipeException e) {
+            log.info("job {} rejected: {} {}", jobId, e.code(), e.getMessage());
+            JobEvent failed = JobEvent.failed(jobId, e.code(), e.getMessage(), "validating")
+                    .withSubmission(submission.tenant(), name, submission.submittedAt());
+            context.forward(record.withValue(failed).withHeaders(new RecordHeaders()), IngestTopology.EVENTS_SINK);
+        }
+    }
+
+    private void deadLetter(Record<String, byte[]> record, ErrorCode code, String message) {
+        log.warn("dead-lettering record at offset {}: {} {}", context.recordMetadata().map(m -> m.offset()).orElse(-1L), code, message);
+        RecordHeaders h = new RecordHeaders(record.headers().toArray());
+        h.add(Topics.HEADER_ERROR, utf8(code.name()));
+        h.add(Topics.HEADER_ERROR_MESSAGE, utf8(message == null ? "" : message));
+        h.add(Topics.HEADER_STAGE, utf8("ingest"));
+        context.recordMetadata().ifPresent(m -> {
+            h.add(Topics.HEADER_SOURCE_TOPIC, utf8(m.topic()));
+            h.add(Topics.HEADER_SOURCE_PARTITION, utf8(String.valueOf(m.partition())));
+            h.add(Topics.HEADER_SOURCE_OFFSET, utf8(String.valueOf(m.offset())));
+        });
+        context.forward(new Record<String, Object>(record.key(), record.value(), record.timestamp(), h), IngestTopology.DLQ_SINK);
+    }
+
+    private static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+}

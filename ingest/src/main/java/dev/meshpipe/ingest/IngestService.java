@@ -1,0 +1,60 @@
+package dev.meshpipe.ingest;
+
+import dev.meshpipe.common.MeshpipeConfig;
+import dev.meshpipe.common.store.ObjectStore;
+import dev.meshpipe.mesh.VolumeLimits;
+import java.time.Duration;
+import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The ingest service: a Kafka Streams application (exactly-once) that validates submissions from
+ * producers and from the gateway and turns them into tasks.
+ */
+public final class IngestService implements AutoCloseable {
+    public static final String APPLICATION_ID = "meshpipe-ingest";
+    private static final Logger log = LoggerFactory.getLogger(IngestService.class);
+
+    private final KafkaStreams streams;
+
+    public IngestService(MeshpipeConfig config, ObjectStore store) {
+        VolumeLimits limits = new VolumeLimits(config.maxVoxels(), VolumeLimits.DEFAULT_MAX_DECOMPRESSED);
+        this.streams = new KafkaStreams(IngestTopology.build(new SubmissionValidator(store, limits)), properties(config));
+        // A failure to reach storage is transient: restart the thread, which resumes from the last commit.
+        streams.setUncaughtExceptionHandler(e -> {
+            log.error("ingest stream thread failed; replacing it", e);
+            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+        });
+    }
+
+    static Properties properties(MeshpipeConfig config) {
+        Properties p = new Properties();
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, APPLICATION_ID);
+        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        p.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir().resolve("ingest").toString());
+        p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) config.replication());
+        p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
+        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
+        p.put(StreamsConfig.producerPrefix("max.request.size"), 16 * 1024 * 1024);
+        return p;
+    }
+
+    public void start() {
+        streams.start();
+    }
+
+    public KafkaStreams.State state() {
+        return streams.state();
+    }
+
+    @Override
+    public void close() {
+        streams.close(Duration.ofSeconds(10));
+    }
+}

@@ -1,0 +1,33 @@
+package dev.meshpipe.ingest;
+
+import dev.meshpipe.common.Json;
+import dev.meshpipe.common.Topics;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.state.Stores;
+
+/** submitted -> validate -> tasks + events, or events (FAILED), or dlq. */
+public final class IngestTopology {
+    static final String SEEN_STORE = "ingest-seen-jobs";
+    static final String TASKS_SINK = "tasks";
+    static final String EVENTS_SINK = "events";
+    static final String DLQ_SINK = "dlq";
+
+    private IngestTopology() {}
+
+    public static Topology build(SubmissionValidator validator) {
+        Serializer<Object> json = (topic, value) -> value == null ? null : Json.bytes(value);
+        ByteArraySerializer bytes = new ByteArraySerializer();
+        Serializer<Object> raw = (topic, value) -> bytes.serialize(topic, (byte[]) value);
+        Topology t = new Topology();
+        t.addSource("submitted", Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), Topics.SUBMITTED);
+        t.addProcessor("validate", () -> new IngestProcessor(validator), "submitted");
+        t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SEEN_STORE), Serdes.String(), Serdes.Long()), "validate");
+        t.addSink(TASKS_SINK, Topics.TASKS, Serdes.String().serializer(), json, "validate");
+        t.addSink(EVENTS_SINK, Topics.EVENTS, Serdes.String().serializer(), json, "validate");
+        t.addSink(DLQ_SINK, Topics.DLQ, Serdes.String().serializer(), raw, "validate");
+        return t;
+    }
+}

@@ -1,0 +1,146 @@
+package dev.meshpipe.packager;
+
+import dev.meshpipe.common.ErrorCode;
+import dev.meshpipe.common.JsonSerde;
+import dev.meshpipe.common.Topics;
+import dev.meshpipe.common.events.JobCompleted;
+import dev.meshpipe.common.events.JobEvent;
+import dev.meshpipe.common.events.JobMeshed;
+import dev.meshpipe.common.events.JobResult;
+import dev.meshpipe.common.events.JobState;
+import dev.meshpipe.common.events.MeshFormat;
+import dev.meshpipe.common.events.OutputFile;
+import dev.meshpipe.common.kafka.EventPublisher;
+import dev.meshpipe.common.kafka.Outbox;
+import dev.meshpipe.common.kafka.TransactionalWorker;
+import dev.meshpipe.common.store.DigestingOutputStream;
+import dev.meshpipe.common.store.ObjectInfo;
+import dev.meshpipe.common.store.ObjectKeys;
+import dev.meshpipe.common.store.ObjectStore;
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.errors.SerializationException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Checks a meshed job's outputs, zips them into the store and announces completion. */
+final class PackageHandler implements TransactionalWorker.Handler {
+    private static final Logger log = LoggerFactory.getLogger(PackageHandler.class);
+    private static final JsonSerde<JobMeshed> MESHED = JsonSerde.of(JobMeshed.class);
+
+    private final ObjectStore store;
+    private final EventPublisher events;
+    private final Duration retention;
+
+    PackageHandler(ObjectStore store, EventPublisher events, Duration retention) {
+        this.store = store;
+        this.events = events;
+        this.retention = retention;
+    }
+
+    @Override
+    public void handle(ConsumerRecord<String, byte[]> rec, Outbox out) throws TransactionalWorker.RetryableException {
+        JobMeshed meshed;
+        try {
+            meshed = MESHED.decode(rec.value());
+            if (meshed == null || meshed.jobId() == null || !meshed.jobId().equals(rec.key()) || meshed.files() == null) {
+                throw new SerializationException("meshed event has no job id, a different key, or no files");
+            }
+        } catch (SerializationException e) {
+            out.deadLetter(rec, "packager", ErrorCode.INVALID_SUBMISSION, e.getMessage());
+            return;
+        }
+        String id = meshed.jobId();
+        String zipKey = ObjectKeys.result(id);
+        try {
+            if (alreadyPublished(meshed, zipKey)) {
+                log.info("job {} was packaged before; not packaging again", id);
+                return;
+            }
+            List<String> missing = missingOutputs(meshed);
+            if (!missing.isEmpty()) {
+                out.send(Topics.EVENTS, id, JobEvent.failed(id, ErrorCode.INCOMPLETE_RESULTS,
+                        "missing or empty outputs: " + String.join(", ", missing), "packaging"));
+                return;
+            }
+            events.publish(JobEvent.of(id, JobState.PACKAGING, 0, "packaging"));
+            ObjectStore.Upload upload = store.create(zipKey);
+            DigestingOutputStream digest = new DigestingOutputStream(upload);
+            try {
+                ZipPackager.write(meshed, store, digest);
+            } catch (IOException | RuntimeException e) {
+                upload.abort();
+                digest.close();
+                throw e;
+            }
+            digest.close();
+            Instant now = Instant.now();
+            JobResult result = new JobResult(zipKey, digest.size(), digest.sha256(), now.plus(retention));
+            out.send(Topics.COMPLETED, id, new JobCompleted(id, meshed.tenant(), result, meshed.vertices(),
+                    meshed.triangles(), meshed.watertight(), meshed.device(), meshed.submittedAt(), now));
+            out.send(Topics.EVENTS, id, JobEvent.of(id, JobState.SUCCEEDED, 100, "done")
+                    .withDevice(meshed.device(), meshed.triangles()).withResult(result));
+            log.info("job {} packaged: {} bytes", id, digest.size());
+        } catch (IOException e) {
+            throw new TransactionalWorker.RetryableException("storage: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * A ZIP whose intermediate files are gone was published in a committed transaction (the
+     * files are deleted only after the commit), so this is a redelivery.
+     */
+    private boolean alreadyPublished(JobMeshed meshed, String zipKey) throws IOException {
+        if (store.head(zipKey).isEmpty()) {
+            return false;
+        }
+        return store.list(ObjectKeys.workPrefix(meshed.jobId())).isEmpty();
+    }
+
+    private List<String> missingOutputs(JobMeshed meshed) throws IOException {
+        Set<String> required = new LinkedHashSet<>();
+        for (MeshFormat f : meshed.params().formatsOrDefault()) {
+            required.add(f.fileName());
+        }
+        required.add("quality.json");
+        required.add("preview.png");
+        List<String> missing = new ArrayList<>();
+        for (String name : required) {
+            Optional<OutputFile> f = meshed.files().stream().filter(o -> o.name().equals(name)).findFirst();
+            Optional<ObjectInfo> info = f.isPresent() ? store.head(f.get().object()) : Optional.empty();
+            if (info.isEmpty() || info.get().size() == 0) {
+                missing.add(name);
+            }
+        }
+        return missing;
+    }
+
+    @Override
+    public void giveUp(ConsumerRecord<String, byte[]> rec, Exception cause, Outbox out) {
+        out.send(Topics.EVENTS, rec.key(), JobEvent.failed(rec.key(), ErrorCode.STORAGE_UNAVAILABLE,
+                "object storage stayed unavailable: " + cause.getMessage(), "packaging"));
+    }
+
+    /** After the commit the ZIP stands for the intermediate files, which can go. */
+    @Override
+    public void afterCommit(ConsumerRecord<String, byte[]> rec) {
+        String jobId = rec.key();
+        if (!dev.meshpipe.common.JobId.isValid(jobId)) {
+            return;
+        }
+        try {
+            for (ObjectInfo o : store.list(ObjectKeys.workPrefix(jobId))) {
+                store.delete(o.key());
+            }
+        } catch (IOException e) {
+            log.warn("could not delete intermediate files of job {}: {}", jobId, e.toString());
+        }
+    }
+}
