@@ -36,7 +36,8 @@ public record MeshpipeConfig(
         String device) {
 
     public static final long DEFAULT_MAX_UPLOAD_BYTES = 2L * 1024 * 1024 * 1024;
-    public static final long DEFAULT_MAX_VOXELS = 1024L * 1024 * 1024;
+    /** 512 Mi voxels: a 512^3 float32 volume (and its mesh) fits a default heap of a 24 GiB machine. */
+    public static final long DEFAULT_MAX_VOXELS = 512L * 1024 * 1024;
 
     public static MeshpipeConfig fromEnv(Map<String, String> env) {
         return new MeshpipeConfig(

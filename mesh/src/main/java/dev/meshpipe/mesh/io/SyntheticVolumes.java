@@ -14,7 +14,8 @@ import java.util.stream.IntStream;
  *   <li>{@code sphere:N:R} — |x - c| - R, c = (N-1)/2 (R defaults to 0.4 N)</li>
  *   <li>{@code torus:N:R:r} — distance to a ring of radius R in the xy-plane, minus r (defaults 0.3 N, 0.1 N)</li>
  *   <li>{@code gyroid:N:P} — sin x cos y + sin y cos z + sin z cos x with P periods across the grid
- *       (default 2), scaled to roughly voxel units; open to the box, so closed borders cap it</li>
+ *       (default 2), sampled at voxel centres offset by half a voxel so no sample is exactly 0, scaled
+ *       to roughly voxel units; open to the box, so closed borders cap it</li>
  * </ul>
  */
 public final class SyntheticVolumes {
@@ -77,9 +78,10 @@ public final class SyntheticVolumes {
                     for (int y = 0; y < n; y++) {
                         int row = n * (y + n * z);
                         for (int x = 0; x < n; x++) {
-                            double gx = x * w;
-                            double gy = y * w;
-                            double gz = z * w;
+                            // Half-voxel offsets keep samples off the zero set (the origin is on it).
+                            double gx = (x + 0.5) * w;
+                            double gy = (y + 0.5) * w;
+                            double gz = (z + 0.5) * w;
                             double g = Math.sin(gx) * Math.cos(gy) + Math.sin(gy) * Math.cos(gz) + Math.sin(gz) * Math.cos(gx);
                             data[row + x] = (float) (g * scale);
                         }

@@ -8,8 +8,11 @@ import java.util.List;
  * The 256 marching-cubes cases, built at class load from one rule rather than typed in:
  * on a face whose diagonal corners are both inside, the inside corners are kept apart (each gets
  * its own cut). That is the rule VTK's {@code vtkMarchingCubes} table follows, so every case gives
- * the same polygons, and so the same triangle counts, as VTK. Each polygon loop is fanned from its
- * first edge and oriented so its normal points from inside corners (value &gt;= iso) to outside ones.
+ * the same polygons, and so the same triangle counts, as VTK. Each polygon is oriented so its normal
+ * points from inside corners (value &gt;= iso) to outside ones, and triangulated without any
+ * diagonal that lies in a cube face: such a diagonal can coincide with the neighbouring cell's
+ * polygon edge and make the mesh non-manifold. Among those triangulations the one with the
+ * shortest diagonals (between edge midpoints) is taken.
  *
  * <p>Corner and edge numbering follow VTK: corner {@code c} sits at
  * ({@code c&1 ^ (c>>1)&1}, {@code (c>>1)&1}, {@code c>>2}); edges run from their lower to their
@@ -119,13 +122,79 @@ public final class CaseTable {
                     throw new IllegalStateException("case " + caseIndex + ": open polygon");
                 }
             }
-            for (int i = 1; i + 1 < loop.size(); i++) {
-                tris.add(loop.get(0));
-                tris.add(loop.get(i));
-                tris.add(loop.get(i + 1));
-            }
+            triangulate(loop, tris);
         }
         return tris.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /** Minimum-weight triangulation of a polygon of cube edges, with in-face diagonals forbidden. */
+    private static void triangulate(List<Integer> loop, List<Integer> tris) {
+        int n = loop.size();
+        double[][] cost = new double[n][n];
+        int[][] split = new int[n][n];
+        for (int len = 2; len < n; len++) {
+            for (int i = 0; i + len < n; i++) {
+                int j = i + len;
+                cost[i][j] = Double.POSITIVE_INFINITY;
+                for (int k = i + 1; k < j; k++) {
+                    double c = cost[i][k] + cost[k][j] + diagonal(loop, i, k) + diagonal(loop, k, j);
+                    if (c < cost[i][j]) {
+                        cost[i][j] = c;
+                        split[i][j] = k;
+                    }
+                }
+            }
+        }
+        if (cost[0][n - 1] == Double.POSITIVE_INFINITY) {
+            throw new IllegalStateException("no manifold triangulation of loop " + loop);
+        }
+        emit(loop, 0, n - 1, split, tris);
+    }
+
+    private static void emit(List<Integer> loop, int i, int j, int[][] split, List<Integer> tris) {
+        if (j - i < 2) {
+            return;
+        }
+        int k = split[i][j];
+        tris.add(loop.get(i));
+        tris.add(loop.get(k));
+        tris.add(loop.get(j));
+        emit(loop, i, k, split, tris);
+        emit(loop, k, j, split, tris);
+    }
+
+    /** The cost of joining polygon vertices a and b: 0 for a polygon side, infinite when it lies in a face. */
+    private static double diagonal(List<Integer> loop, int a, int b) {
+        int n = loop.size();
+        if (Math.abs(a - b) == 1 || Math.abs(a - b) == n - 1) {
+            return 0;
+        }
+        int ea = loop.get(a);
+        int eb = loop.get(b);
+        if (shareFace(ea, eb)) {
+            return Double.POSITIVE_INFINITY;
+        }
+        double[] d = sub(edgeMid(ea), edgeMid(eb));
+        return Math.sqrt(dot(d, d));
+    }
+
+    private static boolean shareFace(int ea, int eb) {
+        for (int[] face : FACE) {
+            int hits = 0;
+            for (int e : new int[] {ea, eb}) {
+                boolean a = false;
+                boolean b = false;
+                for (int c : face) {
+                    a |= c == EDGE[e][0];
+                    b |= c == EDGE[e][1];
+                }
+                hits += a && b ? 1 : 0;
+            }
+            if (hits == 2) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

@@ -1,0 +1,60 @@
+package dev.meshpipe.gateway;
+
+import com.fasterxml.jackson.annotation.JsonAnyGetter;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.meshpipe.common.ErrorCode;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/** An RFC 9457 problem body, with meshpipe's stable {@code code} and any extra members. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record Problem(String type, String title, int status, String detail, String instance, String code,
+                      @com.fasterxml.jackson.annotation.JsonIgnore Map<String, Object> extra) {
+
+    public static final String MEDIA_TYPE = "application/problem+json";
+
+    public static Problem of(ErrorCode code, String detail, String instance) {
+        return new Problem("https://meshpipe.dev/problems/" + code.name().toLowerCase(Locale.ROOT).replace('_', '-'),
+                title(code), code.httpStatus(), detail, instance, code.name(), new LinkedHashMap<>());
+    }
+
+    public Problem with(String key, Object value) {
+        extra.put(key, value);
+        return this;
+    }
+
+    @JsonAnyGetter
+    public Map<String, Object> extraMembers() {
+        return extra;
+    }
+
+    static String title(ErrorCode code) {
+        return switch (code) {
+            case INVALID_SUBMISSION -> "Invalid submission";
+            case INVALID_PARAMETER -> "Invalid parameter";
+            case INVALID_JOB_ID -> "Invalid job id";
+            case UNSUPPORTED_INPUT -> "Unsupported input";
+            case UNSUPPORTED_MEDIA_TYPE -> "Unsupported media type";
+            case PAYLOAD_TOO_LARGE -> "Payload too large";
+            case INVALID_VOLUME -> "Invalid volume";
+            case VOLUME_TOO_LARGE -> "Volume too large";
+            case INPUT_NOT_FOUND -> "Input not found";
+            case JOB_NOT_FOUND -> "Job not found";
+            case JOB_NOT_READY -> "Job not ready";
+            case JOB_ALREADY_FINISHED -> "Job already finished";
+            case RESULT_EXPIRED -> "Result expired";
+            case JOB_FAILED -> "Job failed";
+            case JOB_CANCELLED -> "Job cancelled";
+            case MESHING_FAILED -> "Meshing failed";
+            case GPU_ERROR -> "GPU error";
+            case INCOMPLETE_RESULTS -> "Incomplete results";
+            case STORAGE_UNAVAILABLE -> "Storage unavailable";
+            case STATUS_UNAVAILABLE -> "Status unavailable";
+            case UNAUTHORIZED -> "Unauthorized";
+            case NOT_FOUND -> "Not found";
+            case METHOD_NOT_ALLOWED -> "Method not allowed";
+            case INTERNAL_ERROR -> "Internal error";
+        };
+    }
+}

@@ -1,0 +1,143 @@
+package dev.meshpipe.standalone;
+
+import dev.meshpipe.common.Json;
+import dev.meshpipe.common.MeshpipeException;
+import dev.meshpipe.common.events.Borders;
+import dev.meshpipe.common.events.JobParams;
+import dev.meshpipe.mesh.MeshJob;
+import dev.meshpipe.mesh.Volume;
+import dev.meshpipe.mesh.VolumeLimits;
+import dev.meshpipe.mesh.io.VolumeReader;
+import dev.meshpipe.processor.DeviceSelector;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "mesh", mixinStandardHelpOptions = true,
+        description = "Converts one volume to meshes without Kafka: INPUT is a .nii/.nii.gz file or a synthetic spec such as sphere:128:50.")
+final class MeshCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "INPUT")
+    String input;
+
+    @Option(names = "--iso", description = "isovalue: a number or 'auto' (Otsu); default 0 for synthetic volumes, auto for scans")
+    String iso;
+
+    @Option(names = "--borders", defaultValue = "closed", description = "closed (watertight) or open (default ${DEFAULT-VALUE})")
+    String borders;
+
+    @Option(names = "--formats", defaultValue = "stl,ply,obj,glb", description = "mesh formats (default ${DEFAULT-VALUE})")
+    String formats;
+
+    @Option(names = "--out", defaultValue = "./meshpipe-out/mesh", description = "output directory (default ${DEFAULT-VALUE})")
+    Path out;
+
+    @Option(names = "--device", defaultValue = "auto", description = "auto, cpu or gpu (default ${DEFAULT-VALUE})")
+    String device;
+
+    @Option(names = "--threads", description = "CPU threads for extraction (default: all cores)")
+    Integer threads;
+
+    @Option(names = "--space", defaultValue = "world",
+            description = "world (millimetres, through the file's orientation) or grid (index times spacing, as VTK does) (default ${DEFAULT-VALUE})")
+    String space;
+
+    @Option(names = "--json", description = "print one JSON object with the figures")
+    boolean json;
+
+    @Option(names = "--repeat", defaultValue = "1", description = "extract this many times after a warm-up and report the median (default ${DEFAULT-VALUE})")
+    int repeat;
+
+    @Override
+    public Integer call() {
+        try {
+            JobParams params = new JobParams(iso, JobParams.parseBorders(borders), JobParams.parseFormats(formats), null).validated();
+            if (repeat < 1) {
+                throw new MeshpipeException(dev.meshpipe.common.ErrorCode.INVALID_PARAMETER, "--repeat must be at least 1");
+            }
+            long t0 = System.nanoTime();
+            Volume volume = VolumeReader.read(input, VolumeLimits.defaults());
+            if (space.equalsIgnoreCase("grid")) {
+                volume = volume.inGridSpace();
+            } else if (!space.equalsIgnoreCase("world")) {
+                throw new MeshpipeException(dev.meshpipe.common.ErrorCode.INVALID_PARAMETER, "--space must be world or grid");
+            }
+            long readMs = (System.nanoTime() - t0) / 1_000_000;
+            int cpus = threads != null ? Math.max(1, threads) : Runtime.getRuntime().availableProcessors();
+            MeshJob.Extractor extractor = DeviceSelector.select(device, cpus);
+            Files.createDirectories(out);
+            MeshJob.Options options = new MeshJob.Options(params.iso(), params.borders(), params.formats());
+            MeshJob.Result result = MeshJob.run(volume, options, extractor, name -> Files.newOutputStream(out.resolve(name)), MeshJob.Progress.NONE);
+            Long extractMs = result.quality().timingsMs().get("extractMs");
+            if (repeat > 1) {
+                extractMs = medianExtractMs(volume, result.quality().isovalue(), params.bordersOrDefault() == Borders.CLOSED, extractor);
+            }
+            print(result, readMs, extractMs);
+            return 0;
+        } catch (MeshpipeException e) {
+            System.err.println("meshpipe: " + input + ": " + e.getMessage() + " [" + e.code() + "]");
+            return 2;
+        } catch (IOException e) {
+            System.err.println("meshpipe: " + input + ": cannot read or write: " + e.getMessage());
+            return 2;
+        }
+    }
+
+    private long medianExtractMs(Volume volume, double isoValue, boolean closed, MeshJob.Extractor extractor) {
+        extractor.extract(volume, isoValue, closed);
+        List<Long> times = new ArrayList<>();
+        for (int i = 0; i < repeat; i++) {
+            long t = System.nanoTime();
+            extractor.extract(volume, isoValue, closed);
+            times.add((System.nanoTime() - t) / 1_000_000);
+        }
+        Collections.sort(times);
+        return times.get(times.size() / 2);
+    }
+
+    private void print(MeshJob.Result r, long readMs, long extractMs) {
+        MeshJob.Quality q = r.quality();
+        if (json) {
+            Map<String, Object> o = new LinkedHashMap<>();
+            o.put("input", input);
+            o.put("vertices", q.vertices());
+            o.put("triangles", q.triangles());
+            o.put("isovalue", q.isovalue());
+            o.put("isovalueSource", q.isovalueSource());
+            o.put("borders", q.borders());
+            o.put("surfaceArea", q.surfaceArea());
+            o.put("enclosedVolume", q.enclosedVolume());
+            o.put("watertight", q.watertight());
+            o.put("boundaryEdges", q.boundaryEdges());
+            o.put("nonManifoldEdges", q.nonManifoldEdges());
+            o.put("degenerateTriangles", q.degenerateTriangles());
+            o.put("connectedComponents", q.connectedComponents());
+            o.put("eulerCharacteristic", q.eulerCharacteristic());
+            o.put("device", q.device());
+            Map<String, Object> timings = new LinkedHashMap<>(q.timingsMs());
+            timings.put("readMs", readMs);
+            timings.put("extractMs", extractMs);
+            timings.put("extractRepeats", repeat);
+            o.put("timings", timings);
+            o.put("out", out.toAbsolutePath().toString());
+            o.put("files", r.files());
+            System.out.println(Json.string(o));
+            return;
+        }
+        System.out.printf(Locale.ROOT, "%s: %,d vertices, %,d triangles at iso %s (%s), %s%n", input, q.vertices(), q.triangles(),
+                q.isovalue(), q.isovalueSource(), q.watertight() ? "watertight" : q.boundaryEdges() + " open edges");
+        System.out.printf(Locale.ROOT, "area %.1f mm2%s; read %d ms, extract %d ms on %s%n", q.surfaceArea(),
+                q.enclosedVolume() == null ? "" : String.format(Locale.ROOT, ", volume %.1f mm3", q.enclosedVolume()),
+                readMs, extractMs, q.device());
+        System.out.println("wrote " + String.join(", ", r.files()) + " to " + out.toAbsolutePath());
+    }
+}

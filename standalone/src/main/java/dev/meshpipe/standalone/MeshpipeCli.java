@@ -1,0 +1,24 @@
+package dev.meshpipe.standalone;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code meshpipe} command. */
+@Command(name = "meshpipe", mixinStandardHelpOptions = true, version = "meshpipe 0.1.0",
+        description = "Turns 3D volumes into downloadable mesh packages.",
+        subcommands = {DemoCommand.class, UpCommand.class, ServiceCommand.class, MeshCommand.class})
+public final class MeshpipeCli implements Runnable {
+
+    @Override
+    public void run() {
+        new CommandLine(this).usage(System.out);
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    public static int run(String... args) {
+        return new CommandLine(new MeshpipeCli()).execute(args);
+    }
+}
