@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
@@ -112,7 +113,9 @@ public final class GatewayService implements AutoCloseable {
     @Override
     public void close() {
         app.stop();
-        streams.close(Duration.ofSeconds(10));
+        // Leave the group so a restarted instance gets its partitions at once, not after the session timeout.
+        streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
+                .withTimeout(Duration.ofSeconds(10)));
         producer.close();
     }
 }

@@ -1,0 +1,138 @@
+package dev.meshpipe.ingest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.meshpipe.common.ErrorCode;
+import dev.meshpipe.common.Json;
+import dev.meshpipe.common.JsonSerde;
+import dev.meshpipe.common.Topics;
+import dev.meshpipe.common.events.InputRef;
+import dev.meshpipe.common.events.JobEvent;
+import dev.meshpipe.common.events.JobParams;
+import dev.meshpipe.common.events.JobState;
+import dev.meshpipe.common.events.JobSubmission;
+import dev.meshpipe.common.events.JobTask;
+import dev.meshpipe.common.store.FileObjectStore;
+import dev.meshpipe.mesh.VolumeLimits;
+import dev.meshpipe.mesh.io.TestNifti;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Properties;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.test.TestRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class IngestTopologyTest {
+    @TempDir
+    Path dir;
+    FileObjectStore store;
+    TopologyTestDriver driver;
+    TestInputTopic<String, byte[]> submitted;
+    TestOutputTopic<String, JobTask> tasks;
+    TestOutputTopic<String, JobEvent> events;
+    TestOutputTopic<String, byte[]> dlq;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        store = new FileObjectStore(dir.resolve("objects"));
+        Properties p = new Properties();
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, "ingest-test");
+        p.put(StreamsConfig.STATE_DIR_CONFIG, dir.resolve("state").toString());
+        driver = new TopologyTestDriver(IngestTopology.build(new SubmissionValidator(store, VolumeLimits.defaults())), p);
+        submitted = driver.createInputTopic(Topics.SUBMITTED, Serdes.String().serializer(), Serdes.ByteArray().serializer());
+        tasks = driver.createOutputTopic(Topics.TASKS, Serdes.String().deserializer(), JsonSerde.of(JobTask.class).deserializer());
+        events = driver.createOutputTopic(Topics.EVENTS, Serdes.String().deserializer(), JsonSerde.of(JobEvent.class).deserializer());
+        dlq = driver.createOutputTopic(Topics.DLQ, Serdes.String().deserializer(), Serdes.ByteArray().deserializer());
+    }
+
+    @AfterEach
+    void tearDown() {
+        driver.close();
+    }
+
+    void submit(String id, JobSubmission s) {
+        submitted.pipeInput(id, Json.bytes(s));
+    }
+
+    @Test
+    void aValidSubmissionBecomesATaskAndAQueuedEvent() {
+        submit("job-1", new JobSubmission(new InputRef.Synthetic("sphere:32:10"), new JobParams("0", null, null, "ball"), "acme", Instant.now()));
+        JobTask t = tasks.readValue();
+        assertEquals("job-1", t.jobId());
+        assertEquals("acme", t.tenant());
+        JobEvent e = events.readValue();
+        assertEquals(JobState.QUEUED, e.state());
+        assertEquals("ball", e.name());
+        assertTrue(dlq.isEmpty());
+    }
+
+    @Test
+    void badParametersFailTheJobWithACode() {
+        submit("job-2", new JobSubmission(new InputRef.Synthetic("sphere:32"), new JobParams("abc", null, null, null), null, null));
+        submit("job-3", new JobSubmission(new InputRef.Synthetic("cube:32"), null, null, null));
+        submit("job-4", new JobSubmission(new InputRef.Synthetic("sphere:100000"), null, null, null));
+        assertEquals(ErrorCode.INVALID_PARAMETER, events.readValue().error().code());
+        assertEquals(ErrorCode.INVALID_PARAMETER, events.readValue().error().code());
+        JobEvent tooBig = events.readValue();
+        assertEquals(JobState.FAILED, tooBig.state());
+        assertTrue(tasks.isEmpty());
+    }
+
+    @Test
+    void undecodableRecordsGoToTheDeadLetterTopicWithReasons() {
+        submitted.pipeInput("job-5", "{not json".getBytes(StandardCharsets.UTF_8));
+        submitted.pipeInput(new TestRecord<>(null, Json.bytes(new JobSubmission(new InputRef.Synthetic("sphere:8"), null, null, null))));
+        submitted.pipeInput("../etc", Json.bytes(new JobSubmission(new InputRef.Synthetic("sphere:8"), null, null, null)));
+        TestRecord<String, byte[]> bad = dlq.readRecord();
+        assertEquals("INVALID_SUBMISSION", header(bad, Topics.HEADER_ERROR));
+        assertEquals(Topics.SUBMITTED, header(bad, Topics.HEADER_SOURCE_TOPIC));
+        assertEquals("0", header(bad, Topics.HEADER_SOURCE_OFFSET));
+        assertEquals("INVALID_JOB_ID", header(dlq.readRecord(), Topics.HEADER_ERROR));
+        assertEquals("INVALID_JOB_ID", header(dlq.readRecord(), Topics.HEADER_ERROR));
+        // ...and the next good record still flows.
+        submit("job-6", new JobSubmission(new InputRef.Synthetic("sphere:8"), null, null, null));
+        assertEquals("job-6", tasks.readValue().jobId());
+    }
+
+    @Test
+    void aRepeatedJobIdRunsOnce() {
+        JobSubmission s = new JobSubmission(new InputRef.Synthetic("sphere:8"), null, null, null);
+        submit("job-7", s);
+        submit("job-7", s);
+        assertEquals(1, tasks.readValuesToList().size());
+    }
+
+    @Test
+    void inlineInputsAreClaimCheckedIntoTheStore() throws Exception {
+        byte[] nii = TestNifti.ball(16, 5);
+        submit("job-8", new JobSubmission(new InputRef.Inline(nii, "ball.nii"), null, null, null));
+        JobTask t = tasks.readValue();
+        InputRef.StoredObject o = (InputRef.StoredObject) t.input();
+        assertEquals("inputs/job-8/volume", o.object());
+        assertEquals(nii.length, store.head(o.object()).orElseThrow().size());
+    }
+
+    @Test
+    void storedInputsMustBeTheJobsOwnAndAValidVolume() throws Exception {
+        store.put("inputs/job-9/volume", "garbage that is no volume".getBytes(StandardCharsets.UTF_8));
+        submit("job-9", new JobSubmission(new InputRef.StoredObject("inputs/job-9/volume", null), null, null, null));
+        submit("job-10", new JobSubmission(new InputRef.StoredObject("inputs/job-9/volume", null), null, null, null));
+        submit("job-11", new JobSubmission(new InputRef.StoredObject("inputs/job-11/volume", null), null, null, null));
+        assertEquals(ErrorCode.INVALID_VOLUME, events.readValue().error().code());
+        assertEquals(ErrorCode.INVALID_SUBMISSION, events.readValue().error().code());
+        assertEquals(ErrorCode.INPUT_NOT_FOUND, events.readValue().error().code());
+    }
+
+    private static String header(TestRecord<String, byte[]> r, String name) {
+        return new String(r.headers().lastHeader(name).value(), StandardCharsets.UTF_8);
+    }
+}

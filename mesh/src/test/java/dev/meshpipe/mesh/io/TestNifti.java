@@ -1,0 +1,79 @@
+package dev.meshpipe.mesh.io;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.zip.GZIPOutputStream;
+
+/** Small NIfTI-1 files made in memory, for tests. */
+public final class TestNifti {
+    private TestNifti() {}
+
+    /** An int16 n^3 volume: 100 inside a ball of radius r around the centre, 0 outside. */
+    public static byte[] ball(int n, double r) {
+        short[] v = new short[n * n * n];
+        double c = (n - 1) / 2.0;
+        for (int z = 0, i = 0; z < n; z++) {
+            for (int y = 0; y < n; y++) {
+                for (int x = 0; x < n; x++, i++) {
+                    double d = Math.sqrt((x - c) * (x - c) + (y - c) * (y - c) + (z - c) * (z - c));
+                    v[i] = (short) (d <= r ? 100 : 0);
+                }
+            }
+        }
+        return int16(n, n, n, new double[] {1, 1, 1}, v, ByteOrder.LITTLE_ENDIAN);
+    }
+
+    public static byte[] int16(int nx, int ny, int nz, double[] spacing, short[] values, ByteOrder order) {
+        ByteBuffer b = header(nx, ny, nz, spacing, 4, 16, order);
+        ByteBuffer data = ByteBuffer.allocate(values.length * 2).order(order);
+        for (short s : values) {
+            data.putShort(s);
+        }
+        return concat(b.array(), data.array());
+    }
+
+    /** A 352-byte header (348 + 4 extension bytes) with an sform of diag(spacing). */
+    public static ByteBuffer header(int nx, int ny, int nz, double[] spacing, int datatype, int bitpix, ByteOrder order) {
+        ByteBuffer b = ByteBuffer.allocate(352).order(order);
+        b.putInt(0, 348);
+        b.putShort(40, (short) 3);
+        b.putShort(42, (short) nx);
+        b.putShort(44, (short) ny);
+        b.putShort(46, (short) nz);
+        b.putShort(48, (short) 1);
+        b.putShort(70, (short) datatype);
+        b.putShort(72, (short) bitpix);
+        b.putFloat(76, 1f);
+        for (int i = 0; i < 3; i++) {
+            b.putFloat(80 + 4 * i, (float) spacing[i]);
+        }
+        b.putFloat(108, 352f);
+        b.putFloat(112, 1f);
+        b.putShort(254, (short) 1);
+        b.putFloat(280, (float) spacing[0]);
+        b.putFloat(296 + 4, (float) spacing[1]);
+        b.putFloat(312 + 8, (float) spacing[2]);
+        b.put(344, (byte) 'n').put(345, (byte) '+').put(346, (byte) '1').put(347, (byte) 0);
+        return b;
+    }
+
+    public static byte[] gzip(byte[] raw) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (GZIPOutputStream gz = new GZIPOutputStream(out)) {
+            gz.write(raw);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] out = new byte[a.length + b.length];
+        System.arraycopy(a, 0, out, 0, a.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+}

@@ -1,0 +1,268 @@
+package dev.meshpipe.standalone;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.meshpipe.common.Json;
+import dev.meshpipe.common.MeshpipeConfig;
+import dev.meshpipe.common.Topics;
+import dev.meshpipe.common.events.InputRef;
+import dev.meshpipe.common.events.JobParams;
+import dev.meshpipe.common.events.JobSubmission;
+import dev.meshpipe.common.store.FileObjectStore;
+import dev.meshpipe.mesh.io.TestNifti;
+import java.io.ByteArrayInputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.common.test.KafkaClusterTestKit;
+import org.apache.kafka.common.test.TestKitNodes;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/** The whole pipeline against a real in-process KRaft broker (KafkaClusterTestKit). */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class PipelineTest {
+    Path dir;
+    KafkaClusterTestKit cluster;
+    Pipeline pipeline;
+    GatewayClient client;
+    String base;
+    final HttpClient http = HttpClient.newHttpClient();
+
+    @BeforeAll
+    void start() throws Exception {
+        dir = Files.createTempDirectory("meshpipe-pipeline-test");
+        cluster = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder()
+                .setCombined(true).setNumBrokerNodes(1).setNumControllerNodes(1).build())
+                .setConfigProp("offsets.topic.replication.factor", "1")
+                .setConfigProp("transaction.state.log.replication.factor", "1")
+                .setConfigProp("transaction.state.log.min.isr", "1")
+                .setConfigProp("group.initial.rebalance.delay.ms", "0")
+                .setConfigProp("message.max.bytes", String.valueOf(17 * 1024 * 1024))
+                .build();
+        cluster.format();
+        cluster.startup();
+        cluster.waitForReadyBrokers();
+        MeshpipeConfig config = new MeshpipeConfig(cluster.bootstrapServers(), "it", dir.resolve("state"), "file:" + dir.resolve("objects"),
+                3, (short) 1, 0, Duration.ofHours(1), 8L << 20, MeshpipeConfig.DEFAULT_MAX_VOXELS, 1, "cpu");
+        Topics.create(config.bootstrapServers(), config.partitions(), config.replication());
+        pipeline = Pipeline.start(config, new FileObjectStore(dir.resolve("objects")));
+        pipeline.awaitReady(60_000);
+        base = "http://localhost:" + pipeline.gateway().port();
+        client = new GatewayClient(base);
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        if (pipeline != null) {
+            pipeline.close();
+        }
+        if (cluster != null) {
+            cluster.close();
+        }
+        try (var files = Files.walk(dir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+
+    @Test
+    void jobsSubmittedOverKafkaAndHttpComeOutAsZips() throws Exception {
+        String viaKafka = "kafka-job-1";
+        produce(viaKafka, Json.bytes(new JobSubmission(new InputRef.Synthetic("sphere:32:10"), new JobParams(null, null, null, "ball"), null, Instant.now())));
+        GatewayClient.Answer json = client.submitJson(Map.of("input", Map.of("synthetic", "torus:40"), "params", Map.of("formats", List.of("stl", "glb"))));
+        assertEquals(202, json.status(), json.body().toString());
+        Path nii = dir.resolve("ball.nii.gz");
+        Files.write(nii, TestNifti.gzip(TestNifti.ball(24, 8)));
+        GatewayClient.Answer upload = client.upload(nii, Map.of("iso", "50", "name", "ball.nii.gz"));
+        assertEquals(202, upload.status(), upload.body().toString());
+        assertEquals("QUEUED", upload.body().path("state").asText());
+
+        Map<String, Set<String>> expected = new HashMap<>();
+        expected.put(viaKafka, Set.of("mesh.stl", "mesh.ply", "mesh.obj", "mesh.glb", "quality.json", "preview.png", "manifest.json"));
+        expected.put(json.body().path("id").asText(), Set.of("mesh.stl", "mesh.glb", "quality.json", "preview.png", "manifest.json"));
+        expected.put(upload.body().path("id").asText(), expected.get(viaKafka));
+        for (var e : expected.entrySet()) {
+            JsonNode s = awaitFinished(e.getKey());
+            assertEquals("SUCCEEDED", s.path("state").asText(), s.toString());
+            Path zip = dir.resolve(e.getKey() + ".zip");
+            assertEquals(200, client.download(e.getKey(), zip).status());
+            Map<String, byte[]> entries = unzip(zip);
+            Set<String> names = new TreeSet<>();
+            for (String n : entries.keySet()) {
+                assertTrue(n.startsWith(e.getKey() + "/"), n);
+                names.add(n.substring(e.getKey().length() + 1));
+            }
+            assertEquals(new TreeSet<>(e.getValue()), names);
+            JsonNode quality = Json.MAPPER.readTree(entries.get(e.getKey() + "/quality.json"));
+            assertTrue(quality.path("watertight").asBoolean(), quality.toString());
+            assertTrue(quality.path("triangles").asLong() > 100);
+        }
+        // Exactly one completion record per job.
+        List<ConsumerRecord<String, byte[]>> completed = readAll(Topics.COMPLETED);
+        for (String id : expected.keySet()) {
+            assertEquals(1, completed.stream().filter(r -> r.key().equals(id)).count(), id);
+        }
+    }
+
+    @Test
+    void garbageGoesToTheDeadLetterTopicAndTheNextJobStillRuns() throws Exception {
+        produce("garbage-1", "this is not json".getBytes(StandardCharsets.UTF_8));
+        produce("after-garbage", Json.bytes(new JobSubmission(new InputRef.Synthetic("sphere:16:5"), null, null, null)));
+        assertEquals("SUCCEEDED", awaitFinished("after-garbage").path("state").asText());
+        ConsumerRecord<String, byte[]> dead = readAll(Topics.DLQ).stream().filter(r -> "garbage-1".equals(r.key())).findFirst().orElseThrow();
+        assertEquals("INVALID_SUBMISSION", new String(dead.headers().lastHeader(Topics.HEADER_ERROR).value(), StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void aJobThatCannotRunFailsWithItsCodeAndDownloadSaysSo() throws Exception {
+        produce("bad-spec-1", Json.bytes(new JobSubmission(new InputRef.Synthetic("sphere:1"), null, null, null)));
+        JsonNode s = awaitFinished("bad-spec-1");
+        assertEquals("FAILED", s.path("state").asText());
+        assertEquals("INVALID_PARAMETER", s.path("error").path("code").asText());
+        HttpResponse<String> r = get("/jobs/bad-spec-1/download");
+        assertEquals(500, r.statusCode());
+        assertProblem(r, "JOB_FAILED");
+    }
+
+    @Test
+    void httpErrorsAreProblemsWithStableCodes() throws Exception {
+        assertProblem(get("/jobs/no-such-job"), "JOB_NOT_FOUND", 404);
+        assertProblem(get("/jobs/no-such-job/download"), "JOB_NOT_FOUND", 404);
+        assertProblem(get("/jobs/bad.id"), "INVALID_JOB_ID", 400);
+        assertProblem(get("/nowhere"), "NOT_FOUND", 404);
+        assertProblem(post("text/plain", "hello".getBytes(StandardCharsets.UTF_8), ""), "UNSUPPORTED_MEDIA_TYPE", 415);
+        assertProblem(post("application/octet-stream", "definitely not a volume".getBytes(StandardCharsets.UTF_8), ""), "INVALID_VOLUME", 422);
+        assertProblem(post("application/octet-stream", TestNifti.ball(8, 2), "?iso=banana"), "INVALID_PARAMETER", 400);
+        assertProblem(post("application/octet-stream", TestNifti.ball(8, 2), "?formats=stl,fbx"), "INVALID_PARAMETER", 400);
+        assertProblem(post("application/json", "{\"input\":".getBytes(StandardCharsets.UTF_8), ""), "INVALID_PARAMETER", 400);
+        assertProblem(post("application/json", "{\"input\":{\"synthetic\":\"sphere:99999\"}}".getBytes(StandardCharsets.UTF_8), ""), "INVALID_PARAMETER", 400);
+        assertProblem(post("application/octet-stream", new byte[9 << 20], ""), "PAYLOAD_TOO_LARGE", 413);
+    }
+
+    @Test
+    void rangeAndConditionalDownloads() throws Exception {
+        GatewayClient.Answer a = client.submitJson(Map.of("input", Map.of("synthetic", "sphere:20:6")));
+        String id = a.body().path("id").asText();
+        JsonNode s = awaitFinished(id);
+        String sha = s.path("result").path("sha256").asText();
+        long size = s.path("result").path("size").asLong();
+        HttpResponse<byte[]> full = http.send(HttpRequest.newBuilder(URI.create(base + "/jobs/" + id + "/download")).build(), HttpResponse.BodyHandlers.ofByteArray());
+        assertEquals(200, full.statusCode());
+        assertEquals(size, full.body().length);
+        assertEquals("\"" + sha + "\"", full.headers().firstValue("ETag").orElseThrow());
+        assertEquals(sha, java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(full.body())));
+        HttpResponse<byte[]> part = http.send(HttpRequest.newBuilder(URI.create(base + "/jobs/" + id + "/download")).header("Range", "bytes=10-19").build(), HttpResponse.BodyHandlers.ofByteArray());
+        assertEquals(206, part.statusCode());
+        assertEquals("bytes 10-19/" + size, part.headers().firstValue("Content-Range").orElseThrow());
+        assertEquals(java.util.Arrays.toString(java.util.Arrays.copyOfRange(full.body(), 10, 20)), java.util.Arrays.toString(part.body()));
+        HttpResponse<String> none = http.send(HttpRequest.newBuilder(URI.create(base + "/jobs/" + id + "/download")).header("If-None-Match", "\"" + sha + "\"").build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(304, none.statusCode());
+        HttpResponse<String> bad = http.send(HttpRequest.newBuilder(URI.create(base + "/jobs/" + id + "/download")).header("Range", "bytes=" + size + "-").build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(416, bad.statusCode());
+    }
+
+    JsonNode awaitFinished(String id) throws Exception {
+        long end = System.currentTimeMillis() + 90_000;
+        JsonNode last = null;
+        while (System.currentTimeMillis() < end) {
+            GatewayClient.Answer a = client.status(id);
+            if (a.ok()) {
+                last = a.body();
+                String st = last.path("state").asText();
+                if (st.equals("SUCCEEDED") || st.equals("FAILED") || st.equals("CANCELLED")) {
+                    return last;
+                }
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("job " + id + " did not finish; last status " + last);
+    }
+
+    void produce(String key, byte[] value) throws Exception {
+        Properties p = new Properties();
+        p.put("bootstrap.servers", cluster.bootstrapServers());
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer())) {
+            producer.send(new ProducerRecord<>(Topics.SUBMITTED, key, value)).get();
+        }
+    }
+
+    List<ConsumerRecord<String, byte[]>> readAll(String topic) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        List<ConsumerRecord<String, byte[]>> out = new ArrayList<>();
+        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
+            var parts = c.partitionsFor(topic).stream().map(i -> new org.apache.kafka.common.TopicPartition(topic, i.partition())).toList();
+            c.assign(parts);
+            c.seekToBeginning(parts);
+            Map<org.apache.kafka.common.TopicPartition, Long> end = c.endOffsets(parts);
+            long deadline = System.currentTimeMillis() + 10_000;
+            while (parts.stream().anyMatch(tp -> c.position(tp) < end.get(tp)) && System.currentTimeMillis() < deadline) {
+                c.poll(Duration.ofMillis(200)).forEach(out::add);
+            }
+        }
+        return out;
+    }
+
+    HttpResponse<String> get(String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(base + path)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    HttpResponse<String> post(String type, byte[] body, String query) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(base + "/jobs" + query)).header("Content-Type", type)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    static void assertProblem(HttpResponse<String> r, String code, int status) throws Exception {
+        assertEquals(status, r.statusCode(), r.body());
+        assertProblem(r, code);
+    }
+
+    static void assertProblem(HttpResponse<String> r, String code) throws Exception {
+        assertEquals("application/problem+json", r.headers().firstValue("Content-Type").orElse("").split(";")[0], r.body());
+        JsonNode p = Json.MAPPER.readTree(r.body());
+        assertEquals(code, p.path("code").asText(), r.body());
+        assertEquals(r.statusCode(), p.path("status").asInt());
+        assertTrue(p.has("type") && p.has("title") && p.has("detail") && p.has("instance"), r.body());
+        assertTrue(!r.body().contains("Exception") && !r.body().contains("\tat "), r.body());
+    }
+
+    static Map<String, byte[]> unzip(Path zip) throws Exception {
+        Map<String, byte[]> out = new HashMap<>();
+        try (ZipInputStream z = new ZipInputStream(new ByteArrayInputStream(Files.readAllBytes(zip)))) {
+            for (ZipEntry e; (e = z.getNextEntry()) != null; ) {
+                out.put(e.getName(), z.readAllBytes());
+            }
+        }
+        return out;
+    }
+}
