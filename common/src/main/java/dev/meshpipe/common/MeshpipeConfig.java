@@ -35,6 +35,13 @@ public record MeshpipeConfig(
         int processorThreads,
         String device) {
 
+    /** Every environment variable meshpipe reads; docs/configuration.md describes each. */
+    public static final java.util.List<String> ENV_KEYS = java.util.List.of(
+            "MESHPIPE_KAFKA_BOOTSTRAP", "MESHPIPE_INSTANCE_ID", "MESHPIPE_STATE_DIR", "MESHPIPE_STORAGE",
+            "MESHPIPE_PARTITIONS", "MESHPIPE_REPLICATION", "MESHPIPE_HTTP_PORT", "MESHPIPE_RETENTION",
+            "MESHPIPE_MAX_UPLOAD_BYTES", "MESHPIPE_MAX_VOXELS", "MESHPIPE_PROCESSOR_THREADS", "MESHPIPE_DEVICE",
+            "MESHPIPE_CREATE_TOPICS", "MESHPIPE_LOG_LEVEL");
+
     public static final long DEFAULT_MAX_UPLOAD_BYTES = 2L * 1024 * 1024 * 1024;
     /** 512 Mi voxels: a 512^3 float32 volume (and its mesh) fits a default heap of a 24 GiB machine. */
     public static final long DEFAULT_MAX_VOXELS = 512L * 1024 * 1024;
