@@ -51,6 +51,15 @@ final class MeshCommand implements Callable<Integer> {
             description = "world (millimetres, through the file's orientation) or grid (index times spacing, as VTK does) (default ${DEFAULT-VALUE})")
     String space;
 
+    @Option(names = "--raw", description = "read INPUT as a headerless little-endian array of this size, e.g. 256x256x128")
+    String rawDims;
+
+    @Option(names = "--raw-type", defaultValue = "float32", description = "sample type of a --raw input: uint8, int8, int16, uint16, int32, uint32, float32, float64 (default ${DEFAULT-VALUE})")
+    String rawType;
+
+    @Option(names = "--raw-spacing", description = "voxel size of a --raw input in mm, e.g. 0.5x0.5x1 (default 1x1x1)")
+    String rawSpacing;
+
     @Option(names = "--json", description = "print one JSON object with the figures")
     boolean json;
 
@@ -65,7 +74,7 @@ final class MeshCommand implements Callable<Integer> {
                 throw new MeshpipeException(dev.meshpipe.common.ErrorCode.INVALID_PARAMETER, "--repeat must be at least 1");
             }
             long t0 = System.nanoTime();
-            Volume volume = VolumeReader.read(input, VolumeLimits.defaults());
+            Volume volume = readInput();
             if (space.equalsIgnoreCase("grid")) {
                 volume = volume.inGridSpace();
             } else if (!space.equalsIgnoreCase("world")) {
@@ -89,6 +98,20 @@ final class MeshCommand implements Callable<Integer> {
         } catch (IOException e) {
             System.err.println("meshpipe: " + input + ": cannot read or write: " + e.getMessage());
             return 2;
+        }
+    }
+
+    private Volume readInput() throws IOException {
+        if (rawDims == null) {
+            return VolumeReader.read(input, VolumeLimits.defaults());
+        }
+        VolumeReader.RawLayout layout = VolumeReader.RawLayout.parse(rawDims, rawType, rawSpacing);
+        Path p = Path.of(input);
+        if (!Files.isRegularFile(p)) {
+            throw new MeshpipeException(dev.meshpipe.common.ErrorCode.INPUT_NOT_FOUND, "no such file");
+        }
+        try (var in = Files.newInputStream(p)) {
+            return VolumeReader.readRaw(in, layout, VolumeLimits.defaults());
         }
     }
 

@@ -83,20 +83,15 @@ public final class NiftiReader {
                         "only 3-D volumes are supported; dim[" + i + "] = " + dim[i] + " (extract one volume first)");
             }
         }
-        long voxels = (long) dim[1] * dim[2] * dim[3];
-        if (voxels > limits.maxVoxels() || voxels > Integer.MAX_VALUE - 8) {
-            throw new MeshpipeException(ErrorCode.VOLUME_TOO_LARGE,
-                    "volume of " + dim[1] + "x" + dim[2] + "x" + dim[3] + " = " + voxels + " voxels exceeds the limit of "
-                            + Math.min(limits.maxVoxels(), Integer.MAX_VALUE - 8) + " voxels");
-        }
+        SampleReader.checkVoxels(dim[1], dim[2], dim[3], limits.maxVoxels(), "NIfTI");
         int datatype = b.getShort(70);
         int bitpix = b.getShort(72);
-        int expectedBits = bitsOf(datatype);
-        if (expectedBits == 0) {
+        SampleType type = sampleType(datatype);
+        if (type == null) {
             throw new MeshpipeException(ErrorCode.UNSUPPORTED_INPUT, "NIfTI datatype " + datatype + " is not supported "
                     + "(uint8, int8, int16, uint16, int32, uint32, float32, float64 are)");
         }
-        if (bitpix != expectedBits) {
+        if (bitpix != 8 * type.bytes()) {
             throw invalid("bitpix " + bitpix + " does not match datatype " + typeName(datatype));
         }
         double[] spacing = new double[3];
@@ -158,42 +153,13 @@ public final class NiftiReader {
             throw invalid("truncated before the voxel data (vox_offset " + h.voxOffset() + ")");
         }
         int n = (int) h.voxels();
-        float[] data = new float[n];
-        int bpv = h.bytesPerVoxel();
-        byte[] buf = new byte[1 << 20];
-        ByteBuffer bb = ByteBuffer.wrap(buf).order(h.order());
-        int done = 0;
-        while (done < n) {
-            int want = (int) Math.min((long) (n - done) * bpv, buf.length);
-            int got = in.readNBytes(buf, 0, want);
-            if (got < want) {
-                long have = (long) done * bpv + got;
-                throw invalid("truncated voxel data: expected " + (long) n * bpv + " bytes, found " + have);
-            }
-            convert(bb, h.datatype(), data, done, want / bpv);
-            done += want / bpv;
-        }
+        float[] data = SampleReader.read(in, n, sampleType(h.datatype()), h.order(), "NIfTI");
         if (h.slope() != 1 || h.inter() != 0) {
             for (int i = 0; i < n; i++) {
                 data[i] = (float) (data[i] * h.slope() + h.inter());
             }
         }
         return new Volume(h.nx(), h.ny(), h.nz(), data, h.spacing(), h.gridToWorld(), true, Double.NaN, h.describe());
-    }
-
-    private static void convert(ByteBuffer bb, int datatype, float[] out, int off, int count) {
-        bb.position(0);
-        switch (datatype) {
-            case 2 -> { for (int i = 0; i < count; i++) out[off + i] = bb.get(i) & 0xff; }
-            case 256 -> { for (int i = 0; i < count; i++) out[off + i] = bb.get(i); }
-            case 4 -> { for (int i = 0; i < count; i++) out[off + i] = bb.getShort(2 * i); }
-            case 512 -> { for (int i = 0; i < count; i++) out[off + i] = bb.getShort(2 * i) & 0xffff; }
-            case 8 -> { for (int i = 0; i < count; i++) out[off + i] = bb.getInt(4 * i); }
-            case 768 -> { for (int i = 0; i < count; i++) out[off + i] = bb.getInt(4 * i) & 0xffffffffL; }
-            case 16 -> { for (int i = 0; i < count; i++) out[off + i] = bb.getFloat(4 * i); }
-            case 64 -> { for (int i = 0; i < count; i++) out[off + i] = (float) bb.getDouble(8 * i); }
-            default -> throw new IllegalStateException("unreachable datatype " + datatype);
-        }
     }
 
     /** Turns an index-to-world affine into a grid-space (index * spacing) to world affine. */
@@ -240,28 +206,24 @@ public final class NiftiReader {
         return m;
     }
 
-    static int bitsOf(int datatype) {
+    /** NIfTI datatype codes meshpipe reads; null for the rest (complex, RGB, 64-bit integers...). */
+    static SampleType sampleType(int datatype) {
         return switch (datatype) {
-            case 2, 256 -> 8;
-            case 4, 512 -> 16;
-            case 8, 768, 16 -> 32;
-            case 64 -> 64;
-            default -> 0;
+            case 2 -> SampleType.UINT8;
+            case 256 -> SampleType.INT8;
+            case 4 -> SampleType.INT16;
+            case 512 -> SampleType.UINT16;
+            case 8 -> SampleType.INT32;
+            case 768 -> SampleType.UINT32;
+            case 16 -> SampleType.FLOAT32;
+            case 64 -> SampleType.FLOAT64;
+            default -> null;
         };
     }
 
     static String typeName(int datatype) {
-        return switch (datatype) {
-            case 2 -> "uint8";
-            case 256 -> "int8";
-            case 4 -> "int16";
-            case 512 -> "uint16";
-            case 8 -> "int32";
-            case 768 -> "uint32";
-            case 16 -> "float32";
-            case 64 -> "float64";
-            default -> "datatype " + datatype;
-        };
+        SampleType t = sampleType(datatype);
+        return t == null ? "datatype " + datatype : t.label();
     }
 
     private static String num(double v) {

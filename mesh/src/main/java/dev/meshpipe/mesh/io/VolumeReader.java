@@ -44,10 +44,62 @@ public final class VolumeReader {
         if (NiftiReader.looksLikeNifti(peek(in, 348))) {
             return NiftiReader.read(in, limits);
         }
-        if (magic.length == 4 && magic[0] == 'N' && magic[1] == 'R' && magic[2] == 'R' && magic[3] == 'D') {
-            throw new MeshpipeException(ErrorCode.UNSUPPORTED_INPUT, "NRRD input is not supported yet");
+        if (isNrrd(magic)) {
+            return NrrdReader.read(in, limits);
         }
-        throw new MeshpipeException(ErrorCode.INVALID_VOLUME, "not a NIfTI-1 volume (no valid 348-byte header)");
+        throw notAVolume();
+    }
+
+    /**
+     * Reads a headerless little-endian array, x fastest; the layout is given, not read. The
+     * object is where values are at or above the isovalue, and the default isovalue is Otsu's.
+     */
+    public static Volume readRaw(InputStream raw, RawLayout layout, VolumeLimits limits) throws IOException {
+        SampleReader.checkVoxels(layout.nx(), layout.ny(), layout.nz(), limits.maxVoxels(), "raw");
+        InputStream in = decompressIfGzip(raw, limits);
+        int n = layout.nx() * layout.ny() * layout.nz();
+        float[] data = SampleReader.read(in, n, layout.type(), java.nio.ByteOrder.LITTLE_ENDIAN, "raw volume");
+        if (in.read() >= 0) {
+            throw new MeshpipeException(ErrorCode.INVALID_VOLUME, "raw volume is longer than " + layout.nx() + "x" + layout.ny()
+                    + "x" + layout.nz() + " " + layout.type().label() + " samples");
+        }
+        return new Volume(layout.nx(), layout.ny(), layout.nz(), data, layout.spacing().clone(), Volume.identity(), true,
+                Double.NaN, "raw " + layout.type().label() + " " + layout.nx() + "x" + layout.ny() + "x" + layout.nz());
+    }
+
+    /** Dimensions, sample type and spacing of a raw array. */
+    public record RawLayout(int nx, int ny, int nz, SampleType type, double[] spacing) {
+        public RawLayout {
+            for (double s : spacing) {
+                if (!(s > 0) || !Double.isFinite(s)) {
+                    throw new MeshpipeException(ErrorCode.INVALID_PARAMETER, "raw spacing must be positive and finite");
+                }
+            }
+        }
+
+        /** Parses {@code 64x64x32}, {@code float32}, {@code 1x1x2.5}. */
+        public static RawLayout parse(String dims, String type, String spacing) {
+            try {
+                String[] d = dims.toLowerCase(java.util.Locale.ROOT).split("x");
+                String[] s = spacing == null ? new String[] {"1", "1", "1"} : spacing.toLowerCase(java.util.Locale.ROOT).split("[x,]");
+                if (d.length != 3 || s.length != 3) {
+                    throw new NumberFormatException();
+                }
+                return new RawLayout(Integer.parseInt(d[0]), Integer.parseInt(d[1]), Integer.parseInt(d[2]), SampleType.parse(type),
+                        new double[] {Double.parseDouble(s[0]), Double.parseDouble(s[1]), Double.parseDouble(s[2])});
+            } catch (IllegalArgumentException e) {
+                throw new MeshpipeException(ErrorCode.INVALID_PARAMETER,
+                        "raw layout needs dims like 64x64x32, a type (uint8, int8, int16, uint16, int32, uint32, float32, float64) and spacing like 1x1x1");
+            }
+        }
+    }
+
+    private static boolean isNrrd(byte[] magic) {
+        return magic.length == 4 && magic[0] == 'N' && magic[1] == 'R' && magic[2] == 'R' && magic[3] == 'D';
+    }
+
+    private static MeshpipeException notAVolume() {
+        return new MeshpipeException(ErrorCode.INVALID_VOLUME, "not a NIfTI-1 or NRRD volume (no valid header)");
     }
 
     /** Reads and checks only the header; the gateway and ingest use this to reject bad uploads early. */
@@ -57,7 +109,10 @@ public final class VolumeReader {
         if (NiftiReader.looksLikeNifti(head)) {
             return NiftiReader.parseHeader(head, limits).describe();
         }
-        throw new MeshpipeException(ErrorCode.INVALID_VOLUME, "not a NIfTI-1 volume (no valid 348-byte header)");
+        if (isNrrd(head)) {
+            return "NRRD with fields " + NrrdReader.header(in).keySet();
+        }
+        throw notAVolume();
     }
 
     static InputStream decompressIfGzip(InputStream raw, VolumeLimits limits) throws IOException {

@@ -7,7 +7,8 @@ import java.io.OutputStream;
 import javax.imageio.ImageIO;
 
 /**
- * A shaded picture of the mesh itself: orthographic view from the front-right and above (+z up),
+ * A shaded picture of the mesh itself: orthographic view from the front (+y, anterior in RAS world
+ * space), a little to the right and above (+z up),
  * z-buffered, Lambert-shaded, rendered at twice the size and averaged down for smooth edges, and
  * framed so the object fills the view.
  */
@@ -26,7 +27,7 @@ public final class PreviewRenderer {
         float[] p = mesh.positions();
         int[] t = mesh.triangles();
         // Camera basis: looking toward -d, with +z as up.
-        double[] d = norm(new double[] {0.55, -0.75, 0.45});
+        double[] d = norm(new double[] {0.6, 0.75, 0.3});
         double[] right = norm(cross(new double[] {0, 0, 1}, d));
         double[] up = cross(d, right);
         int nv = p.length / 3;

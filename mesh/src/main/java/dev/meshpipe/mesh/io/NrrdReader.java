@@ -1,0 +1,228 @@
+package dev.meshpipe.mesh.io;
+
+import dev.meshpipe.common.ErrorCode;
+import dev.meshpipe.common.MeshpipeException;
+import dev.meshpipe.mesh.Volume;
+import dev.meshpipe.mesh.VolumeLimits;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.zip.GZIPInputStream;
+
+/**
+ * NRRD volumes with attached data, raw or gzip encoding, 3 dimensions. Placement comes from
+ * {@code space directions} and {@code space origin} (else {@code spacings}); a left-posterior
+ * space is turned into RAS so world coordinates agree with NIfTI's.
+ */
+public final class NrrdReader {
+    static final int MAX_HEADER_BYTES = 64 * 1024;
+
+    private NrrdReader() {}
+
+    static Volume read(InputStream in, VolumeLimits limits) throws IOException {
+        Map<String, String> f = header(in);
+        int dimension = parseInt(f, "dimension");
+        if (dimension != 3) {
+            throw new MeshpipeException(ErrorCode.UNSUPPORTED_INPUT, "only 3-D NRRD volumes are supported (dimension: " + dimension + ")");
+        }
+        if (f.containsKey("data file") || f.containsKey("datafile")) {
+            throw new MeshpipeException(ErrorCode.UNSUPPORTED_INPUT, "detached NRRD data files are not supported; attach the data (.nrrd)");
+        }
+        String[] sizes = words(require(f, "sizes"));
+        if (sizes.length != 3) {
+            throw invalid("'sizes' must have 3 values");
+        }
+        long nx = parseLong(sizes[0], "sizes");
+        long ny = parseLong(sizes[1], "sizes");
+        long nz = parseLong(sizes[2], "sizes");
+        SampleReader.checkVoxels(nx, ny, nz, limits.maxVoxels(), "NRRD");
+        SampleType type = type(require(f, "type"));
+        ByteOrder order = ByteOrder.LITTLE_ENDIAN;
+        if (type.bytes() > 1) {
+            String endian = require(f, "endian").toLowerCase(Locale.ROOT);
+            order = switch (endian) {
+                case "little" -> ByteOrder.LITTLE_ENDIAN;
+                case "big" -> ByteOrder.BIG_ENDIAN;
+                default -> throw invalid("endian must be little or big");
+            };
+        }
+        String encoding = require(f, "encoding").toLowerCase(Locale.ROOT);
+        InputStream data = switch (encoding) {
+            case "raw" -> in;
+            case "gzip", "gz" -> new LimitedInputStream(new GZIPInputStream(in, 1 << 16), limits.maxDecompressedBytes(), "decompressed NRRD data");
+            default -> throw new MeshpipeException(ErrorCode.UNSUPPORTED_INPUT, "NRRD encoding '" + encoding + "' is not supported (raw, gzip are)");
+        };
+        long skip = f.containsKey("byte skip") ? parseLong(f.get("byte skip"), "byte skip") : 0;
+        if (skip < 0 || skip > NiftiReader.MAX_VOX_OFFSET) {
+            throw invalid("byte skip must be between 0 and " + NiftiReader.MAX_VOX_OFFSET);
+        }
+        if (skip > 0 && data.readNBytes((int) skip).length < skip) {
+            throw invalid("truncated before the data (byte skip " + skip + ")");
+        }
+        double[][] dirs = new double[3][3];
+        double[] spacing = new double[3];
+        double[] origin = new double[3];
+        String space = f.getOrDefault("space", "").toLowerCase(Locale.ROOT);
+        if (f.containsKey("space directions")) {
+            dirs = vectors(f.get("space directions"), 3);
+            for (int a = 0; a < 3; a++) {
+                spacing[a] = Math.sqrt(dirs[a][0] * dirs[a][0] + dirs[a][1] * dirs[a][1] + dirs[a][2] * dirs[a][2]);
+            }
+            if (f.containsKey("space origin")) {
+                origin = vectors(f.get("space origin"), 1)[0];
+            }
+        } else {
+            String[] sp = f.containsKey("spacings") ? words(f.get("spacings")) : new String[] {"1", "1", "1"};
+            if (sp.length != 3) {
+                throw invalid("'spacings' must have 3 values");
+            }
+            for (int a = 0; a < 3; a++) {
+                spacing[a] = parseDouble(sp[a], "spacings");
+                dirs[a][a] = spacing[a];
+            }
+        }
+        for (int a = 0; a < 3; a++) {
+            if (!(spacing[a] > 0) || !Double.isFinite(spacing[a])) {
+                throw invalid("voxel spacing along axis " + a + " is " + spacing[a] + "; it must be positive and finite");
+            }
+        }
+        // grid space (index * spacing) -> world: column a is dirs[a] / spacing[a].
+        double[] m = new double[16];
+        boolean lps = space.equals("left-posterior-superior") || space.equals("lps");
+        for (int r = 0; r < 3; r++) {
+            double flip = lps && r < 2 ? -1 : 1;
+            for (int a = 0; a < 3; a++) {
+                m[4 * r + a] = flip * dirs[a][r] / spacing[a];
+            }
+            m[4 * r + 3] = flip * origin[r];
+        }
+        m[15] = 1;
+        int n = (int) (nx * ny * nz);
+        float[] samples = SampleReader.read(data, n, type, order, "NRRD");
+        String desc = String.format(Locale.ROOT, "NRRD %s %dx%dx%d, %s encoding%s", type.label(), nx, ny, nz, encoding,
+                space.isEmpty() ? "" : ", space " + space);
+        return new Volume((int) nx, (int) ny, (int) nz, samples, spacing, m, true, Double.NaN, desc);
+    }
+
+    /** Reads the header up to its blank line; fields are lower-cased, key/value pairs ignored. */
+    static Map<String, String> header(InputStream in) throws IOException {
+        Map<String, String> fields = new HashMap<>();
+        String magic = line(in);
+        if (magic == null || !magic.startsWith("NRRD000")) {
+            throw invalid("missing NRRD magic");
+        }
+        int total = magic.length();
+        for (String l; (l = line(in)) != null && !l.isEmpty(); ) {
+            total += l.length() + 1;
+            if (total > MAX_HEADER_BYTES) {
+                throw invalid("header longer than " + MAX_HEADER_BYTES + " bytes");
+            }
+            if (l.startsWith("#") || l.contains(":=")) {
+                continue;
+            }
+            int colon = l.indexOf(": ");
+            if (colon < 0) {
+                throw invalid("malformed header line '" + abbreviate(l) + "'");
+            }
+            fields.put(l.substring(0, colon).trim().toLowerCase(Locale.ROOT), l.substring(colon + 2).trim());
+        }
+        return fields;
+    }
+
+    private static String line(InputStream in) throws IOException {
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        for (int c; (c = in.read()) >= 0; ) {
+            if (c == '\n') {
+                String s = b.toString(StandardCharsets.ISO_8859_1);
+                return s.endsWith("\r") ? s.substring(0, s.length() - 1) : s;
+            }
+            b.write(c);
+            if (b.size() > MAX_HEADER_BYTES) {
+                throw invalid("header line too long");
+            }
+        }
+        return b.size() == 0 ? null : b.toString(StandardCharsets.ISO_8859_1);
+    }
+
+    static SampleType type(String t) {
+        return switch (t.toLowerCase(Locale.ROOT).replace("_t", "")) {
+            case "uchar", "unsigned char", "uint8" -> SampleType.UINT8;
+            case "signed char", "int8" -> SampleType.INT8;
+            case "short", "short int", "signed short", "signed short int", "int16" -> SampleType.INT16;
+            case "ushort", "unsigned short", "unsigned short int", "uint16" -> SampleType.UINT16;
+            case "int", "signed int", "int32" -> SampleType.INT32;
+            case "uint", "unsigned int", "uint32" -> SampleType.UINT32;
+            case "float" -> SampleType.FLOAT32;
+            case "double" -> SampleType.FLOAT64;
+            default -> throw new MeshpipeException(ErrorCode.UNSUPPORTED_INPUT, "NRRD type '" + abbreviate(t) + "' is not supported");
+        };
+    }
+
+    private static double[][] vectors(String s, int count) {
+        double[][] out = new double[count][];
+        String rest = s.trim();
+        for (int i = 0; i < count; i++) {
+            int open = rest.indexOf('(');
+            int close = rest.indexOf(')');
+            if (open < 0 || close < open) {
+                throw invalid("expected " + count + " vectors like (1,0,0) in '" + abbreviate(s) + "'");
+            }
+            String[] parts = rest.substring(open + 1, close).split(",");
+            if (parts.length != 3) {
+                throw invalid("vectors must have 3 components in '" + abbreviate(s) + "'");
+            }
+            out[i] = new double[] {parseDouble(parts[0], "vector"), parseDouble(parts[1], "vector"), parseDouble(parts[2], "vector")};
+            rest = rest.substring(close + 1);
+        }
+        return out;
+    }
+
+    private static String require(Map<String, String> f, String key) {
+        String v = f.get(key);
+        if (v == null) {
+            throw invalid("missing field '" + key + "'");
+        }
+        return v;
+    }
+
+    private static String[] words(String s) {
+        return s.trim().split("\\s+");
+    }
+
+    private static int parseInt(Map<String, String> f, String key) {
+        return (int) parseLong(require(f, key), key);
+    }
+
+    private static long parseLong(String s, String what) {
+        try {
+            return Long.parseLong(s.trim());
+        } catch (NumberFormatException e) {
+            throw invalid("'" + what + "' is not an integer: " + abbreviate(s));
+        }
+    }
+
+    private static double parseDouble(String s, String what) {
+        try {
+            double v = Double.parseDouble(s.trim());
+            if (!Double.isFinite(v)) {
+                throw new NumberFormatException();
+            }
+            return v;
+        } catch (NumberFormatException e) {
+            throw invalid("'" + what + "' is not a finite number: " + abbreviate(s));
+        }
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() <= 60 ? s : s.substring(0, 60) + "...";
+    }
+
+    private static MeshpipeException invalid(String why) {
+        return new MeshpipeException(ErrorCode.INVALID_VOLUME, "invalid NRRD: " + why);
+    }
+}
