@@ -28,5 +28,44 @@ class PeerParityTest {
         assertEquals(711769, m.vertexCount());
         assertEquals(1417638, m.triangleCount());
         assertEquals(3082, q.boundaryEdges());
+        assertEquals("2380be903cc70a2d802937c9526625351a36caeba2d3725f3dcd17c641a9b4be", sortedVertexHash(m));
+    }
+
+    @Test
+    void sphereMatchesVtk() {
+        Volume v = dev.meshpipe.mesh.io.SyntheticVolumes.create("sphere:128:50", VolumeLimits.defaults());
+        Mesh m = MarchingCubes.extract(v, 0, false, 2);
+        assertEquals(47160, m.vertexCount());
+        assertEquals(94316, m.triangleCount());
+        assertEquals("68c6ba2412e1698c092b56fbe14a5e0cdb83cbfda7e7d7817c493b7f0db11354", sortedVertexHash(m));
+    }
+
+    /**
+     * SHA-256 of the vertex positions as little-endian float32, sorted by x, then y, then z: the
+     * same digest of vtkMarchingCubes' output was recorded with ../shared/peers (see
+     * docs/benchmarks.md), so equal digests mean the very same vertices.
+     */
+    static String sortedVertexHash(Mesh m) {
+        float[] p = m.positions();
+        Integer[] order = new Integer[m.vertexCount()];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        java.util.Arrays.sort(order, (a, b) -> {
+            int c = Float.compare(p[3 * a], p[3 * b]);
+            if (c == 0) {
+                c = Float.compare(p[3 * a + 1], p[3 * b + 1]);
+            }
+            return c != 0 ? c : Float.compare(p[3 * a + 2], p[3 * b + 2]);
+        });
+        java.nio.ByteBuffer bb = java.nio.ByteBuffer.allocate(p.length * 4).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        for (int i : order) {
+            bb.putFloat(p[3 * i]).putFloat(p[3 * i + 1]).putFloat(p[3 * i + 2]);
+        }
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bb.array()));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 }

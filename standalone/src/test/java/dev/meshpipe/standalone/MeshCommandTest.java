@@ -1,0 +1,96 @@
+package dev.meshpipe.standalone;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.meshpipe.common.Json;
+import dev.meshpipe.mesh.io.TestNifti;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class MeshCommandTest {
+    @TempDir
+    Path dir;
+
+    record Run(int exit, String out, String err) {}
+
+    static Run run(String... args) {
+        PrintStream oldOut = System.out;
+        PrintStream oldErr = System.err;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+            int exit = MeshpipeCli.run(args);
+            return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+        }
+    }
+
+    @Test
+    void jsonReportAndOutputFiles() throws Exception {
+        Path out = dir.resolve("out");
+        Run r = run("mesh", "sphere:48:18", "--json", "--repeat", "3", "--out", out.toString());
+        assertEquals(0, r.exit(), r.err());
+        JsonNode j = Json.MAPPER.readTree(r.out());
+        for (String field : new String[] {"vertices", "triangles", "isovalue", "surfaceArea", "watertight", "boundaryEdges", "degenerateTriangles"}) {
+            assertTrue(j.has(field), field);
+        }
+        assertTrue(j.path("timings").has("extractMs"));
+        assertTrue(j.path("watertight").asBoolean());
+        assertEquals(0, j.path("degenerateTriangles").asLong());
+        try (Stream<Path> files = Files.list(out)) {
+            assertEquals(Set.of("mesh.stl", "mesh.ply", "mesh.obj", "mesh.glb", "quality.json", "preview.png"),
+                    files.map(p -> p.getFileName().toString()).collect(Collectors.toSet()));
+        }
+        // A binary STL is 84 bytes plus 50 per triangle.
+        assertEquals(84 + 50 * j.path("triangles").asLong(), Files.size(out.resolve("mesh.stl")));
+    }
+
+    @Test
+    void niftiAndRawInputs() throws Exception {
+        Path nii = dir.resolve("ball.nii.gz");
+        Files.write(nii, TestNifti.gzip(TestNifti.ball(20, 6)));
+        Run r = run("mesh", nii.toString(), "--iso", "auto", "--formats", "stl", "--json", "--out", dir.resolve("a").toString());
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(Json.MAPPER.readTree(r.out()).path("isovalueSource").asText().startsWith("auto"));
+        Path raw = dir.resolve("ball.raw");
+        byte[] full = TestNifti.ball(20, 6);
+        Files.write(raw, java.util.Arrays.copyOfRange(full, 352, full.length));
+        Run rr = run("mesh", raw.toString(), "--raw", "20x20x20", "--raw-type", "int16", "--iso", "50", "--formats", "ply",
+                "--json", "--out", dir.resolve("b").toString());
+        assertEquals(0, rr.exit(), rr.err());
+        assertEquals(Json.MAPPER.readTree(r.out()).path("triangles").asLong(), Json.MAPPER.readTree(rr.out()).path("triangles").asLong());
+    }
+
+    @Test
+    void badInputIsOneClearLineAndANonZeroExit() throws Exception {
+        Path junk = dir.resolve("junk.nii");
+        Files.writeString(junk, "not a volume");
+        for (String[] args : new String[][] {
+                {"mesh", junk.toString(), "--out", dir.toString()},
+                {"mesh", dir.resolve("missing.nii").toString()},
+                {"mesh", "sphere:1"},
+                {"mesh", "sphere:32", "--iso", "x"},
+                {"mesh", "sphere:32", "--borders", "sideways"}}) {
+            Run r = run(args);
+            assertEquals(2, r.exit(), String.join(" ", args));
+            String[] lines = r.err().strip().split("\n");
+            assertEquals(1, lines.length, r.err());
+            assertTrue(lines[0].startsWith("meshpipe: " + args[1] + ": "), lines[0]);
+            assertTrue(!r.err().contains("Exception"), r.err());
+        }
+    }
+}
