@@ -1,6 +1,7 @@
 package dev.meshpipe.gateway;
 
 import dev.meshpipe.common.ErrorCode;
+import dev.meshpipe.common.JobId;
 import dev.meshpipe.common.Json;
 import dev.meshpipe.common.MeshpipeConfig;
 import dev.meshpipe.common.MeshpipeException;
@@ -10,50 +11,88 @@ import dev.meshpipe.mesh.VolumeLimits;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.json.JavalinJackson;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.io.InputStream;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
-import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
+import org.apache.kafka.streams.state.HostInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The gateway service: the HTTP front door. Statuses come from a Kafka Streams store folded from
- * the events topic; uploads stream into the object store and are published like any submission.
+ * the events topic and shared by every instance (each owns some partitions and forwards the
+ * rest); uploads stream into the object store and are published like any submission.
  */
 public final class GatewayService implements AutoCloseable {
     public static final String APPLICATION_ID = "meshpipe-gateway";
     private static final Logger log = LoggerFactory.getLogger(GatewayService.class);
 
     private final MeshpipeConfig config;
-    private final KafkaStreams streams;
+    private final GatewayOptions options;
     private final EventPublisher producer;
+    private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final Auth auth;
     private final Javalin app;
+    private StatusStore statuses;
+    private KafkaStreams streams;
+    private KafkaStreamsMetrics streamsMetrics;
+    private final ObjectStore store;
 
     public GatewayService(MeshpipeConfig config, ObjectStore store) {
+        this(config, GatewayOptions.fromEnv(System.getenv()), store);
+    }
+
+    public GatewayService(MeshpipeConfig config, GatewayOptions options, ObjectStore store) {
         this.config = config;
-        this.streams = new KafkaStreams(StatusTopology.build(), properties(config));
+        this.options = options;
+        this.store = store;
         this.producer = new EventPublisher(config.bootstrapServers(), "meshpipe-gateway-" + config.instanceId());
-        StatusStore statuses = new StatusStore(streams);
-        VolumeLimits limits = new VolumeLimits(config.maxVoxels(), VolumeLimits.DEFAULT_MAX_DECOMPRESSED);
-        JobRoutes jobs = new JobRoutes(store, producer, statuses, config.maxUploadBytes(), limits);
+        this.auth = new Auth(options.tokens(), options.linkSecret());
         this.app = Javalin.create(c -> {
             c.showJavalinBanner = false;
             c.jsonMapper(new JavalinJackson(Json.MAPPER, false));
             c.http.disableCompression();
+            c.requestLogger.http((ctx, ms) -> Timer.builder("http.server.requests")
+                    .tag("method", ctx.method().name())
+                    .tag("route", ctx.endpointHandlerPath().isEmpty() ? "unmatched" : ctx.endpointHandlerPath())
+                    .tag("status", String.valueOf(ctx.statusCode()))
+                    .register(metrics).record((long) (ms * 1_000_000), TimeUnit.NANOSECONDS));
         });
+    }
+
+    private void routes(JobRoutes jobs) {
+        app.before("/jobs", auth::authenticate);
+        app.before("/jobs/*", auth::authenticate);
         app.post("/jobs", jobs::submit);
         app.get("/jobs/{id}", jobs::status);
+        app.delete("/jobs/{id}", jobs::cancel);
         app.get("/jobs/{id}/download", ctx -> jobs.download(ctx, false));
         app.head("/jobs/{id}/download", ctx -> jobs.download(ctx, true));
+        app.get("/jobs/{id}/preview.png", jobs::preview);
+        app.get("/internal/status/{id}", this::internalStatus);
         app.get("/health/live", ctx -> ctx.json(Map.of("status", "UP")));
         app.get("/health/ready", ctx -> {
             boolean ready = statuses.ready();
-            ctx.status(ready ? 200 : 503).json(Map.of("status", ready ? "UP" : "DOWN", "streams", streams.state().name()));
+            ctx.status(ready ? 200 : 503).json(Map.of("status", ready ? "UP" : "DOWN",
+                    "streams", streams == null ? "NOT_STARTED" : streams.state().name()));
+        });
+        app.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape()));
+        app.get("/openapi.json", ctx -> {
+            try (InputStream in = GatewayService.class.getResourceAsStream("/openapi.json")) {
+                ctx.contentType("application/json").result(in.readAllBytes());
+            }
         });
         app.exception(ProblemException.class, (e, ctx) -> problem(ctx, e.problem, e.status, e.retryAfterSeconds));
         app.exception(MeshpipeException.class, (e, ctx) -> {
@@ -65,11 +104,28 @@ public final class GatewayService implements AutoCloseable {
             problem(ctx, Problem.of(ErrorCode.INTERNAL_ERROR, "an unexpected error occurred", ctx.path()), 500, null);
         });
         app.error(404, ctx -> {
-            if (ctx.result() == null || !Problem.MEDIA_TYPE.equals(ctx.res().getContentType())) {
+            if (!Problem.MEDIA_TYPE.equals(ctx.res().getContentType())) {
                 problem(ctx, Problem.of(ErrorCode.NOT_FOUND, "no route " + ctx.method() + " " + ctx.path(), ctx.path()), 404, null);
             }
         });
         app.error(405, ctx -> problem(ctx, Problem.of(ErrorCode.METHOD_NOT_ALLOWED, ctx.method() + " is not allowed on " + ctx.path(), ctx.path()), 405, null));
+    }
+
+    /** What another instance asks when this one owns the job's partition. */
+    private void internalStatus(Context ctx) {
+        String id = ctx.pathParam("id");
+        if (!JobId.isValid(id)) {
+            throw new MeshpipeException(ErrorCode.INVALID_JOB_ID, "not a valid job id");
+        }
+        if (auth.enabled() && !auth.internalValid(id, ctx.header(StatusStore.SIGNATURE_HEADER))) {
+            throw new MeshpipeException(ErrorCode.NOT_FOUND, "no route GET " + ctx.path());
+        }
+        var md = streams.queryMetadataForKey(StatusTopology.STORE, id, org.apache.kafka.common.serialization.Serdes.String().serializer());
+        var status = statuses.local(id, md.partition());
+        if (status.isEmpty()) {
+            throw new MeshpipeException(ErrorCode.JOB_NOT_FOUND, "no job " + id);
+        }
+        ctx.json(status.get());
     }
 
     static void problem(Context ctx, Problem p, int status, Integer retryAfter) {
@@ -80,16 +136,16 @@ public final class GatewayService implements AutoCloseable {
         ctx.status(status).contentType(Problem.MEDIA_TYPE).result(Json.bytes(body));
     }
 
-    static Properties properties(MeshpipeConfig config) {
+    static Properties properties(MeshpipeConfig config, GatewayOptions options, HostInfo self) {
         Properties p = new Properties();
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, APPLICATION_ID);
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
-        p.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir().resolve("gateway").toString());
+        p.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir().resolve("gateway-" + self.port()).toString());
         p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) config.replication());
+        p.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, options.standbyReplicas());
         p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
         p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0);
-        p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class);
-        p.put(StreamsConfig.APPLICATION_SERVER_CONFIG, "localhost:" + config.httpPort());
+        p.put(StreamsConfig.APPLICATION_SERVER_CONFIG, self.host() + ":" + self.port());
         // Aborted transactions must never show: a SUCCEEDED that was rolled back did not happen.
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.ISOLATION_LEVEL_CONFIG), "read_committed");
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
@@ -97,9 +153,25 @@ public final class GatewayService implements AutoCloseable {
     }
 
     public void start() {
-        streams.start();
+        // HTTP first: the port it gets is what other instances are told to call.
         app.start(config.httpPort());
-        log.info("gateway listening on http://localhost:{}", app.port());
+        HostInfo self = new HostInfo(options.advertisedHost(), app.port());
+        statuses = new StatusStore(self, auth::internalSignature);
+        VolumeLimits limits = new VolumeLimits(config.maxVoxels(), VolumeLimits.DEFAULT_MAX_DECOMPRESSED);
+        routes(new JobRoutes(store, producer, statuses, auth, config.maxUploadBytes(), limits, options.linkLifetime()));
+        streams = new KafkaStreams(StatusTopology.build(options.statusRetention()), properties(config, options, self));
+        streams.setUncaughtExceptionHandler(e -> {
+            log.error("gateway stream thread failed; replacing it", e);
+            return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+        });
+        streamsMetrics = new KafkaStreamsMetrics(streams);
+        streamsMetrics.bindTo(metrics);
+        KafkaStreams s = streams;
+        Gauge.builder("meshpipe.gateway.status.store.running", () -> s.state() == KafkaStreams.State.RUNNING ? 1 : 0)
+                .description("1 while the status store answers queries").register(metrics);
+        statuses.bind(streams);
+        streams.start();
+        log.info("gateway listening on http://{}:{}{}", self.host(), self.port(), auth.enabled() ? " (bearer tokens required)" : "");
     }
 
     public int port() {
@@ -107,15 +179,20 @@ public final class GatewayService implements AutoCloseable {
     }
 
     public boolean ready() {
-        return streams.state() == KafkaStreams.State.RUNNING;
+        return statuses != null && statuses.ready();
     }
 
     @Override
     public void close() {
         app.stop();
-        // Leave the group so a restarted instance gets its partitions at once, not after the session timeout.
-        streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
-                .withTimeout(Duration.ofSeconds(10)));
+        if (streams != null) {
+            // Leave the group so the partitions move to the other instances at once.
+            streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
+                    .withTimeout(Duration.ofSeconds(10)));
+        }
+        if (streamsMetrics != null) {
+            streamsMetrics.close();
+        }
         producer.close();
     }
 }

@@ -13,6 +13,7 @@ import dev.meshpipe.common.events.JobState;
 import dev.meshpipe.common.events.JobStatus;
 import dev.meshpipe.common.events.JobSubmission;
 import dev.meshpipe.common.kafka.EventPublisher;
+import dev.meshpipe.common.store.ObjectInfo;
 import dev.meshpipe.common.store.ObjectKeys;
 import dev.meshpipe.common.store.ObjectNotFoundException;
 import dev.meshpipe.common.store.ObjectStore;
@@ -24,54 +25,91 @@ import java.io.ByteArrayInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.time.Instant;
+import java.util.HexFormat;
 import java.util.Locale;
+import java.util.Optional;
 
-/** The job routes: submit, status and download. */
+/** The job routes: submit, status, download, preview and cancel (see docs/api.md). */
 final class JobRoutes {
     /** Bytes of an upload read before its header is checked; covers a gzip stream's first 348 bytes. */
     static final int HEAD_BYTES = 64 * 1024;
     static final int MAX_JSON_BYTES = 1024 * 1024;
+    static final int MAX_IDEMPOTENCY_KEY = 200;
+    /** How long a submission waits for its own QUEUED event to reach the status store. */
+    static final long READ_YOUR_WRITES_MS = 10_000;
 
     private final ObjectStore store;
     private final EventPublisher producer;
     private final StatusStore statuses;
+    private final Auth auth;
     private final long maxUploadBytes;
     private final VolumeLimits limits;
+    private final java.time.Duration linkLifetime;
 
-    JobRoutes(ObjectStore store, EventPublisher producer, StatusStore statuses, long maxUploadBytes, VolumeLimits limits) {
+    JobRoutes(ObjectStore store, EventPublisher producer, StatusStore statuses, Auth auth, long maxUploadBytes,
+              VolumeLimits limits, java.time.Duration linkLifetime) {
         this.store = store;
         this.producer = producer;
         this.statuses = statuses;
+        this.auth = auth;
         this.maxUploadBytes = maxUploadBytes;
         this.limits = limits;
+        this.linkLifetime = linkLifetime;
     }
 
     void submit(Context ctx) throws Exception {
         String type = ctx.contentType() == null ? "" : ctx.contentType().split(";")[0].trim().toLowerCase(Locale.ROOT);
-        String id;
-        JobSubmission submission;
-        if (type.equals("application/json")) {
-            JsonRequest req = readJson(ctx);
-            id = req.id() != null ? JobId.require(req.id()) : JobId.newId();
-            submission = new JobSubmission(req.input(), req.params(), null, Instant.now());
-        } else if (type.equals("application/octet-stream")) {
-            id = JobId.newId();
-            JobParams params = paramsFromQuery(ctx);
-            upload(ctx, id);
-            submission = new JobSubmission(new InputRef.StoredObject(ObjectKeys.input(id), null), params, null, Instant.now());
-        } else {
+        boolean json = type.equals("application/json");
+        if (!json && !type.equals("application/octet-stream")) {
             throw new MeshpipeException(ErrorCode.UNSUPPORTED_MEDIA_TYPE,
                     "send the volume as application/octet-stream or a JSON request as application/json");
         }
-        Instant at = submission.submittedAt() != null ? submission.submittedAt() : Instant.now();
+        String tenant = Auth.tenant(ctx);
+        String idemKey = ctx.header("Idempotency-Key");
+        String id = idemKey != null ? idempotentId(tenant, idemKey) : null;
+        if (id != null) {
+            Optional<JobStatus> existing = statuses.get(id);
+            if (existing.isPresent()) {
+                // The same key again: the same job, not a second one.
+                ctx.status(202).header("Location", "/jobs/" + id).json(view(existing.get()));
+                return;
+            }
+        }
+        JobSubmission submission;
+        if (json) {
+            JsonRequest req = readJson(ctx);
+            id = id != null ? id : req.id() != null ? JobId.require(req.id()) : JobId.newId();
+            submission = new JobSubmission(req.input(), req.params(), tenant, Instant.now());
+        } else {
+            id = id != null ? id : JobId.newId();
+            JobParams params = paramsFromQuery(ctx);
+            upload(ctx, id);
+            submission = new JobSubmission(new InputRef.StoredObject(ObjectKeys.input(id), null), params, tenant, Instant.now());
+        }
         String name = submission.params() == null ? null : submission.params().name();
         producer.publishAndWait(Topics.SUBMITTED, id, submission);
-        // Publish the QUEUED state ourselves and wait until our store has it: read-your-writes.
-        JobEvent queued = JobEvent.of(id, JobState.QUEUED, 0, "submitted").withSubmission(submission.tenant(), name, at);
+        // QUEUED is published here and awaited in the owning store, so any instance knows the job
+        // once this request answers (read-your-writes).
+        JobEvent queued = JobEvent.of(id, JobState.QUEUED, 0, "submitted").withSubmission(tenant, name, submission.submittedAt());
         producer.publishAndWait(Topics.EVENTS, id, queued);
-        JobStatus status = statuses.await(id, 10_000).orElse(JobStatus.initial(queued));
-        ctx.status(202).header("Location", "/jobs/" + id).json(StatusView.of(status));
+        JobStatus status = statuses.await(id, st -> true, READ_YOUR_WRITES_MS).orElse(JobStatus.initial(queued));
+        ctx.status(202).header("Location", "/jobs/" + id).json(view(status));
+    }
+
+    /** A job id derived from the tenant and the client's key: retries map to one job, tenants never collide. */
+    static String idempotentId(String tenant, String key) {
+        if (key.isBlank() || key.length() > MAX_IDEMPOTENCY_KEY) {
+            throw new MeshpipeException(ErrorCode.INVALID_PARAMETER, "Idempotency-Key must be 1-" + MAX_IDEMPOTENCY_KEY + " characters");
+        }
+        try {
+            byte[] h = MessageDigest.getInstance("SHA-256").digest(((tenant == null ? "" : tenant) + "\n" + key).getBytes(StandardCharsets.UTF_8));
+            return "idem-" + HexFormat.of().formatHex(h, 0, 20);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Reads and checks the JSON form; returns it with validated params. */
@@ -97,6 +135,9 @@ final class JobRoutes {
                 throw new MeshpipeException(ErrorCode.INVALID_PARAMETER, "input.synthetic is empty");
             }
             SyntheticVolumes.validate(s.synthetic(), limits);
+        }
+        if (req.input() instanceof InputRef.StoredObject o && (req.id() == null || !String.valueOf(o.object()).startsWith("inputs/" + req.id() + "/"))) {
+            throw new MeshpipeException(ErrorCode.INVALID_PARAMETER, "an 'object' input needs an 'id', and the object must be under inputs/{id}/");
         }
         JobParams params = (req.params() == null ? JobParams.defaults() : req.params()).validated();
         return new JsonRequest(req.id(), req.input(), params);
@@ -135,7 +176,12 @@ final class JobRoutes {
         } catch (java.util.zip.ZipException e) {
             throw new MeshpipeException(ErrorCode.INVALID_VOLUME, "corrupt gzip data");
         }
-        ObjectStore.Upload up = store.create(ObjectKeys.input(id));
+        ObjectStore.Upload up;
+        try {
+            up = store.create(ObjectKeys.input(id));
+        } catch (IOException e) {
+            throw JobRoutes.storageDown(ctx.path());
+        }
         try {
             up.write(head);
             long total = head.length;
@@ -156,18 +202,44 @@ final class JobRoutes {
     }
 
     void status(Context ctx) {
-        JobStatus s = lookup(ctx);
-        ctx.json(StatusView.of(s));
+        ctx.json(view(lookup(ctx)));
     }
 
-    /** GET and HEAD /jobs/{id}/download: the download contract (see docs/api.md). */
-    void download(Context ctx, boolean head) throws IOException {
+    /** The public view, with a signed download link when tokens are on. */
+    private StatusView view(JobStatus s) {
+        StatusView v = StatusView.of(s);
+        if (auth.enabled() && s.state() == JobState.SUCCEEDED) {
+            Instant exp = Instant.now().plus(linkLifetime);
+            if (s.result() != null && s.result().expiresAt() != null && s.result().expiresAt().isBefore(exp)) {
+                exp = s.result().expiresAt();
+            }
+            v = v.withSignedDownload(auth.signedDownload(s.id(), exp));
+        }
+        return v;
+    }
+
+    /** GET and HEAD /jobs/{id}/download: the download contract (docs/api.md). */
+    void download(Context ctx, boolean head) {
         JobStatus s = lookup(ctx);
+        JobResult r = ready(ctx, s);
+        serve(ctx, head, r.object(), "application/zip", "\"" + r.sha256() + "\"",
+                "attachment; filename=\"" + s.id() + ".zip\"");
+    }
+
+    /** GET /jobs/{id}/preview.png of a finished job. */
+    void preview(Context ctx) {
+        JobStatus s = lookup(ctx);
+        ready(ctx, s);
+        serve(ctx, false, ObjectKeys.preview(s.id()), "image/png", null, null);
+    }
+
+    /** The result of a SUCCEEDED, unexpired job, or the problem that says why there is none. */
+    private JobResult ready(Context ctx, JobStatus s) {
         String instance = ctx.path();
         switch (s.state()) {
             case QUEUED, PROCESSING, PACKAGING -> throw new ProblemException(Problem.of(ErrorCode.JOB_NOT_READY,
                     "job is " + s.state() + " (" + s.progress() + "%)", instance)
-                    .with("state", s.state()).with("progress", s.progress()), 2);
+                    .with("state", s.state()).with("progress", s.progress()).with("stage", s.stage()), 2);
             case EXPIRED -> throw new ProblemException(Problem.of(ErrorCode.RESULT_EXPIRED, "the result has expired", instance), null);
             case FAILED -> throw new ProblemException(Problem.of(ErrorCode.JOB_FAILED,
                     s.error() == null ? "the job failed" : s.error().message(), instance)
@@ -180,9 +252,15 @@ final class JobRoutes {
         if (r == null || (r.expiresAt() != null && r.expiresAt().isBefore(Instant.now()))) {
             throw new ProblemException(Problem.of(ErrorCode.RESULT_EXPIRED, "the result has expired", instance), null);
         }
+        return r;
+    }
+
+    /** Streams an object with ETag, Range (one range; several get the whole) and If-None-Match. */
+    private void serve(Context ctx, boolean head, String key, String type, String etag, String disposition) {
+        String instance = ctx.path();
         long size;
         try {
-            var info = store.head(r.object());
+            Optional<ObjectInfo> info = store.head(key);
             if (info.isEmpty()) {
                 throw new ProblemException(Problem.of(ErrorCode.RESULT_EXPIRED, "the result is no longer stored", instance), null);
             }
@@ -190,14 +268,17 @@ final class JobRoutes {
         } catch (IOException e) {
             throw storageDown(instance);
         }
-        String etag = "\"" + r.sha256() + "\"";
-        ctx.header("ETag", etag);
+        if (etag != null) {
+            ctx.header("ETag", etag);
+            String inm = ctx.header("If-None-Match");
+            if (inm != null && (inm.trim().equals("*") || java.util.Arrays.stream(inm.split(",")).map(String::trim).anyMatch(etag::equals))) {
+                ctx.status(304);
+                return;
+            }
+        }
         ctx.header("Accept-Ranges", "bytes");
-        ctx.header("Content-Disposition", "attachment; filename=\"" + s.id() + ".zip\"");
-        String inm = ctx.header("If-None-Match");
-        if (inm != null && (inm.trim().equals("*") || java.util.Arrays.stream(inm.split(",")).map(String::trim).anyMatch(etag::equals))) {
-            ctx.status(304);
-            return;
+        if (disposition != null) {
+            ctx.header("Content-Disposition", disposition);
         }
         long start = 0;
         long length = size;
@@ -216,13 +297,13 @@ final class JobRoutes {
                 ctx.header("Content-Range", "bytes " + start + "-" + rg[1] + "/" + size);
             }
         }
-        ctx.contentType("application/zip");
+        ctx.contentType(type);
         ctx.header("Content-Length", String.valueOf(length));
         if (head) {
             return;
         }
         try {
-            ctx.result(store.open(r.object(), start, length));
+            ctx.result(store.open(key, start, length));
         } catch (ObjectNotFoundException e) {
             throw new ProblemException(Problem.of(ErrorCode.RESULT_EXPIRED, "the result is no longer stored", instance), null);
         } catch (IOException e) {
@@ -230,15 +311,35 @@ final class JobRoutes {
         }
     }
 
+    /** DELETE /jobs/{id}: cancels a job that has not finished. */
+    void cancel(Context ctx) throws Exception {
+        JobStatus s = lookup(ctx);
+        if (s.state().isFinished()) {
+            throw new ProblemException(Problem.of(ErrorCode.JOB_ALREADY_FINISHED, "job is already " + s.state(), ctx.path())
+                    .with("state", s.state()), null);
+        }
+        try {
+            // The marker stops the processor and packager; the event stops the status.
+            store.put(ObjectKeys.cancelled(s.id()), new byte[0]);
+        } catch (IOException e) {
+            throw storageDown(ctx.path());
+        }
+        producer.publishAndWait(Topics.EVENTS, s.id(), JobEvent.of(s.id(), JobState.CANCELLED, s.progress(), "cancelled"));
+        JobStatus now = statuses.await(s.id(), st -> st.state().isFinished(), READ_YOUR_WRITES_MS).orElse(s);
+        ctx.status(202).json(view(now));
+    }
+
     static ProblemException storageDown(String instance) {
         return new ProblemException(Problem.of(ErrorCode.STORAGE_UNAVAILABLE, "object storage is unavailable", instance), 5);
     }
 
+    /** The job named in the path, if the caller may see it. */
     private JobStatus lookup(Context ctx) {
         String id = ctx.pathParam("id");
         if (!JobId.isValid(id)) {
             throw new MeshpipeException(ErrorCode.INVALID_JOB_ID, "not a valid job id");
         }
-        return statuses.get(id).orElseThrow(() -> new MeshpipeException(ErrorCode.JOB_NOT_FOUND, "no job " + id));
+        return statuses.get(id).filter(s -> auth.visible(ctx, s))
+                .orElseThrow(() -> new MeshpipeException(ErrorCode.JOB_NOT_FOUND, "no job " + id));
     }
 }

@@ -1,57 +1,141 @@
 package dev.meshpipe.gateway;
 
 import dev.meshpipe.common.ErrorCode;
+import dev.meshpipe.common.Json;
 import dev.meshpipe.common.events.JobStatus;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.Optional;
+import java.util.Set;
+import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.streams.StoreQueryParameters;
-import org.apache.kafka.streams.errors.InvalidStateStoreException;
-import org.apache.kafka.streams.state.QueryableStoreTypes;
-import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+import org.apache.kafka.streams.KeyQueryMetadata;
+import org.apache.kafka.streams.query.FailureReason;
+import org.apache.kafka.streams.query.KeyQuery;
+import org.apache.kafka.streams.query.QueryResult;
+import org.apache.kafka.streams.query.StateQueryRequest;
+import org.apache.kafka.streams.query.StateQueryResult;
+import org.apache.kafka.streams.state.HostInfo;
 
-/** Reads job statuses from the Kafka Streams store; unavailable (503) rather than a wrong 404. */
+/**
+ * Job statuses from the Kafka Streams store, wherever the key lives: the instance that owns the
+ * key's partition answers from its store (IQv2 {@link KeyQuery}); any other instance forwards the
+ * question to it over HTTP. Whenever the answer cannot be known (no owner while rebalancing, the
+ * store restoring, the owner unreachable) the result is 503 STATUS_UNAVAILABLE, never a 404.
+ */
 final class StatusStore {
-    private final KafkaStreams streams;
+    static final String SIGNATURE_HEADER = "X-Meshpipe-Internal-Signature";
 
-    StatusStore(KafkaStreams streams) {
+    private final HostInfo self;
+    private final java.util.function.UnaryOperator<String> signer;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private volatile KafkaStreams streams;
+
+    StatusStore(HostInfo self, java.util.function.UnaryOperator<String> signer) {
+        this.self = self;
+        this.signer = signer;
+    }
+
+    void bind(KafkaStreams streams) {
         this.streams = streams;
     }
 
-    Optional<JobStatus> get(String id) {
-        if (streams.state() != KafkaStreams.State.RUNNING) {
-            throw unavailable();
-        }
-        try {
-            ReadOnlyKeyValueStore<String, JobStatus> store = streams.store(
-                    StoreQueryParameters.fromNameAndType(StatusTopology.STORE, QueryableStoreTypes.keyValueStore()));
-            return Optional.ofNullable(store.get(id));
-        } catch (InvalidStateStoreException e) {
-            throw unavailable();
-        }
-    }
-
-    /** Waits until the store has the job (read-your-writes after a submission). */
-    Optional<JobStatus> await(String id, long timeoutMs) throws InterruptedException {
-        long end = System.currentTimeMillis() + timeoutMs;
-        while (System.currentTimeMillis() < end) {
-            try {
-                Optional<JobStatus> s = get(id);
-                if (s.isPresent()) {
-                    return s;
-                }
-            } catch (ProblemException e) {
-                // not running yet
-            }
-            Thread.sleep(20);
-        }
-        return Optional.empty();
-    }
-
     boolean ready() {
-        return streams.state() == KafkaStreams.State.RUNNING;
+        KafkaStreams s = streams;
+        return s != null && s.state() == KafkaStreams.State.RUNNING;
     }
 
-    private static ProblemException unavailable() {
-        return new ProblemException(Problem.of(ErrorCode.STATUS_UNAVAILABLE, "job status is not available yet; try again", null), 2);
+    /**
+     * Waits until the job's status satisfies {@code done} (read-your-writes after this instance
+     * published an event); returns the last status seen, empty if none showed within the time.
+     */
+    Optional<JobStatus> await(String id, java.util.function.Predicate<JobStatus> done, long timeoutMs) {
+        long end = System.currentTimeMillis() + timeoutMs;
+        Optional<JobStatus> last = Optional.empty();
+        while (true) {
+            try {
+                last = get(id);
+                if (last.isPresent() && done.test(last.get())) {
+                    return last;
+                }
+            } catch (ProblemException unavailableNow) {
+                // rebalancing or restoring: ask again
+            }
+            if (System.currentTimeMillis() >= end) {
+                return last;
+            }
+            sleep();
+        }
+    }
+
+    /** The job's status from whichever instance owns it. */
+    Optional<JobStatus> get(String id) {
+        KafkaStreams s = streams;
+        if (s == null || s.state() != KafkaStreams.State.RUNNING) {
+            throw unavailable("job status is not available yet");
+        }
+        KeyQueryMetadata md = s.queryMetadataForKey(StatusTopology.STORE, id, Serdes.String().serializer());
+        if (md == null || md == KeyQueryMetadata.NOT_AVAILABLE || md.activeHost() == null
+                || HostInfo.unavailable().equals(md.activeHost())) {
+            throw unavailable("the owner of this job's status is being decided");
+        }
+        if (md.activeHost().equals(self)) {
+            return local(id, md.partition());
+        }
+        return remote(md.activeHost(), id);
+    }
+
+    /** Answers from this instance's store; also what the internal route answers other instances. */
+    Optional<JobStatus> local(String id, int partition) {
+        KafkaStreams s = streams;
+        if (s == null) {
+            throw unavailable("job status is not available yet");
+        }
+        StateQueryRequest<JobStatus> req = StateQueryRequest.inStore(StatusTopology.STORE)
+                .withQuery(KeyQuery.<String, JobStatus>withKey(id))
+                .withPartitions(Set.of(partition))
+                .requireActive();
+        StateQueryResult<JobStatus> res = s.query(req);
+        QueryResult<JobStatus> r = res.getPartitionResults().get(partition);
+        if (r != null && r.isSuccess()) {
+            return Optional.ofNullable(r.getResult());
+        }
+        FailureReason why = r == null ? FailureReason.NOT_PRESENT : r.getFailureReason();
+        throw unavailable("the status store is not ready here (" + why + ")");
+    }
+
+    private Optional<JobStatus> remote(HostInfo owner, String id) {
+        HttpRequest req = HttpRequest.newBuilder(URI.create("http://" + owner.host() + ":" + owner.port() + "/internal/status/" + id))
+                .header(SIGNATURE_HEADER, signer.apply(id))
+                .timeout(Duration.ofSeconds(5)).GET().build();
+        try {
+            HttpResponse<byte[]> res = http.send(req, HttpResponse.BodyHandlers.ofByteArray());
+            return switch (res.statusCode()) {
+                case 200 -> Optional.of(Json.read(res.body(), JobStatus.class));
+                case 404 -> Optional.empty();
+                default -> throw unavailable("the owner of this job's status answered " + res.statusCode());
+            };
+        } catch (IOException e) {
+            throw unavailable("the owner of this job's status is unreachable");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw unavailable("interrupted");
+        }
+    }
+
+    private static void sleep() {
+        try {
+            Thread.sleep(20);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    static ProblemException unavailable(String detail) {
+        return new ProblemException(Problem.of(ErrorCode.STATUS_UNAVAILABLE, detail + "; try again", null), 1);
     }
 }

@@ -5,30 +5,101 @@ import dev.meshpipe.common.JsonSerde;
 import dev.meshpipe.common.Topics;
 import dev.meshpipe.common.events.JobEvent;
 import dev.meshpipe.common.events.JobStatus;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.common.utils.Bytes;
-import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.Topology;
-import org.apache.kafka.streams.kstream.Consumed;
-import org.apache.kafka.streams.kstream.Materialized;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** events -> a KTable of job statuses, folded monotonically by {@link JobStatus#apply}. */
+/**
+ * events -> the job-status store. Each event is folded with {@link JobStatus#apply}, which never
+ * moves a job backwards; a tombstone on the events topic removes the job; and a wall-clock
+ * punctuation removes finished jobs not updated for {@code statusRetention}, so they answer 404
+ * like jobs that never existed. Removals are tombstones in the store's compacted changelog.
+ */
 public final class StatusTopology {
     public static final String STORE = "job-status";
+    private static final Logger log = LoggerFactory.getLogger(StatusTopology.class);
 
     private StatusTopology() {}
 
-    public static Topology build() {
-        StreamsBuilder b = new StreamsBuilder();
-        b.stream(Topics.EVENTS, Consumed.with(Serdes.String(), JsonSerde.of(JobEvent.class)))
-                .filter((id, e) -> JobId.isValid(id) && e != null && e.state() != null && id.equals(e.jobId()))
-                .groupByKey()
-                .aggregate(() -> null,
-                        (id, event, status) -> status == null ? JobStatus.initial(event) : status.apply(event),
-                        Materialized.<String, JobStatus, KeyValueStore<Bytes, byte[]>>as(STORE)
-                                .withKeySerde(Serdes.String())
-                                .withValueSerde(JsonSerde.of(JobStatus.class)));
-        return b.build();
+    public static Topology build(Duration statusRetention) {
+        Topology t = new Topology();
+        t.addSource("events", Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), Topics.EVENTS);
+        t.addProcessor("fold", () -> new Fold(statusRetention), "events");
+        t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STORE), Serdes.String(),
+                JsonSerde.of(JobStatus.class)), "fold");
+        return t;
+    }
+
+    static final class Fold implements Processor<String, byte[], Void, Void> {
+        private static final JsonSerde<JobEvent> EVENT = JsonSerde.of(JobEvent.class);
+        private final Duration retention;
+        private KeyValueStore<String, JobStatus> store;
+
+        Fold(Duration retention) {
+            this.retention = retention;
+        }
+
+        @Override
+        public void init(ProcessorContext<Void, Void> context) {
+            store = context.getStateStore(STORE);
+            Duration every = retention.compareTo(Duration.ofMinutes(10)) < 0 ? Duration.ofSeconds(1) : Duration.ofMinutes(1);
+            context.schedule(every, PunctuationType.WALL_CLOCK_TIME, now -> purge(Instant.ofEpochMilli(now)));
+        }
+
+        @Override
+        public void process(Record<String, byte[]> record) {
+            String id = record.key();
+            if (!JobId.isValid(id)) {
+                return;
+            }
+            if (record.value() == null) {
+                store.delete(id);
+                return;
+            }
+            JobEvent e;
+            try {
+                e = EVENT.decode(record.value());
+            } catch (SerializationException ex) {
+                log.warn("skipping an undecodable event for job {}: {}", id, ex.getMessage());
+                return;
+            }
+            if (e == null || e.state() == null || !id.equals(e.jobId())) {
+                return;
+            }
+            JobStatus old = store.get(id);
+            JobStatus next = old == null ? JobStatus.initial(e) : old.apply(e);
+            if (next != old) {
+                store.put(id, next);
+            }
+        }
+
+        private void purge(Instant now) {
+            List<String> gone = new ArrayList<>();
+            try (KeyValueIterator<String, JobStatus> it = store.all()) {
+                while (it.hasNext()) {
+                    KeyValue<String, JobStatus> kv = it.next();
+                    JobStatus s = kv.value;
+                    if (s != null && s.state().isFinished() && s.updatedAt() != null
+                            && s.updatedAt().plus(retention).isBefore(now)) {
+                        gone.add(kv.key);
+                    }
+                }
+            }
+            gone.forEach(store::delete);
+        }
     }
 }

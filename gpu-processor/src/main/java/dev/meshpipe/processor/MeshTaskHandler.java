@@ -65,12 +65,21 @@ final class MeshTaskHandler implements TransactionalWorker.Handler {
         }
         String id = task.jobId();
         try {
+            if (cancelled(id)) {
+                log.info("job {} was cancelled before it started", id);
+                return;
+            }
             progress(id, 1, "loading volume");
             Volume volume = load(task);
             List<OutputFile> files = new ArrayList<>();
             MeshJob.Options options = new MeshJob.Options(task.params().iso(), task.params().borders(), task.params().formats());
             MeshJob.Result result = MeshJob.run(volume, options, extractor, name -> upload(id, name, files),
                     new ThrottledProgress(id));
+            if (cancelled(id)) {
+                log.info("job {} was cancelled while it ran; dropping its outputs", id);
+                deleteOutputs(files);
+                return;
+            }
             JobMeshed meshed = new JobMeshed(id, task.tenant(), task.params(), files, extractor.device(),
                     result.quality().vertices(), result.quality().triangles(), result.quality().watertight(),
                     result.quality().timingsMs(), task.submittedAt(), Instant.now());
@@ -99,6 +108,16 @@ final class MeshTaskHandler implements TransactionalWorker.Handler {
     public void giveUp(ConsumerRecord<String, byte[]> rec, Exception cause, Outbox out) {
         out.send(Topics.EVENTS, rec.key(), JobEvent.failed(rec.key(), ErrorCode.STORAGE_UNAVAILABLE,
                 "object storage stayed unavailable: " + cause.getMessage(), "meshing"));
+    }
+
+    private boolean cancelled(String id) throws IOException {
+        return store.head(ObjectKeys.cancelled(id)).isPresent();
+    }
+
+    private void deleteOutputs(List<OutputFile> files) throws IOException {
+        for (OutputFile f : files) {
+            store.delete(f.object());
+        }
     }
 
     private Volume load(JobTask task) {

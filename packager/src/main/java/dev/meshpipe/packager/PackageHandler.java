@@ -60,6 +60,11 @@ final class PackageHandler implements TransactionalWorker.Handler {
         String id = meshed.jobId();
         String zipKey = ObjectKeys.result(id);
         try {
+            if (store.head(ObjectKeys.cancelled(id)).isPresent()) {
+                log.info("job {} was cancelled; not packaging it", id);
+                deleteWork(id);
+                return;
+            }
             if (alreadyPublished(meshed, zipKey)) {
                 log.info("job {} was packaged before; not packaging again", id);
                 return;
@@ -81,6 +86,7 @@ final class PackageHandler implements TransactionalWorker.Handler {
                 throw e;
             }
             digest.close();
+            copyPreview(meshed);
             Instant now = Instant.now();
             JobResult result = new JobResult(zipKey, digest.size(), digest.sha256(), now.plus(retention));
             out.send(Topics.COMPLETED, id, new JobCompleted(id, meshed.tenant(), result, meshed.vertices(),
@@ -90,6 +96,22 @@ final class PackageHandler implements TransactionalWorker.Handler {
             log.info("job {} packaged: {} bytes", id, digest.size());
         } catch (IOException e) {
             throw new TransactionalWorker.RetryableException("storage: " + e.getMessage(), e);
+        }
+    }
+
+    /** The gateway serves the preview on its own, so a copy stays beside the ZIP. */
+    private void copyPreview(JobMeshed meshed) throws IOException {
+        Optional<OutputFile> png = meshed.files().stream().filter(f -> f.name().equals("preview.png")).findFirst();
+        if (png.isPresent()) {
+            try (java.io.InputStream in = store.open(png.get().object()); ObjectStore.Upload up = store.create(ObjectKeys.preview(meshed.jobId()))) {
+                in.transferTo(up);
+            }
+        }
+    }
+
+    private void deleteWork(String jobId) throws IOException {
+        for (ObjectInfo o : store.list(ObjectKeys.workPrefix(jobId))) {
+            store.delete(o.key());
         }
     }
 
@@ -136,9 +158,7 @@ final class PackageHandler implements TransactionalWorker.Handler {
             return;
         }
         try {
-            for (ObjectInfo o : store.list(ObjectKeys.workPrefix(jobId))) {
-                store.delete(o.key());
-            }
+            deleteWork(jobId);
         } catch (IOException e) {
             log.warn("could not delete intermediate files of job {}: {}", jobId, e.toString());
         }

@@ -2,6 +2,7 @@ package dev.meshpipe.standalone;
 
 import dev.meshpipe.common.MeshpipeConfig;
 import dev.meshpipe.common.store.ObjectStore;
+import dev.meshpipe.gateway.GatewayOptions;
 import dev.meshpipe.gateway.GatewayService;
 import dev.meshpipe.ingest.IngestService;
 import dev.meshpipe.packager.PackagerService;
@@ -16,6 +17,10 @@ public final class Pipeline implements AutoCloseable {
     private GatewayService gateway;
 
     public static Pipeline start(MeshpipeConfig config, ObjectStore store) {
+        return start(config, GatewayOptions.fromEnv(System.getenv()), store);
+    }
+
+    public static Pipeline start(MeshpipeConfig config, GatewayOptions gatewayOptions, ObjectStore store) {
         Pipeline p = new Pipeline();
         try {
             IngestService ingest = new IngestService(config, store);
@@ -27,7 +32,7 @@ public final class Pipeline implements AutoCloseable {
             PackagerService packager = new PackagerService(config, store);
             packager.start();
             p.running.add(packager);
-            p.gateway = new GatewayService(config, store);
+            p.gateway = new GatewayService(config, gatewayOptions, store);
             p.gateway.start();
             p.running.add(p.gateway);
             return p;

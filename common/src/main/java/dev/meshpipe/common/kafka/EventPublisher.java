@@ -39,9 +39,9 @@ public final class EventPublisher implements AutoCloseable {
         });
     }
 
-    /** Sends and waits for the broker's acknowledgement. */
-    public void publishAndWait(String topic, String key, Object value) throws Exception {
-        producer.send(new ProducerRecord<>(topic, key, Json.bytes(value))).get();
+    /** Sends and waits for the broker's acknowledgement; returns where the record landed. */
+    public org.apache.kafka.clients.producer.RecordMetadata publishAndWait(String topic, String key, Object value) throws Exception {
+        return producer.send(new ProducerRecord<>(topic, key, Json.bytes(value))).get();
     }
 
     @Override

@@ -24,4 +24,14 @@ public final class ObjectKeys {
     public static String result(String jobId) {
         return "results/" + JobId.require(jobId) + ".zip";
     }
+
+    /** A copy of the job's preview beside its ZIP, so the gateway can serve it alone. */
+    public static String preview(String jobId) {
+        return "results/" + JobId.require(jobId) + ".preview.png";
+    }
+
+    /** Present when the job was cancelled; the processor and packager look for it before working. */
+    public static String cancelled(String jobId) {
+        return "cancelled/" + JobId.require(jobId);
+    }
 }

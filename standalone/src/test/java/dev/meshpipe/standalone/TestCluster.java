@@ -1,0 +1,59 @@
+package dev.meshpipe.standalone;
+
+import dev.meshpipe.common.Json;
+import dev.meshpipe.common.MeshpipeConfig;
+import dev.meshpipe.common.Topics;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Properties;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.common.test.KafkaClusterTestKit;
+import org.apache.kafka.common.test.TestKitNodes;
+
+/** A real in-process KRaft cluster for integration tests. */
+final class TestCluster implements AutoCloseable {
+    final KafkaClusterTestKit kit;
+
+    TestCluster(int brokers) throws Exception {
+        kit = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder()
+                .setCombined(true).setNumBrokerNodes(brokers).setNumControllerNodes(brokers).build())
+                .setConfigProp("offsets.topic.replication.factor", String.valueOf(Math.min(brokers, 3)))
+                .setConfigProp("transaction.state.log.replication.factor", String.valueOf(Math.min(brokers, 3)))
+                .setConfigProp("transaction.state.log.min.isr", "1")
+                .setConfigProp("group.initial.rebalance.delay.ms", "0")
+                .setConfigProp("message.max.bytes", String.valueOf(17 * 1024 * 1024))
+                .build();
+        kit.format();
+        kit.startup();
+        kit.waitForReadyBrokers();
+    }
+
+    String bootstrap() {
+        return kit.bootstrapServers();
+    }
+
+    MeshpipeConfig config(Path dir, String instance, int partitions) {
+        MeshpipeConfig c = new MeshpipeConfig(bootstrap(), instance, dir.resolve("state-" + instance), "file:" + dir.resolve("objects"),
+                partitions, (short) 1, 0, Duration.ofHours(1), 8L << 20, MeshpipeConfig.DEFAULT_MAX_VOXELS, 1, "cpu");
+        Topics.create(c.bootstrapServers(), c.partitions(), c.replication());
+        return c;
+    }
+
+    /** Publishes a record as a producer of this topic would; null value is a tombstone. */
+    void produce(String topic, String key, Object value) throws Exception {
+        Properties p = new Properties();
+        p.put("bootstrap.servers", bootstrap());
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer())) {
+            byte[] bytes = value == null ? null : value instanceof byte[] b ? b : Json.bytes(value);
+            producer.send(new ProducerRecord<>(topic, key, bytes)).get();
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        kit.close();
+    }
+}
