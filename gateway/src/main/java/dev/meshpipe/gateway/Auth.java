@@ -84,7 +84,12 @@ final class Auth {
     }
 
     private boolean signedLinkValid(Context ctx) {
-        String id = ctx.pathParam("id");
+        // Before routing there are no path params: /jobs/{id}/download by hand.
+        String[] parts = ctx.path().split("/");
+        if (parts.length != 4 || !dev.meshpipe.common.JobId.isValid(parts[2])) {
+            return false;
+        }
+        String id = parts[2];
         String expires = ctx.queryParam("expires");
         String signature = ctx.queryParam("signature");
         if (expires == null || signature == null) {

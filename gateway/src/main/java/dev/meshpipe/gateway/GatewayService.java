@@ -66,10 +66,20 @@ public final class GatewayService implements AutoCloseable {
             c.http.disableCompression();
             c.requestLogger.http((ctx, ms) -> Timer.builder("http.server.requests")
                     .tag("method", ctx.method().name())
-                    .tag("route", ctx.endpointHandlerPath().isEmpty() ? "unmatched" : ctx.endpointHandlerPath())
+                    .tag("route", route(ctx))
                     .tag("status", String.valueOf(ctx.statusCode()))
                     .register(metrics).record((long) (ms * 1_000_000), TimeUnit.NANOSECONDS));
         });
+    }
+
+    /** The route template for metrics; requests refused before routing (401) have none. */
+    private static String route(Context ctx) {
+        try {
+            String r = ctx.endpointHandlerPath();
+            return r.isEmpty() ? "unmatched" : r;
+        } catch (IllegalStateException beforeRouting) {
+            return "unrouted";
+        }
     }
 
     private void routes(JobRoutes jobs) {

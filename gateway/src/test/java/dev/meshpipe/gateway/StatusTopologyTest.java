@@ -1,0 +1,91 @@
+package dev.meshpipe.gateway;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import dev.meshpipe.common.ErrorCode;
+import dev.meshpipe.common.Json;
+import dev.meshpipe.common.Topics;
+import dev.meshpipe.common.events.JobEvent;
+import dev.meshpipe.common.events.JobResult;
+import dev.meshpipe.common.events.JobState;
+import dev.meshpipe.common.events.JobStatus;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Properties;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class StatusTopologyTest {
+    @TempDir
+    Path dir;
+    TopologyTestDriver driver;
+    TestInputTopic<String, byte[]> events;
+    KeyValueStore<String, JobStatus> store;
+
+    @BeforeEach
+    void setUp() {
+        Properties p = new Properties();
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, "status-test");
+        p.put(StreamsConfig.STATE_DIR_CONFIG, dir.toString());
+        driver = new TopologyTestDriver(StatusTopology.build(Duration.ofMinutes(5)), p);
+        events = driver.createInputTopic(Topics.EVENTS, Serdes.String().serializer(), Serdes.ByteArray().serializer());
+        store = driver.getKeyValueStore(StatusTopology.STORE);
+    }
+
+    @AfterEach
+    void tearDown() {
+        driver.close();
+    }
+
+    void send(JobEvent e) {
+        events.pipeInput(e.jobId(), Json.bytes(e));
+    }
+
+    @Test
+    void lateAndRepeatedEventsNeverMoveAJobBackwards() {
+        send(JobEvent.of("j1", JobState.QUEUED, 0, "queued"));
+        send(JobEvent.of("j1", JobState.PROCESSING, 60, "measuring"));
+        send(JobEvent.of("j1", JobState.SUCCEEDED, 100, "done").withResult(new JobResult("results/j1.zip", 5, "ab", null)));
+        send(JobEvent.of("j1", JobState.PROCESSING, 90, "late progress"));
+        send(JobEvent.of("j1", JobState.QUEUED, 0, "redelivered"));
+        send(JobEvent.failed("j1", ErrorCode.MESHING_FAILED, "a duplicate worker", "meshing"));
+        JobStatus s = store.get("j1");
+        assertEquals(JobState.SUCCEEDED, s.state());
+        assertEquals("results/j1.zip", s.result().object());
+        assertNull(s.error());
+    }
+
+    @Test
+    void garbageAndForeignKeysAreSkippedAndTombstonesRemove() {
+        events.pipeInput("j2", "not json".getBytes(StandardCharsets.UTF_8));
+        events.pipeInput("../x", Json.bytes(JobEvent.of("../x", JobState.QUEUED, 0, "q")));
+        events.pipeInput("j3", Json.bytes(JobEvent.of("another-id", JobState.QUEUED, 0, "q")));
+        assertNull(store.get("j2"));
+        assertNull(store.get("j3"));
+        send(JobEvent.of("j4", JobState.QUEUED, 0, "queued"));
+        assertNotNull(store.get("j4"));
+        events.pipeInput("j4", (byte[]) null);
+        assertNull(store.get("j4"));
+    }
+
+    @Test
+    void finishedJobsAreRemovedAfterTheStatusRetention() {
+        send(JobEvent.of("done", JobState.SUCCEEDED, 100, "done"));
+        send(JobEvent.of("running", JobState.PROCESSING, 10, "extracting"));
+        driver.advanceWallClockTime(Duration.ofMinutes(4));
+        assertNotNull(store.get("done"));
+        driver.advanceWallClockTime(Duration.ofMinutes(2));
+        assertNull(store.get("done"));
+        assertNotNull(store.get("running"), "unfinished jobs stay");
+    }
+}
