@@ -64,12 +64,17 @@ public final class GatewayService implements AutoCloseable {
             c.showJavalinBanner = false;
             c.jsonMapper(new JavalinJackson(Json.MAPPER, false));
             c.http.disableCompression();
-            c.requestLogger.http((ctx, ms) -> Timer.builder("http.server.requests")
-                    .tag("method", ctx.method().name())
-                    .tag("route", route(ctx))
-                    .tag("status", String.valueOf(ctx.statusCode()))
-                    .register(metrics).record((long) (ms * 1_000_000), TimeUnit.NANOSECONDS));
+            c.requestLogger.http((ctx, ms) -> timer(ctx.method().name(), route(ctx), ctx.statusCode())
+                    .record((long) (ms * 1_000_000), TimeUnit.NANOSECONDS));
         });
+    }
+
+    private final java.util.concurrent.ConcurrentHashMap<String, Timer> timers = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** Request timers by method, route template and status, made once each (this runs on every request). */
+    private Timer timer(String method, String route, int status) {
+        return timers.computeIfAbsent(method + ' ' + route + ' ' + status, k -> Timer.builder("http.server.requests")
+                .tag("method", method).tag("route", route).tag("status", String.valueOf(status)).register(metrics));
     }
 
     /** The route template for metrics; requests refused before routing (401) have none. */
