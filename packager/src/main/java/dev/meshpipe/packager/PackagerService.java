@@ -18,21 +18,30 @@ public final class PackagerService implements AutoCloseable {
     private final EventPublisher events;
     private final TransactionalWorker worker;
     private final Thread thread;
+    private final Expirer expirer;
+
+    private final MeshpipeConfig config;
 
     public PackagerService(MeshpipeConfig config, ObjectStore store) {
+        this.config = config;
         this.events = new EventPublisher(config.bootstrapServers(), "meshpipe-packager-events-" + config.instanceId());
         var settings = new TransactionalWorker.Settings(config.bootstrapServers(), GROUP_ID, Topics.MESHED,
                 "meshpipe-packager-" + config.instanceId(), Duration.ofMinutes(10), 5, Duration.ofSeconds(1));
         this.worker = new TransactionalWorker(settings, new PackageHandler(store, events, config.retention()));
         this.thread = new Thread(worker, "packager");
+        // Inputs are kept as long as results, so a failed job can be looked into meanwhile.
+        this.expirer = new Expirer(store, events::publish, config.retention(), config.retention(), java.time.Clock.systemUTC());
     }
 
     public void start() {
         thread.start();
+        Duration every = config.retention().compareTo(Duration.ofMinutes(10)) < 0 ? Duration.ofSeconds(1) : Duration.ofMinutes(1);
+        expirer.start(every);
     }
 
     @Override
     public void close() {
+        expirer.close();
         worker.close();
         try {
             thread.join(15_000);

@@ -7,7 +7,6 @@ import dev.meshpipe.common.events.JobParams;
 import dev.meshpipe.common.events.OutputFile;
 import dev.meshpipe.common.store.ObjectStore;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.attribute.FileTime;
@@ -15,8 +14,14 @@ import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.zip.CRC32;
 import java.util.zip.ZipEntry;
+import java.io.ByteArrayInputStream;
+import java.io.UncheckedIOException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.apache.commons.compress.archivers.zip.DefaultBackingStoreSupplier;
+import org.apache.commons.compress.archivers.zip.ParallelScatterZipCreator;
 import org.apache.commons.compress.archivers.zip.Zip64Mode;
 import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
 import org.apache.commons.compress.archivers.zip.ZipArchiveOutputStream;
@@ -29,8 +34,6 @@ final class ZipPackager {
     /** All entries carry this time: a ZIP of the same outputs must not depend on when it was made. */
     static final FileTime ENTRY_TIME = FileTime.from(Instant.parse("2020-01-01T00:00:00Z"));
     static final String MANIFEST = "manifest.json";
-    /** Stored (uncompressed) entries are buffered to compute their CRC; previews are far smaller. */
-    static final int MAX_STORED_BYTES = 64 << 20;
     static final String VERSION = ZipPackager.class.getPackage().getImplementationVersion() != null
             ? ZipPackager.class.getPackage().getImplementationVersion() : "dev";
 
@@ -42,48 +45,50 @@ final class ZipPackager {
 
     private ZipPackager() {}
 
+    /**
+     * Writes the ZIP to {@code sink}. Entries are compressed in parallel, each into a temporary
+     * file (so memory stays small whatever their size), and then written in a fixed order.
+     */
     static void write(JobMeshed meshed, ObjectStore store, OutputStream sink) throws IOException {
         List<OutputFile> files = meshed.files().stream().sorted(Comparator.comparing(OutputFile::name)).toList();
         String top = meshed.jobId() + "/";
+        int threads = Math.max(1, Math.min(files.size(), Runtime.getRuntime().availableProcessors()));
+        ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, "zip-" + meshed.jobId());
+            t.setDaemon(true);
+            return t;
+        });
+        ParallelScatterZipCreator creator = new ParallelScatterZipCreator(pool, new DefaultBackingStoreSupplier(null), 6);
+        for (OutputFile f : files) {
+            ZipArchiveEntry e = entry(top + f.name());
+            // PNG is compressed already: STORED; everything else DEFLATE level 6.
+            e.setMethod(f.name().endsWith(".png") ? ZipEntry.STORED : ZipEntry.DEFLATED);
+            creator.addArchiveEntry(e, () -> {
+                try {
+                    return store.open(f.object());
+                } catch (IOException ex) {
+                    throw new UncheckedIOException(ex);
+                }
+            });
+        }
+        Manifest m = new Manifest(meshed.jobId(), "meshpipe " + VERSION, meshed.params(), meshed.device(),
+                meshed.vertices(), meshed.triangles(), meshed.watertight(), meshed.timingsMs(),
+                files.stream().map(f -> new Entry(f.name(), f.size(), f.sha256())).toList());
+        byte[] manifest = Json.pretty(m).getBytes(StandardCharsets.UTF_8);
+        ZipArchiveEntry me = entry(top + MANIFEST);
+        me.setMethod(ZipEntry.DEFLATED);
+        creator.addArchiveEntry(me, () -> new ByteArrayInputStream(manifest));
         try (ZipArchiveOutputStream zip = new ZipArchiveOutputStream(sink)) {
             zip.setUseZip64(Zip64Mode.AsNeeded);
-            zip.setLevel(6);
-            byte[] buf = new byte[1 << 16];
-            for (OutputFile f : files) {
-                ZipArchiveEntry e = entry(top + f.name());
-                if (f.name().endsWith(".png")) {
-                    // Already compressed: STORED, which needs size and CRC before the data.
-                    byte[] png;
-                    try (InputStream in = store.open(f.object())) {
-                        png = in.readNBytes(MAX_STORED_BYTES + 1);
-                    }
-                    if (png.length > MAX_STORED_BYTES) {
-                        throw new IOException(f.name() + " is larger than " + MAX_STORED_BYTES + " bytes");
-                    }
-                    CRC32 crc = new CRC32();
-                    crc.update(png);
-                    e.setMethod(ZipEntry.STORED);
-                    e.setSize(png.length);
-                    e.setCrc(crc.getValue());
-                    zip.putArchiveEntry(e);
-                    zip.write(png);
-                } else {
-                    e.setMethod(ZipEntry.DEFLATED);
-                    zip.putArchiveEntry(e);
-                    try (InputStream in = store.open(f.object())) {
-                        for (int n; (n = in.read(buf)) > 0; ) {
-                            zip.write(buf, 0, n);
-                        }
-                    }
-                }
-                zip.closeArchiveEntry();
-            }
-            Manifest m = new Manifest(meshed.jobId(), "meshpipe " + VERSION, meshed.params(), meshed.device(),
-                    meshed.vertices(), meshed.triangles(), meshed.watertight(), meshed.timingsMs(),
-                    files.stream().map(f -> new Entry(f.name(), f.size(), f.sha256())).toList());
-            zip.putArchiveEntry(entry(top + MANIFEST));
-            zip.write(Json.pretty(m).getBytes(StandardCharsets.UTF_8));
-            zip.closeArchiveEntry();
+            creator.writeTo(zip);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while zipping", e);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause() instanceof UncheckedIOException u ? u.getCause() : e.getCause();
+            throw cause instanceof IOException io ? io : new IOException("zipping failed: " + cause, cause);
+        } finally {
+            pool.shutdownNow();
         }
     }
 

@@ -1,0 +1,121 @@
+package dev.meshpipe.packager;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.meshpipe.common.Json;
+import dev.meshpipe.common.events.JobEvent;
+import dev.meshpipe.common.events.JobMeshed;
+import dev.meshpipe.common.events.JobParams;
+import dev.meshpipe.common.events.JobState;
+import dev.meshpipe.common.events.OutputFile;
+import dev.meshpipe.common.store.DigestingOutputStream;
+import dev.meshpipe.common.store.FileObjectStore;
+import dev.meshpipe.common.store.ObjectKeys;
+import java.io.ByteArrayOutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ZipPackagerTest {
+    @TempDir
+    Path dir;
+
+    JobMeshed outputs(FileObjectStore store, String id) throws Exception {
+        Random r = new Random(7);
+        List<OutputFile> files = new ArrayList<>();
+        for (String name : new String[] {"mesh.stl", "mesh.obj", "quality.json", "preview.png"}) {
+            byte[] data = new byte[200_000];
+            if (name.endsWith(".png")) {
+                r.nextBytes(data);
+            } else {
+                for (int i = 0; i < data.length; i++) {
+                    data[i] = (byte) ("0123456789 .v\n".charAt(r.nextInt(14)));
+                }
+            }
+            String key = ObjectKeys.work(id, name);
+            store.put(key, data);
+            DigestingOutputStream d = new DigestingOutputStream(ByteArrayOutputStream.nullOutputStream());
+            d.write(data);
+            files.add(new OutputFile(name, key, data.length, d.sha256()));
+        }
+        return new JobMeshed(id, null, new JobParams(null, null, List.of(dev.meshpipe.common.events.MeshFormat.STL,
+                dev.meshpipe.common.events.MeshFormat.OBJ), "test"), files, "cpu", 10, 20, true, Map.of("extractMs", 3L),
+                Instant.parse("2026-11-25T00:00:00Z"), Instant.parse("2026-11-25T00:00:01Z"));
+    }
+
+    @Test
+    void theSameOutputsGiveTheSameBytesInTheDocumentedLayout() throws Exception {
+        FileObjectStore store = new FileObjectStore(dir);
+        JobMeshed meshed = outputs(store, "job-1");
+        ByteArrayOutputStream first = new ByteArrayOutputStream();
+        ZipPackager.write(meshed, store, first);
+        ByteArrayOutputStream second = new ByteArrayOutputStream();
+        ZipPackager.write(meshed, store, second);
+        assertArrayEquals(first.toByteArray(), second.toByteArray());
+
+        Map<String, ZipEntry> entries = new LinkedHashMap<>();
+        Map<String, byte[]> contents = new LinkedHashMap<>();
+        try (ZipInputStream z = new ZipInputStream(new java.io.ByteArrayInputStream(first.toByteArray()))) {
+            for (ZipEntry e; (e = z.getNextEntry()) != null; ) {
+                entries.put(e.getName(), e);
+                contents.put(e.getName(), z.readAllBytes());
+            }
+        }
+        assertEquals(List.of("job-1/mesh.obj", "job-1/mesh.stl", "job-1/preview.png", "job-1/quality.json", "job-1/manifest.json"),
+                new ArrayList<>(entries.keySet()));
+        assertEquals(ZipEntry.STORED, entries.get("job-1/preview.png").getMethod());
+        assertEquals(ZipEntry.DEFLATED, entries.get("job-1/mesh.stl").getMethod());
+        assertEquals(Instant.parse("2020-01-01T00:00:00Z"), entries.get("job-1/mesh.stl").getLastModifiedTime().toInstant());
+        JsonNode manifest = Json.MAPPER.readTree(contents.get("job-1/manifest.json"));
+        for (JsonNode f : manifest.path("files")) {
+            byte[] data = contents.get("job-1/" + f.path("name").asText());
+            DigestingOutputStream d = new DigestingOutputStream(ByteArrayOutputStream.nullOutputStream());
+            d.write(data);
+            assertEquals(f.path("sha256").asText(), d.sha256());
+            assertEquals(f.path("size").asLong(), data.length);
+        }
+        assertTrue(manifest.path("software").asText().startsWith("meshpipe"));
+        assertEquals("test", manifest.path("params").path("name").asText());
+    }
+
+    @Test
+    void resultsAndInputsExpireFromTheStoresOwnTimestamps() throws Exception {
+        FileObjectStore store = new FileObjectStore(dir);
+        store.put(ObjectKeys.result("old-job"), new byte[] {1});
+        store.put(ObjectKeys.preview("old-job"), new byte[] {2});
+        store.put(ObjectKeys.result("new-job"), new byte[] {3});
+        store.put(ObjectKeys.input("old-job"), new byte[] {4});
+        Instant now = Instant.parse("2026-11-25T12:00:00Z");
+        Files.setLastModifiedTime(store.root().resolve(ObjectKeys.result("old-job")), FileTime.from(now.minus(Duration.ofHours(25))));
+        Files.setLastModifiedTime(store.root().resolve(ObjectKeys.input("old-job")), FileTime.from(now.minus(Duration.ofHours(25))));
+        Files.setLastModifiedTime(store.root().resolve(ObjectKeys.result("new-job")), FileTime.from(now.minus(Duration.ofHours(1))));
+        List<JobEvent> announced = new ArrayList<>();
+        Expirer expirer = new Expirer(store, announced::add, Duration.ofHours(24), Duration.ofHours(24), Clock.fixed(now, ZoneOffset.UTC));
+        assertEquals(1, expirer.sweep());
+        assertTrue(store.head(ObjectKeys.result("old-job")).isEmpty());
+        assertTrue(store.head(ObjectKeys.preview("old-job")).isEmpty());
+        assertTrue(store.head(ObjectKeys.input("old-job")).isEmpty());
+        assertTrue(store.head(ObjectKeys.result("new-job")).isPresent());
+        assertEquals(1, announced.size());
+        assertEquals(JobState.EXPIRED, announced.get(0).state());
+        assertEquals("old-job", announced.get(0).jobId());
+        // A second sweep (another packager, or after a restart) finds nothing left to do.
+        assertEquals(0, expirer.sweep());
+    }
+}
