@@ -30,7 +30,13 @@ import org.apache.commons.compress.archivers.zip.ZipArchiveOutputStream;
  * Streams a job's outputs and a manifest into one ZIP. Entry order and times are fixed, so the
  * same outputs always give the same bytes (and sha256).
  */
-final class ZipPackager {
+public final class ZipPackager {
+    /** Opens an output file's bytes (from the object store, or a directory for the CLI). */
+    @FunctionalInterface
+    public interface Opener {
+        java.io.InputStream open(OutputFile file) throws IOException;
+    }
+
     /** All entries carry this time: a ZIP of the same outputs must not depend on when it was made. */
     static final FileTime ENTRY_TIME = FileTime.from(Instant.parse("2020-01-01T00:00:00Z"));
     static final String MANIFEST = "manifest.json";
@@ -50,6 +56,24 @@ final class ZipPackager {
      * file (so memory stays small whatever their size), and then written in a fixed order.
      */
     static void write(JobMeshed meshed, ObjectStore store, OutputStream sink) throws IOException {
+        write(meshed, f -> store.open(f.object()), sink);
+    }
+
+    /** Zips every regular file of {@code dir} (not recursive) as job {@code jobId}'s outputs would be. */
+    public static void writeDirectory(java.nio.file.Path dir, String jobId, OutputStream sink) throws IOException {
+        List<OutputFile> files = new java.util.ArrayList<>();
+        try (java.util.stream.Stream<java.nio.file.Path> s = java.nio.file.Files.list(dir)) {
+            for (java.nio.file.Path p : (Iterable<java.nio.file.Path>) s.sorted()::iterator) {
+                if (java.nio.file.Files.isRegularFile(p)) {
+                    files.add(new OutputFile(p.getFileName().toString(), p.toString(), java.nio.file.Files.size(p), null));
+                }
+            }
+        }
+        JobMeshed meshed = new JobMeshed(jobId, null, null, files, null, 0, 0, false, null, null, null);
+        write(meshed, f -> java.nio.file.Files.newInputStream(java.nio.file.Path.of(f.object())), sink);
+    }
+
+    public static void write(JobMeshed meshed, Opener opener, OutputStream sink) throws IOException {
         List<OutputFile> files = meshed.files().stream().sorted(Comparator.comparing(OutputFile::name)).toList();
         String top = meshed.jobId() + "/";
         int threads = Math.max(1, Math.min(files.size(), Runtime.getRuntime().availableProcessors()));
@@ -65,7 +89,7 @@ final class ZipPackager {
             e.setMethod(f.name().endsWith(".png") ? ZipEntry.STORED : ZipEntry.DEFLATED);
             creator.addArchiveEntry(e, () -> {
                 try {
-                    return store.open(f.object());
+                    return opener.open(f);
                 } catch (IOException ex) {
                     throw new UncheckedIOException(ex);
                 }
