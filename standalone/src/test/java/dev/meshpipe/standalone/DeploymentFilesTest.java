@@ -44,7 +44,11 @@ class DeploymentFilesTest {
             meshpipeServices.add(command.get(1));
             Map<String, Object> env = (Map<String, Object>) svc.get("environment");
             for (String key : env.keySet()) {
-                assertTrue(MeshpipeConfig.ENV_KEYS.contains(key), e.getKey() + " sets unknown " + key);
+                if (key.startsWith("MESHPIPE_")) {
+                    assertTrue(MeshpipeConfig.ENV_KEYS.contains(key), e.getKey() + " sets unknown " + key);
+                } else {
+                    assertTrue(key.startsWith("AWS_"), e.getKey() + " sets " + key + ", neither meshpipe's nor the AWS SDK's");
+                }
             }
             assertTrue(env.containsKey("MESHPIPE_KAFKA_BOOTSTRAP"), e.getKey());
             assertTrue(env.containsKey("MESHPIPE_STORAGE"), e.getKey());
@@ -54,6 +58,9 @@ class DeploymentFilesTest {
         Map<String, Object> processor = services.get("processor");
         String gpu = String.valueOf(((Map<String, Object>) processor.get("deploy")).get("resources"));
         assertTrue(gpu.contains("gpu"), "the processor reserves a GPU");
+        String storage = String.valueOf(((Map<String, Object>) services.get("ingest").get("environment")).get("MESHPIPE_STORAGE"));
+        assertTrue(storage.startsWith("s3://"), "services share S3 (MinIO) storage");
+        assertTrue(services.containsKey("minio"));
     }
 
     @Test

@@ -7,10 +7,20 @@ import java.nio.file.Path;
 public final class ObjectStores {
     private ObjectStores() {}
 
+    /** {@code file:/path}, or {@code s3://bucket[/prefix]} configured by MESHPIPE_S3_* variables. */
     public static ObjectStore open(String spec) throws IOException {
+        return open(spec, System.getenv());
+    }
+
+    public static ObjectStore open(String spec, java.util.Map<String, String> env) throws IOException {
         if (spec.startsWith("file:")) {
             return new FileObjectStore(Path.of(spec.substring("file:".length())));
         }
-        throw new IllegalArgumentException("unsupported storage '" + spec + "' (expected file:/path)");
+        if (spec.startsWith("s3://")) {
+            String endpoint = env.get("MESHPIPE_S3_ENDPOINT");
+            boolean pathStyle = Boolean.parseBoolean(env.getOrDefault("MESHPIPE_S3_PATH_STYLE", String.valueOf(endpoint != null)));
+            return S3ObjectStore.open(spec, endpoint, env.get("MESHPIPE_S3_REGION"), pathStyle);
+        }
+        throw new IllegalArgumentException("unsupported storage '" + spec + "' (expected file:/path or s3://bucket)");
     }
 }

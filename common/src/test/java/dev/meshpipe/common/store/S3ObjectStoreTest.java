@@ -1,0 +1,65 @@
+package dev.meshpipe.common.store;
+
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.io.IOException;
+import java.net.URI;
+import org.gaul.s3proxy.AuthenticationType;
+import org.gaul.s3proxy.S3Proxy;
+import org.gaul.s3proxy.nio2blob.TransientNio2BlobStore;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/** The S3 backend against a real S3-protocol server in this process (s3proxy, in memory). */
+class S3ObjectStoreTest extends ObjectStoreContract {
+    S3Proxy proxy;
+    S3ObjectStore store;
+
+    @Override
+    ObjectStore store() throws Exception {
+        proxy = S3Proxy.builder()
+                .blobStore(new TransientNio2BlobStore())
+                .endpoint(URI.create("http://127.0.0.1:0"))
+                .awsAuthentication(AuthenticationType.NONE, null, null)
+                .ignoreUnknownHeaders(true)
+                .build();
+        proxy.start();
+        while (!proxy.getState().equals("STARTED")) {
+            Thread.sleep(10);
+        }
+        S3Client s3 = S3Client.builder()
+                .endpointOverride(URI.create("http://127.0.0.1:" + proxy.getPort()))
+                .forcePathStyle(true)
+                .region(Region.US_EAST_1)
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")))
+                .build();
+        s3.createBucket(r -> r.bucket("meshpipe"));
+        store = new S3ObjectStore(s3, "meshpipe", "tenant-prefix");
+        return store;
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        if (store != null) {
+            store.close();
+        }
+        if (proxy != null && proxy.getState().equals("STARTED")) {
+            proxy.stop();
+        }
+    }
+
+    @Test
+    void anOutageIsAnIOExceptionNotACrash() throws Exception {
+        ObjectStore s = store();
+        s.put("results/x.zip", new byte[] {1});
+        proxy.stop();
+        assertThrows(IOException.class, () -> s.head("results/x.zip"));
+        assertThrows(IOException.class, () -> s.open("results/x.zip"));
+        assertThrows(IOException.class, () -> s.list("results/"));
+        assertThrows(IOException.class, () -> s.put("results/y.zip", new byte[] {2}));
+    }
+}
