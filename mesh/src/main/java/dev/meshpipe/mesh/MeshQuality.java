@@ -39,7 +39,6 @@ public record MeshQuality(
             max = new double[3];
         }
         double area = 0;
-        double volume = 0;
         long degenerate = 0;
         for (int i = 0; i < t.length; i += 3) {
             int a = 3 * t[i];
@@ -56,10 +55,6 @@ public record MeshQuality(
                 degenerate++;
             }
             area += twice / 2;
-            // Signed volume of the tetrahedron (origin, a, b, c), taken relative to a to keep precision.
-            volume += (ax * (p[b + 1] * p[c + 2] - p[b + 2] * p[c + 1])
-                    - ay * (p[b] * p[c + 2] - p[b + 2] * p[c])
-                    + az * (p[b] * p[c + 1] - p[b + 1] * p[c])) / 6.0;
         }
         // Undirected edges, sorted, so runs give each edge's number of triangles.
         long[] edges = new long[t.length];
@@ -89,8 +84,22 @@ public record MeshQuality(
         }
         long components = components(nv, t);
         boolean watertight = nt > 0 && boundary == 0 && nonManifold == 0;
-        return new MeshQuality(nv, nt, area, watertight ? Math.abs(volume) : null, min, max, watertight,
+        return new MeshQuality(nv, nt, area, watertight ? Math.abs(signedVolume(mesh)) : null, min, max, watertight,
                 boundary, nonManifold, degenerate, components, nv - unique + nt);
+    }
+
+    /** The volume enclosed by a closed mesh, positive when its triangles face outward. */
+    public static double signedVolume(Mesh m) {
+        float[] p = m.positions();
+        int[] t = m.triangles();
+        double vol = 0;
+        for (int i = 0; i < t.length; i += 3) {
+            int a = 3 * t[i], b = 3 * t[i + 1], c = 3 * t[i + 2];
+            vol += (p[a] * ((double) p[b + 1] * p[c + 2] - (double) p[b + 2] * p[c + 1])
+                    - p[a + 1] * ((double) p[b] * p[c + 2] - (double) p[b + 2] * p[c])
+                    + p[a + 2] * ((double) p[b] * p[c + 1] - (double) p[b + 1] * p[c])) / 6;
+        }
+        return vol;
     }
 
     /** Connected components of the vertices that some triangle uses (union-find). */

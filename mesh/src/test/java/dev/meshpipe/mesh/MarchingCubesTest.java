@@ -41,7 +41,7 @@ class MarchingCubesTest {
             MeshQuality q = MeshQuality.of(m);
             assertTrue(q.watertight(), "case " + c + " open: " + q);
             assertEquals(0, q.degenerateTriangles(), "case " + c);
-            assertTrue(signedVolume(m) > 0, "case " + c + " faces inward");
+            assertTrue(MeshQuality.signedVolume(m) > 0, "case " + c + " faces inward");
             // Each inside component is a closed surface of genus 0.
             assertEquals(2 * q.connectedComponents(), q.eulerCharacteristic(), "case " + c);
         }
@@ -94,7 +94,7 @@ class MarchingCubesTest {
             assertEquals(0, q.nonManifoldEdges());
             assertEquals(2, q.eulerCharacteristic());
             assertEquals(1, q.connectedComponents());
-            assertTrue(signedVolume(m) > 0, "sphere faces inward");
+            assertTrue(MeshQuality.signedVolume(m) > 0, "sphere faces inward");
             double areaErr = Math.abs(q.surfaceArea() / (4 * Math.PI * r * r) - 1);
             double volErr = Math.abs(q.enclosedVolume() / (4.0 / 3 * Math.PI * r * r * r) - 1);
             assertTrue(areaErr < 0.1, "area error " + areaErr);
@@ -124,16 +124,4 @@ class MarchingCubesTest {
         assertTrue(closed.watertight());
     }
 
-    static double signedVolume(Mesh m) {
-        float[] p = m.positions();
-        int[] t = m.triangles();
-        double vol = 0;
-        for (int i = 0; i < t.length; i += 3) {
-            int a = 3 * t[i], b = 3 * t[i + 1], c = 3 * t[i + 2];
-            vol += (p[a] * ((double) p[b + 1] * p[c + 2] - (double) p[b + 2] * p[c + 1])
-                    - p[a + 1] * ((double) p[b] * p[c + 2] - (double) p[b + 2] * p[c])
-                    + p[a + 2] * ((double) p[b] * p[c + 1] - (double) p[b + 1] * p[c])) / 6;
-        }
-        return vol;
-    }
 }

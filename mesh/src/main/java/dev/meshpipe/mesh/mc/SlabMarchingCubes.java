@@ -4,9 +4,6 @@ import dev.meshpipe.common.ErrorCode;
 import dev.meshpipe.common.MeshpipeException;
 import dev.meshpipe.mesh.Mesh;
 import dev.meshpipe.mesh.Volume;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ForkJoinPool;
-import java.util.stream.IntStream;
 
 /**
  * The general path of {@link MarchingCubes}: it also merges vertices that round onto the same
@@ -14,7 +11,7 @@ import java.util.stream.IntStream;
  * {@code vtkMarchingCubes} does. {@link RowMarchingCubes} is faster where no vertex does that.
  *
  * <h2>How it runs</h2>
- * The grid's point layers (z) are split into slabs processed in parallel, in two passes: the first
+ * The grid's point layers (z) are split into slabs processed in parallel ({@link MarchingCubes.Parallel}), in two passes: the first
  * counts each slab's vertices and triangles; after a prefix sum, the second writes them straight
  * into the final arrays. A slab numbers its vertices layer by layer in raster order, so it can
  * reproduce the ids of the next slab's first layer without waiting for it. Each slab keeps only
@@ -64,17 +61,12 @@ final class SlabMarchingCubes {
         if (gx < 2 || gy < 2 || gz < 2) {
             return Mesh.empty();
         }
-        int slabs = Math.max(1, Math.min(threads * 3, gz / 4));
-        int[] start = new int[slabs + 1];
-        for (int s = 0; s <= slabs; s++) {
-            start[s] = (int) ((long) gz * s / slabs);
-        }
-        long[] vCount = new long[slabs];
-        long[] tCount = new long[slabs];
-        ForkJoinPool pool = threads == 1 ? null : new ForkJoinPool(threads);
-        try {
-            forEach(pool, slabs, s -> {
-                Slab slab = new Slab(start[s], start[s + 1]);
+        try (MarchingCubes.Parallel par = new MarchingCubes.Parallel(threads)) {
+            int slabs = par.slabCount(gz);
+            long[] vCount = new long[slabs];
+            long[] tCount = new long[slabs];
+            par.forEachSlab(gz, (s, k0, k1) -> {
+                Slab slab = new Slab(k0, k1);
                 slab.count();
                 vCount[s] = slab.vertices;
                 tCount[s] = slab.triangles;
@@ -91,33 +83,9 @@ final class SlabMarchingCubes {
             }
             float[] positions = new float[(int) (vBase[slabs] * 3)];
             int[] triangles = new int[(int) (tBase[slabs] * 3)];
-            forEach(pool, slabs, s -> new Slab(start[s], start[s + 1])
+            par.forEachSlab(gz, (s, k0, k1) -> new Slab(k0, k1)
                     .emit((int) vBase[s], (int) vBase[s + 1], (int) tBase[s], positions, triangles));
             return new Mesh(positions, triangles);
-        } finally {
-            if (pool != null) {
-                pool.shutdown();
-            }
-        }
-    }
-
-    private static void forEach(ForkJoinPool pool, int n, java.util.function.IntConsumer body) {
-        if (pool == null) {
-            for (int i = 0; i < n; i++) {
-                body.accept(i);
-            }
-            return;
-        }
-        try {
-            pool.submit(() -> IntStream.range(0, n).parallel().forEach(body)).get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException re) {
-                throw re;
-            }
-            throw new IllegalStateException(e.getCause());
         }
     }
 

@@ -77,7 +77,7 @@ class VolumeReaderTest {
         Mesh world = MarchingCubes.extract(v, 50, true, 1).transformed(v.gridToWorld());
         MeshQuality q = MeshQuality.of(world);
         assertTrue(q.watertight());
-        assertTrue(signedVolume(world) > 0, "mirrored mesh faces inward");
+        assertTrue(MeshQuality.signedVolume(world) > 0, "mirrored mesh faces inward");
         assertTrue(q.boundingBoxMax()[0] <= 40 && q.boundingBoxMin()[0] >= 40 - 16);
     }
 
@@ -184,16 +184,4 @@ class VolumeReaderTest {
                 () -> SyntheticVolumes.validate("sphere:1000", new VolumeLimits(1000, 1000))).code());
     }
 
-    static double signedVolume(Mesh m) {
-        float[] p = m.positions();
-        int[] t = m.triangles();
-        double vol = 0;
-        for (int i = 0; i < t.length; i += 3) {
-            int a = 3 * t[i], b = 3 * t[i + 1], c = 3 * t[i + 2];
-            vol += (p[a] * ((double) p[b + 1] * p[c + 2] - (double) p[b + 2] * p[c + 1])
-                    - p[a + 1] * ((double) p[b] * p[c + 2] - (double) p[b + 2] * p[c])
-                    + p[a + 2] * ((double) p[b] * p[c + 1] - (double) p[b + 1] * p[c])) / 6;
-        }
-        return vol;
-    }
 }
