@@ -20,6 +20,9 @@ import java.util.Map;
  * @param maxVoxels         MESHPIPE_MAX_VOXELS
  * @param processorThreads  MESHPIPE_PROCESSOR_THREADS: concurrent jobs per processor
  * @param device            MESHPIPE_DEVICE: auto, cpu or gpu
+ * @param storageRetries    MESHPIPE_STORAGE_RETRIES: attempts at a job while storage fails, before FAILED
+ * @param storageBackoff    MESHPIPE_STORAGE_BACKOFF: the first pause between attempts (doubling, at most 30 s)
+ * @param inputRetention    MESHPIPE_INPUT_RETENTION: how long uploaded inputs are kept
  */
 public record MeshpipeConfig(
         String bootstrapServers,
@@ -33,13 +36,17 @@ public record MeshpipeConfig(
         long maxUploadBytes,
         long maxVoxels,
         int processorThreads,
-        String device) {
+        String device,
+        int storageRetries,
+        Duration storageBackoff,
+        Duration inputRetention) {
 
     /** Every environment variable meshpipe reads; docs/configuration.md describes each. */
     public static final java.util.List<String> ENV_KEYS = java.util.List.of(
             "MESHPIPE_KAFKA_BOOTSTRAP", "MESHPIPE_INSTANCE_ID", "MESHPIPE_STATE_DIR", "MESHPIPE_STORAGE",
             "MESHPIPE_PARTITIONS", "MESHPIPE_REPLICATION", "MESHPIPE_HTTP_PORT", "MESHPIPE_RETENTION",
             "MESHPIPE_MAX_UPLOAD_BYTES", "MESHPIPE_MAX_VOXELS", "MESHPIPE_PROCESSOR_THREADS", "MESHPIPE_DEVICE",
+            "MESHPIPE_STORAGE_RETRIES", "MESHPIPE_STORAGE_BACKOFF", "MESHPIPE_INPUT_RETENTION",
             "MESHPIPE_CREATE_TOPICS", "MESHPIPE_LOG_LEVEL",
             "MESHPIPE_S3_ENDPOINT", "MESHPIPE_S3_REGION", "MESHPIPE_S3_PATH_STYLE",
             // gateway only (GatewayOptions)
@@ -63,17 +70,25 @@ public record MeshpipeConfig(
                 Long.parseLong(env.getOrDefault("MESHPIPE_MAX_UPLOAD_BYTES", String.valueOf(DEFAULT_MAX_UPLOAD_BYTES))),
                 Long.parseLong(env.getOrDefault("MESHPIPE_MAX_VOXELS", String.valueOf(DEFAULT_MAX_VOXELS))),
                 Integer.parseInt(env.getOrDefault("MESHPIPE_PROCESSOR_THREADS", "1")),
-                env.getOrDefault("MESHPIPE_DEVICE", "auto"));
+                env.getOrDefault("MESHPIPE_DEVICE", "auto"),
+                Integer.parseInt(env.getOrDefault("MESHPIPE_STORAGE_RETRIES", "5")),
+                parseDuration(env.getOrDefault("MESHPIPE_STORAGE_BACKOFF", "1s")),
+                parseDuration(env.getOrDefault("MESHPIPE_INPUT_RETENTION", "24h")));
     }
 
     public MeshpipeConfig withBootstrap(String servers) {
         return new MeshpipeConfig(servers, instanceId, stateDir, storage, partitions, replication, httpPort, retention,
-                maxUploadBytes, maxVoxels, processorThreads, device);
+                maxUploadBytes, maxVoxels, processorThreads, device, storageRetries, storageBackoff, inputRetention);
     }
 
     public MeshpipeConfig withHttpPort(int port) {
         return new MeshpipeConfig(bootstrapServers, instanceId, stateDir, storage, partitions, replication, port, retention,
-                maxUploadBytes, maxVoxels, processorThreads, device);
+                maxUploadBytes, maxVoxels, processorThreads, device, storageRetries, storageBackoff, inputRetention);
+    }
+
+    public MeshpipeConfig withStorageRetries(int retries, Duration backoff) {
+        return new MeshpipeConfig(bootstrapServers, instanceId, stateDir, storage, partitions, replication, httpPort, retention,
+                maxUploadBytes, maxVoxels, processorThreads, device, retries, backoff, inputRetention);
     }
 
     /** Parses {@code 90s}, {@code 15m}, {@code 24h}, {@code 7d}, or an ISO-8601 duration. */

@@ -40,7 +40,7 @@ public final class ProcessorService implements AutoCloseable {
         VolumeLimits limits = new VolumeLimits(config.maxVoxels(), VolumeLimits.DEFAULT_MAX_DECOMPRESSED);
         for (int i = 0; i < Math.max(1, config.processorThreads()); i++) {
             var settings = new TransactionalWorker.Settings(config.bootstrapServers(), GROUP_ID, Topics.TASKS,
-                    "meshpipe-processor-" + config.instanceId() + "-" + i, Duration.ofMinutes(30), 5, Duration.ofSeconds(1));
+                    "meshpipe-processor-" + config.instanceId() + "-" + i, Duration.ofMinutes(30), config.storageRetries(), config.storageBackoff());
             TransactionalWorker w = new TransactionalWorker(settings, new MeshTaskHandler(store, events, extractor, limits));
             Thread t = new Thread(w, "processor-" + i);
             workers.add(w);

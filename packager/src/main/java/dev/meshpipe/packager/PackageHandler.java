@@ -10,7 +10,6 @@ import dev.meshpipe.common.events.JobResult;
 import dev.meshpipe.common.events.JobState;
 import dev.meshpipe.common.events.MeshFormat;
 import dev.meshpipe.common.events.OutputFile;
-import dev.meshpipe.common.kafka.EventPublisher;
 import dev.meshpipe.common.kafka.Outbox;
 import dev.meshpipe.common.kafka.TransactionalWorker;
 import dev.meshpipe.common.store.DigestingOutputStream;
@@ -36,12 +35,12 @@ final class PackageHandler implements TransactionalWorker.Handler {
     private static final JsonSerde<JobMeshed> MESHED = JsonSerde.of(JobMeshed.class);
 
     private final ObjectStore store;
-    private final EventPublisher events;
+    private final java.util.function.Consumer<JobEvent> progress;
     private final Duration retention;
 
-    PackageHandler(ObjectStore store, EventPublisher events, Duration retention) {
+    PackageHandler(ObjectStore store, java.util.function.Consumer<JobEvent> progress, Duration retention) {
         this.store = store;
-        this.events = events;
+        this.progress = progress;
         this.retention = retention;
     }
 
@@ -75,7 +74,7 @@ final class PackageHandler implements TransactionalWorker.Handler {
                         "missing or empty outputs: " + String.join(", ", missing), "packaging"));
                 return;
             }
-            events.publish(JobEvent.of(id, JobState.PACKAGING, 0, "packaging"));
+            progress.accept(JobEvent.of(id, JobState.PACKAGING, 0, "packaging"));
             ObjectStore.Upload upload = store.create(zipKey);
             DigestingOutputStream digest = new DigestingOutputStream(upload);
             try {

@@ -26,11 +26,10 @@ public final class PackagerService implements AutoCloseable {
         this.config = config;
         this.events = new EventPublisher(config.bootstrapServers(), "meshpipe-packager-events-" + config.instanceId());
         var settings = new TransactionalWorker.Settings(config.bootstrapServers(), GROUP_ID, Topics.MESHED,
-                "meshpipe-packager-" + config.instanceId(), Duration.ofMinutes(10), 5, Duration.ofSeconds(1));
-        this.worker = new TransactionalWorker(settings, new PackageHandler(store, events, config.retention()));
+                "meshpipe-packager-" + config.instanceId(), Duration.ofMinutes(10), config.storageRetries(), config.storageBackoff());
+        this.worker = new TransactionalWorker(settings, new PackageHandler(store, events::publish, config.retention()));
         this.thread = new Thread(worker, "packager");
-        // Inputs are kept as long as results, so a failed job can be looked into meanwhile.
-        this.expirer = new Expirer(store, events::publish, config.retention(), config.retention(), java.time.Clock.systemUTC());
+        this.expirer = new Expirer(store, events::publish, config.retention(), config.inputRetention(), java.time.Clock.systemUTC());
     }
 
     public void start() {

@@ -33,7 +33,7 @@ public final class Stack implements AutoCloseable {
             FileObjectStore store = new FileObjectStore(data.resolve("objects"));
             MeshpipeConfig config = new MeshpipeConfig(kafka.bootstrapServers(), "standalone", data.resolve("state"),
                     "file:" + store.root(), 3, (short) 1, httpPort, retention, MeshpipeConfig.DEFAULT_MAX_UPLOAD_BYTES,
-                    MeshpipeConfig.DEFAULT_MAX_VOXELS, 1, device);
+                    MeshpipeConfig.DEFAULT_MAX_VOXELS, 1, device, 5, Duration.ofSeconds(1), Duration.ofHours(24));
             Topics.create(config.bootstrapServers(), config.partitions(), config.replication());
             Pipeline pipeline = Pipeline.start(config, store);
             pipeline.awaitReady(120_000);

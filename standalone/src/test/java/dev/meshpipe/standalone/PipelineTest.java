@@ -72,7 +72,7 @@ class PipelineTest {
         cluster.startup();
         cluster.waitForReadyBrokers();
         MeshpipeConfig config = new MeshpipeConfig(cluster.bootstrapServers(), "it", dir.resolve("state"), "file:" + dir.resolve("objects"),
-                3, (short) 1, 0, Duration.ofHours(1), 8L << 20, MeshpipeConfig.DEFAULT_MAX_VOXELS, 1, "cpu");
+                3, (short) 1, 0, Duration.ofHours(1), 8L << 20, MeshpipeConfig.DEFAULT_MAX_VOXELS, 1, "cpu", 5, Duration.ofSeconds(1), Duration.ofHours(24));
         Topics.create(config.bootstrapServers(), config.partitions(), config.replication());
         pipeline = Pipeline.start(config, new FileObjectStore(dir.resolve("objects")));
         pipeline.awaitReady(60_000);

@@ -37,7 +37,7 @@ final class TestCluster implements AutoCloseable {
 
     MeshpipeConfig config(Path dir, String instance, int partitions) {
         MeshpipeConfig c = new MeshpipeConfig(bootstrap(), instance, dir.resolve("state-" + instance), "file:" + dir.resolve("objects"),
-                partitions, (short) 1, 0, Duration.ofHours(1), 8L << 20, MeshpipeConfig.DEFAULT_MAX_VOXELS, 1, "cpu");
+                partitions, (short) 1, 0, Duration.ofHours(1), 8L << 20, MeshpipeConfig.DEFAULT_MAX_VOXELS, 1, "cpu", 5, Duration.ofSeconds(1), Duration.ofHours(24));
         Topics.create(c.bootstrapServers(), c.partitions(), c.replication());
         return c;
     }

@@ -30,7 +30,8 @@ public final class Outbox {
         records.add(new ProducerRecord<>(Topics.DLQ, null, rec.key(), rec.value(), h));
     }
 
-    List<ProducerRecord<String, byte[]>> records() {
+    /** What the handler asked to write, in order. */
+    public List<ProducerRecord<String, byte[]>> records() {
         return records;
     }
 
