@@ -106,7 +106,7 @@ final class DemoCommand implements Callable<Integer> {
         }
         printSummary(jobs);
         boolean allOk = jobs.stream().allMatch(j -> "SUCCEEDED".equals(j.state));
-        System.out.println(allOk ? "\nAll jobs succeeded. ZIPs are in " + out.toAbsolutePath()
+        System.out.println(allOk ? "\nAll jobs succeeded. ZIPs are in " + out.toAbsolutePath().normalize()
                 : "\nSome jobs did not succeed.");
         return allOk ? 0 : 1;
     }
