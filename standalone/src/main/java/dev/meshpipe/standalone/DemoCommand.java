@@ -158,7 +158,7 @@ final class DemoCommand implements Callable<Integer> {
         while (true) {
             boolean pending = false;
             for (Job j : jobs) {
-                if (j.id == null || j.id.equals("-") || finished(j.state)) {
+                if (j.id == null || j.id.equals("-") || finished(j)) {
                     continue;
                 }
                 GatewayClient.Answer a = client.status(j.id);
@@ -177,7 +177,7 @@ final class DemoCommand implements Callable<Integer> {
                 j.progress = progress;
                 j.stage = stage;
                 j.triangles = s.path("triangles").asLong(0);
-                if (finished(state)) {
+                if (GatewayClient.isFinished(state)) {
                     j.seconds = (System.nanoTime() - j.started) / 1e9;
                     if (s.has("error")) {
                         j.error = s.path("error").path("code").asText() + ": " + s.path("error").path("message").asText();
@@ -197,11 +197,9 @@ final class DemoCommand implements Callable<Integer> {
         }
     }
 
-    private static boolean finished(String state) {
-        return switch (state) {
-            case "SUCCEEDED", "FAILED", "CANCELLED", "EXPIRED", "REJECTED" -> true;
-            default -> false;
-        };
+
+    private static boolean finished(Job j) {
+        return GatewayClient.isFinished(j.state) || j.state.equals("REJECTED");
     }
 
     /** Reads quality.json from the downloaded ZIP. */

@@ -57,6 +57,31 @@ public final class GatewayClient {
         return send(HttpRequest.newBuilder(URI.create(base + "/jobs/" + id)).GET().build());
     }
 
+    /** Whether a job in this state will not change any more (EXPIRED aside). */
+    public static boolean isFinished(String state) {
+        return switch (state) {
+            case "SUCCEEDED", "FAILED", "CANCELLED", "EXPIRED" -> true;
+            default -> false;
+        };
+    }
+
+    /** Polls the job's status until it has finished; fails after {@code timeout}. */
+    public JsonNode awaitFinished(String id, Duration timeout) throws IOException, InterruptedException {
+        long end = System.nanoTime() + timeout.toNanos();
+        JsonNode last = null;
+        while (System.nanoTime() < end) {
+            Answer a = status(id);
+            if (a.ok()) {
+                last = a.body();
+                if (isFinished(last.path("state").asText())) {
+                    return last;
+                }
+            }
+            Thread.sleep(100);
+        }
+        throw new IOException("job " + id + " did not finish within " + timeout + "; last status " + last);
+    }
+
     /** Downloads the job's ZIP to {@code target}; returns the problem if there is none. */
     public Answer download(String id, Path target) throws IOException, InterruptedException {
         HttpRequest req = HttpRequest.newBuilder(URI.create(base + "/jobs/" + id + "/download")).GET().build();

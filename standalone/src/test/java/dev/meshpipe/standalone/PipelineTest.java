@@ -190,20 +190,7 @@ class PipelineTest {
     }
 
     JsonNode awaitFinished(String id) throws Exception {
-        long end = System.currentTimeMillis() + 90_000;
-        JsonNode last = null;
-        while (System.currentTimeMillis() < end) {
-            GatewayClient.Answer a = client.status(id);
-            if (a.ok()) {
-                last = a.body();
-                String st = last.path("state").asText();
-                if (st.equals("SUCCEEDED") || st.equals("FAILED") || st.equals("CANCELLED")) {
-                    return last;
-                }
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("job " + id + " did not finish; last status " + last);
+        return client.awaitFinished(id, Duration.ofSeconds(90));
     }
 
     void produce(String key, byte[] value) throws Exception {

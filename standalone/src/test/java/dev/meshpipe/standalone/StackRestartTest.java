@@ -23,13 +23,13 @@ class StackRestartTest {
         try (Stack stack = Stack.start(data, 0, Duration.ofHours(24), "cpu")) {
             GatewayClient client = new GatewayClient(stack.baseUrl());
             id = client.submitJson(Map.of("input", Map.of("synthetic", "sphere:24:8"))).body().path("id").asText();
-            JsonNode s = await(client, id);
+            JsonNode s = client.awaitFinished(id, Duration.ofSeconds(90));
             assertEquals("SUCCEEDED", s.path("state").asText());
             sha = s.path("result").path("sha256").asText();
         }
         try (Stack stack = Stack.start(data, 0, Duration.ofHours(24), "cpu")) {
             GatewayClient client = new GatewayClient(stack.baseUrl());
-            JsonNode s = await(client, id);
+            JsonNode s = client.awaitFinished(id, Duration.ofSeconds(90));
             assertEquals("SUCCEEDED", s.path("state").asText());
             assertEquals(sha, s.path("result").path("sha256").asText());
             Path zip = dir.resolve("again.zip");
@@ -38,15 +38,4 @@ class StackRestartTest {
         }
     }
 
-    static JsonNode await(GatewayClient client, String id) throws Exception {
-        long end = System.currentTimeMillis() + 90_000;
-        while (System.currentTimeMillis() < end) {
-            GatewayClient.Answer a = client.status(id);
-            if (a.ok() && a.body().path("state").asText().matches("SUCCEEDED|FAILED")) {
-                return a.body();
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("job " + id + " did not finish");
-    }
 }

@@ -111,15 +111,7 @@ class StorageOutageTest {
     }
 
     JsonNode awaitFinished(String id) throws Exception {
-        long end = System.currentTimeMillis() + 90_000;
-        while (System.currentTimeMillis() < end) {
-            GatewayClient.Answer a = client.status(id);
-            if (a.ok() && a.body().path("state").asText().matches("SUCCEEDED|FAILED")) {
-                return a.body();
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError(id + " did not finish");
+        return client.awaitFinished(id, Duration.ofSeconds(90));
     }
 
     @Test
