@@ -1,23 +1,31 @@
 package dev.meshpipe.common;
 
 import java.util.UUID;
-import java.util.regex.Pattern;
 
 /**
  * A job id. Ids become object-store keys and URL segments, so only a conservative alphabet is
  * accepted: a client can never smuggle a path separator or dot-segment through one.
  */
 public final class JobId {
-    private static final Pattern VALID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,63}");
-
     private JobId() {}
 
     public static String newId() {
         return UUID.randomUUID().toString();
     }
 
+    /** Same as the pattern {@code [A-Za-z0-9][A-Za-z0-9_-]{0,63}}, without a regex: it runs on every request. */
     public static boolean isValid(String id) {
-        return id != null && VALID.matcher(id).matches();
+        if (id == null || id.isEmpty() || id.length() > 64) {
+            return false;
+        }
+        for (int i = 0; i < id.length(); i++) {
+            char c = id.charAt(i);
+            boolean alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+            if (!alnum && (i == 0 || (c != '-' && c != '_'))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Returns the id if valid, otherwise throws {@link MeshpipeException} with INVALID_JOB_ID. */

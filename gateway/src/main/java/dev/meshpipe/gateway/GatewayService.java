@@ -136,6 +136,9 @@ public final class GatewayService implements AutoCloseable {
             throw new MeshpipeException(ErrorCode.NOT_FOUND, "no route GET " + ctx.path());
         }
         var md = streams.queryMetadataForKey(StatusTopology.STORE, id, org.apache.kafka.common.serialization.Serdes.String().serializer());
+        if (md == null || md.partition() < 0) {
+            throw StatusStore.unavailable("the owner of this job's status is being decided");
+        }
         var status = statuses.local(id, md.partition());
         if (status.isEmpty()) {
             throw new MeshpipeException(ErrorCode.JOB_NOT_FOUND, "no job " + id);
@@ -185,6 +188,12 @@ public final class GatewayService implements AutoCloseable {
         Gauge.builder("meshpipe.gateway.status.store.running", () -> s.state() == KafkaStreams.State.RUNNING ? 1 : 0)
                 .description("1 while the status store answers queries").register(metrics);
         statuses.bind(streams);
+        StatusStore st = statuses;
+        streams.setStateListener((now, before) -> {
+            if (now == KafkaStreams.State.RUNNING) {
+                st.refreshOwners();
+            }
+        });
         streams.start();
         log.info("gateway listening on http://{}:{}{}", self.host(), self.port(), auth.enabled() ? " (bearer tokens required)" : "");
     }

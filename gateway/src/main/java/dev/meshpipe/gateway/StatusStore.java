@@ -2,6 +2,7 @@ package dev.meshpipe.gateway;
 
 import dev.meshpipe.common.ErrorCode;
 import dev.meshpipe.common.Json;
+import dev.meshpipe.common.Topics;
 import dev.meshpipe.common.events.JobStatus;
 import java.io.IOException;
 import java.net.URI;
@@ -11,9 +12,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
-import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.streams.KeyQueryMetadata;
 import org.apache.kafka.streams.query.FailureReason;
 import org.apache.kafka.streams.query.KeyQuery;
 import org.apache.kafka.streams.query.QueryResult;
@@ -40,8 +39,37 @@ final class StatusStore {
         this.signer = signer;
     }
 
+    /** Which instance owns each partition of the events topic, as of the last rebalance. */
+    private volatile java.util.Map<Integer, HostInfo> owners = java.util.Map.of();
+    private volatile int partitions;
+
     void bind(KafkaStreams streams) {
         this.streams = streams;
+    }
+
+    /**
+     * Re-reads partition ownership; called whenever the app becomes RUNNING, so lookups need not
+     * ask Kafka Streams for every request (that takes its locks).
+     */
+    void refreshOwners() {
+        KafkaStreams s = streams;
+        if (s == null) {
+            return;
+        }
+        java.util.Map<Integer, HostInfo> map = new java.util.HashMap<>();
+        for (org.apache.kafka.streams.StreamsMetadata m : s.metadataForAllStreamsClients()) {
+            for (org.apache.kafka.common.TopicPartition tp : m.topicPartitions()) {
+                if (tp.topic().equals(Topics.EVENTS)) {
+                    map.put(tp.partition(), m.hostInfo());
+                }
+            }
+        }
+        int count = 0;
+        for (int p : map.keySet()) {
+            count = Math.max(count, p + 1);
+        }
+        owners = java.util.Map.copyOf(map);
+        partitions = count;
     }
 
     boolean ready() {
@@ -78,15 +106,18 @@ final class StatusStore {
         if (s == null || s.state() != KafkaStreams.State.RUNNING) {
             throw unavailable("job status is not available yet");
         }
-        KeyQueryMetadata md = s.queryMetadataForKey(StatusTopology.STORE, id, Serdes.String().serializer());
-        if (md == null || md == KeyQueryMetadata.NOT_AVAILABLE || md.activeHost() == null
-                || HostInfo.unavailable().equals(md.activeHost())) {
+        int n = partitions;
+        // The producer's default partitioning of a String key, which Kafka Streams shares.
+        int partition = n == 0 ? -1 : org.apache.kafka.common.utils.Utils.toPositive(
+                org.apache.kafka.common.utils.Utils.murmur2(id.getBytes(java.nio.charset.StandardCharsets.UTF_8))) % n;
+        HostInfo owner = partition < 0 ? null : owners.get(partition);
+        if (owner == null || HostInfo.unavailable().equals(owner)) {
             throw unavailable("the owner of this job's status is being decided");
         }
-        if (md.activeHost().equals(self)) {
-            return local(id, md.partition());
+        if (owner.equals(self)) {
+            return local(id, partition);
         }
-        return remote(md.activeHost(), id);
+        return remote(owner, id);
     }
 
     /** Answers from this instance's store; also what the internal route answers other instances. */
