@@ -76,16 +76,6 @@ public record MeshpipeConfig(
                 parseDuration(env.getOrDefault("MESHPIPE_INPUT_RETENTION", "24h")));
     }
 
-    public MeshpipeConfig withBootstrap(String servers) {
-        return new MeshpipeConfig(servers, instanceId, stateDir, storage, partitions, replication, httpPort, retention,
-                maxUploadBytes, maxVoxels, processorThreads, device, storageRetries, storageBackoff, inputRetention);
-    }
-
-    public MeshpipeConfig withHttpPort(int port) {
-        return new MeshpipeConfig(bootstrapServers, instanceId, stateDir, storage, partitions, replication, port, retention,
-                maxUploadBytes, maxVoxels, processorThreads, device, storageRetries, storageBackoff, inputRetention);
-    }
-
     public MeshpipeConfig withStorageRetries(int retries, Duration backoff) {
         return new MeshpipeConfig(bootstrapServers, instanceId, stateDir, storage, partitions, replication, httpPort, retention,
                 maxUploadBytes, maxVoxels, processorThreads, device, retries, backoff, inputRetention);

@@ -7,7 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -92,6 +91,6 @@ public record GatewayOptions(String advertisedHost, int standbyReplicas, Duratio
     @Override
     public String toString() {
         return "GatewayOptions[advertisedHost=" + advertisedHost + ", standbyReplicas=" + standbyReplicas
-                + ", statusRetention=" + statusRetention + ", tokens=" + tokens.size() + ", linkSecret=" + HexFormat.of().formatHex(linkSecret, 0, 0) + "...]";
+                + ", statusRetention=" + statusRetention + ", tokens=" + tokens.size() + " (secrets not shown)]";
     }
 }

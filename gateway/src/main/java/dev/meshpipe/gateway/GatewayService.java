@@ -135,11 +135,11 @@ public final class GatewayService implements AutoCloseable {
         if (auth.enabled() && !auth.internalValid(id, ctx.header(StatusStore.SIGNATURE_HEADER))) {
             throw new MeshpipeException(ErrorCode.NOT_FOUND, "no route GET " + ctx.path());
         }
-        var md = streams.queryMetadataForKey(StatusTopology.STORE, id, org.apache.kafka.common.serialization.Serdes.String().serializer());
-        if (md == null || md.partition() < 0) {
+        int partition = statuses.partitionOf(id);
+        if (partition < 0) {
             throw StatusStore.unavailable("the owner of this job's status is being decided");
         }
-        var status = statuses.local(id, md.partition());
+        var status = statuses.local(id, partition);
         if (status.isEmpty()) {
             throw new MeshpipeException(ErrorCode.JOB_NOT_FOUND, "no job " + id);
         }

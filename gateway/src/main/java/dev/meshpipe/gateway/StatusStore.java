@@ -106,10 +106,7 @@ final class StatusStore {
         if (s == null || s.state() != KafkaStreams.State.RUNNING) {
             throw unavailable("job status is not available yet");
         }
-        int n = partitions;
-        // The producer's default partitioning of a String key, which Kafka Streams shares.
-        int partition = n == 0 ? -1 : org.apache.kafka.common.utils.Utils.toPositive(
-                org.apache.kafka.common.utils.Utils.murmur2(id.getBytes(java.nio.charset.StandardCharsets.UTF_8))) % n;
+        int partition = partitionOf(id);
         HostInfo owner = partition < 0 ? null : owners.get(partition);
         if (owner == null || HostInfo.unavailable().equals(owner)) {
             throw unavailable("the owner of this job's status is being decided");
@@ -118,6 +115,13 @@ final class StatusStore {
             return local(id, partition);
         }
         return remote(owner, id);
+    }
+
+    /** The job's partition: the producer's default partitioning of a String key, which Kafka Streams shares; -1 before the first rebalance. */
+    int partitionOf(String id) {
+        int n = partitions;
+        return n == 0 ? -1 : org.apache.kafka.common.utils.Utils.toPositive(
+                org.apache.kafka.common.utils.Utils.murmur2(id.getBytes(java.nio.charset.StandardCharsets.UTF_8))) % n;
     }
 
     /** Answers from this instance's store; also what the internal route answers other instances. */

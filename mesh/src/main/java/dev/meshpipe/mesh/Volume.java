@@ -26,10 +26,6 @@ public record Volume(int nx, int ny, int nz, float[] data, double[] spacing, dou
         return (long) nx * ny * nz;
     }
 
-    public float get(int x, int y, int z) {
-        return data[x + nx * (y + ny * z)];
-    }
-
     public static double[] identity() {
         return new double[] {1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1};
     }
@@ -39,17 +35,4 @@ public record Volume(int nx, int ny, int nz, float[] data, double[] spacing, dou
         return new Volume(nx, ny, nz, data, spacing, identity(), objectAbove, defaultIso, description);
     }
 
-    public double[] valueRange() {
-        double lo = Double.POSITIVE_INFINITY;
-        double hi = Double.NEGATIVE_INFINITY;
-        for (float v : data) {
-            if (v < lo) {
-                lo = v;
-            }
-            if (v > hi) {
-                hi = v;
-            }
-        }
-        return new double[] {lo, hi};
-    }
 }

@@ -13,15 +13,11 @@ import java.time.Duration;
  */
 public final class Stack implements AutoCloseable {
     private final EmbeddedKafka kafka;
-    private final FileObjectStore store;
     private final Pipeline pipeline;
-    private final MeshpipeConfig config;
 
-    private Stack(EmbeddedKafka kafka, FileObjectStore store, Pipeline pipeline, MeshpipeConfig config) {
+    private Stack(EmbeddedKafka kafka, Pipeline pipeline) {
         this.kafka = kafka;
-        this.store = store;
         this.pipeline = pipeline;
-        this.config = config;
     }
 
     public static Stack start(Path dataDir, int httpPort, Duration retention, String device) throws Exception {
@@ -37,7 +33,7 @@ public final class Stack implements AutoCloseable {
             Topics.create(config.bootstrapServers(), config.partitions(), config.replication());
             Pipeline pipeline = Pipeline.start(config, store);
             pipeline.awaitReady(120_000);
-            return new Stack(kafka, store, pipeline, config);
+            return new Stack(kafka, pipeline);
         } catch (Exception | Error e) {
             kafka.close();
             throw e;
@@ -54,14 +50,6 @@ public final class Stack implements AutoCloseable {
 
     public String baseUrl() {
         return "http://localhost:" + httpPort();
-    }
-
-    public FileObjectStore store() {
-        return store;
-    }
-
-    public MeshpipeConfig config() {
-        return config;
     }
 
     @Override

@@ -34,24 +34,18 @@ import java.util.zip.ZipInputStream;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.common.test.KafkaClusterTestKit;
-import org.apache.kafka.common.test.TestKitNodes;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
-/** The whole pipeline against a real in-process KRaft broker (KafkaClusterTestKit). */
+/** The whole pipeline against a real in-process KRaft broker ({@link TestCluster}). */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PipelineTest {
     Path dir;
-    KafkaClusterTestKit cluster;
+    TestCluster cluster;
     Pipeline pipeline;
     GatewayClient client;
     String base;
@@ -60,20 +54,8 @@ class PipelineTest {
     @BeforeAll
     void start() throws Exception {
         dir = Files.createTempDirectory("meshpipe-pipeline-test");
-        cluster = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder()
-                .setCombined(true).setNumBrokerNodes(1).setNumControllerNodes(1).build())
-                .setConfigProp("offsets.topic.replication.factor", "1")
-                .setConfigProp("transaction.state.log.replication.factor", "1")
-                .setConfigProp("transaction.state.log.min.isr", "1")
-                .setConfigProp("group.initial.rebalance.delay.ms", "0")
-                .setConfigProp("message.max.bytes", String.valueOf(17 * 1024 * 1024))
-                .build();
-        cluster.format();
-        cluster.startup();
-        cluster.waitForReadyBrokers();
-        MeshpipeConfig config = new MeshpipeConfig(cluster.bootstrapServers(), "it", dir.resolve("state"), "file:" + dir.resolve("objects"),
-                3, (short) 1, 0, Duration.ofHours(1), 8L << 20, MeshpipeConfig.DEFAULT_MAX_VOXELS, 1, "cpu", 5, Duration.ofSeconds(1), Duration.ofHours(24));
-        Topics.create(config.bootstrapServers(), config.partitions(), config.replication());
+        cluster = new TestCluster(1);
+        MeshpipeConfig config = cluster.config(dir, "it", 3);
         pipeline = Pipeline.start(config, new FileObjectStore(dir.resolve("objects")));
         pipeline.awaitReady(60_000);
         base = "http://localhost:" + pipeline.gateway().port();
@@ -194,16 +176,12 @@ class PipelineTest {
     }
 
     void produce(String key, byte[] value) throws Exception {
-        Properties p = new Properties();
-        p.put("bootstrap.servers", cluster.bootstrapServers());
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer())) {
-            producer.send(new ProducerRecord<>(Topics.SUBMITTED, key, value)).get();
-        }
+        cluster.produce(Topics.SUBMITTED, key, value);
     }
 
     List<ConsumerRecord<String, byte[]>> readAll(String topic) {
         Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrap());
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         List<ConsumerRecord<String, byte[]>> out = new ArrayList<>();

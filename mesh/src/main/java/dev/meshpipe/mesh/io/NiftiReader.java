@@ -30,10 +30,6 @@ public final class NiftiReader {
             return (long) nx * ny * nz;
         }
 
-        public int bytesPerVoxel() {
-            return bitpix / 8;
-        }
-
         public String describe() {
             return String.format(Locale.ROOT, "NIfTI-1 %s %dx%dx%d, spacing %sx%sx%s mm, %s", typeName(datatype), nx, ny, nz,
                     num(spacing[0]), num(spacing[1]), num(spacing[2]), transformSource);
