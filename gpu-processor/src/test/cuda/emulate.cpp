@@ -21,20 +21,17 @@ template <class F> static void launch(i64 threads, F kernel) {
     }
 }
 
-/** Exclusive scan of data[0, n) in place, in levels of SCAN_FANOUT; returns the total. */
-static u64 scan(u64* data, i64 n) {
+/** Exclusive scan of data[0, n) in place, in levels of SCAN_FANOUT. */
+static void scan(u64* data, i64 n) {
     i64 m = (n + SCAN_FANOUT - 1) / SCAN_FANOUT;
     std::vector<u64> sums(m);
     launch(m, [&] { mc_scan_reduce(data, n, sums.data()); });
-    u64 total;
     if (m == 1) {
-        total = sums[0];
         sums[0] = 0;
     } else {
-        total = scan(sums.data(), m);
+        scan(sums.data(), m);
     }
     launch(m, [&] { mc_scan_down(data, n, sums.data()); });
-    return total;
 }
 
 int main(int argc, char** argv) {
@@ -77,13 +74,15 @@ int main(int argc, char** argv) {
         i64 segments = (gx + CHUNK - 1) / CHUNK;
         i64 chunks = segments * gy * kCount;
         i64 cellChunks = segments * gy * (kCount - 1);
-        std::vector<u64> chunkV(chunks), chunkT(chunks);
+        // One extra zero entry: after the exclusive scan it holds the total.
+        std::vector<u64> chunkV(chunks + 1), chunkT(chunks + 1);
         launch(chunks, [&] { mc_count(flags.data(), gx, gy, kCount, chunkV.data(), chunkT.data()); });
-        u64 totalV = scan(chunkV.data(), chunks);
-        u64 totalT = scan(chunkT.data(), chunks);
+        scan(chunkV.data(), chunks + 1);
+        scan(chunkT.data(), chunks + 1);
         bool last = k1 == gz - 1;
         i64 ownedChunks = last ? chunks : cellChunks;
-        u64 ownedV = last ? totalV : chunkV[ownedChunks];
+        u64 totalT = chunkT[chunks];
+        u64 ownedV = chunkV[ownedChunks];
         std::vector<float> pos(3 * ownedV);
         std::vector<int> tris(3 * totalT);
         launch(ownedChunks, [&] {

@@ -42,12 +42,15 @@ final class MeshTaskHandler implements TransactionalWorker.Handler {
     private final ObjectStore store;
     private final EventPublisher events;
     private final MeshJob.Extractor extractor;
+    /** The configured device, named in progress events; the result names the one actually used. */
+    private final String deviceName;
     private final VolumeLimits limits;
 
-    MeshTaskHandler(ObjectStore store, EventPublisher events, MeshJob.Extractor extractor, VolumeLimits limits) {
+    MeshTaskHandler(ObjectStore store, EventPublisher events, DeviceSelector.Choice device, VolumeLimits limits) {
         this.store = store;
         this.events = events;
-        this.extractor = extractor;
+        this.extractor = device.extractor();
+        this.deviceName = device.device();
         this.limits = limits;
     }
 
@@ -80,13 +83,14 @@ final class MeshTaskHandler implements TransactionalWorker.Handler {
                 deleteOutputs(files);
                 return;
             }
-            JobMeshed meshed = new JobMeshed(id, task.tenant(), task.params(), files, extractor.device(),
+            String usedDevice = result.quality().device();
+            JobMeshed meshed = new JobMeshed(id, task.tenant(), task.params(), files, usedDevice,
                     result.quality().vertices(), result.quality().triangles(), result.quality().watertight(),
                     result.quality().timingsMs(), task.submittedAt(), Instant.now());
             out.send(Topics.MESHED, id, meshed);
             out.send(Topics.EVENTS, id, JobEvent.of(id, JobState.PROCESSING, 100, "meshed")
-                    .withDevice(extractor.device(), result.quality().triangles()));
-            log.info("job {} meshed: {} triangles on {}", id, result.quality().triangles(), extractor.device());
+                    .withDevice(usedDevice, result.quality().triangles()));
+            log.info("job {} meshed: {} triangles on {}", id, result.quality().triangles(), usedDevice);
         } catch (MeshpipeException e) {
             log.info("job {} failed: {} {}", id, e.code(), e.getMessage());
             out.send(Topics.EVENTS, id, JobEvent.failed(id, e.code(), e.getMessage(), "meshing"));
@@ -151,7 +155,7 @@ final class MeshTaskHandler implements TransactionalWorker.Handler {
     }
 
     private void progress(String id, int pct, String stage) {
-        events.publish(JobEvent.of(id, JobState.PROCESSING, pct, stage).withDevice(extractor.device(), null));
+        events.publish(JobEvent.of(id, JobState.PROCESSING, pct, stage).withDevice(deviceName, null));
     }
 
     /** Sends a progress event when the stage changes, at most a few per second. */

@@ -5,8 +5,8 @@ import dev.meshpipe.common.Topics;
 import dev.meshpipe.common.kafka.EventPublisher;
 import dev.meshpipe.common.kafka.TransactionalWorker;
 import dev.meshpipe.common.store.ObjectStore;
-import dev.meshpipe.mesh.MeshJob;
 import dev.meshpipe.mesh.VolumeLimits;
+import dev.meshpipe.processor.gpu.GpuMarchingCubes;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,14 +26,15 @@ public final class ProcessorService implements AutoCloseable {
     private final EventPublisher events;
     private final List<TransactionalWorker> workers = new ArrayList<>();
     private final List<Thread> threads = new ArrayList<>();
-    private final MeshJob.Extractor extractor;
+    private final DeviceSelector.Choice device;
     private final ObjectStore store;
 
     public ProcessorService(MeshpipeConfig config, ObjectStore store) {
         this.config = config;
         this.store = store;
         this.events = new EventPublisher(config.bootstrapServers(), "meshpipe-processor-events-" + config.instanceId());
-        this.extractor = DeviceSelector.select(config.device(), Runtime.getRuntime().availableProcessors());
+        this.device = DeviceSelector.choose(config.device(), Runtime.getRuntime().availableProcessors(),
+                GpuMarchingCubes.OnError.parse(System.getenv("MESHPIPE_GPU_ERRORS")));
     }
 
     public void start() {
@@ -41,13 +42,13 @@ public final class ProcessorService implements AutoCloseable {
         for (int i = 0; i < Math.max(1, config.processorThreads()); i++) {
             var settings = new TransactionalWorker.Settings(config.bootstrapServers(), GROUP_ID, Topics.TASKS,
                     "meshpipe-processor-" + config.instanceId() + "-" + i, Duration.ofMinutes(30), config.storageRetries(), config.storageBackoff());
-            TransactionalWorker w = new TransactionalWorker(settings, new MeshTaskHandler(store, events, extractor, limits));
+            TransactionalWorker w = new TransactionalWorker(settings, new MeshTaskHandler(store, events, device, limits));
             Thread t = new Thread(w, "processor-" + i);
             workers.add(w);
             threads.add(t);
             t.start();
         }
-        log.info("processor started with {} worker(s) on {}", workers.size(), extractor.device());
+        log.info("processor started with {} worker(s) on {}", workers.size(), device.device());
     }
 
     @Override

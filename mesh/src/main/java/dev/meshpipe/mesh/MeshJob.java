@@ -42,15 +42,14 @@ public final class MeshJob {
     /** Extracts the mesh; the processor swaps in the GPU here. */
     @FunctionalInterface
     public interface Extractor {
-        Mesh extract(Volume volume, double iso, boolean closedBorders);
-
-        default String device() {
-            return "cpu";
-        }
+        Extraction extract(Volume volume, double iso, boolean closedBorders);
     }
 
+    /** A mesh in grid space and the device that made it (for quality.json and the job status). */
+    public record Extraction(Mesh mesh, String device) {}
+
     public static Extractor cpu(int threads) {
-        return (v, iso, closed) -> MarchingCubes.extract(v, iso, closed, threads);
+        return (v, iso, closed) -> new Extraction(MarchingCubes.extract(v, iso, closed, threads), "cpu");
     }
 
     /**
@@ -114,10 +113,10 @@ public final class MeshJob {
         long t1 = System.nanoTime();
         timings.put("isovalueMs", ms(t0, t1));
         progress.report(10, "extracting");
-        Mesh grid = extractor.extract(volume, iso, options.bordersOrDefault() == Borders.CLOSED);
+        Extraction extraction = extractor.extract(volume, iso, options.bordersOrDefault() == Borders.CLOSED);
         long t2 = System.nanoTime();
         timings.put("extractMs", ms(t1, t2));
-        Mesh mesh = grid.transformed(volume.gridToWorld());
+        Mesh mesh = extraction.mesh().transformed(volume.gridToWorld());
         progress.report(60, "measuring");
         MeshQuality q = MeshQuality.of(mesh);
         long t3 = System.nanoTime();
@@ -150,7 +149,7 @@ public final class MeshJob {
         Quality quality = new Quality(q.vertices(), q.triangles(), iso, isoSource.toString(),
                 options.bordersOrDefault().json(), q.surfaceArea(), q.enclosedVolume(), bbox, q.watertight(),
                 q.boundaryEdges(), q.nonManifoldEdges(), q.degenerateTriangles(), q.connectedComponents(),
-                q.eulerCharacteristic(), extractor.device(), volume.description(),
+                q.eulerCharacteristic(), extraction.device(), volume.description(),
                 new int[] {volume.nx(), volume.ny(), volume.nz()}, volume.spacing(), "mm", timings);
         try (OutputStream out = sink.create(QUALITY_FILE)) {
             out.write(Json.pretty(quality).getBytes(java.nio.charset.StandardCharsets.UTF_8));

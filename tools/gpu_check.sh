@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# On a machine with a GPU (and the .gpu/ bundle from tools/gpu_bundle.sh): the GPU tests, then the
+# GPU benchmark. With the device tool: run(command="bash tools/gpu_check.sh", carry=[".gpu"]).
+set -uo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+java="$root/.gpu/jre/bin/java"
+cp="$(ls "$root"/.gpu/lib/*.jar | grep -v console-standalone | tr '\n' ':')$root/.gpu/test-classes"
+export MESHPIPE_MRI_DIR="$root/.gpu/mri"
+nvidia-smi -L || true
+cd "$root/gpu-processor"   # tests read src/main/cuda from here
+"$java" -Xmx24g -jar "$root"/.gpu/lib/junit-platform-console-standalone-*.jar execute \
+  --class-path "$cp" --select-package dev.meshpipe.processor.gpu --details=tree --disable-banner
+tests=$?
+"$java" -Xmx64g -cp "$cp" dev.meshpipe.processor.gpu.GpuBenchmark "$@"
+exit $tests
