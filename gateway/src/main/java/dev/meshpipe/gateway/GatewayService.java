@@ -62,6 +62,12 @@ public final class GatewayService implements AutoCloseable {
         this.auth = new Auth(options.tokens(), options.linkSecret());
         this.app = Javalin.create(c -> {
             c.showJavalinBanner = false;
+            // The web page (index.html, app.js, the vendored 3D viewer) at /.
+            c.staticFiles.add(sf -> {
+                sf.hostedPath = "/";
+                sf.directory = "/web";
+                sf.location = io.javalin.http.staticfiles.Location.CLASSPATH;
+            });
             c.jsonMapper(new JavalinJackson(Json.MAPPER, false));
             c.http.disableCompression();
             c.requestLogger.http((ctx, ms) -> timer(ctx.method().name(), route(ctx), ctx.statusCode())
@@ -96,6 +102,8 @@ public final class GatewayService implements AutoCloseable {
         app.get("/jobs/{id}/download", ctx -> jobs.download(ctx, false));
         app.head("/jobs/{id}/download", ctx -> jobs.download(ctx, true));
         app.get("/jobs/{id}/preview.png", jobs::preview);
+        app.get("/jobs/{id}/mesh.glb", jobs::glb);
+        app.get("/jobs/{id}/quality.json", jobs::quality);
         app.get("/internal/status/{id}", this::internalStatus);
         app.get("/health/live", ctx -> ctx.json(Map.of("status", "UP")));
         app.get("/health/ready", ctx -> {

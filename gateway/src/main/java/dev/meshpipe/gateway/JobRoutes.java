@@ -233,6 +233,27 @@ final class JobRoutes {
         serve(ctx, false, ObjectKeys.preview(s.id()), "image/png", null, null);
     }
 
+    /** GET /jobs/{id}/mesh.glb of a finished job that asked for GLB: the web page's 3D view. */
+    void glb(Context ctx) {
+        JobStatus s = lookup(ctx);
+        JobResult r = ready(ctx, s);
+        try {
+            if (store.head(ObjectKeys.viewerGlb(s.id())).isEmpty() && store.head(r.object()).isPresent()) {
+                throw new ProblemException(Problem.of(ErrorCode.NOT_FOUND, "this job did not ask for the GLB format", ctx.path()), null);
+            }
+        } catch (IOException e) {
+            throw storageDown(ctx.path());
+        }
+        serve(ctx, false, ObjectKeys.viewerGlb(s.id()), "model/gltf-binary", null, null);
+    }
+
+    /** GET /jobs/{id}/quality.json of a finished job: its mesh metrics. */
+    void quality(Context ctx) {
+        JobStatus s = lookup(ctx);
+        ready(ctx, s);
+        serve(ctx, false, ObjectKeys.quality(s.id()), "application/json", null, null);
+    }
+
     /** The result of a SUCCEEDED, unexpired job, or the problem that says why there is none. */
     private JobResult ready(Context ctx, JobStatus s) {
         String instance = ctx.path();

@@ -68,6 +68,8 @@ public final class Expirer implements AutoCloseable {
                 continue;
             }
             store.delete(ObjectKeys.preview(id));
+            store.delete(ObjectKeys.viewerGlb(id));
+            store.delete(ObjectKeys.quality(id));
             store.delete(o.key());
             announce.accept(JobEvent.of(id, JobState.EXPIRED, 100, "expired"));
             log.info("result of job {} expired", id);

@@ -98,11 +98,17 @@ final class PackageHandler implements TransactionalWorker.Handler {
         }
     }
 
-    /** The gateway serves the preview on its own, so a copy stays beside the ZIP. */
+    /** The gateway serves the preview, the GLB (the web page's 3D view) and quality.json on their own, so copies stay beside the ZIP. */
     private void copyPreview(JobMeshed meshed) throws IOException {
-        Optional<OutputFile> png = meshed.files().stream().filter(f -> f.name().equals("preview.png")).findFirst();
-        if (png.isPresent()) {
-            try (java.io.InputStream in = store.open(png.get().object()); ObjectStore.Upload up = store.create(ObjectKeys.preview(meshed.jobId()))) {
+        copyBeside(meshed, "preview.png", ObjectKeys.preview(meshed.jobId()));
+        copyBeside(meshed, "mesh.glb", ObjectKeys.viewerGlb(meshed.jobId()));
+        copyBeside(meshed, "quality.json", ObjectKeys.quality(meshed.jobId()));
+    }
+
+    private void copyBeside(JobMeshed meshed, String fileName, String key) throws IOException {
+        Optional<OutputFile> file = meshed.files().stream().filter(f -> f.name().equals(fileName)).findFirst();
+        if (file.isPresent()) {
+            try (java.io.InputStream in = store.open(file.get().object()); ObjectStore.Upload up = store.create(key)) {
                 in.transferTo(up);
             }
         }

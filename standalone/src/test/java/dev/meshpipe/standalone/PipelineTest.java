@@ -149,6 +149,43 @@ class PipelineTest {
         assertProblem(post("application/octet-stream", new byte[9 << 20], ""), "PAYLOAD_TOO_LARGE", 413);
     }
 
+    /**
+     * The web page in Debian's headless Chromium, driven by Playwright (tools/web-test/web.mjs):
+     * an API error shown as a problem, a volume uploaded and watched to the end, the quality
+     * figures, the preview, and the 3D view, whose screenshot must not be blank.
+     */
+    @Test
+    void theWebPageUploadsAVolumeAndShowsItsMeshIn3d() throws Exception {
+        Path out = Files.createDirectories(Path.of("target/web-test")); // kept, to look at
+        Path root = Path.of("").toAbsolutePath().getParent();
+        Process p = new ProcessBuilder("node", root.resolve("tools/web-test/web.mjs").toString(), base,
+                "/usr/share/mricron/templates/ch2.nii.gz", out.toString())
+                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        String stdout = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        assertTrue(p.waitFor(5, java.util.concurrent.TimeUnit.MINUTES), "the browser test hung");
+        assertEquals(0, p.exitValue(), "web.mjs failed: " + stdout);
+        JsonNode f = Json.MAPPER.readTree(stdout.substring(stdout.lastIndexOf('\n') + 1));
+        String problem = f.path("problemText").asText();
+        assertTrue(problem.contains("Invalid parameter") && problem.contains("iso") && !problem.contains("{"), problem);
+        assertTrue(f.path("row").toString().contains("SUCCEEDED"), f.path("row").toString());
+        assertTrue(f.path("quality").asText().contains("Watertightyes"), f.path("quality").asText());
+        assertTrue(f.path("previewLoaded").asBoolean());
+        java.awt.image.BufferedImage shot = javax.imageio.ImageIO.read(out.resolve("viewer.png").toFile());
+        int background = shot.getRGB(2, 2);
+        Set<Integer> colours = new java.util.HashSet<>();
+        long differing = 0;
+        for (int y = 0; y < shot.getHeight(); y++) {
+            for (int x = 0; x < shot.getWidth(); x++) {
+                int c = shot.getRGB(x, y);
+                colours.add(c);
+                differing += c != background ? 1 : 0;
+            }
+        }
+        // A shaded brain surface: many shades, covering a good part of the view.
+        assertTrue(colours.size() > 200, "3D view has only " + colours.size() + " colours");
+        assertTrue(differing > shot.getWidth() * shot.getHeight() / 20, "3D view is nearly blank: " + differing + " pixels differ");
+    }
+
     @Test
     void rangeAndConditionalDownloads() throws Exception {
         GatewayClient.Answer a = client.submitJson(Map.of("input", Map.of("synthetic", "sphere:20:6")));

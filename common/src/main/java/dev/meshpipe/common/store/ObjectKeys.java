@@ -30,6 +30,16 @@ public final class ObjectKeys {
         return "results/" + JobId.require(jobId) + ".preview.png";
     }
 
+    /** A copy of the job's quality.json beside its ZIP, for the web page. */
+    public static String quality(String jobId) {
+        return "results/" + JobId.require(jobId) + ".quality.json";
+    }
+
+    /** A copy of the job's GLB mesh beside its ZIP, for the web page's 3D view. */
+    public static String viewerGlb(String jobId) {
+        return "results/" + JobId.require(jobId) + ".mesh.glb";
+    }
+
     /** Present when the job was cancelled; the processor and packager look for it before working. */
     public static String cancelled(String jobId) {
         return "cancelled/" + JobId.require(jobId);

@@ -1,0 +1,309 @@
+// The meshpipe web page: submit volumes, watch jobs, look at their meshes. Plain modules, no
+// framework; everything goes through the same HTTP API as any other client (docs/api.md).
+
+const $ = (id) => document.getElementById(id);
+const FINAL = new Set(['SUCCEEDED', 'FAILED', 'CANCELLED', 'EXPIRED', 'UNKNOWN']);
+const STORE_KEY = 'meshpipe.jobs';
+
+/** Jobs this browser has seen, newest first: id -> last status. */
+const jobs = new Map((JSON.parse(localStorage.getItem(STORE_KEY) || '[]')).map((id) => [id, null]));
+let selected = null;
+let viewerUrl = null;
+
+function remember() {
+  localStorage.setItem(STORE_KEY, JSON.stringify([...jobs.keys()].slice(0, 200)));
+}
+
+function authHeaders() {
+  const token = $('token').value.trim();
+  return token ? { Authorization: `Bearer ${token}` } : {};
+}
+
+/** An API error as the problem's title and detail (RFC 9457), never raw JSON. */
+class Problem extends Error {
+  constructor(status, body) {
+    super(body.detail || body.title || `HTTP ${status}`);
+    this.status = status;
+    this.title = body.title || `HTTP ${status}`;
+    this.detail = body.detail || '';
+    this.code = body.code;
+  }
+}
+
+async function api(path, options = {}) {
+  const res = await fetch(path, { ...options, headers: { ...authHeaders(), ...(options.headers || {}) } });
+  if (!res.ok) {
+    let body = {};
+    try {
+      body = await res.json();
+    } catch (e) {
+      body = { title: `HTTP ${res.status}`, detail: res.statusText };
+    }
+    throw new Problem(res.status, body);
+  }
+  return res;
+}
+
+function showProblem(e) {
+  $('problem-title').textContent = e.title || 'Something went wrong';
+  $('problem-detail').textContent = e.detail !== undefined ? e.detail : String(e.message || e);
+  $('problem').hidden = false;
+}
+
+function formatBytes(n) {
+  if (n == null) return '';
+  const units = ['B', 'KB', 'MB', 'GB'];
+  let i = 0;
+  while (n >= 1024 && i < units.length - 1) {
+    n /= 1024;
+    i++;
+  }
+  return `${n.toFixed(i ? 1 : 0)} ${units[i]}`;
+}
+
+function render() {
+  const body = $('jobs').querySelector('tbody');
+  body.replaceChildren();
+  for (const [id, s] of jobs) {
+    const tr = document.createElement('tr');
+    tr.dataset.id = id;
+    if (id === selected) tr.className = 'selected';
+    const state = s ? s.state : 'UNKNOWN';
+    const cells = [
+      s && s.name ? `${s.name} (${id.slice(0, 8)})` : id,
+      state,
+      '',
+      s && s.submittedAt ? new Date(s.submittedAt).toLocaleString() : '',
+      s && s.triangles != null ? s.triangles.toLocaleString() : '',
+      s && s.result ? formatBytes(s.result.size) : '',
+      '',
+    ];
+    cells.forEach((text, i) => {
+      const td = document.createElement('td');
+      td.textContent = text;
+      if (i === 1) td.className = `state state-${state}`;
+      if (i === 4 || i === 5) td.className = 'num';
+      tr.appendChild(td);
+    });
+    const bar = document.createElement('progress');
+    bar.max = 100;
+    bar.value = s ? s.progress : 0;
+    bar.title = s ? `${s.progress}% ${s.stage || ''}` : '';
+    tr.children[2].appendChild(bar);
+    if (s && s.error) tr.children[1].title = `${s.error.code}: ${s.error.message}`;
+    const actions = tr.children[6];
+    if (state === 'SUCCEEDED') actions.appendChild(button('View', () => select(id)));
+    if (s && !FINAL.has(state)) actions.appendChild(button('Cancel', () => cancel(id)));
+    body.appendChild(tr);
+  }
+  $('no-jobs').hidden = jobs.size > 0;
+}
+
+function button(label, onClick) {
+  const b = document.createElement('button');
+  b.type = 'button';
+  b.textContent = label;
+  b.addEventListener('click', onClick);
+  return b;
+}
+
+/** Polls the jobs that can still change; redraws only when one did (so buttons stay put). */
+async function refresh() {
+  let changed = false;
+  for (const [id, s] of jobs) {
+    if (s && FINAL.has(s.state)) continue;
+    try {
+      const res = await api(`/jobs/${encodeURIComponent(id)}`);
+      const next = await res.json();
+      if (JSON.stringify(next) !== JSON.stringify(s)) {
+        jobs.set(id, next);
+        changed = true;
+        if (next.state === 'SUCCEEDED' && selected === null) select(id);
+      }
+    } catch (e) {
+      if (e.status === 404) {
+        jobs.set(id, { id, state: 'UNKNOWN', progress: 0, stage: 'not known to the gateway' });
+        changed = true;
+      } else if (e.status === 401) {
+        showProblem(e);
+        break;
+      }
+    }
+  }
+  if (changed) render();
+}
+
+async function submit(event) {
+  event.preventDefault();
+  const file = $('file').files[0];
+  const spec = $('spec').value.trim();
+  const formats = [...document.querySelectorAll('input[name=format]:checked')].map((c) => c.value);
+  const iso = $('iso').value.trim();
+  const params = new URLSearchParams();
+  if (iso) params.set('iso', iso);
+  params.set('borders', $('borders').value);
+  if (formats.length) params.set('formats', formats.join(','));
+  if ($('name').value.trim()) params.set('name', $('name').value.trim());
+  try {
+    let status;
+    if (file) {
+      status = await upload(`/jobs?${params}`, file);
+    } else if (spec) {
+      const res = await api('/jobs', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ input: { synthetic: spec }, params: { iso: iso || undefined, borders: $('borders').value, formats } }),
+      });
+      status = await res.json();
+    } else {
+      showProblem({ title: 'Nothing to submit', detail: 'choose a volume file or type a synthetic volume spec' });
+      return;
+    }
+    jobs.delete(status.id);
+    const rest = [...jobs];
+    jobs.clear();
+    jobs.set(status.id, status);
+    rest.forEach(([k, v]) => jobs.set(k, v));
+    remember();
+    render();
+  } catch (e) {
+    showProblem(e);
+  }
+}
+
+/** Streams the file with upload progress (fetch has none), answering like api(). */
+function upload(url, file) {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    const bar = $('upload-progress');
+    xhr.open('POST', url);
+    xhr.setRequestHeader('Content-Type', 'application/octet-stream');
+    for (const [k, v] of Object.entries(authHeaders())) xhr.setRequestHeader(k, v);
+    bar.hidden = false;
+    xhr.upload.onprogress = (e) => {
+      if (e.lengthComputable) bar.value = (100 * e.loaded) / e.total;
+    };
+    xhr.onload = () => {
+      bar.hidden = true;
+      let body = {};
+      try {
+        body = JSON.parse(xhr.responseText);
+      } catch (e) {
+        body = { title: `HTTP ${xhr.status}` };
+      }
+      if (xhr.status >= 200 && xhr.status < 300) resolve(body);
+      else reject(new Problem(xhr.status, body));
+    };
+    xhr.onerror = () => {
+      bar.hidden = true;
+      reject(new Problem(0, { title: 'Upload failed', detail: 'the gateway could not be reached' }));
+    };
+    xhr.send(file);
+  });
+}
+
+async function cancel(id) {
+  try {
+    const res = await api(`/jobs/${encodeURIComponent(id)}`, { method: 'DELETE' });
+    jobs.set(id, await res.json());
+    render();
+  } catch (e) {
+    showProblem(e);
+  }
+}
+
+async function blobUrl(path) {
+  const res = await api(path);
+  return URL.createObjectURL(await res.blob());
+}
+
+async function select(id) {
+  selected = id;
+  render();
+  const s = jobs.get(id);
+  $('detail').hidden = false;
+  $('detail-title').textContent = s && s.name ? `${s.name} (${id})` : id;
+  try {
+    $('preview').src = await blobUrl(`/jobs/${id}/preview.png`);
+    const q = await (await api(`/jobs/${id}/quality.json`)).json();
+    showQuality(q);
+  } catch (e) {
+    showProblem(e);
+  }
+  if (viewerUrl) URL.revokeObjectURL(viewerUrl);
+  viewerUrl = null;
+  try {
+    viewerUrl = await blobUrl(`/jobs/${id}/mesh.glb`);
+    $('viewer').src = viewerUrl;
+    $('viewer').hidden = false;
+    $('no-glb').hidden = true;
+  } catch (e) {
+    $('viewer').hidden = true;
+    if (e.status === 404) $('no-glb').hidden = false;
+    else showProblem(e);
+  }
+}
+
+function showQuality(q) {
+  const rows = [
+    ['Vertices', q.vertices.toLocaleString()],
+    ['Triangles', q.triangles.toLocaleString()],
+    ['Isovalue', `${q.isovalue} (${q.isovalueSource})`],
+    ['Watertight', q.watertight ? 'yes' : `no (${q.boundaryEdges} boundary edges)`],
+    ['Surface area', `${q.surfaceArea.toFixed(1)} mm²`],
+    ['Enclosed volume', q.enclosedVolume != null ? `${q.enclosedVolume.toFixed(1)} mm³` : 'n/a (not closed)'],
+    ['Components', q.connectedComponents],
+    ['Device', q.device],
+    ['Input', q.input],
+  ];
+  const body = $('quality').querySelector('tbody');
+  body.replaceChildren(...rows.map(([k, v]) => {
+    const tr = document.createElement('tr');
+    for (const text of [k, v]) {
+      const td = document.createElement('td');
+      td.textContent = text;
+      tr.appendChild(td);
+    }
+    return tr;
+  }));
+}
+
+async function download() {
+  if (!selected) return;
+  try {
+    const url = await blobUrl(`/jobs/${selected}/download`);
+    const a = document.createElement('a');
+    a.href = url;
+    a.download = `${selected}.zip`;
+    a.click();
+    setTimeout(() => URL.revokeObjectURL(url), 10000);
+  } catch (e) {
+    showProblem(e);
+  }
+}
+
+$('token').value = sessionStorage.getItem('meshpipe.token') || '';
+$('token').addEventListener('change', () => {
+  sessionStorage.setItem('meshpipe.token', $('token').value);
+  refresh();
+});
+$('submit-form').addEventListener('submit', submit);
+$('track-form').addEventListener('submit', (e) => {
+  e.preventDefault();
+  const id = $('track-id').value.trim();
+  if (id) {
+    jobs.set(id, null);
+    remember();
+    refresh();
+  }
+});
+// Bone-coloured, as in preview.png: a white mesh under studio light reads as a flat silhouette.
+$('viewer').addEventListener('load', () => {
+  const m = $('viewer').model;
+  if (m && m.materials.length) m.materials[0].pbrMetallicRoughness.setBaseColorFactor([0.86, 0.8, 0.66, 1]);
+});
+$('problem-close').addEventListener('click', () => ($('problem').hidden = true));
+$('download').addEventListener('click', download);
+render();
+refresh();
+setInterval(refresh, 1000);

@@ -1,0 +1,50 @@
+// Drives the gateway's web page in a real headless Chromium: shows an API error as a problem,
+// uploads a volume, waits for the job to finish, opens the 3D view and screenshots it.
+//
+//   node tools/web-test/web.mjs BASE_URL VOLUME_FILE OUT_DIR
+//
+// Writes OUT_DIR/viewer.png (the 3D view) and OUT_DIR/page.png, and prints one JSON line of
+// findings for the calling test to check. Chromium: $CHROMIUM or Debian's /usr/bin/chromium.
+import { chromium } from 'playwright-core';
+
+const [base, volume, out] = process.argv.slice(2);
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--use-angle=swiftshader', '--enable-unsafe-swiftshader',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+});
+const findings = {};
+try {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 1100 } });
+  page.on('pageerror', (e) => console.error('page error:', e.message));
+  await page.goto(base);
+
+  // An API error is shown as the problem's title and detail, not raw JSON.
+  await page.fill('#spec', 'sphere:32:10');
+  await page.fill('#iso', 'banana');
+  await page.click('#submit');
+  await page.waitForSelector('#problem:not([hidden])', { timeout: 15000 });
+  findings.problemText = (await page.textContent('#problem')).trim();
+  await page.click('#problem-close');
+
+  // Upload a real volume and watch it finish.
+  await page.fill('#spec', '');
+  await page.fill('#iso', 'auto');
+  await page.setInputFiles('#file', volume);
+  await page.fill('#name', 'web-upload');
+  await page.click('#submit');
+  await page.waitForSelector('#jobs tbody tr td.state-SUCCEEDED', { timeout: 180000 });
+  findings.row = await page.$eval('#jobs tbody tr', (tr) => [...tr.children].map((td) => td.textContent));
+
+  await page.click('#jobs tbody tr button:text("View")');
+  await page.waitForFunction(() => document.getElementById('viewer').loaded === true, null, { timeout: 60000 });
+  await page.waitForFunction(() => document.querySelectorAll('#quality tr').length > 0, null, { timeout: 15000 });
+  await page.waitForTimeout(1500); // let the first frames render
+  findings.quality = await page.$eval('#quality', (t) => t.textContent);
+  findings.previewLoaded = await page.$eval('#preview', (img) => img.complete && img.naturalWidth > 0);
+  await page.locator('#viewer').screenshot({ path: `${out}/viewer.png` });
+  await page.screenshot({ path: `${out}/page.png`, fullPage: true });
+} finally {
+  await browser.close();
+}
+console.log(JSON.stringify(findings));
