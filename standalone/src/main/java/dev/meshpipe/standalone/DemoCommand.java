@@ -151,9 +151,15 @@ final class DemoCommand implements Callable<Integer> {
         j.id = a.body().path("id").asText();
     }
 
-    /** Polls each job's status, printing a line whenever its state or stage moves, until all end. */
+    /** Polls each job's status, with the client's progress display (bars on a terminal, lines otherwise), until all end. */
     private static void follow(GatewayClient client, List<Job> jobs, Duration timeout) throws Exception {
         System.out.println();
+        try (JobProgress display = new JobProgress(System.out)) {
+            follow(client, jobs, timeout, display);
+        }
+    }
+
+    private static void follow(GatewayClient client, List<Job> jobs, Duration timeout, JobProgress display) throws Exception {
         long end = System.nanoTime() + timeout.toNanos();
         while (true) {
             boolean pending = false;
@@ -170,9 +176,7 @@ final class DemoCommand implements Callable<Integer> {
                 String state = s.path("state").asText();
                 int progress = s.path("progress").asInt();
                 String stage = s.path("stage").asText("");
-                if (!state.equals(j.state) || !stage.equals(j.stage)) {
-                    System.out.printf(Locale.ROOT, "  %-22s %-10s %3d%%  %s%n", j.label, state, progress, stage);
-                }
+                display.update(j.label, s);
                 j.state = state;
                 j.progress = progress;
                 j.stage = stage;

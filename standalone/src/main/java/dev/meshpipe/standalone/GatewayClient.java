@@ -20,9 +20,21 @@ import java.util.stream.Collectors;
 public final class GatewayClient {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     private final String base;
+    private final String token;
 
     public GatewayClient(String baseUrl) {
+        this(baseUrl, null);
+    }
+
+    /** @param token a bearer token, or null where the gateway has access control off */
+    public GatewayClient(String baseUrl, String token) {
         this.base = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
+        this.token = token == null || token.isBlank() ? null : token.trim();
+    }
+
+    private HttpRequest.Builder request(String path) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path));
+        return token == null ? b : b.header("Authorization", "Bearer " + token);
     }
 
     /** An HTTP answer with a JSON body (a status or a problem). */
@@ -37,7 +49,7 @@ public final class GatewayClient {
     }
 
     public Answer submitJson(Object request) throws IOException, InterruptedException {
-        HttpRequest req = HttpRequest.newBuilder(URI.create(base + "/jobs"))
+        HttpRequest req = request("/jobs")
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(Json.bytes(request))).build();
         return send(req);
@@ -47,14 +59,18 @@ public final class GatewayClient {
         String query = params.entrySet().stream()
                 .map(e -> e.getKey() + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
                 .collect(Collectors.joining("&"));
-        HttpRequest req = HttpRequest.newBuilder(URI.create(base + "/jobs" + (query.isEmpty() ? "" : "?" + query)))
+        HttpRequest req = request("/jobs" + (query.isEmpty() ? "" : "?" + query))
                 .header("Content-Type", "application/octet-stream")
                 .POST(HttpRequest.BodyPublishers.ofFile(file)).build();
         return send(req);
     }
 
     public Answer status(String id) throws IOException, InterruptedException {
-        return send(HttpRequest.newBuilder(URI.create(base + "/jobs/" + id)).GET().build());
+        return send(request("/jobs/" + id).GET().build());
+    }
+
+    public Answer cancel(String id) throws IOException, InterruptedException {
+        return send(request("/jobs/" + id).DELETE().build());
     }
 
     /** Whether a job in this state will not change any more (EXPIRED aside). */
@@ -84,16 +100,86 @@ public final class GatewayClient {
 
     /** Downloads the job's ZIP to {@code target}; returns the problem if there is none. */
     public Answer download(String id, Path target) throws IOException, InterruptedException {
-        HttpRequest req = HttpRequest.newBuilder(URI.create(base + "/jobs/" + id + "/download")).GET().build();
-        Path tmp = target.resolveSibling(target.getFileName() + ".part");
-        HttpResponse<Path> res = http.send(req, HttpResponse.BodyHandlers.ofFile(tmp));
-        if (res.statusCode() != 200) {
-            JsonNode body = Json.MAPPER.readTree(Files.readAllBytes(tmp));
-            Files.deleteIfExists(tmp);
-            return new Answer(res.statusCode(), body);
+        return download(id, target, null, (done, total) -> {});
+    }
+
+    /** Bytes received so far and the whole size, for a progress display. */
+    public interface Transfer {
+        void progress(long done, long total);
+    }
+
+    /**
+     * Downloads the job's ZIP to {@code target} through {@code target.part}: an interrupted
+     * download resumes from the bytes already there (Range; a job's ZIP never changes), and the result
+     * is checked against {@code sha256} (the status's result.sha256) before it is renamed into
+     * place. A resumed file that fails the check is downloaded once more from the start.
+     */
+    public Answer download(String id, Path target, String sha256, Transfer transfer) throws IOException, InterruptedException {
+        Path part = target.resolveSibling(target.getFileName() + ".part");
+        for (int attempt = 0; ; attempt++) {
+            long have = Files.exists(part) ? Files.size(part) : 0;
+            HttpRequest.Builder b = request("/jobs/" + id + "/download").GET();
+            if (have > 0 && sha256 != null) {
+                b.header("Range", "bytes=" + have + "-");
+            }
+            HttpResponse<java.io.InputStream> res = http.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
+            int code = res.statusCode();
+            if (code == 416) { // the part file is already whole (or longer than the ZIP)
+                res.body().close();
+                if (!verified(part, sha256)) {
+                    Files.deleteIfExists(part);
+                    continue;
+                }
+            } else if (code != 200 && code != 206) {
+                JsonNode body;
+                try (java.io.InputStream in = res.body()) {
+                    byte[] bytes = in.readAllBytes();
+                    body = bytes.length == 0 ? Json.MAPPER.createObjectNode() : Json.MAPPER.readTree(bytes);
+                }
+                return new Answer(code, body);
+            } else {
+                boolean append = code == 206;
+                long total = res.headers().firstValueAsLong("Content-Length").orElse(-1) + (append ? have : 0);
+                long done = append ? have : 0;
+                try (java.io.InputStream in = res.body();
+                     java.io.OutputStream out = Files.newOutputStream(part, append
+                             ? new java.nio.file.OpenOption[] {java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND}
+                             : new java.nio.file.OpenOption[] {java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.TRUNCATE_EXISTING, java.nio.file.StandardOpenOption.WRITE})) {
+                    byte[] buf = new byte[1 << 16];
+                    for (int n; (n = in.read(buf)) > 0; ) {
+                        out.write(buf, 0, n);
+                        done += n;
+                        transfer.progress(done, total);
+                    }
+                }
+                if (!verified(part, sha256)) {
+                    Files.deleteIfExists(part);
+                    if (attempt == 0 && append) {
+                        continue; // the bytes we resumed from were not this ZIP's: start over once
+                    }
+                    return new Answer(502, Json.MAPPER.createObjectNode().put("code", "CHECKSUM_MISMATCH")
+                            .put("detail", "the downloaded ZIP does not match its SHA-256 " + sha256));
+                }
+            }
+            Files.move(part, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            return new Answer(200, Json.MAPPER.createObjectNode().put("size", Files.size(target)).put("resumedFrom", have));
         }
-        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        return new Answer(200, Json.MAPPER.createObjectNode().put("size", Files.size(target)));
+    }
+
+    private static boolean verified(Path file, String sha256) throws IOException {
+        if (sha256 == null) {
+            return true;
+        }
+        try (java.io.InputStream in = Files.newInputStream(file)) {
+            java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
+            byte[] buf = new byte[1 << 16];
+            for (int n; (n = in.read(buf)) > 0; ) {
+                md.update(buf, 0, n);
+            }
+            return java.util.HexFormat.of().formatHex(md.digest()).equalsIgnoreCase(sha256);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private Answer send(HttpRequest req) throws IOException, InterruptedException {

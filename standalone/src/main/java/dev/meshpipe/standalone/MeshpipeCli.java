@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 /** The {@code meshpipe} command. */
 @Command(name = "meshpipe", mixinStandardHelpOptions = true, version = "meshpipe 0.1.0",
         description = "Turns 3D volumes into downloadable mesh packages.",
-        subcommands = {DemoCommand.class, UpCommand.class, ServiceCommand.class, MeshCommand.class, ZipCommand.class})
+        subcommands = {DemoCommand.class, UpCommand.class, ServiceCommand.class, MeshCommand.class, ZipCommand.class,
+                ClientCommands.Submit.class, ClientCommands.Status.class, ClientCommands.Download.class, ClientCommands.Cancel.class})
 public final class MeshpipeCli implements Runnable {
 
     @Override

@@ -186,6 +186,56 @@ class PipelineTest {
         assertTrue(differing > shot.getWidth() * shot.getHeight() / 20, "3D view is nearly blank: " + differing + " pixels differ");
     }
 
+    /** The CLI client against this gateway: submit --wait --download, status, resumed download, errors. */
+    @Test
+    void theCliClientSubmitsWaitsDownloadsAndResumes() throws Exception {
+        Path out = dir.resolve("cli");
+        MeshCommandTest.Run r = MeshCommandTest.run("submit", "sphere:32:10", "--server", base, "--formats", "stl,glb",
+                "--download", out.toString());
+        assertEquals(0, r.exit(), r.err());
+        String id = r.out().trim();
+        Path zip = out.resolve(id + ".zip");
+        assertTrue(Files.size(zip) > 0);
+        assertTrue(r.err().contains("SUCCEEDED") && r.err().contains("SHA-256 verified"), r.err()); // plain lines: not a terminal
+
+        r = MeshCommandTest.run("status", id, "--server", base);
+        assertEquals(0, r.exit(), r.err());
+        assertEquals("SUCCEEDED", Json.MAPPER.readTree(r.out()).path("state").asText());
+
+        // An interrupted download resumes from what it has; a bad partial file is thrown away.
+        byte[] whole = Files.readAllBytes(zip);
+        Path again = dir.resolve("cli-again");
+        Files.createDirectories(again);
+        Files.write(again.resolve(id + ".zip.part"), java.util.Arrays.copyOf(whole, whole.length / 2));
+        r = MeshCommandTest.run("download", id, "--server", base, "--out", again.toString());
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.err().contains("resumed at byte " + whole.length / 2), r.err());
+        assertTrue(java.util.Arrays.equals(whole, Files.readAllBytes(again.resolve(id + ".zip"))));
+        byte[] garbage = new byte[whole.length / 3];
+        java.util.Arrays.fill(garbage, (byte) 7);
+        Files.write(again.resolve(id + ".zip.part"), garbage);
+        r = MeshCommandTest.run("download", id, "--server", base, "--out", again.toString());
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(java.util.Arrays.equals(whole, Files.readAllBytes(again.resolve(id + ".zip"))));
+
+        // Refusals exit 2 with the problem's code; a job that fails exits 1 with its error code.
+        r = MeshCommandTest.run("status", "no-such-job", "--server", base);
+        assertEquals(2, r.exit());
+        assertTrue(r.err().contains("JOB_NOT_FOUND"), r.err());
+        r = MeshCommandTest.run("submit", "sphere:32:10", "--iso", "banana", "--server", base);
+        assertEquals(2, r.exit());
+        assertTrue(r.err().contains("INVALID_PARAMETER"), r.err());
+        byte[] nifti = TestNifti.ball(40, 12);
+        Path truncated = dir.resolve("truncated.nii");
+        Files.write(truncated, java.util.Arrays.copyOf(nifti, nifti.length / 2));
+        r = MeshCommandTest.run("submit", truncated.toString(), "--server", base, "--wait");
+        assertEquals(1, r.exit(), r.out() + r.err());
+        assertTrue(r.err().contains("FAILED: INVALID_VOLUME"), r.err());
+        r = MeshCommandTest.run("submit", "sphere:32:10", "--server", "http://localhost:1");
+        assertEquals(2, r.exit());
+        assertTrue(r.err().contains("cannot reach the gateway"), r.err());
+    }
+
     @Test
     void rangeAndConditionalDownloads() throws Exception {
         GatewayClient.Answer a = client.submitJson(Map.of("input", Map.of("synthetic", "sphere:20:6")));
