@@ -236,6 +236,47 @@ class PipelineTest {
         assertTrue(r.err().contains("cannot reach the gateway"), r.err());
     }
 
+    /** The client and curl commands shown in the docs, run as shown against this gateway. */
+    @Test
+    void theDocsCommandsRunAgainstAGateway() throws Exception {
+        Path out = dir.resolve("docs-out");
+        String id = null;
+        int ran = 0;
+        for (DocsCommands.Command c : DocsCommands.all()) {
+            List<String> args = new ArrayList<>();
+            for (String a : c.args()) {
+                String v = a.replace("http://localhost:8080", base).replace("@ch2.nii.gz", "@/usr/share/mricron/templates/ch2.nii.gz");
+                args.add(v.equals("out") ? out.toString() : v.equals("$ID") ? String.valueOf(id) : v);
+            }
+            if (c.program().equals("curl")) {
+                Process p = new ProcessBuilder(args).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+                String body = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                assertEquals(0, p.waitFor(), c + ": " + body);
+                assertTrue(Json.MAPPER.readTree(body).has("id"), c + ": " + body);
+                ran++;
+                continue;
+            }
+            if (!c.program().equals("./meshpipe") || !Set.of("submit", "status", "download", "cancel").contains(args.get(1))) {
+                continue;
+            }
+            if (!args.contains("--server")) {
+                args.addAll(List.of("--server", base));
+            }
+            MeshCommandTest.Run r = MeshCommandTest.run(args.subList(1, args.size()).toArray(String[]::new));
+            if (args.get(1).equals("cancel")) { // $ID is the first job, finished by now
+                assertTrue(r.exit() == 0 || r.err().contains("JOB_ALREADY_FINISHED"), c + ": " + r.err());
+            } else {
+                assertEquals(0, r.exit(), c + ": " + r.err());
+            }
+            if (id == null && args.get(1).equals("submit")) {
+                id = r.out().trim();
+            }
+            ran++;
+        }
+        assertTrue(ran >= 6, "ran only " + ran + " docs commands");
+        assertTrue(Files.exists(out.resolve(id + ".zip")));
+    }
+
     @Test
     void rangeAndConditionalDownloads() throws Exception {
         GatewayClient.Answer a = client.submitJson(Map.of("input", Map.of("synthetic", "sphere:20:6")));
