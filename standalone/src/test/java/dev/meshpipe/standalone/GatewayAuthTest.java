@@ -93,7 +93,8 @@ class GatewayAuthTest {
     @Test
     void everyJobRouteNeedsAValidToken() throws Exception {
         String[][] routes = {{"POST", "/jobs"}, {"GET", "/jobs/" + acmeJob}, {"DELETE", "/jobs/" + acmeJob},
-            {"GET", "/jobs/" + acmeJob + "/download"}, {"HEAD", "/jobs/" + acmeJob + "/download"}, {"GET", "/jobs/" + acmeJob + "/preview.png"}};
+            {"GET", "/jobs/" + acmeJob + "/download"}, {"HEAD", "/jobs/" + acmeJob + "/download"}, {"GET", "/jobs/" + acmeJob + "/preview.png"},
+            {"GET", "/jobs/" + acmeJob + "/mesh.glb"}, {"GET", "/jobs/" + acmeJob + "/quality.json"}};
         for (String[] route : routes) {
             for (String token : new String[] {null, "not-a-token"}) {
                 HttpResponse<String> r = send(route[0], route[1], token, route[0].equals("POST") ? "{}" : null);
@@ -104,14 +105,15 @@ class GatewayAuthTest {
                 }
             }
         }
-        for (String open : new String[] {"/health/live", "/health/ready", "/metrics", "/openapi.json"}) {
+        // The web page and its scripts hold no job data; the page asks for a token itself.
+        for (String open : new String[] {"/health/live", "/health/ready", "/metrics", "/openapi.json", "/", "/app.js"}) {
             assertEquals(200, send("GET", open, null, null).statusCode(), open);
         }
     }
 
     @Test
     void anotherTenantsJobLooksExactlyLikeAMissingOne() throws Exception {
-        for (String suffix : new String[] {"", "/download", "/preview.png"}) {
+        for (String suffix : new String[] {"", "/download", "/preview.png", "/mesh.glb", "/quality.json"}) {
             HttpResponse<String> other = send("GET", "/jobs/" + acmeJob + suffix, GLOBEX, null);
             HttpResponse<String> missing = send("GET", "/jobs/no-such-job-123" + suffix, GLOBEX, null);
             assertEquals(404, other.statusCode(), suffix);
@@ -123,6 +125,10 @@ class GatewayAuthTest {
             assertEquals(m.size(), o.size());
         }
         assertEquals(404, send("DELETE", "/jobs/" + acmeJob, GLOBEX, null).statusCode());
+        assertEquals(404, send("HEAD", "/jobs/" + acmeJob + "/download", GLOBEX, null).statusCode());
+        // The route gateways use to ask each other answers only signed requests.
+        int internal = send("GET", "/internal/status/" + acmeJob, GLOBEX, null).statusCode();
+        assertTrue(internal == 401 || internal == 403 || internal == 404, "internal route answered " + internal);
         assertEquals(200, send("GET", "/jobs/" + acmeJob, ACME, null).statusCode());
         assertEquals(200, send("GET", "/jobs/" + acmeJob + "/download", ACME, null).statusCode());
     }

@@ -249,6 +249,7 @@ class PipelineTest {
                 args.add(v.equals("out") ? out.toString() : v.equals("$ID") ? String.valueOf(id) : v);
             }
             if (c.program().equals("curl")) {
+                args.add(1, "-sS"); // no progress meter in the test log
                 Process p = new ProcessBuilder(args).redirectError(ProcessBuilder.Redirect.INHERIT).start();
                 String body = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
                 assertEquals(0, p.waitFor(), c + ": " + body);
