@@ -118,6 +118,11 @@ final class JobRoutes {
         if (body.length > MAX_JSON_BYTES) {
             throw new MeshpipeException(ErrorCode.PAYLOAD_TOO_LARGE, "JSON requests are limited to " + MAX_JSON_BYTES + " bytes");
         }
+        return parseJson(body, limits);
+    }
+
+    /** Checks a JSON request body: the request with validated params, or MeshpipeException saying what is wrong. */
+    static JsonRequest parseJson(byte[] body, VolumeLimits limits) {
         JsonRequest req;
         try {
             req = Json.read(body, JsonRequest.class);
@@ -147,12 +152,15 @@ final class JobRoutes {
     record JsonRequest(String id, InputRef input, JobParams params) {}
 
     private static JobParams paramsFromQuery(Context ctx) {
-        String borders = ctx.queryParam("borders");
-        String formats = ctx.queryParam("formats");
-        return new JobParams(ctx.queryParam("iso"),
+        return paramsFromQuery(ctx.queryParam("iso"), ctx.queryParam("borders"), ctx.queryParam("formats"), ctx.queryParam("name"));
+    }
+
+    /** The upload's query parameters as validated JobParams, or MeshpipeException naming the bad one. */
+    static JobParams paramsFromQuery(String iso, String borders, String formats, String name) {
+        return new JobParams(iso,
                 borders == null ? null : JobParams.parseBorders(borders),
                 formats == null ? null : JobParams.parseFormats(formats),
-                ctx.queryParam("name")).validated();
+                name).validated();
     }
 
     /**

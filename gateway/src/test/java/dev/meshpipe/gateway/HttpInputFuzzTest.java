@@ -1,0 +1,80 @@
+package dev.meshpipe.gateway;
+
+import com.code_intelligence.jazzer.api.FuzzedDataProvider;
+import com.code_intelligence.jazzer.junit.FuzzTest;
+import dev.meshpipe.common.ErrorCode;
+import dev.meshpipe.common.JobId;
+import dev.meshpipe.common.MeshpipeException;
+import dev.meshpipe.common.events.JobParams;
+import dev.meshpipe.common.store.ObjectKeys;
+import dev.meshpipe.mesh.VolumeLimits;
+import java.util.Set;
+
+/**
+ * Coverage-guided fuzzing (Jazzer) of what the gateway parses from requests: the JSON body of
+ * {@code POST /jobs}, the upload's query parameters, {@code Range} headers and job ids in paths.
+ * {@code ./mvnw verify} replays the seeds in {@code HttpInputFuzzTestInputs/}; {@code tools/fuzz.sh}
+ * fuzzes. Each input is accepted or refused with a documented code, never another exception.
+ */
+class HttpInputFuzzTest {
+    static final VolumeLimits LIMITS = VolumeLimits.defaults();
+
+    @FuzzTest(maxDuration = "10m")
+    void jsonRequests(byte[] body) {
+        try {
+            JobRoutes.JsonRequest r = JobRoutes.parseJson(body, LIMITS);
+            if (r.input() == null || r.params() == null) {
+                throw new AssertionError("accepted a request without input or params");
+            }
+        } catch (MeshpipeException e) {
+            expect(e, ErrorCode.INVALID_PARAMETER, ErrorCode.UNSUPPORTED_INPUT, ErrorCode.VOLUME_TOO_LARGE, ErrorCode.INVALID_SUBMISSION);
+        }
+    }
+
+    @FuzzTest(maxDuration = "10m")
+    void uploadQueryParameters(FuzzedDataProvider d) {
+        String iso = d.consumeBoolean() ? null : d.consumeString(40);
+        String borders = d.consumeBoolean() ? null : d.consumeString(20);
+        String formats = d.consumeBoolean() ? null : d.consumeString(40);
+        String name = d.consumeBoolean() ? null : d.consumeRemainingAsString();
+        try {
+            JobParams p = JobRoutes.paramsFromQuery(iso, borders, formats, name);
+            if (p.iso() != null && !p.isAutoIso() && !Double.isFinite(Double.parseDouble(p.iso()))) {
+                throw new AssertionError("accepted iso " + p.iso());
+            }
+        } catch (MeshpipeException e) {
+            expect(e, ErrorCode.INVALID_PARAMETER);
+        }
+    }
+
+    @FuzzTest(maxDuration = "10m")
+    void rangeHeaders(FuzzedDataProvider d) {
+        long size = d.consumeLong(0, 1L << 40);
+        String header = d.consumeRemainingAsString();
+        long[] r = ByteRange.parse(header, size);
+        if (r != null && r.length == 2 && (r[0] < 0 || r[1] < r[0] || r[1] >= size)) {
+            throw new AssertionError("range " + r[0] + "-" + r[1] + " of " + size + " from '" + header + "'");
+        }
+        if (r != null && r.length != 0 && r.length != 2) {
+            throw new AssertionError("odd range answer of length " + r.length);
+        }
+    }
+
+    @FuzzTest(maxDuration = "10m")
+    void jobIdsNeverEscapeTheirKeys(String id) {
+        if (!JobId.isValid(id)) {
+            return;
+        }
+        for (String key : new String[] {ObjectKeys.result(id), ObjectKeys.preview(id), ObjectKeys.viewerGlb(id), ObjectKeys.input(id)}) {
+            if (key.contains("..") || key.contains("//") || key.contains("\\") || key.chars().anyMatch(c -> c < 0x21 || c > 0x7e)) {
+                throw new AssertionError("job id '" + id + "' makes key '" + key + "'");
+            }
+        }
+    }
+
+    private static void expect(MeshpipeException e, ErrorCode... codes) {
+        if (!Set.of(codes).contains(e.code())) {
+            throw new AssertionError("undocumented code " + e.code() + ": " + e.getMessage(), e);
+        }
+    }
+}
