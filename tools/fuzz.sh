@@ -15,7 +15,7 @@ run() {
   local module=$1 test=$2
   echo "== $module $test for $duration"
   JAZZER_FUZZ=1 ./mvnw -B -ntp -pl "$module" test -Dtest="$test" -Dsurefire.failIfNoSpecifiedTests=false \
-      -Djazzer.max_duration="$duration" 2>&1 | grep -E "^#[0-9]+.*DONE|Done [0-9]+ runs|== Java Exception|FuzzTest|Tests run:|ERROR\]" | grep -v "^\[INFO\] Tests run: 0"
+      -Djazzer.max_duration="$duration" -Djazzer.instrumentation_includes="dev.meshpipe.**:com.fasterxml.jackson.**" 2>&1 | grep -E "^#[0-9]+.*DONE|Done [0-9]+ runs|== Java Exception|FuzzTest|Tests run:|ERROR\]" | grep -v "^\[INFO\] Tests run: 0"
   [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 }
 run mesh 'VolumeReaderFuzzTest#anyBytesReadOrFailWithADocumentedCode'

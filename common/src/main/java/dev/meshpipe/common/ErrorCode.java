@@ -25,6 +25,7 @@ public enum ErrorCode {
     // Inside the pipeline
     MESHING_FAILED(500),
     GPU_ERROR(500),
+    WORKER_CRASHED(500),
     INCOMPLETE_RESULTS(500),
     STORAGE_UNAVAILABLE(503),
     STATUS_UNAVAILABLE(503),

@@ -51,6 +51,8 @@ public record MeshpipeConfig(
             "MESHPIPE_S3_ENDPOINT", "MESHPIPE_S3_REGION", "MESHPIPE_S3_PATH_STYLE",
             // processor only (GpuMarchingCubes.OnError): what a GPU error does to a job, cpu or fail
             "MESHPIPE_GPU_ERRORS",
+            // processor, reliability tests only: a synthetic spec whose job halts the JVM
+            "MESHPIPE_FAULT_HALT_ON",
             // gateway only (GatewayOptions)
             "MESHPIPE_ADVERTISED_HOST", "MESHPIPE_STANDBY_REPLICAS", "MESHPIPE_STATUS_RETENTION", "MESHPIPE_AUTH_TOKENS",
             "MESHPIPE_AUTH_TOKENS_FILE", "MESHPIPE_LINK_SECRET", "MESHPIPE_LINK_LIFETIME");

@@ -48,6 +48,7 @@ public record Problem(String type, String title, int status, String detail, Stri
             case JOB_CANCELLED -> "Job cancelled";
             case MESHING_FAILED -> "Meshing failed";
             case GPU_ERROR -> "GPU error";
+            case WORKER_CRASHED -> "Worker crashed";
             case INCOMPLETE_RESULTS -> "Incomplete results";
             case STORAGE_UNAVAILABLE -> "Storage unavailable";
             case STATUS_UNAVAILABLE -> "Status unavailable";

@@ -45,6 +45,10 @@ final class MeshTaskHandler implements TransactionalWorker.Handler {
     /** The configured device, named in progress events; the result names the one actually used. */
     private final String deviceName;
     private final VolumeLimits limits;
+    /** Deliveries after which a job that keeps stopping its worker is failed. */
+    static final int MAX_DELIVERIES = 3;
+    private static final String HALT_ON = System.getenv("MESHPIPE_FAULT_HALT_ON");
+    private final java.util.Set<String> countedHere = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     MeshTaskHandler(ObjectStore store, EventPublisher events, DeviceSelector.Choice device, VolumeLimits limits) {
         this.store = store;
@@ -72,6 +76,15 @@ final class MeshTaskHandler implements TransactionalWorker.Handler {
                 log.info("job {} was cancelled before it started", id);
                 return;
             }
+            int deliveries = countDelivery(id);
+            if (deliveries > MAX_DELIVERIES) {
+                String why = "the job stopped its worker " + MAX_DELIVERIES + " times in a row";
+                log.error("job {}: {}; failing it and sending its task to the dead-letter topic", id, why);
+                out.send(Topics.EVENTS, id, JobEvent.failed(id, ErrorCode.WORKER_CRASHED, why, "meshing"));
+                out.deadLetter(rec, "processor", ErrorCode.WORKER_CRASHED, why);
+                return;
+            }
+            haltIfFaultInjected(task);
             progress(id, 1, "loading volume");
             Volume volume = load(task);
             List<OutputFile> files = new ArrayList<>();
@@ -152,6 +165,42 @@ final class MeshTaskHandler implements TransactionalWorker.Handler {
                 files.add(new OutputFile(name, key, size(), sha256()));
             }
         };
+    }
+
+    /**
+     * Counts this delivery of the job in object storage, before any work, so a crash of the whole
+     * process mid-job still counts. A classic consumer group has no delivery count of its own, and
+     * a job that kills its worker would otherwise be redelivered forever, holding up its partition.
+     * Each process counts a job once: retries inside one process (storage outages) are not crashes.
+     */
+    private int countDelivery(String id) throws IOException {
+        String key = ObjectKeys.work(id, "deliveries");
+        int n = 0;
+        if (store.head(key).isPresent()) {
+            try (java.io.InputStream in = store.open(key)) {
+                n = Integer.parseInt(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII).trim());
+            } catch (NumberFormatException e) {
+                n = 0;
+            }
+        }
+        if (!countedHere.add(id)) {
+            return n;
+        }
+        try (ObjectStore.Upload up = store.create(key)) {
+            up.write(String.valueOf(n + 1).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        }
+        return n + 1;
+    }
+
+    /**
+     * Fault injection for the reliability tests: with MESHPIPE_FAULT_HALT_ON set to a synthetic
+     * spec, a job with that input halts the JVM (as a native crash or the OOM killer would).
+     */
+    private static void haltIfFaultInjected(JobTask task) {
+        if (HALT_ON != null && task.input() instanceof InputRef.Synthetic s && HALT_ON.equals(s.synthetic())) {
+            log.error("fault injection: halting on job {}", task.jobId());
+            Runtime.getRuntime().halt(137);
+        }
     }
 
     private void progress(String id, int pct, String stage) {

@@ -103,6 +103,32 @@ public final class MeshJob {
         }
     }
 
+    /**
+     * Refuses an isovalue with no sample on one side of it: the surface would be empty, or with
+     * closed borders only the box around the grid, which is never what was meant.
+     */
+    public static void requireSurface(Volume volume, double iso) {
+        float lo = Float.POSITIVE_INFINITY;
+        float hi = Float.NEGATIVE_INFINITY;
+        for (float v : volume.data()) {
+            if (v < lo) {
+                lo = v;
+            }
+            if (v > hi) {
+                hi = v;
+            }
+        }
+        if (lo > hi) { // every sample is NaN
+            throw new MeshpipeException(ErrorCode.INVALID_VOLUME, "the volume has no finite values, so it has no surface");
+        }
+        if (!(lo < iso && iso <= hi)) {
+            throw new MeshpipeException(ErrorCode.INVALID_PARAMETER, lo == hi
+                    ? "every sample of the volume is " + lo + ", so there is no surface at any isovalue"
+                    : "isovalue " + iso + " is outside the data's range (" + lo + " to " + hi
+                            + "): no sample lies on one side of it, so there is no surface");
+        }
+    }
+
     public static Result run(Volume volume, Options options, Extractor extractor, OutputSink sink, Progress progress)
             throws IOException {
         Map<String, Long> timings = new LinkedHashMap<>();
@@ -110,6 +136,7 @@ public final class MeshJob {
         progress.report(5, "isovalue");
         StringBuilder isoSource = new StringBuilder();
         double iso = chooseIso(volume, options.iso(), isoSource);
+        requireSurface(volume, iso);
         long t1 = System.nanoTime();
         timings.put("isovalueMs", ms(t0, t1));
         progress.report(10, "extracting");

@@ -18,11 +18,21 @@ final class TestCluster implements AutoCloseable {
     final KafkaClusterTestKit kit;
 
     TestCluster(int brokers) throws Exception {
+        this(brokers, 1, true);
+    }
+
+    /**
+     * @param minInsync min.insync.replicas for every topic, the transaction log included
+     * @param combined  each node both broker and controller; otherwise separate controllers, so a
+     *                  broker can be stopped alone
+     */
+    TestCluster(int brokers, int minInsync, boolean combined) throws Exception {
         kit = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder()
-                .setCombined(true).setNumBrokerNodes(brokers).setNumControllerNodes(brokers).build())
+                .setCombined(combined).setNumBrokerNodes(brokers).setNumControllerNodes(combined ? brokers : 3).build())
                 .setConfigProp("offsets.topic.replication.factor", String.valueOf(Math.min(brokers, 3)))
                 .setConfigProp("transaction.state.log.replication.factor", String.valueOf(Math.min(brokers, 3)))
-                .setConfigProp("transaction.state.log.min.isr", "1")
+                .setConfigProp("transaction.state.log.min.isr", String.valueOf(minInsync))
+                .setConfigProp("min.insync.replicas", String.valueOf(minInsync))
                 .setConfigProp("group.initial.rebalance.delay.ms", "0")
                 .setConfigProp("message.max.bytes", String.valueOf(17 * 1024 * 1024))
                 .build();
@@ -36,8 +46,12 @@ final class TestCluster implements AutoCloseable {
     }
 
     MeshpipeConfig config(Path dir, String instance, int partitions) {
+        return config(dir, instance, partitions, (short) 1);
+    }
+
+    MeshpipeConfig config(Path dir, String instance, int partitions, short replication) {
         MeshpipeConfig c = new MeshpipeConfig(bootstrap(), instance, dir.resolve("state-" + instance), "file:" + dir.resolve("objects"),
-                partitions, (short) 1, 0, Duration.ofHours(1), 8L << 20, MeshpipeConfig.DEFAULT_MAX_VOXELS, 1, "cpu", 5, Duration.ofSeconds(1), Duration.ofHours(24));
+                partitions, replication, 0, Duration.ofHours(1), 8L << 20, MeshpipeConfig.DEFAULT_MAX_VOXELS, 1, "cpu", 5, Duration.ofSeconds(1), Duration.ofHours(24));
         Topics.create(c.bootstrapServers(), c.partitions(), c.replication());
         return c;
     }

@@ -159,6 +159,9 @@ public final class TransactionalWorker implements Runnable, AutoCloseable {
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1);
         p.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, (int) settings.maxPollInterval().toMillis());
+        // Heartbeats come from a background thread, so a long job never misses one; a crashed
+        // worker's partitions move after 10 s instead of the default 45.
+        p.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 10_000);
         // An idle connection must outlive a long job, or a rebalance during one is slowed down.
         p.put(ConsumerConfig.CONNECTIONS_MAX_IDLE_MS_CONFIG, (int) settings.maxPollInterval().toMillis() + 60_000);
         return new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
