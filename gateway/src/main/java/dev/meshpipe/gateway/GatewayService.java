@@ -62,6 +62,8 @@ public final class GatewayService implements AutoCloseable {
         this.auth = new Auth(options.tokens(), options.linkSecret());
         this.app = Javalin.create(c -> {
             c.showJavalinBanner = false;
+            c.jetty.modifyServer(server -> server.setErrorHandler(new JettyProblems()));
+            c.jetty.modifyServletContextHandler(h -> h.setErrorHandler(new JettyProblems()));
             // The web page (index.html, app.js, the vendored 3D viewer) at /.
             c.staticFiles.add(sf -> {
                 sf.hostedPath = "/";

@@ -34,6 +34,7 @@ public record Problem(String type, String title, int status, String detail, Stri
             case INVALID_SUBMISSION -> "Invalid submission";
             case INVALID_PARAMETER -> "Invalid parameter";
             case INVALID_JOB_ID -> "Invalid job id";
+            case INVALID_REQUEST -> "Invalid request";
             case UNSUPPORTED_INPUT -> "Unsupported input";
             case UNSUPPORTED_MEDIA_TYPE -> "Unsupported media type";
             case PAYLOAD_TOO_LARGE -> "Payload too large";

@@ -7,6 +7,7 @@ import dev.meshpipe.common.Json;
 import dev.meshpipe.common.Topics;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -71,6 +72,10 @@ class CrashRecoveryTest {
 
     @Test
     void aJobThatCrashesItsWorkerEveryTimeIsFailedAfterThreeDeliveries() throws Exception {
+        Path dir = Files.createDirectories(Path.of("target/poison-test")); // logs kept, to look at after a failure
+        try (Stream<Path> old = Files.walk(dir)) {
+            old.sorted(java.util.Comparator.reverseOrder()).filter(p -> !p.equals(dir)).forEach(p -> p.toFile().delete());
+        }
         Path data = dir.resolve("data");
         int port = ChildStack.freePort();
         Map<String, String> env = Map.of("MESHPIPE_FAULT_HALT_ON", "sphere:13:5");
@@ -86,8 +91,14 @@ class CrashRecoveryTest {
             for (int run = 1; run <= 8; run++) {
                 ChildStack current = up;
                 boolean settled = current.await(180, () -> poisonFailed(current) && current.awaitCompleted(others, 1) >= others);
-                if (settled || current.process().isAlive()) {
-                    break; // done, or neither done nor dead: a hang, which the assertions below report
+                if (settled) {
+                    break;
+                }
+                if (current.process().isAlive()) { // neither done nor dead: a hang; show why before the assertions fail
+                    List<String> lines = Files.readAllLines(current.log());
+                    System.out.println("poison test: no progress for 180 s; last lines of " + current.log() + ":");
+                    lines.subList(Math.max(0, lines.size() - 80), lines.size()).forEach(System.out::println);
+                    break;
                 }
                 crashes++;
                 ChildStack next;

@@ -278,6 +278,136 @@ class PipelineTest {
         assertTrue(Files.exists(out.resolve(id + ".zip")));
     }
 
+    /**
+     * Named bad inputs, each with the answer it must get: a 4xx problem with its code at the HTTP
+     * edge, FAILED with a code inside the pipeline, a dead letter, or a refusal by the broker.
+     * Prints the table for docs/reliability.md.
+     */
+    @Test
+    void badInputsEachGetTheirDocumentedAnswer() throws Exception {
+        java.nio.ByteOrder le = java.nio.ByteOrder.LITTLE_ENDIAN;
+        byte[] ball = TestNifti.ball(24, 8);
+        java.nio.ByteBuffer nan = TestNifti.header(8, 8, 8, new double[] {1, 1, 1}, 16, 32, le);
+        byte[] nanVolume = java.util.Arrays.copyOf(nan.array(), 352 + 4 * 512);
+        java.nio.ByteBuffer.wrap(nanVolume).order(le).position(352).asFloatBuffer().put(new float[512]).rewind();
+        for (int i = 0; i < 512; i++) {
+            java.nio.ByteBuffer.wrap(nanVolume).order(le).putFloat(352 + 4 * i, Float.NaN);
+        }
+        Map<String, String[]> table = new java.util.LinkedHashMap<>(); // name -> {expected, observed}
+        java.util.function.BiConsumer<String, String[]> row = table::put;
+
+        row.accept("truncated NIfTI file", new String[] {"FAILED INVALID_VOLUME", job(post("application/octet-stream", java.util.Arrays.copyOf(ball, ball.length / 2), ""))});
+        row.accept("dims that overflow (32767^3 int16)", new String[] {"422 VOLUME_TOO_LARGE", http(post("application/octet-stream",
+                TestNifti.header(32767, 32767, 32767, new double[] {1, 1, 1}, 4, 16, le).array(), ""))});
+        row.accept("zero voxel spacing", new String[] {"422 INVALID_VOLUME", http(post("application/octet-stream",
+                TestNifti.header(8, 8, 8, new double[] {0, 1, 1}, 4, 16, le).array(), ""))});
+        row.accept("negative voxel spacing", new String[] {"422 INVALID_VOLUME", http(post("application/octet-stream",
+                TestNifti.header(8, 8, 8, new double[] {1, -1, 1}, 4, 16, le).array(), ""))});
+        row.accept("NaN-only volume", new String[] {"FAILED INVALID_VOLUME", job(post("application/octet-stream", nanVolume, "?iso=0"))});
+        row.accept("isovalue above the data's range", new String[] {"FAILED INVALID_PARAMETER", job(post("application/octet-stream", ball, "?iso=1e6"))});
+        row.accept("isovalue below the data's range", new String[] {"FAILED INVALID_PARAMETER", job(post("application/octet-stream", ball, "?iso=-5"))});
+        row.accept("gzip bomb (64 MB in 64 KB; reader limited to 16 MB inflated)", new String[] {"VOLUME_TOO_LARGE", readerCode(gzipBomb())});
+        row.accept("huge declared upload (Content-Length 1 TB)", new String[] {"413 PAYLOAD_TOO_LARGE", hugeDeclaredUpload()});
+        row.accept("garbage JSON", new String[] {"400 INVALID_PARAMETER", http(post("application/json", "{\"input\": [1, 2,".getBytes(StandardCharsets.UTF_8), ""))});
+        row.accept("wrong content type", new String[] {"415 UNSUPPORTED_MEDIA_TYPE", http(post("text/csv", ball, ""))});
+        row.accept("path escaping the job (..%2F..%2Fetc%2Fpasswd)", new String[] {"400 INVALID_REQUEST", http(get("/jobs/..%2F..%2Fetc%2Fpasswd/download"))});
+        row.accept("job id with path characters (..%2Fetc)", new String[] {"400 INVALID_JOB_ID", http(get("/jobs/..%2Fetc/download"))});
+        produce("../../etc/passwd", Json.bytes(new JobSubmission(new InputRef.Synthetic("sphere:8"), null, null, null)));
+        row.accept("job id with path characters (Kafka key)", new String[] {"DLQ INVALID_JOB_ID", dlqCode("../../etc/passwd")});
+        produce("big-inline-1", Json.bytes(new JobSubmission(new InputRef.Inline(new byte[9 << 20], "big.nii"), null, null, null)));
+        row.accept("oversized Kafka record (9 MiB inline volume)", new String[] {"FAILED PAYLOAD_TOO_LARGE", state(awaitFinished("big-inline-1"))});
+        String refused;
+        try {
+            produce("too-big-1", new byte[17 << 20]);
+            refused = "accepted";
+        } catch (java.util.concurrent.ExecutionException e) {
+            refused = "refused " + e.getCause().getClass().getSimpleName();
+        }
+        row.accept("Kafka record over the topic's 16 MiB limit", new String[] {"refused RecordTooLargeException", refused});
+
+        StringBuilder report = new StringBuilder("RELIABILITY bad-input table:\n");
+        table.forEach((name, r) -> report.append(String.format("  %-46s expected %-28s got %s%n", name, r[0], r[1])));
+        System.out.print(report);
+        table.forEach((name, r) -> assertEquals(r[0], r[1], name));
+    }
+
+    private static String http(HttpResponse<String> r) throws Exception {
+        return r.statusCode() + " " + Json.MAPPER.readTree(r.body()).path("code").asText();
+    }
+
+    /** The final state of the job an upload made (or the refusal, if the upload was refused). */
+    private String job(HttpResponse<String> r) throws Exception {
+        if (r.statusCode() != 202) {
+            return http(r);
+        }
+        return state(awaitFinished(Json.MAPPER.readTree(r.body()).path("id").asText()));
+    }
+
+    private static String state(JsonNode s) {
+        return s.path("state").asText() + (s.has("error") ? " " + s.path("error").path("code").asText() : "");
+    }
+
+    private String dlqCode(String key) throws Exception {
+        long end = System.nanoTime() + 30_000_000_000L;
+        while (System.nanoTime() < end) {
+            for (ConsumerRecord<String, byte[]> r : readAll(Topics.DLQ)) {
+                if (key.equals(r.key())) {
+                    return "DLQ " + new String(r.headers().lastHeader(Topics.HEADER_ERROR).value(), StandardCharsets.UTF_8);
+                }
+            }
+            Thread.sleep(200);
+        }
+        return "no dead letter";
+    }
+
+    /** A small gzip that inflates to a 400^3 uint8 volume of zeros (64 MB): a bomb for a 16 MB limit. */
+    private static byte[] gzipBomb() throws Exception {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.GZIPOutputStream gz = new java.util.zip.GZIPOutputStream(bytes)) {
+            gz.write(TestNifti.header(400, 400, 400, new double[] {1, 1, 1}, 2, 8, java.nio.ByteOrder.LITTLE_ENDIAN).array());
+            byte[] zeros = new byte[1 << 20];
+            for (int i = 0; i < 64; i++) {
+                gz.write(zeros);
+            }
+        }
+        return bytes.toByteArray();
+    }
+
+    /** What the volume reader (as the processor runs it) says to these bytes, with a 16 MB inflation limit. */
+    private static String readerCode(byte[] data) {
+        try {
+            dev.meshpipe.mesh.io.VolumeReader.read(new java.io.ByteArrayInputStream(data),
+                    new dev.meshpipe.mesh.VolumeLimits(dev.meshpipe.mesh.VolumeLimits.DEFAULT_MAX_VOXELS, 16L << 20));
+            return "read";
+        } catch (dev.meshpipe.common.MeshpipeException e) {
+            return e.code().name();
+        } catch (Exception e) {
+            return e.toString();
+        }
+    }
+
+    /** Announces a 1 TB body on a raw socket and reads the answer before sending any of it. */
+    private String hugeDeclaredUpload() throws Exception {
+        java.net.URI u = URI.create(base);
+        try (java.net.Socket socket = new java.net.Socket(u.getHost(), u.getPort())) {
+            socket.setSoTimeout(20_000);
+            socket.getOutputStream().write(("POST /jobs HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/octet-stream\r\n"
+                    + "Content-Length: 1000000000000\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().write(new byte[1 << 16]);
+            java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
+            String status = in.readLine();
+            StringBuilder rest = new StringBuilder();
+            for (String l; (l = in.readLine()) != null; ) {
+                rest.append(l).append('\n');
+                if (l.contains("\"code\"")) {
+                    break;
+                }
+            }
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"code\"\\s*:\\s*\"(\\w+)\"").matcher(rest);
+            return status.split(" ")[1] + " " + (m.find() ? m.group(1) : "?");
+        }
+    }
+
     @Test
     void rangeAndConditionalDownloads() throws Exception {
         GatewayClient.Answer a = client.submitJson(Map.of("input", Map.of("synthetic", "sphere:20:6")));

@@ -60,6 +60,7 @@ final class TestCluster implements AutoCloseable {
     void produce(String topic, String key, Object value) throws Exception {
         Properties p = new Properties();
         p.put("bootstrap.servers", bootstrap());
+        p.put("max.request.size", 32 << 20); // let the broker, not this client, judge big records
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer())) {
             byte[] bytes = value == null ? null : value instanceof byte[] b ? b : Json.bytes(value);
             producer.send(new ProducerRecord<>(topic, key, bytes)).get();

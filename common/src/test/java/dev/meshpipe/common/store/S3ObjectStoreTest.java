@@ -18,19 +18,12 @@ import software.amazon.awssdk.services.s3.S3Client;
 class S3ObjectStoreTest extends ObjectStoreContract {
     S3Proxy proxy;
     S3ObjectStore store;
+    TransientNio2BlobStore blobs;
 
     @Override
     ObjectStore store() throws Exception {
-        proxy = S3Proxy.builder()
-                .blobStore(new TransientNio2BlobStore())
-                .endpoint(URI.create("http://127.0.0.1:0"))
-                .awsAuthentication(AuthenticationType.NONE, null, null)
-                .ignoreUnknownHeaders(true)
-                .build();
-        proxy.start();
-        while (!proxy.getState().equals("STARTED")) {
-            Thread.sleep(10);
-        }
+        blobs = new TransientNio2BlobStore();
+        proxy = startProxy(0);
         S3Client s3 = S3Client.builder()
                 .endpointOverride(URI.create("http://127.0.0.1:" + proxy.getPort()))
                 .forcePathStyle(true)
@@ -40,6 +33,21 @@ class S3ObjectStoreTest extends ObjectStoreContract {
         s3.createBucket(r -> r.bucket("meshpipe"));
         store = new S3ObjectStore(s3, "meshpipe", "tenant-prefix");
         return store;
+    }
+
+    /** The S3 server, on {@code port} (0: any free one), over the same blobs each time, as a restarted server over its disks. */
+    S3Proxy startProxy(int port) throws Exception {
+        S3Proxy p = S3Proxy.builder()
+                .blobStore(blobs)
+                .endpoint(URI.create("http://127.0.0.1:" + port))
+                .awsAuthentication(AuthenticationType.NONE, null, null)
+                .ignoreUnknownHeaders(true)
+                .build();
+        p.start();
+        while (!p.getState().equals("STARTED")) {
+            Thread.sleep(10);
+        }
+        return p;
     }
 
     @AfterEach
@@ -61,5 +69,21 @@ class S3ObjectStoreTest extends ObjectStoreContract {
         assertThrows(IOException.class, () -> s.open("results/x.zip"));
         assertThrows(IOException.class, () -> s.list("results/"));
         assertThrows(IOException.class, () -> s.put("results/y.zip", new byte[] {2}));
+    }
+
+    /** The server stops and starts again: the same client carries on, and nothing stored is lost. */
+    @Test
+    void theSameStoreWorksAgainWhenTheServerReturns() throws Exception {
+        ObjectStore s = store();
+        s.put("results/x.zip", new byte[] {1, 2, 3});
+        int port = proxy.getPort();
+        proxy.stop();
+        assertThrows(IOException.class, () -> s.put("results/y.zip", new byte[] {4}));
+        proxy = startProxy(port);
+        s.put("results/y.zip", new byte[] {4});
+        try (java.io.InputStream in = s.open("results/x.zip")) {
+            org.junit.jupiter.api.Assertions.assertArrayEquals(new byte[] {1, 2, 3}, in.readAllBytes());
+        }
+        org.junit.jupiter.api.Assertions.assertEquals(2, s.list("results/").size());
     }
 }
