@@ -93,4 +93,17 @@ class MeshCommandTest {
             assertTrue(!r.err().contains("Exception"), r.err());
         }
     }
+
+    @Test
+    void zipPackagesADirectoryAsThePackagerDoes() throws Exception {
+        Path out = dir.resolve("mesh");
+        assertEquals(0, run("mesh", "sphere:24:8", "--formats", "stl", "--out", out.toString()).exit());
+        Path zip = dir.resolve("job.zip");
+        Run r = run("zip", out.toString(), "--out", zip.toString());
+        assertEquals(0, r.exit(), r.err());
+        try (java.util.zip.ZipFile z = new java.util.zip.ZipFile(zip.toFile())) {
+            Set<String> names = z.stream().map(e -> e.getName().substring(e.getName().indexOf('/') + 1)).collect(Collectors.toSet());
+            assertTrue(names.containsAll(Set.of("mesh.stl", "quality.json", "preview.png")), names.toString());
+        }
+    }
 }
