@@ -44,6 +44,8 @@ public final class IngestService implements AutoCloseable {
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
         // A crashed instance's partitions move after 10 s instead of the default 45.
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), 10_000);
+        // Static membership, as in TransactionalWorker: a restart after a crash replaces the dead member at once.
+        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG), "meshpipe-ingest-" + config.instanceId());
         p.put(StreamsConfig.producerPrefix("max.request.size"), 16 * 1024 * 1024);
         return p;
     }

@@ -69,7 +69,13 @@ public final class TransactionalWorker implements Runnable, AutoCloseable {
                 consumer = c;
                 p.initTransactions();
                 c.subscribe(List.of(settings.topic()));
-                loop(c, p);
+                try {
+                    loop(c, p);
+                } finally {
+                    if (!running.get()) {
+                        leaveGroup(c);
+                    }
+                }
             } catch (WakeupException e) {
                 if (running.get()) {
                     log.warn("{}: unexpected wakeup; restarting", settings.transactionalId());
@@ -81,6 +87,16 @@ public final class TransactionalWorker implements Runnable, AutoCloseable {
                     sleep(Duration.ofSeconds(1));
                 }
             }
+        }
+    }
+
+    /** A static member does not leave on close; on a deliberate stop it should, so others take its partitions at once. */
+    private static void leaveGroup(KafkaConsumer<String, byte[]> c) {
+        try {
+            c.close(org.apache.kafka.clients.consumer.CloseOptions.groupMembershipOperation(
+                    org.apache.kafka.clients.consumer.CloseOptions.GroupMembershipOperation.LEAVE_GROUP).withTimeout(Duration.ofSeconds(5)));
+        } catch (RuntimeException e) {
+            // closing anyway; the session timeout covers a member that could not say goodbye
         }
     }
 
@@ -162,6 +178,10 @@ public final class TransactionalWorker implements Runnable, AutoCloseable {
         // Heartbeats come from a background thread, so a long job never misses one; a crashed
         // worker's partitions move after 10 s instead of the default 45.
         p.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 10_000);
+        // Static membership: a worker restarted after a crash takes its old member's place at once.
+        // Without it the group waits for the dead member to rejoin for up to max.poll.interval.ms
+        // (30 min), unless its session happens to expire first.
+        p.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, settings.transactionalId());
         // An idle connection must outlive a long job, or a rebalance during one is slowed down.
         p.put(ConsumerConfig.CONNECTIONS_MAX_IDLE_MS_CONFIG, (int) settings.maxPollInterval().toMillis() + 60_000);
         return new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
