@@ -246,13 +246,22 @@ final class JobRoutes {
         JobStatus s = lookup(ctx);
         JobResult r = ready(ctx, s);
         try {
-            if (store.head(ObjectKeys.viewerGlb(s.id())).isEmpty() && store.head(r.object()).isPresent()) {
+            serve(ctx, false, ObjectKeys.viewerGlb(s.id()), "model/gltf-binary", null, null);
+        } catch (ProblemException e) {
+            // No GLB beside a ZIP that is still there: the job never asked for one (checked only then).
+            if (e.problem.code().equals(ErrorCode.RESULT_EXPIRED.name()) && exists(r.object(), ctx)) {
                 throw new ProblemException(Problem.of(ErrorCode.NOT_FOUND, "this job did not ask for the GLB format", ctx.path()), null);
             }
+            throw e;
+        }
+    }
+
+    private boolean exists(String key, Context ctx) {
+        try {
+            return store.head(key).isPresent();
         } catch (IOException e) {
             throw storageDown(ctx.path());
         }
-        serve(ctx, false, ObjectKeys.viewerGlb(s.id()), "model/gltf-binary", null, null);
     }
 
     /** GET /jobs/{id}/quality.json of a finished job: its mesh metrics. */

@@ -48,6 +48,7 @@ final class MeshTaskHandler implements TransactionalWorker.Handler {
     /** Deliveries after which a job that keeps stopping its worker is failed. */
     static final int MAX_DELIVERIES = 3;
     private static final String HALT_ON = System.getenv("MESHPIPE_FAULT_HALT_ON");
+    /** Jobs whose delivery this process has counted and not yet committed. */
     private final java.util.Set<String> countedHere = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     MeshTaskHandler(ObjectStore store, EventPublisher events, DeviceSelector.Choice device, VolumeLimits limits) {
@@ -171,25 +172,31 @@ final class MeshTaskHandler implements TransactionalWorker.Handler {
      * Counts this delivery of the job in object storage, before any work, so a crash of the whole
      * process mid-job still counts. A classic consumer group has no delivery count of its own, and
      * a job that kills its worker would otherwise be redelivered forever, holding up its partition.
-     * Each process counts a job once: retries inside one process (storage outages) are not crashes.
+     * Returns the delivery's number, or 0 for a retry inside this process (a storage outage, not a
+     * crash), which is neither counted nor read again.
      */
     private int countDelivery(String id) throws IOException {
-        String key = ObjectKeys.work(id, "deliveries");
-        int n = 0;
-        if (store.head(key).isPresent()) {
-            try (java.io.InputStream in = store.open(key)) {
-                n = Integer.parseInt(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII).trim());
-            } catch (NumberFormatException e) {
-                n = 0;
-            }
+        if (countedHere.contains(id)) {
+            return 0;
         }
-        if (!countedHere.add(id)) {
-            return n;
+        String key = ObjectKeys.work(id, "deliveries");
+        int n;
+        try (InputStream in = store.open(key)) {
+            n = Integer.parseInt(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII).trim());
+        } catch (ObjectNotFoundException | NumberFormatException e) {
+            n = 0;
         }
         try (ObjectStore.Upload up = store.create(key)) {
             up.write(String.valueOf(n + 1).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
         }
+        countedHere.add(id);
         return n + 1;
+    }
+
+    /** The job's outcome is committed: no retry of it can follow in this process. */
+    @Override
+    public void afterCommit(ConsumerRecord<String, byte[]> rec) {
+        countedHere.remove(rec.key());
     }
 
     /**

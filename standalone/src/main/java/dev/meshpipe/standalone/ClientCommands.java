@@ -41,6 +41,25 @@ final class ClientCommands {
         GatewayClient client() {
             return new GatewayClient(server, token);
         }
+
+        /** Sends one request; a refusal or an unreachable gateway ends the command, an answer goes to {@code then}. */
+        int call(Request request, Then then) throws InterruptedException {
+            GatewayClient client = client();
+            try {
+                GatewayClient.Answer a = request.send(client);
+                return a.ok() ? then.accept(client, a.body()) : refused(a);
+            } catch (IOException e) {
+                return unreachable(server, e);
+            }
+        }
+    }
+
+    interface Request {
+        GatewayClient.Answer send(GatewayClient client) throws IOException, InterruptedException;
+    }
+
+    interface Then {
+        int accept(GatewayClient client, JsonNode body) throws IOException, InterruptedException;
     }
 
     @Command(name = "submit", mixinStandardHelpOptions = true, description = "Submits a volume file (NIfTI-1, .nii or .nii.gz) or a synthetic spec (sphere:N[:R], torus:N, gyroid:N[:P]) as a job.")
@@ -129,16 +148,10 @@ final class ClientCommands {
 
         @Override
         public Integer call() throws Exception {
-            try {
-                GatewayClient.Answer a = server.client().status(id);
-                if (!a.ok()) {
-                    return refused(a);
-                }
-                System.out.println(Json.pretty(a.body()));
+            return server.call(c -> c.status(id), (c, status) -> {
+                System.out.println(Json.pretty(status));
                 return 0;
-            } catch (IOException e) {
-                return unreachable(server.server, e);
-            }
+            });
         }
     }
 
@@ -156,16 +169,7 @@ final class ClientCommands {
 
         @Override
         public Integer call() throws Exception {
-            GatewayClient client = server.client();
-            try {
-                GatewayClient.Answer a = client.status(id);
-                if (!a.ok()) {
-                    return refused(a);
-                }
-                return fetch(client, a.body(), out);
-            } catch (IOException e) {
-                return unreachable(server.server, e);
-            }
+            return server.call(c -> c.status(id), (c, status) -> fetch(c, status, out));
         }
     }
 
@@ -179,36 +183,17 @@ final class ClientCommands {
 
         @Override
         public Integer call() throws Exception {
-            try {
-                GatewayClient.Answer a = server.client().cancel(id);
-                if (!a.ok()) {
-                    return refused(a);
-                }
-                System.out.println(id + " " + a.body().path("state").asText());
+            return server.call(c -> c.cancel(id), (c, status) -> {
+                System.out.println(id + " " + status.path("state").asText());
                 return 0;
-            } catch (IOException e) {
-                return unreachable(server.server, e);
-            }
+            });
         }
     }
 
     /** Polls the job until it ends, showing its progress; returns its last status. */
     static JsonNode follow(GatewayClient client, String id, String label, Duration timeout) throws IOException, InterruptedException {
-        long end = System.nanoTime() + timeout.toNanos();
         try (JobProgress progress = new JobProgress(System.err)) {
-            while (true) {
-                GatewayClient.Answer a = client.status(id);
-                if (a.ok()) {
-                    progress.update(label, a.body());
-                    if (GatewayClient.isFinished(a.body().path("state").asText())) {
-                        return a.body();
-                    }
-                }
-                if (System.nanoTime() > end) {
-                    throw new IOException("job " + id + " did not finish within " + timeout);
-                }
-                Thread.sleep(250);
-            }
+            return client.awaitFinished(id, timeout, status -> progress.update(label, status));
         }
     }
 

@@ -83,12 +83,19 @@ public final class GatewayClient {
 
     /** Polls the job's status until it has finished; fails after {@code timeout}. */
     public JsonNode awaitFinished(String id, Duration timeout) throws IOException, InterruptedException {
+        return awaitFinished(id, timeout, status -> {});
+    }
+
+    /** The same, handing every status seen to {@code onStatus} (a progress display). */
+    public JsonNode awaitFinished(String id, Duration timeout, java.util.function.Consumer<JsonNode> onStatus)
+            throws IOException, InterruptedException {
         long end = System.nanoTime() + timeout.toNanos();
         JsonNode last = null;
         while (System.nanoTime() < end) {
             Answer a = status(id);
             if (a.ok()) {
                 last = a.body();
+                onStatus.accept(last);
                 if (isFinished(last.path("state").asText())) {
                     return last;
                 }

@@ -8,7 +8,6 @@ import dev.meshpipe.common.Topics;
 import dev.meshpipe.common.events.InputRef;
 import dev.meshpipe.common.events.JobSubmission;
 import dev.meshpipe.common.store.FileObjectStore;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Map;
@@ -44,10 +43,7 @@ class BrokerFailureTest {
                 int done = awaitCompleted(cluster, JOBS, 240);
                 Map<String, Integer> completions = ChildStack.countByKey(TopicReader.readAll(cluster.bootstrap(), Topics.COMPLETED), null);
                 Map<String, Integer> succeeded = ChildStack.countByKey(TopicReader.readAll(cluster.bootstrap(), Topics.EVENTS), "SUCCEEDED");
-                long zips;
-                try (var s = Files.list(dir.resolve("objects/results"))) {
-                    zips = s.filter(p -> p.toString().endsWith(".zip")).count();
-                }
+                long zips = ChildStack.zips(dir.resolve("objects"));
                 System.out.printf("RELIABILITY broker: 3 brokers (RF 3, min ISR 2), %d jobs; broker %d stopped after %d completed;"
                                 + " all done %.1f s later; completion records %d, SUCCEEDED events %d, ZIPs %d, lost %d, duplicated %d; total %.1f s%n",
                         JOBS, stopped, before, (System.nanoTime() - stoppedAt) / 1e9, completions.size(), succeeded.size(), zips,
@@ -63,13 +59,10 @@ class BrokerFailureTest {
 
     private static int awaitCompleted(TestCluster cluster, int n, int seconds) throws Exception {
         long end = System.nanoTime() + seconds * 1_000_000_000L;
-        int done = 0;
-        while (System.nanoTime() < end) {
-            done = ChildStack.countByKey(TopicReader.readAll(cluster.bootstrap(), Topics.COMPLETED), null).size();
-            if (done >= n) {
-                return done;
-            }
+        int done = ChildStack.completed(cluster.bootstrap());
+        while (done < n && System.nanoTime() < end) {
             Thread.sleep(250);
+            done = ChildStack.completed(cluster.bootstrap());
         }
         return done;
     }

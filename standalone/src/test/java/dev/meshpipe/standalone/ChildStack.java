@@ -78,7 +78,7 @@ record ChildStack(Process process, String url, String bootstrap, Path log) {
     /** Waits until at least {@code n} distinct jobs have a committed completion (or the process dies); returns how many. */
     int awaitCompleted(int n, int seconds) throws Exception {
         int[] done = {0};
-        await(seconds, () -> (done[0] = countByKey(TopicReader.readAll(bootstrap, Topics.COMPLETED), null).size()) >= n);
+        await(seconds, () -> (done[0] = completed(bootstrap)) >= n);
         return done[0];
     }
 
@@ -103,6 +103,18 @@ record ChildStack(Process process, String url, String bootstrap, Path log) {
             Thread.sleep(250);
         }
         return false;
+    }
+
+    /** How many distinct jobs have a committed completion record. */
+    static int completed(String bootstrap) throws IOException {
+        return countByKey(TopicReader.readAll(bootstrap, Topics.COMPLETED), null).size();
+    }
+
+    /** The result ZIPs in a file object store. */
+    static long zips(Path objects) throws IOException {
+        try (java.util.stream.Stream<Path> s = Files.list(objects.resolve("results"))) {
+            return s.filter(p -> p.toString().endsWith(".zip")).count();
+        }
     }
 
     /** Records per key; with {@code state}, only events in that state. */

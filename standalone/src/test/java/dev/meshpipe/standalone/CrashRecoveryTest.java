@@ -51,7 +51,7 @@ class CrashRecoveryTest {
 
             Map<String, Integer> completions = ChildStack.countByKey(TopicReader.readAll(again.bootstrap(), Topics.COMPLETED), null);
             Map<String, Integer> succeeded = ChildStack.countByKey(TopicReader.readAll(again.bootstrap(), Topics.EVENTS), "SUCCEEDED");
-            long zips = zips(data);
+            long zips = ChildStack.zips(data.resolve("objects"));
             long duplicated = completions.values().stream().filter(n -> n > 1).count()
                     + succeeded.values().stream().filter(n -> n > 1).count();
             System.out.printf("RELIABILITY kill-9: %d jobs, %d completed before kill -9, %d in flight; all done %.1f s after the kill"
@@ -90,7 +90,7 @@ class CrashRecoveryTest {
             // Supervise as systemd or Kubernetes would: start it again whenever it dies.
             for (int run = 1; run <= 8; run++) {
                 ChildStack current = up;
-                boolean settled = current.await(180, () -> poisonFailed(current) && current.awaitCompleted(others, 1) >= others);
+                boolean settled = current.await(180, () -> poisonFailure(current) != null && current.awaitCompleted(others, 1) >= others);
                 if (settled) {
                     break;
                 }
@@ -109,12 +109,7 @@ class CrashRecoveryTest {
             }
             Map<String, Integer> completions = ChildStack.countByKey(TopicReader.readAll(up.bootstrap(), Topics.COMPLETED), null);
             Map<String, Integer> failed = ChildStack.countByKey(TopicReader.readAll(up.bootstrap(), Topics.EVENTS), "FAILED");
-            String failedCode = null;
-            for (ConsumerRecord<String, byte[]> r : TopicReader.readAll(up.bootstrap(), Topics.EVENTS)) {
-                if (r.key().equals("poison-000") && "FAILED".equals(Json.MAPPER.readTree(r.value()).path("state").asText())) {
-                    failedCode = Json.MAPPER.readTree(r.value()).path("error").path("code").asText();
-                }
-            }
+            String failedCode = poisonFailure(up);
             long dlq = TopicReader.readAll(up.bootstrap(), Topics.DLQ).stream().filter(r -> r.key().equals("poison-000")).count();
             System.out.printf("RELIABILITY poison: 1 job that halts its worker, %d others; %d crashes and restarts;"
                             + " poison FAILED %s, %d dead-letter record(s); others completed %d (each once: %b); %.1f s%n",
@@ -126,25 +121,21 @@ class CrashRecoveryTest {
             assertEquals(1, dlq);
             assertEquals(others, completions.size());
             assertTrue(completions.values().stream().allMatch(n -> n == 1), "a job completed twice: " + completions);
-            assertEquals(others, zips(data));
+            assertEquals(others, ChildStack.zips(data.resolve("objects")));
         } finally {
             stop(up);
         }
     }
 
-    private static boolean poisonFailed(ChildStack s) throws Exception {
+    /** The error code of the poison job's FAILED event, or null while it has none. */
+    private static String poisonFailure(ChildStack s) throws Exception {
         for (ConsumerRecord<String, byte[]> r : TopicReader.readAll(s.bootstrap(), Topics.EVENTS)) {
-            if (r.key().equals("poison-000") && "FAILED".equals(Json.MAPPER.readTree(r.value()).path("state").asText())) {
-                return true;
+            com.fasterxml.jackson.databind.JsonNode e = Json.MAPPER.readTree(r.value());
+            if (r.key().equals("poison-000") && "FAILED".equals(e.path("state").asText())) {
+                return e.path("error").path("code").asText();
             }
         }
-        return false;
-    }
-
-    private static long zips(Path data) throws Exception {
-        try (Stream<Path> s = Files.list(data.resolve("objects/results"))) {
-            return s.filter(p -> p.toString().endsWith(".zip")).count();
-        }
+        return null;
     }
 
     private static void stop(ChildStack s) throws InterruptedException {

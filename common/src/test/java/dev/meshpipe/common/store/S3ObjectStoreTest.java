@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.io.IOException;
 import java.net.URI;
-import org.gaul.s3proxy.AuthenticationType;
 import org.gaul.s3proxy.S3Proxy;
 import org.gaul.s3proxy.nio2blob.TransientNio2BlobStore;
 import org.junit.jupiter.api.AfterEach;
@@ -37,17 +36,7 @@ class S3ObjectStoreTest extends ObjectStoreContract {
 
     /** The S3 server, on {@code port} (0: any free one), over the same blobs each time, as a restarted server over its disks. */
     S3Proxy startProxy(int port) throws Exception {
-        S3Proxy p = S3Proxy.builder()
-                .blobStore(blobs)
-                .endpoint(URI.create("http://127.0.0.1:" + port))
-                .awsAuthentication(AuthenticationType.NONE, null, null)
-                .ignoreUnknownHeaders(true)
-                .build();
-        p.start();
-        while (!p.getState().equals("STARTED")) {
-            Thread.sleep(10);
-        }
-        return p;
+        return S3ProxyMain.start(blobs, port);
     }
 
     @AfterEach

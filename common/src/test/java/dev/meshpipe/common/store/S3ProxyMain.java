@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.gaul.s3proxy.AuthenticationType;
 import org.gaul.s3proxy.S3Proxy;
+import org.gaul.s3proxy.blobstore.BlobStore;
 import org.gaul.s3proxy.nio2blob.FilesystemNio2BlobStore;
 
 /**
@@ -18,9 +19,16 @@ public final class S3ProxyMain {
 
     public static void main(String[] args) throws Exception {
         Path dir = Files.createDirectories(Path.of(args[1]));
+        S3Proxy proxy = start(new FilesystemNio2BlobStore(dir.toString()), Integer.parseInt(args[0]));
+        System.out.println("s3proxy up on " + proxy.getPort());
+        Thread.currentThread().join();
+    }
+
+    /** An anonymous S3 server over {@code blobs} on {@code port} (0: any free one), started. */
+    static S3Proxy start(BlobStore blobs, int port) throws Exception {
         S3Proxy proxy = S3Proxy.builder()
-                .blobStore(new FilesystemNio2BlobStore(dir.toString()))
-                .endpoint(URI.create("http://127.0.0.1:" + args[0]))
+                .blobStore(blobs)
+                .endpoint(URI.create("http://127.0.0.1:" + port))
                 .awsAuthentication(AuthenticationType.NONE, null, null)
                 .ignoreUnknownHeaders(true)
                 .build();
@@ -28,7 +36,6 @@ public final class S3ProxyMain {
         while (!proxy.getState().equals("STARTED")) {
             Thread.sleep(10);
         }
-        System.out.println("s3proxy up on " + proxy.getPort());
-        Thread.currentThread().join();
+        return proxy;
     }
 }

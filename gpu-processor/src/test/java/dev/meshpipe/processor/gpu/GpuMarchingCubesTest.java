@@ -8,6 +8,7 @@ import dev.meshpipe.mesh.Mesh;
 import dev.meshpipe.mesh.MeshJob;
 import dev.meshpipe.mesh.MeshQuality;
 import dev.meshpipe.mesh.Otsu;
+import dev.meshpipe.mesh.RandomVolumes;
 import dev.meshpipe.mesh.Volume;
 import dev.meshpipe.mesh.VolumeLimits;
 import dev.meshpipe.mesh.io.SyntheticVolumes;
@@ -74,16 +75,7 @@ class GpuMarchingCubesTest {
         long seed = System.nanoTime();
         Random r = new Random(seed);
         for (int trial = 0; trial < 40; trial++) {
-            int nx = 1 + r.nextInt(70), ny = 1 + r.nextInt(40), nz = 1 + r.nextInt(40);
-            float[] d = new float[nx * ny * nz];
-            for (int i = 0; i < d.length; i++) {
-                d[i] = r.nextFloat() * 2 - 1;
-                if (r.nextInt(50) == 0) {
-                    d[i] = r.nextBoolean() ? Float.NaN : Float.POSITIVE_INFINITY;
-                }
-            }
-            double[] spacing = {0.5 + r.nextDouble(), 0.5 + r.nextDouble(), 0.5 + r.nextDouble()};
-            Volume v = new Volume(nx, ny, nz, d, spacing, Volume.identity(), r.nextBoolean(), 0.1, "random seed " + seed + " trial " + trial);
+            Volume v = RandomVolumes.of(r, 70, 40, 40, "random seed " + seed + " trial " + trial);
             assertSameAsCpu(r.nextBoolean() ? gpu : slabbed, v, 0.1, r.nextBoolean());
         }
     }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.meshpipe.mesh.Mesh;
 import dev.meshpipe.mesh.Otsu;
+import dev.meshpipe.mesh.RandomVolumes;
 import dev.meshpipe.mesh.Volume;
 import dev.meshpipe.mesh.VolumeLimits;
 import dev.meshpipe.mesh.io.SyntheticVolumes;
@@ -43,6 +44,7 @@ class KernelEmulationTest {
                 "src/test/cuda/emulate.cpp").redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes());
         assertEquals(0, p.waitFor(), "g++ failed:\n" + out);
+        Files.writeString(dir.resolve("table.txt"), Arrays.stream(CaseTable.flattened()).mapToObj(Integer::toString).collect(Collectors.joining(" ")));
     }
 
     @Test
@@ -62,18 +64,8 @@ class KernelEmulationTest {
         long seed = System.nanoTime();
         Random r = new Random(seed);
         for (int trial = 0; trial < 30; trial++) {
-            int nx = 1 + r.nextInt(40), ny = 1 + r.nextInt(12), nz = 1 + r.nextInt(12);
-            float[] d = new float[nx * ny * nz];
-            for (int i = 0; i < d.length; i++) {
-                d[i] = r.nextFloat() * 2 - 1;
-                if (r.nextInt(50) == 0) {
-                    d[i] = r.nextBoolean() ? Float.NaN : (r.nextBoolean() ? Float.POSITIVE_INFINITY : Float.NEGATIVE_INFINITY);
-                }
-            }
-            double[] spacing = {0.5 + r.nextDouble(), 0.5 + r.nextDouble(), 0.5 + r.nextDouble()};
-            Volume v = new Volume(nx, ny, nz, d, spacing, Volume.identity(), r.nextBoolean(), 0.1,
-                    "random seed " + seed + " trial " + trial);
-            assertSameAsCpu(v, 0.1, r.nextBoolean(), 1 + r.nextInt(nz + 2));
+            Volume v = RandomVolumes.of(r, 40, 12, 12, "random seed " + seed + " trial " + trial);
+            assertSameAsCpu(v, 0.1, r.nextBoolean(), 1 + r.nextInt(v.nz() + 2));
         }
     }
 
@@ -108,7 +100,6 @@ class KernelEmulationTest {
         b.asFloatBuffer().put(v.data());
         Files.write(volume, b.array());
         Path table = dir.resolve("table.txt");
-        Files.writeString(table, Arrays.stream(CaseTable.flattened()).mapToObj(Integer::toString).collect(Collectors.joining(" ")));
         Path out = dir.resolve("mesh.bin");
         double[] s = v.spacing();
         Process p = new ProcessBuilder(emulator.toString(), volume.toString(), "" + v.nx(), "" + v.ny(), "" + v.nz(),

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import dev.meshpipe.mesh.Mesh;
+import dev.meshpipe.mesh.RandomVolumes;
 import dev.meshpipe.mesh.Volume;
 import dev.meshpipe.mesh.VolumeLimits;
 import dev.meshpipe.mesh.io.SyntheticVolumes;
@@ -67,16 +68,7 @@ class PathsAgreeTest {
         long seed = System.nanoTime();
         Random r = new Random(seed);
         for (int trial = 0; trial < 20; trial++) {
-            int nx = 1 + r.nextInt(12), ny = 1 + r.nextInt(12), nz = 1 + r.nextInt(12);
-            float[] d = new float[nx * ny * nz];
-            for (int i = 0; i < d.length; i++) {
-                d[i] = r.nextFloat() * 2 - 1;
-                if (r.nextInt(50) == 0) {
-                    d[i] = r.nextBoolean() ? Float.NaN : Float.POSITIVE_INFINITY;
-                }
-            }
-            double[] spacing = {0.5 + r.nextDouble(), 0.5 + r.nextDouble(), 0.5 + r.nextDouble()};
-            Volume v = new Volume(nx, ny, nz, d, spacing, Volume.identity(), r.nextBoolean(), 0.1, "random seed " + seed + " trial " + trial);
+            Volume v = RandomVolumes.of(r, 12, 12, 12, "random seed " + seed + " trial " + trial);
             assertSameMesh(v, 0.1, r.nextBoolean(), 1 + r.nextInt(3));
         }
     }
