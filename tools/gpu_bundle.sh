@@ -18,6 +18,6 @@ natives=$(ls "$out"/lib/jcuda-natives-*.jar)
 (mkdir -p "$out/n" && cd "$out/n" && unzip -q "$natives" 'lib/libJCudaDriver-*' && rm "$natives" && jar cf "$natives" lib) && rm -rf "$out/n"
 cp -r gpu-processor/target/test-classes "$out/test-classes"
 cp /usr/share/mricron/templates/ch2.nii.gz /usr/share/mricron/templates/ch2better.nii.gz "$out/mri/"
-jlink --add-modules java.base,java.logging,java.management,java.naming,java.sql,java.xml,jdk.unsupported \
+jlink --add-modules java.base,java.logging,java.management,java.naming,java.sql,java.xml,jdk.unsupported,jdk.zipfs \
   --strip-debug --no-man-pages --no-header-files --compress=2 --output "$out/jre"
 du -sh "$out"

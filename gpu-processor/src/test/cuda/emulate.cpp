@@ -1,4 +1,4 @@
-// Runs marching_cubes.cu on the CPU with the same slab-by-slab host steps as GpuMarchingCubes.java,
+// Runs marching_cubes.cu on the CPU (warp by warp, see cuda_shim.h) with the same slab-by-slab host steps as GpuMarchingCubes.java,
 // so the kernels' logic is tested where no GPU exists (KernelEmulationTest).
 //
 // usage: emulate VOLUME.f32 NX NY NZ SX SY SZ ISO ABOVE CLOSED SLAB_CELLS TABLE OUT
@@ -12,26 +12,19 @@
 #include <cstdlib>
 #include <vector>
 
-template <class F> static void launch(i64 threads, F kernel) {
-    blockDim.x = 256;
-    for (i64 t = 0; t < threads; t++) {
-        blockIdx.x = (unsigned int) (t / 256);
-        threadIdx.x = (unsigned int) (t % 256);
-        kernel();
-    }
-}
+using warp::launch;
 
-/** Exclusive scan of data[0, n) in place, in levels of SCAN_FANOUT. */
+/** Exclusive scan of the count pairs data[0, n) in place, in tiles of SCAN_TILE, as the host does. */
 static void scan(u64* data, i64 n) {
-    i64 m = (n + SCAN_FANOUT - 1) / SCAN_FANOUT;
-    std::vector<u64> sums(m);
-    launch(m, [&] { mc_scan_reduce(data, n, sums.data()); });
+    i64 m = (n + SCAN_TILE - 1) / SCAN_TILE;
+    std::vector<u64> sums(2 * m);
+    launch(m * CHUNK, [&] { mc_scan_reduce(data, n, sums.data()); });
     if (m == 1) {
-        sums[0] = 0;
+        sums[0] = sums[1] = 0;
     } else {
         scan(sums.data(), m);
     }
-    launch(m, [&] { mc_scan_down(data, n, sums.data()); });
+    launch(m * CHUNK, [&] { mc_scan_down(data, n, sums.data()); });
 }
 
 int main(int argc, char** argv) {
@@ -49,7 +42,8 @@ int main(int argc, char** argv) {
     std::fclose(in);
     FILE* tf = std::fopen(argv[12], "r");
     if (!tf) return 3;
-    for (int q = 0; q < 256 * 16; q++) if (std::fscanf(tf, "%d", &c_table[q]) != 1) return 3;
+    std::vector<int> table(256 * 16);
+    for (int q = 0; q < 256 * 16; q++) if (std::fscanf(tf, "%d", &table[q]) != 1) return 3;
     std::fclose(tf);
 
     int o = closed ? 1 : 0;
@@ -70,27 +64,24 @@ int main(int argc, char** argv) {
         const float* slabVol = vol.data() + (size_t) zLo * nx * ny;
         i64 points = (i64) gx * gy * kCount;
         std::vector<unsigned char> flags(points);
-        launch(points, [&] { mc_flags(slabVol, nx, ny, nzLoc, zLo, o, gx, gy, gz, k0, kCount, isoF, above, flags.data()); });
         i64 segments = (gx + CHUNK - 1) / CHUNK;
         i64 chunks = segments * gy * kCount;
         i64 cellChunks = segments * gy * (kCount - 1);
-        // One extra zero entry: after the exclusive scan it holds the total.
-        std::vector<u64> chunkV(chunks + 1), chunkT(chunks + 1);
-        launch(chunks, [&] { mc_count(flags.data(), gx, gy, kCount, chunkV.data(), chunkT.data()); });
-        scan(chunkV.data(), chunks + 1);
-        scan(chunkT.data(), chunks + 1);
+        // One extra zero pair: after the exclusive scan it holds the totals.
+        std::vector<u64> counts(2 * (chunks + 1));
+        launch(segments * gy * ((kCount + CLASSIFY_LAYERS - 1) / CLASSIFY_LAYERS) * CHUNK, [&] {
+            mc_classify(slabVol, nx, ny, nzLoc, zLo, o, gx, gy, gz, k0, kCount, isoF, above, table.data(), flags.data(), counts.data());
+        });
+        scan(counts.data(), chunks + 1);
         bool last = k1 == gz - 1;
         i64 ownedChunks = last ? chunks : cellChunks;
-        u64 totalT = chunkT[chunks];
-        u64 ownedV = chunkV[ownedChunks];
+        u64 totalT = counts[2 * chunks + 1];
+        u64 ownedV = counts[2 * ownedChunks];
         std::vector<float> pos(3 * ownedV);
         std::vector<int> tris(3 * totalT);
-        launch(ownedChunks, [&] {
-            mc_vertices(slabVol, nx, ny, nzLoc, zLo, o, gx, gy, gz, k0, kCount, isoF, above, iso, sx, sy, sz,
-                        flags.data(), chunkV.data(), ownedChunks, pos.data(), &snapped);
-        });
-        launch(cellChunks, [&] {
-            mc_triangles(flags.data(), gx, gy, chunkV.data(), chunkT.data(), cellChunks, vBase, above ? 0 : 1, tris.data());
+        launch(ownedChunks, [&] { // a warp per 32 chunks
+            mc_generate(slabVol, nx, ny, nzLoc, zLo, o, gx, gy, gz, k0, kCount, isoF, above, iso, sx, sy, sz, table.data(),
+                        flags.data(), counts.data(), ownedChunks, cellChunks, vBase, above ? 0 : 1, pos.data(), tris.data(), &snapped);
         });
         positions.insert(positions.end(), pos.begin(), pos.end());
         triangles.insert(triangles.end(), tris.begin(), tris.end());

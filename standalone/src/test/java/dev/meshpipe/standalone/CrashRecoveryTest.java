@@ -12,7 +12,6 @@ import java.util.Map;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Crashes on purpose, with real processes ({@link ChildStack}):
@@ -30,11 +29,9 @@ import org.junit.jupiter.api.io.TempDir;
 class CrashRecoveryTest {
     static final int JOBS = Integer.getInteger("meshpipe.crash.jobs", 200);
 
-    @TempDir
-    Path dir;
-
     @Test
     void killMinus9WithJobsInFlightThenRestart() throws Exception {
+        Path dir = cleanDir("target/kill9-test"); // logs kept, to look at after a failure
         Path data = dir.resolve("data");
         int port = ChildStack.freePort();
         ChildStack up = ChildStack.start(data, port, dir.resolve("up-1.log"), Map.of());
@@ -47,6 +44,9 @@ class CrashRecoveryTest {
             long killedAt = System.nanoTime();
             again = ChildStack.start(data, port, dir.resolve("up-2.log"), Map.of());
             int done = again.awaitCompleted(JOBS, 300);
+            if (done < JOBS) {
+                explainStall(again);
+            }
             double recovery = (System.nanoTime() - killedAt) / 1e9;
 
             Map<String, Integer> completions = ChildStack.countByKey(TopicReader.readAll(again.bootstrap(), Topics.COMPLETED), null);
@@ -72,10 +72,7 @@ class CrashRecoveryTest {
 
     @Test
     void aJobThatCrashesItsWorkerEveryTimeIsFailedAfterThreeDeliveries() throws Exception {
-        Path dir = Files.createDirectories(Path.of("target/poison-test")); // logs kept, to look at after a failure
-        try (Stream<Path> old = Files.walk(dir)) {
-            old.sorted(java.util.Comparator.reverseOrder()).filter(p -> !p.equals(dir)).forEach(p -> p.toFile().delete());
-        }
+        Path dir = cleanDir("target/poison-test"); // logs kept, to look at after a failure
         Path data = dir.resolve("data");
         int port = ChildStack.freePort();
         Map<String, String> env = Map.of("MESHPIPE_FAULT_HALT_ON", "sphere:13:5");
@@ -95,9 +92,7 @@ class CrashRecoveryTest {
                     break;
                 }
                 if (current.process().isAlive()) { // neither done nor dead: a hang; show why before the assertions fail
-                    List<String> lines = Files.readAllLines(current.log());
-                    System.out.println("poison test: no progress for 180 s; last lines of " + current.log() + ":");
-                    lines.subList(Math.max(0, lines.size() - 80), lines.size()).forEach(System.out::println);
+                    explainStall(current);
                     break;
                 }
                 crashes++;
@@ -125,6 +120,22 @@ class CrashRecoveryTest {
         } finally {
             stop(up);
         }
+    }
+
+    private static Path cleanDir(String name) throws java.io.IOException {
+        Path dir = Files.createDirectories(Path.of(name));
+        try (Stream<Path> old = Files.walk(dir)) {
+            old.sorted(java.util.Comparator.reverseOrder()).filter(p -> !p.equals(dir)).forEach(p -> p.toFile().delete());
+        }
+        return dir;
+    }
+
+    /** A stall is the hardest failure to explain after the fact: print the broker's view and the log's end. */
+    private static void explainStall(ChildStack s) throws Exception {
+        System.out.println("crash test: no progress; " + KafkaDiagnosis.of(s.bootstrap()));
+        List<String> lines = Files.readAllLines(s.log());
+        System.out.println("last lines of " + s.log() + ":");
+        lines.subList(Math.max(0, lines.size() - 80), lines.size()).forEach(System.out::println);
     }
 
     /** The error code of the poison job's FAILED event, or null while it has none. */

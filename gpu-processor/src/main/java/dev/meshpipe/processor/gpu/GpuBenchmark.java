@@ -40,9 +40,13 @@ public final class GpuBenchmark {
         }
         System.out.printf("GPU: %s, peak memory bandwidth %.0f GB/s; CPU path on %d threads; medians of %d runs after a warm-up%n",
                 gpu.deviceName(), peak / 1e9, cpus, RUNS);
+        double[] dma = dmaRates(device);
+        System.out.printf("pinned memory DMA alone (256 MiB, one copy): host to device %.1f GB/s, device to host %.1f GB/s%n",
+                dma[0], dma[1]);
         System.out.printf("%-24s %10s %6s %10s %10s %10s %10s %10s %10s %9s %9s %9s%n", "volume", "triangles", "slabs",
                 "kernel_ms", "floor_ms", "h2d_ms", "d2h_ms", "e2e_ms", "cpu_ms", "kern/flr", "e2e/xfer", "cpu/e2e");
         VolumeLimits limits = new VolumeLimits(1L << 31, 16L << 30);
+        List<String> breakdown = new ArrayList<>();
         for (String spec : volumes) {
             Volume v = VolumeReader.read(spec, limits).inGridSpace();
             double iso = Double.isNaN(v.defaultIso()) ? Otsu.threshold(v.data()) : v.defaultIso();
@@ -52,6 +56,21 @@ public final class GpuBenchmark {
                 runs.add(gpu.extractTimed(v, iso, false));
             }
             Mesh m = runs.get(0).mesh();
+            java.util.Map<String, double[]> profile = new java.util.TreeMap<>();
+            synchronized (device) {
+                device.profile = profile;
+            }
+            try {
+                gpu.extractTimed(v, iso, false);
+            } finally {
+                synchronized (device) {
+                    device.profile = null;
+                }
+            }
+            StringBuilder parts = new StringBuilder();
+            profile.forEach((k, d) -> parts.append(String.format(" %s %.3f ms (%d launches, %.0f us host each);", k, d[0], (int) d[2],
+                    1000 * d[1] / d[2])));
+            breakdown.add(String.format("%-24s%s", name(spec), parts));
             if (m == null) {
                 System.out.printf("%-24s vertices on grid points: the job would run on the CPU%n", name(spec));
                 continue;
@@ -73,6 +92,30 @@ public final class GpuBenchmark {
             System.out.printf("%-24s %10d %6d %10.2f %10.2f %10.2f %10.2f %10.2f %10.1f %9.2f %9.2f %9.1f%n", name(spec),
                     m.triangleCount(), runs.get(0).slabs(), kernel, floor, up, down, e2e, cpu[1], kernel / floor,
                     e2e / (up + down), cpu[1] / e2e);
+        }
+        System.out.println("kernels one at a time (each launch waited for; device ms per extraction):");
+        breakdown.forEach(System.out::println);
+    }
+
+    /** The copy engine's rate from and to pinned memory, the ceiling for any transfer path. */
+    private static double[] dmaRates(GpuDevice device) {
+        long bytes = 256L << 20;
+        synchronized (device) {
+            device.makeCurrent();
+            GpuDevice.PinnedBuffer host = device.pinnedBuffer();
+            GpuDevice.Buffer dev = device.buffer();
+            host.ensure(bytes);
+            dev.ensure(bytes);
+            double[] best = {Double.MAX_VALUE, Double.MAX_VALUE};
+            for (int i = 0; i < RUNS; i++) {
+                long t = System.nanoTime();
+                jcuda.driver.JCudaDriver.cuMemcpyHtoD(dev.ptr, host.host, bytes);
+                best[0] = Math.min(best[0], (System.nanoTime() - t) / 1e9);
+                t = System.nanoTime();
+                jcuda.driver.JCudaDriver.cuMemcpyDtoH(host.host, dev.ptr, bytes);
+                best[1] = Math.min(best[1], (System.nanoTime() - t) / 1e9);
+            }
+            return new double[] {bytes / best[0] / 1e9, bytes / best[1] / 1e9};
         }
     }
 

@@ -18,8 +18,8 @@ import static jcuda.driver.JCudaDriver.cuMemFreeHost;
 import static jcuda.driver.JCudaDriver.cuMemGetInfo;
 import static jcuda.driver.JCudaDriver.cuMemcpyHtoD;
 import static jcuda.driver.JCudaDriver.cuModuleGetFunction;
-import static jcuda.driver.JCudaDriver.cuModuleGetGlobal;
 import static jcuda.driver.JCudaDriver.cuModuleLoadData;
+import static jcuda.driver.JCudaDriver.cuStreamCreate;
 
 import dev.meshpipe.mesh.mc.CaseTable;
 import java.nio.ByteBuffer;
@@ -35,6 +35,7 @@ import jcuda.driver.CUdeviceptr;
 import jcuda.driver.CUevent;
 import jcuda.driver.CUfunction;
 import jcuda.driver.CUmodule;
+import jcuda.driver.CUstream;
 import jcuda.driver.JCudaDriver;
 
 /**
@@ -58,6 +59,10 @@ final class GpuDevice {
     /** For timing kernels; events belong to a context, so they are made again after a reset. */
     CUevent start;
     CUevent end;
+    /** Stream for transfers through pinned memory; a blocking stream, so it waits for kernels and they for it. */
+    CUstream copies;
+    /** CaseTable.flattened() on the device: per case the triangle count, then 15 edge slots. */
+    private CUdeviceptr caseTable;
 
     /**
      * The GPU, opened on first use; throws {@link GpuUnavailableException} saying why there is none
@@ -112,13 +117,11 @@ final class GpuDevice {
         cuModuleLoadData(module, KernelImage.bytes());
         functions.clear();
         int[] table = CaseTable.flattened();
-        CUdeviceptr global = new CUdeviceptr();
-        long[] size = new long[1];
-        cuModuleGetGlobal(global, size, module, "c_table");
-        if (size[0] != 4L * table.length) {
-            throw new IllegalStateException("kernel image's case table has " + size[0] + " bytes, expected " + 4L * table.length);
-        }
-        cuMemcpyHtoD(global, Pointer.to(table), size[0]);
+        caseTable = new CUdeviceptr();
+        cuMemAlloc(caseTable, 4L * table.length);
+        cuMemcpyHtoD(caseTable, Pointer.to(table), 4L * table.length);
+        copies = new CUstream();
+        cuStreamCreate(copies, 0);
         start = new CUevent();
         end = new CUevent();
         cuEventCreate(start, 0);
@@ -134,6 +137,10 @@ final class GpuDevice {
         return 2.0 * clockKhz[0] * 1000 * busBits[0] / 8;
     }
 
+    CUdeviceptr caseTable() {
+        return caseTable;
+    }
+
     void makeCurrent() {
         cuCtxSetCurrent(context);
     }
@@ -145,6 +152,12 @@ final class GpuDevice {
         cuMemGetInfo(free, total);
         return free[0];
     }
+
+    /**
+     * When not null, each launch is timed on its own (and waited for): name to {device ms, host ms
+     * spent in the launch call, launches}. For the benchmark's breakdown only: it serializes the GPU.
+     */
+    java.util.Map<String, double[]> profile;
 
     /** Launches kernel {@code name} with one thread per item, on the default stream. */
     void launch(String name, long threads, Object... args) {
@@ -164,7 +177,30 @@ final class GpuDevice {
         for (int i = 0; i < args.length; i++) {
             params[i] = param(args[i]);
         }
+        if (profile == null) {
+            cuLaunchKernel(f, (int) blocks, 1, 1, BLOCK, 1, 1, 0, null, Pointer.to(params), null);
+            return;
+        }
+        // Kernels that only write what they compute can run again: ten back-to-back launches
+        // average out the start-up of one. mc_scan_down scans in place, so it runs once.
+        int reps = name.equals("mc_scan_down") ? 1 : 10;
+        cuCtxSynchronize();
+        jcuda.driver.JCudaDriver.cuEventRecord(start, null);
+        long t = System.nanoTime();
         cuLaunchKernel(f, (int) blocks, 1, 1, BLOCK, 1, 1, 0, null, Pointer.to(params), null);
+        double hostMs = (System.nanoTime() - t) / 1e6;
+        for (int r = 1; r < reps; r++) {
+            cuLaunchKernel(f, (int) blocks, 1, 1, BLOCK, 1, 1, 0, null, Pointer.to(params), null);
+        }
+        jcuda.driver.JCudaDriver.cuEventRecord(end, null);
+        jcuda.driver.JCudaDriver.cuEventSynchronize(end);
+        float[] ms = new float[1];
+        jcuda.driver.JCudaDriver.cuEventElapsedTime(ms, start, end);
+        ms[0] /= reps;
+        double[] sum = profile.computeIfAbsent(name, k -> new double[3]);
+        sum[0] += ms[0];
+        sum[1] += hostMs;
+        sum[2]++;
     }
 
     private static Pointer param(Object a) {
@@ -214,6 +250,7 @@ final class GpuDevice {
         for (PinnedBuffer b : pinned) {
             b.bytes = 0;
             b.host = new Pointer();
+            b.free = null;
         }
         try {
             cuDevicePrimaryCtxReset(device);
@@ -251,8 +288,15 @@ final class GpuDevice {
     final class PinnedBuffer {
         Pointer host = new Pointer();
         long bytes;
+        /** Recorded after the last copy that uses this buffer: synchronize on it before touching the buffer. */
+        CUevent free;
 
+        /** Makes the buffer at least {@code n} bytes (at most 2 GiB: a ByteBuffer's limit); its contents are not kept when it grows. */
         ByteBuffer ensure(long n) {
+            if (free == null) {
+                free = new CUevent();
+                cuEventCreate(free, jcuda.driver.CUevent_flags.CU_EVENT_DISABLE_TIMING);
+            }
             if (n > bytes) {
                 if (bytes > 0) {
                     cuMemFreeHost(host);

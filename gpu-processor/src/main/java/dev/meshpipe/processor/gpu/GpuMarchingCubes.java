@@ -4,8 +4,10 @@ import static jcuda.driver.JCudaDriver.cuEventElapsedTime;
 import static jcuda.driver.JCudaDriver.cuEventRecord;
 import static jcuda.driver.JCudaDriver.cuEventSynchronize;
 import static jcuda.driver.JCudaDriver.cuMemcpyDtoH;
-import static jcuda.driver.JCudaDriver.cuMemcpyHtoD;
+import static jcuda.driver.JCudaDriver.cuMemcpyDtoHAsync;
+import static jcuda.driver.JCudaDriver.cuMemcpyHtoDAsync;
 import static jcuda.driver.JCudaDriver.cuMemsetD8;
+import static jcuda.driver.JCudaDriver.cuStreamSynchronize;
 
 import dev.meshpipe.common.ErrorCode;
 import dev.meshpipe.common.MeshpipeException;
@@ -17,6 +19,9 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import jcuda.CudaException;
 import jcuda.Pointer;
 import jcuda.driver.CUdeviceptr;
@@ -29,6 +34,10 @@ import org.slf4j.LoggerFactory;
  * device. The grid goes through in z-slabs sized to the GPU's free memory; each slab uploads its
  * samples, classifies, counts and scans, then writes vertices and triangles, and its mesh comes back.
  *
+ * <p>Transfers go through two pinned host pieces in turn: while the DMA engine moves one, host
+ * threads fill (or empty) the other, so a transfer takes about as long as the slower of the two
+ * rather than their sum, and a volume of any size needs only the two pieces of pinned memory.
+ *
  * <p>Where a vertex rounds onto a grid point (vertices must then be merged) the job runs on the
  * CPU's merging path instead, as the CPU's own fast path does. A device error (out of memory, a
  * failed launch) resets the device and either runs the job on the CPU or fails it with
@@ -37,7 +46,12 @@ import org.slf4j.LoggerFactory;
 public final class GpuMarchingCubes implements MeshJob.Extractor {
     private static final Logger log = LoggerFactory.getLogger(GpuMarchingCubes.class);
     private static final int CHUNK = 32;
-    private static final int SCAN_FANOUT = 32;
+    /** Count pairs one warp scans (SCAN_TILE in the kernels). */
+    private static final int SCAN_TILE = 1024;
+    /** Layers one warp of mc_classify walks through (CLASSIFY_LAYERS in the kernels). */
+    private static final int CLASSIFY_LAYERS = 8;
+    /** Bytes per pinned transfer piece. */
+    private static final int PIECE = 32 << 20;
     /** Share of free device memory a slab's working buffers may take; the rest is for its mesh. */
     private static final double SLAB_SHARE = 0.4;
 
@@ -64,13 +78,13 @@ public final class GpuMarchingCubes implements MeshJob.Extractor {
     private final int slabCellsOverride;
     private final GpuDevice.Buffer vol;
     private final GpuDevice.Buffer flags;
-    private final GpuDevice.Buffer chunkV;
-    private final GpuDevice.Buffer chunkT;
+    private final GpuDevice.Buffer counts;
     private final GpuDevice.Buffer levels;
     private final GpuDevice.Buffer positions;
     private final GpuDevice.Buffer triangles;
     private final GpuDevice.Buffer snapped;
-    private final GpuDevice.PinnedBuffer staging;
+    private final GpuDevice.PinnedBuffer[] pieces = new GpuDevice.PinnedBuffer[2];
+    private final ExecutorService copiers;
 
     private GpuMarchingCubes(GpuDevice gpu, int cpuThreads, OnError onError, int slabCellsOverride) {
         this.gpu = gpu;
@@ -81,14 +95,20 @@ public final class GpuMarchingCubes implements MeshJob.Extractor {
             gpu.makeCurrent();
             vol = gpu.buffer();
             flags = gpu.buffer();
-            chunkV = gpu.buffer();
-            chunkT = gpu.buffer();
+            counts = gpu.buffer();
             levels = gpu.buffer();
             positions = gpu.buffer();
             triangles = gpu.buffer();
             snapped = gpu.buffer();
-            staging = gpu.pinnedBuffer();
+            pieces[0] = gpu.pinnedBuffer();
+            pieces[1] = gpu.pinnedBuffer();
         }
+        // One core copies host memory at well under the PCIe rate; a few keep the DMA engine busy.
+        copiers = Executors.newFixedThreadPool(Math.max(1, Math.min(cpuThreads, 8)), r -> {
+            Thread t = new Thread(r, "gpu-copy");
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     /**
@@ -142,11 +162,16 @@ public final class GpuMarchingCubes implements MeshJob.Extractor {
         }
         synchronized (gpu) {
             gpu.makeCurrent();
-            return run(v, iso, closed);
+            try {
+                return run(v, iso, closed);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while copying to or from the GPU", e);
+            }
         }
     }
 
-    private Timed run(Volume v, double iso, boolean closed) {
+    private Timed run(Volume v, double iso, boolean closed) throws InterruptedException {
         long t0 = System.nanoTime();
         int nx = v.nx(), ny = v.ny(), nz = v.nz();
         int o = closed ? 1 : 0;
@@ -159,7 +184,8 @@ public final class GpuMarchingCubes implements MeshJob.Extractor {
         int above = v.objectAbove() ? 1 : 0;
         double[] s = v.spacing();
         long segments = (gx + CHUNK - 1) / CHUNK;
-        int slabCells = slabCells(nx, ny, gx, gy, gz, segments);
+        // The kernels index a slab's chunks with 32 bits.
+        int slabCells = (int) Math.min(slabCells(nx, ny, gx, gy, gz, segments), (1L << 32) / (segments * gy) - 2);
         cuMemsetD8(snapped.ensure(4), (byte) 0, 4);
         List<float[]> posParts = new ArrayList<>();
         List<int[]> triParts = new ArrayList<>();
@@ -178,28 +204,30 @@ public final class GpuMarchingCubes implements MeshJob.Extractor {
             upload(v.data(), (long) zLo * nx * ny, (long) nzLoc * nx * ny);
             uploadMs += (System.nanoTime() - u0) / 1e6;
 
-            long points = (long) gx * gy * kCount;
             long chunks = segments * gy * kCount;
             long cellChunks = segments * gy * (kCount - 1);
             boolean last = k1 == gz - 1;
             long ownedChunks = last ? chunks : cellChunks;
-            flags.ensure(points);
-            // One extra zero entry: after the exclusive scan it holds the total.
-            chunkV.ensure(8 * (chunks + 1));
-            chunkT.ensure(8 * (chunks + 1));
-            cuMemsetD8(chunkV.ptr.withByteOffset(8 * chunks), (byte) 0, 8);
-            cuMemsetD8(chunkT.ptr.withByteOffset(8 * chunks), (byte) 0, 8);
-            levels.ensure(8 * levelSpace(chunks + 1));
+            flags.ensure((long) gx * gy * kCount);
+            // (vertices, triangles) per chunk, and one zero pair after them: after the exclusive scan it holds the totals.
+            counts.ensure(16 * (chunks + 1));
+            cuMemsetD8(counts.ptr.withByteOffset(16 * chunks), (byte) 0, 16);
+            levels.ensure(16 * levelSpace(chunks + 1));
 
             cuEventRecord(gpu.start, null);
-            gpu.launch("mc_flags", points, vol, nx, ny, nzLoc, zLo, o, gx, gy, gz, k0, kCount, isoF, above, flags);
-            gpu.launch("mc_count", chunks, flags, gx, gy, kCount, chunkV, chunkT);
-            scan(chunkV.ptr, chunks + 1);
-            scan(chunkT.ptr, chunks + 1);
+            gpu.launch("mc_classify", 32 * segments * gy * ((kCount + CLASSIFY_LAYERS - 1) / CLASSIFY_LAYERS), vol, nx, ny, nzLoc, zLo, o, gx, gy, gz, k0, kCount, isoF, above, gpu.caseTable(),
+                    flags, counts);
+            scan(counts.ptr, chunks + 1);
             cuEventRecord(gpu.end, null);
             kernelMs += elapsed();
-            long tCount = readLong(chunkT.ptr.withByteOffset(8 * chunks));
-            long ownedV = readLong(chunkV.ptr.withByteOffset(8 * ownedChunks));
+            long[] totals = new long[2];
+            cuMemcpyDtoH(Pointer.to(totals), counts.ptr.withByteOffset(16 * chunks), 16);
+            long tCount = totals[1];
+            long ownedV = totals[0];
+            if (ownedChunks != chunks) {
+                cuMemcpyDtoH(Pointer.to(totals), counts.ptr.withByteOffset(16 * ownedChunks), 8);
+                ownedV = totals[0];
+            }
             if (3 * (vBase + ownedV) > Integer.MAX_VALUE - 8 || 3 * (tTotal + tCount) > Integer.MAX_VALUE - 8) {
                 throw new MeshpipeException(ErrorCode.VOLUME_TOO_LARGE, "the surface has more triangles than one mesh can hold;"
                         + " use a coarser volume or another isovalue");
@@ -207,18 +235,18 @@ public final class GpuMarchingCubes implements MeshJob.Extractor {
             positions.ensure(12 * ownedV);
             triangles.ensure(12 * tCount);
             cuEventRecord(gpu.start, null);
-            gpu.launch("mc_vertices", ownedChunks, vol, nx, ny, nzLoc, zLo, o, gx, gy, gz, k0, kCount, isoF, above, iso,
-                    s[0], s[1], s[2], flags, chunkV, ownedChunks, positions, snapped);
-            gpu.launch("mc_triangles", cellChunks, flags, gx, gy, chunkV, chunkT, cellChunks, vBase, 1 - above, triangles);
+            gpu.launch("mc_generate", ownedChunks, /* a warp per 32 chunks */ vol, nx, ny, nzLoc, zLo, o, gx, gy, gz, k0, kCount, isoF, above, iso,
+                    s[0], s[1], s[2], gpu.caseTable(), flags, counts, ownedChunks, cellChunks, vBase, 1 - above, positions, triangles,
+                    snapped);
             cuEventRecord(gpu.end, null);
             gpu.synchronize();
             kernelMs += elapsed();
 
             long d0 = System.nanoTime();
             float[] p = new float[(int) (3 * ownedV)];
-            download(positions.ptr, 4L * p.length, (b, at, n) -> b.asFloatBuffer().get(p, (int) (at / 4), (int) (n / 4)));
+            download(positions.ptr, 4L * p.length, (b, at) -> b.asFloatBuffer().get(p, (int) (at / 4), b.remaining() / 4));
             int[] t = new int[(int) (3 * tCount)];
-            download(triangles.ptr, 4L * t.length, (b, at, n) -> b.asIntBuffer().get(t, (int) (at / 4), (int) (n / 4)));
+            download(triangles.ptr, 4L * t.length, (b, at) -> b.asIntBuffer().get(t, (int) (at / 4), b.remaining() / 4));
             downloadMs += (System.nanoTime() - d0) / 1e6;
             posParts.add(p);
             triParts.add(t);
@@ -237,8 +265,8 @@ public final class GpuMarchingCubes implements MeshJob.Extractor {
         if (slabCellsOverride > 0) {
             return slabCellsOverride;
         }
-        long perLayer = (long) gx * gy + 16L * segments * gy + 4L * nx * ny + 16L * segments * gy / (SCAN_FANOUT - 1) + 64;
-        long held = vol.bytes + flags.bytes + chunkV.bytes + chunkT.bytes + levels.bytes + positions.bytes + triangles.bytes;
+        long perLayer = (long) gx * gy + 16L * segments * gy + 4L * nx * ny + 16L * segments * gy / (SCAN_TILE - 1) + 64;
+        long held = vol.bytes + flags.bytes + counts.bytes + levels.bytes + positions.bytes + triangles.bytes;
         long budget = (long) ((gpu.freeMemory() + held) * SLAB_SHARE);
         long layers = budget / perLayer - 2;
         if (layers < 1) {
@@ -247,57 +275,105 @@ public final class GpuMarchingCubes implements MeshJob.Extractor {
         return (int) Math.min(layers, gz - 1);
     }
 
-    /** Space for every level of sums in {@link #scan}. */
+    /** Count pairs in every level of sums in {@link #scan}. */
     private static long levelSpace(long n) {
         long total = 0;
         for (long m = n; m > 1; ) {
-            m = (m + SCAN_FANOUT - 1) / SCAN_FANOUT;
+            m = (m + SCAN_TILE - 1) / SCAN_TILE;
             total += m;
         }
         return Math.max(total, 1);
     }
 
-    /** Exclusive prefix sums of n u64 values in place, level by level in the levels buffer (no host round trip). */
+    /** Exclusive prefix sums of n (u64, u64) pairs in place, level by level in the levels buffer (no host round trip). */
     private void scan(CUdeviceptr data, long n) {
         scanLevel(data, n, levels.ptr);
     }
 
     private void scanLevel(CUdeviceptr data, long n, CUdeviceptr sums) {
-        long m = (n + SCAN_FANOUT - 1) / SCAN_FANOUT;
-        gpu.launch("mc_scan_reduce", m, data, n, sums);
-        if (m == 1) {
-            cuMemsetD8(sums, (byte) 0, 8);
+        long tiles = (n + SCAN_TILE - 1) / SCAN_TILE;
+        gpu.launch("mc_scan_reduce", 32 * tiles, data, n, sums);
+        if (tiles == 1) {
+            cuMemsetD8(sums, (byte) 0, 16);
         } else {
-            scanLevel(sums, m, sums.withByteOffset(8 * m));
+            scanLevel(sums, tiles, sums.withByteOffset(16 * tiles));
         }
-        gpu.launch("mc_scan_down", m, data, n, sums);
+        gpu.launch("mc_scan_down", 32 * tiles, data, n, sums);
     }
 
-    private static long readLong(CUdeviceptr at) {
-        long[] v = new long[1];
-        cuMemcpyDtoH(Pointer.to(v), at, 8);
-        return v[0];
-    }
-
-    private void upload(float[] data, long from, long count) {
+    /** Copies count floats from data[from..] to the device buffer vol, piece by piece through the pinned pieces. */
+    private void upload(float[] data, long from, long count) throws InterruptedException {
+        CUdeviceptr dst = vol.ensure(Math.max(4 * count, 4));
         long bytes = 4 * count;
-        ByteBuffer b = staging.ensure(Math.max(bytes, 4));
-        b.asFloatBuffer().put(data, (int) from, (int) count);
-        cuMemcpyHtoD(vol.ensure(Math.max(bytes, 4)), staging.host, bytes);
+        for (long at = 0, piece = 0; at < bytes; at += PIECE, piece++) {
+            int n = (int) Math.min(PIECE, bytes - at);
+            GpuDevice.PinnedBuffer buf = pieces[(int) (piece % 2)];
+            ByteBuffer b = buf.ensure(PIECE);
+            cuEventSynchronize(buf.free); // its previous copy has left it
+            long first = from + at / 4;
+            parallel(n / 4, (lo, hi) -> b.duplicate().order(b.order()).position(4 * lo).asFloatBuffer()
+                    .put(data, (int) (first + lo), hi - lo));
+            cuMemcpyHtoDAsync(dst.withByteOffset(at), buf.host, n, gpu.copies);
+            cuEventRecord(buf.free, gpu.copies);
+        }
+        cuStreamSynchronize(gpu.copies);
     }
 
     private interface Sink {
-        void take(ByteBuffer b, long at, long n);
+        /** Takes the bytes of b (position 0 to limit), which start at byte {@code at} of the copied range. */
+        void take(ByteBuffer b, long at);
     }
 
-    /** Copies device memory to the host through the pinned staging buffer, a piece at a time. */
-    private void download(CUdeviceptr src, long bytes, Sink sink) {
-        long piece = Math.max(staging.bytes, 1 << 20);
-        for (long at = 0; at < bytes; at += piece) {
-            long n = Math.min(piece, bytes - at);
-            ByteBuffer b = staging.ensure(n);
-            cuMemcpyDtoH(staging.host, src.withByteOffset(at), n);
-            sink.take(b, at, n);
+    /** Copies device memory to the host piece by piece: the DMA of the next piece overlaps the emptying of this one. */
+    private void download(CUdeviceptr src, long bytes, Sink sink) throws InterruptedException {
+        long pieceCount = (bytes + PIECE - 1) / PIECE;
+        for (long piece = 0; piece < pieceCount; piece++) {
+            if (piece == 0) {
+                startDownload(src, bytes, 0);
+            }
+            if (piece + 1 < pieceCount) {
+                startDownload(src, bytes, piece + 1);
+            }
+            GpuDevice.PinnedBuffer buf = pieces[(int) (piece % 2)];
+            ByteBuffer b = buf.ensure(PIECE);
+            cuEventSynchronize(buf.free);
+            long at = piece * PIECE;
+            int n = (int) Math.min(PIECE, bytes - at);
+            parallel(n / 4, (lo, hi) -> sink.take(b.duplicate().order(b.order()).position(4 * lo).limit(4 * hi).slice().order(b.order()),
+                    at + 4L * lo));
+        }
+    }
+
+    private void startDownload(CUdeviceptr src, long bytes, long piece) {
+        GpuDevice.PinnedBuffer buf = pieces[(int) (piece % 2)];
+        buf.ensure(PIECE);
+        long at = piece * PIECE;
+        cuMemcpyDtoHAsync(buf.host, src.withByteOffset(at), Math.min(PIECE, bytes - at), gpu.copies);
+        cuEventRecord(buf.free, gpu.copies);
+    }
+
+    private interface Range {
+        void run(int lo, int hi);
+    }
+
+    /** Runs body over [0, n) in a few parts on the copy threads (one part when n is small). */
+    private void parallel(int n, Range body) throws InterruptedException {
+        int parts = n < (1 << 18) ? 1 : 8;
+        if (parts == 1) {
+            body.run(0, n);
+            return;
+        }
+        List<Future<?>> running = new ArrayList<>();
+        for (int q = 0; q < parts; q++) {
+            int lo = (int) ((long) n * q / parts), hi = (int) ((long) n * (q + 1) / parts);
+            running.add(copiers.submit(() -> body.run(lo, hi)));
+        }
+        for (Future<?> f : running) {
+            try {
+                f.get();
+            } catch (java.util.concurrent.ExecutionException e) {
+                throw new IllegalStateException("copy to or from pinned memory failed", e.getCause());
+            }
         }
     }
 

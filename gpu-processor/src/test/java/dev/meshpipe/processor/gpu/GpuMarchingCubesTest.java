@@ -2,6 +2,7 @@ package dev.meshpipe.processor.gpu;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.meshpipe.mesh.Mesh;
@@ -39,9 +40,21 @@ class GpuMarchingCubesTest {
     }
 
     static void assertSameAsCpu(GpuMarchingCubes g, Volume v, double iso, boolean closed) {
+        assertSameAsCpu(g, v, iso, closed, false);
+    }
+
+    static void assertSameAsCpu(GpuMarchingCubes g, Volume v, double iso, boolean closed, boolean mayNeedMerging) {
         String what = v.description() + " iso " + iso + (closed ? " closed" : " open");
         GpuMarchingCubes.Timed t = g.extractTimed(v, iso, closed);
-        assertNotNull(t.mesh(), what + ": a vertex rounded onto a grid point");
+        if (!mayNeedMerging) {
+            assertNotNull(t.mesh(), what + ": a vertex rounded onto a grid point");
+        }
+        if (t.mesh() == null) {
+            // A vertex rounded onto a grid point (random samples do that now and then): the CPU's
+            // fast path must see it too, and the job then runs on the CPU's merging path.
+            assertNull(MarchingCubes.extractFast(v, iso, closed, 4), what + ": the GPU saw a vertex on a grid point, the CPU did not");
+            return;
+        }
         Mesh cpu = MarchingCubes.extract(v, iso, closed, 4);
         MeshComparison.assertSameMesh(cpu, t.mesh(), what);
         if (closed && cpu.triangleCount() > 0) {
@@ -76,7 +89,7 @@ class GpuMarchingCubesTest {
         Random r = new Random(seed);
         for (int trial = 0; trial < 40; trial++) {
             Volume v = RandomVolumes.of(r, 70, 40, 40, "random seed " + seed + " trial " + trial);
-            assertSameAsCpu(r.nextBoolean() ? gpu : slabbed, v, 0.1, r.nextBoolean());
+            assertSameAsCpu(r.nextBoolean() ? gpu : slabbed, v, 0.1, r.nextBoolean(), true);
         }
     }
 

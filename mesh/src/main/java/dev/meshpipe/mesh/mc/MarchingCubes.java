@@ -35,8 +35,8 @@ public final class MarchingCubes {
         return fast != null ? fast : extractGeneral(volume, iso, closedBorders, threads);
     }
 
-    /** The fast path alone; null when vertices need merging. */
-    static Mesh extractFast(Volume volume, double iso, boolean closedBorders, int threads) {
+    /** The fast path alone; null when vertices need merging (a vertex rounds onto a grid point), as the GPU path decides too. */
+    public static Mesh extractFast(Volume volume, double iso, boolean closedBorders, int threads) {
         try (Parallel par = new Parallel(threads)) {
             return new RowMarchingCubes(volume, iso, closedBorders).run(par);
         }
