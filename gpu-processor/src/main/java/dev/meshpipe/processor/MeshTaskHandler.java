@@ -124,8 +124,10 @@ final class MeshTaskHandler implements TransactionalWorker.Handler {
 
     @Override
     public void giveUp(ConsumerRecord<String, byte[]> rec, Exception cause, Outbox out) {
-        out.send(Topics.EVENTS, rec.key(), JobEvent.failed(rec.key(), ErrorCode.STORAGE_UNAVAILABLE,
-                "object storage stayed unavailable: " + cause.getMessage(), "meshing"));
+        JobEvent failed = cause instanceof TransactionalWorker.RetryableException
+                ? JobEvent.failed(rec.key(), ErrorCode.STORAGE_UNAVAILABLE, "object storage stayed unavailable: " + cause.getMessage(), "meshing")
+                : JobEvent.failed(rec.key(), ErrorCode.INTERNAL_ERROR, "internal error while meshing (" + cause.getClass().getSimpleName() + "); the service log has the details", "meshing");
+        out.send(Topics.EVENTS, rec.key(), failed);
     }
 
     private boolean cancelled(String id) throws IOException {

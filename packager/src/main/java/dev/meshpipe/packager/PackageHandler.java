@@ -151,8 +151,10 @@ final class PackageHandler implements TransactionalWorker.Handler {
 
     @Override
     public void giveUp(ConsumerRecord<String, byte[]> rec, Exception cause, Outbox out) {
-        out.send(Topics.EVENTS, rec.key(), JobEvent.failed(rec.key(), ErrorCode.STORAGE_UNAVAILABLE,
-                "object storage stayed unavailable: " + cause.getMessage(), "packaging"));
+        JobEvent failed = cause instanceof TransactionalWorker.RetryableException
+                ? JobEvent.failed(rec.key(), ErrorCode.STORAGE_UNAVAILABLE, "object storage stayed unavailable: " + cause.getMessage(), "packaging")
+                : JobEvent.failed(rec.key(), ErrorCode.INTERNAL_ERROR, "internal error while packaging (" + cause.getClass().getSimpleName() + "); the service log has the details", "packaging");
+        out.send(Topics.EVENTS, rec.key(), failed);
     }
 
     /** After the commit the ZIP stands for the intermediate files, which can go. */

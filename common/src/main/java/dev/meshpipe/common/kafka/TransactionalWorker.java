@@ -35,7 +35,10 @@ public final class TransactionalWorker implements Runnable, AutoCloseable {
     public interface Handler {
         void handle(ConsumerRecord<String, byte[]> record, Outbox out) throws RetryableException;
 
-        /** Called once retries are spent; writes the job's failure. */
+        /**
+         * Writes the job's failure: once retries are spent ({@code cause} a RetryableException),
+         * or at once when handle threw anything else.
+         */
         void giveUp(ConsumerRecord<String, byte[]> record, Exception cause, Outbox out);
 
         /** Called after the record's transaction committed, for clean-up that must not come sooner. */
@@ -84,6 +87,13 @@ public final class TransactionalWorker implements Runnable, AutoCloseable {
                 // Fenced, rebalanced away or the broker went away: start over from the committed offsets.
                 if (running.get()) {
                     log.warn("{}: {}; reconnecting", settings.transactionalId(), e.toString());
+                    sleep(Duration.ofSeconds(1));
+                }
+            } catch (RuntimeException e) {
+                // Anything else (the client in a state it did not expect, say): a dead thread would
+                // leave its partitions assigned and silent, so start over as after a Kafka error.
+                if (running.get()) {
+                    log.error("{}: unexpected failure; reconnecting", settings.transactionalId(), e);
                     sleep(Duration.ofSeconds(1));
                 }
             }
@@ -135,6 +145,13 @@ public final class TransactionalWorker implements Runnable, AutoCloseable {
             try {
                 handler.handle(rec, out);
                 return out;
+            } catch (RuntimeException e) {
+                // A bug or an input nobody foresaw: the job fails with a code, rather than the
+                // worker dying on it again at every delivery.
+                log.error("{}: unexpected failure on {}; the job fails", settings.transactionalId(), rec.key(), e);
+                Outbox failed = new Outbox();
+                handler.giveUp(rec, e, failed);
+                return failed;
             } catch (RetryableException e) {
                 if (attempt >= settings.maxAttempts()) {
                     log.warn("{}: giving up on {} after {} attempts: {}", settings.transactionalId(), rec.key(), attempt, e.getMessage());
