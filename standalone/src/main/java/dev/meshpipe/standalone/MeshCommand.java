@@ -66,12 +66,18 @@ final class MeshCommand implements Callable<Integer> {
     @Option(names = "--repeat", defaultValue = "1", description = "extract this many times after a warm-up and report the median (default ${DEFAULT-VALUE})")
     int repeat;
 
+    @Option(names = "--warmup", defaultValue = "5", description = "with --repeat: extractions before the timed ones, so the JIT has compiled the hot loops (default ${DEFAULT-VALUE})")
+    int warmup;
+
     @Override
     public Integer call() {
         try {
             JobParams params = new JobParams(iso, JobParams.parseBorders(borders), JobParams.parseFormats(formats), null).validated();
             if (repeat < 1) {
                 throw new MeshpipeException(dev.meshpipe.common.ErrorCode.INVALID_PARAMETER, "--repeat must be at least 1");
+            }
+            if (warmup < 0) {
+                throw new MeshpipeException(dev.meshpipe.common.ErrorCode.INVALID_PARAMETER, "--warmup must be 0 or more");
             }
             long t0 = System.nanoTime();
             Volume volume = readInput();
@@ -116,7 +122,9 @@ final class MeshCommand implements Callable<Integer> {
     }
 
     private long medianExtractMs(Volume volume, double isoValue, boolean closed, MeshJob.Extractor extractor) {
-        extractor.extract(volume, isoValue, closed);
+        for (int i = 0; i < warmup; i++) {
+            extractor.extract(volume, isoValue, closed);
+        }
         List<Long> times = new ArrayList<>();
         for (int i = 0; i < repeat; i++) {
             long t = System.nanoTime();

@@ -4,9 +4,13 @@ import dev.meshpipe.common.ErrorCode;
 import dev.meshpipe.common.MeshpipeException;
 import dev.meshpipe.mesh.Mesh;
 import dev.meshpipe.mesh.Volume;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ForkJoinPool;
-import java.util.stream.IntStream;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Classic marching cubes on the CPU, giving the same vertices and counts as VTK's
@@ -37,9 +41,7 @@ public final class MarchingCubes {
 
     /** The fast path alone; null when vertices need merging (a vertex rounds onto a grid point), as the GPU path decides too. */
     public static Mesh extractFast(Volume volume, double iso, boolean closedBorders, int threads) {
-        try (Parallel par = new Parallel(threads)) {
-            return new RowMarchingCubes(volume, iso, closedBorders).run(par);
-        }
+        return new RowMarchingCubes(volume, iso, closedBorders).run(new Parallel(threads));
     }
 
     /** The general path alone. */
@@ -47,35 +49,53 @@ public final class MarchingCubes {
         return SlabMarchingCubes.extract(volume, iso, closedBorders, threads);
     }
 
-    /** Runs work over z-slabs on a pool of the requested size (or inline for one thread). */
-    static final class Parallel implements AutoCloseable {
+    /**
+     * Runs work over z-slabs: {@code threads} workers of a pool kept for that thread count take
+     * slabs in turn from a shared counter, so a worker that finishes early takes the next slab
+     * instead of waiting, and no call pays for starting threads.
+     */
+    static final class Parallel {
         interface SlabBody {
             void run(int slab, int k0, int k1);
         }
 
+        private static final ConcurrentHashMap<Integer, ForkJoinPool> POOLS = new ConcurrentHashMap<>();
+        /** Slabs per thread: enough that the last slab to finish is short; each extra slab costs one layer scan. */
+        static final int SLABS_PER_THREAD = 8;
+
         private final int threads;
-        private final ForkJoinPool pool;
 
         Parallel(int threads) {
             this.threads = Math.max(1, threads);
-            this.pool = this.threads == 1 ? null : new ForkJoinPool(this.threads);
         }
 
-        /** How many slabs [0, n) is split into: a few per thread, for balance where the surface is uneven. */
+        /** How many slabs [0, n) is split into. */
         int slabCount(int n) {
-            return Math.max(1, Math.min(n, threads == 1 ? 1 : threads * 4));
+            return Math.max(1, Math.min(n, threads == 1 ? 1 : threads * SLABS_PER_THREAD));
         }
 
         /** Runs {@code body} once per slab, in parallel; slab s covers [n*s/slabs, n*(s+1)/slabs). */
         void forEachSlab(int n, SlabBody body) {
             int slabs = slabCount(n);
-            if (pool == null) {
+            if (threads == 1) {
                 body.run(0, 0, n);
                 return;
             }
+            ForkJoinPool pool = POOLS.computeIfAbsent(threads, ForkJoinPool::new);
+            AtomicInteger next = new AtomicInteger();
+            Runnable worker = () -> {
+                for (int s; (s = next.getAndIncrement()) < slabs; ) {
+                    body.run(s, (int) ((long) n * s / slabs), (int) ((long) n * (s + 1) / slabs));
+                }
+            };
+            List<Future<?>> running = new ArrayList<>();
+            for (int t = 0; t < Math.min(threads, slabs); t++) {
+                running.add(pool.submit(worker));
+            }
             try {
-                pool.submit(() -> IntStream.range(0, slabs).parallel()
-                        .forEach(s -> body.run(s, (int) ((long) n * s / slabs), (int) ((long) n * (s + 1) / slabs)))).get();
+                for (Future<?> f : running) {
+                    f.get();
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("interrupted", e);
@@ -87,13 +107,6 @@ public final class MarchingCubes {
                     throw err;
                 }
                 throw new IllegalStateException(e.getCause());
-            }
-        }
-
-        @Override
-        public void close() {
-            if (pool != null) {
-                pool.shutdown();
             }
         }
     }

@@ -81,6 +81,7 @@ final class RowMarchingCubes {
         if (gx < 2 || gy < 2 || gz < 2) {
             return Mesh.empty(); // no cells, so no surface
         }
+        // One slab per task: its buffers stay its own, and the join below makes ids global.
         Slab[] slabs = new Slab[par.slabCount(gz)];
         par.forEachSlab(gz, (s, k0, k1) -> {
             Slab slab = new Slab(k0, k1);
@@ -469,19 +470,21 @@ final class RowMarchingCubes {
         }
     }
 
+    /** Largest chunk; the first is small and each next one twice the last, so a small slab costs little. */
     private static final int CHUNK = 1 << 16;
+    private static final int FIRST_CHUNK = 1 << 12;
 
-    /** Vertex positions in fixed-size chunks: growing never copies what is already written. */
+    /** Vertex positions in chunks: growing never copies what is already written. */
     private static final class FloatBuffer {
         final java.util.List<float[]> chunks = new java.util.ArrayList<>();
-        float[] cur = new float[CHUNK - CHUNK % 3];
+        float[] cur = new float[FIRST_CHUNK - FIRST_CHUNK % 3];
         int used;
         int size;
 
         void add(float x, float y, float z) {
             if (used == cur.length) {
                 chunks.add(cur);
-                cur = new float[CHUNK - CHUNK % 3];
+                cur = new float[Math.min(2 * cur.length, CHUNK - CHUNK % 3)]; // lengths stay multiples of 3
                 used = 0;
             }
             cur[used] = x;
@@ -504,7 +507,7 @@ final class RowMarchingCubes {
     private static final class IntBuffer {
         final java.util.List<int[]> chunks = new java.util.ArrayList<>();
         final java.util.List<Integer> lengths = new java.util.ArrayList<>();
-        int[] cur = new int[CHUNK];
+        int[] cur = new int[FIRST_CHUNK];
         int used;
         int size;
 
@@ -513,7 +516,7 @@ final class RowMarchingCubes {
             if (used + more > cur.length) {
                 chunks.add(cur);
                 lengths.add(used);
-                cur = new int[CHUNK];
+                cur = new int[Math.min(2 * cur.length, CHUNK)];
                 used = 0;
             }
         }

@@ -61,32 +61,31 @@ final class SlabMarchingCubes {
         if (gx < 2 || gy < 2 || gz < 2) {
             return Mesh.empty();
         }
-        try (MarchingCubes.Parallel par = new MarchingCubes.Parallel(threads)) {
-            int slabs = par.slabCount(gz);
-            long[] vCount = new long[slabs];
-            long[] tCount = new long[slabs];
-            par.forEachSlab(gz, (s, k0, k1) -> {
-                Slab slab = new Slab(k0, k1);
-                slab.count();
-                vCount[s] = slab.vertices;
-                tCount[s] = slab.triangles;
-            });
-            long[] vBase = new long[slabs + 1];
-            long[] tBase = new long[slabs + 1];
-            for (int s = 0; s < slabs; s++) {
-                vBase[s + 1] = vBase[s] + vCount[s];
-                tBase[s + 1] = tBase[s] + tCount[s];
-            }
-            if (vBase[slabs] * 3 > Integer.MAX_VALUE - 8 || tBase[slabs] * 3 > Integer.MAX_VALUE - 8) {
-                throw new MeshpipeException(ErrorCode.VOLUME_TOO_LARGE, "the surface has " + tBase[slabs]
-                        + " triangles, more than one mesh can hold; use a coarser volume or another isovalue");
-            }
-            float[] positions = new float[(int) (vBase[slabs] * 3)];
-            int[] triangles = new int[(int) (tBase[slabs] * 3)];
-            par.forEachSlab(gz, (s, k0, k1) -> new Slab(k0, k1)
-                    .emit((int) vBase[s], (int) vBase[s + 1], (int) tBase[s], positions, triangles));
-            return new Mesh(positions, triangles);
+        MarchingCubes.Parallel par = new MarchingCubes.Parallel(threads);
+        int slabs = par.slabCount(gz);
+        long[] vCount = new long[slabs];
+        long[] tCount = new long[slabs];
+        par.forEachSlab(gz, (s, k0, k1) -> {
+            Slab slab = new Slab(k0, k1);
+            slab.count();
+            vCount[s] = slab.vertices;
+            tCount[s] = slab.triangles;
+        });
+        long[] vBase = new long[slabs + 1];
+        long[] tBase = new long[slabs + 1];
+        for (int s = 0; s < slabs; s++) {
+            vBase[s + 1] = vBase[s] + vCount[s];
+            tBase[s + 1] = tBase[s] + tCount[s];
         }
+        if (vBase[slabs] * 3 > Integer.MAX_VALUE - 8 || tBase[slabs] * 3 > Integer.MAX_VALUE - 8) {
+            throw new MeshpipeException(ErrorCode.VOLUME_TOO_LARGE, "the surface has " + tBase[slabs]
+                    + " triangles, more than one mesh can hold; use a coarser volume or another isovalue");
+        }
+        float[] positions = new float[(int) (vBase[slabs] * 3)];
+        int[] triangles = new int[(int) (tBase[slabs] * 3)];
+        par.forEachSlab(gz, (s, k0, k1) -> new Slab(k0, k1)
+                .emit((int) vBase[s], (int) vBase[s + 1], (int) tBase[s], positions, triangles));
+        return new Mesh(positions, triangles);
     }
 
     /** The state of one point layer: samples, inside bits, edge codes or ids, point ids. */
