@@ -186,10 +186,11 @@ public final class GatewayService implements AutoCloseable {
         // HTTP first: the port it gets is what other instances are told to call.
         app.start(config.httpPort());
         HostInfo self = new HostInfo(options.advertisedHost(), app.port());
-        statuses = new StatusStore(self, auth::internalSignature);
+        StatusCache cache = new StatusCache();
+        statuses = new StatusStore(self, auth::internalSignature, cache);
         VolumeLimits limits = new VolumeLimits(config.maxVoxels(), VolumeLimits.DEFAULT_MAX_DECOMPRESSED);
         routes(new JobRoutes(store, producer, statuses, auth, config.maxUploadBytes(), limits, options.linkLifetime()));
-        streams = new KafkaStreams(StatusTopology.build(options.statusRetention()), properties(config, options, self));
+        streams = new KafkaStreams(StatusTopology.build(options.statusRetention(), cache), properties(config, options, self));
         streams.setUncaughtExceptionHandler(e -> {
             log.error("gateway stream thread failed; replacing it", e);
             return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;

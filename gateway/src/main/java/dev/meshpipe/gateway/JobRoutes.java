@@ -210,8 +210,27 @@ final class JobRoutes {
     }
 
     void status(Context ctx) {
-        ctx.json(view(lookup(ctx)));
+        JobStatus s = lookup(ctx);
+        if (auth.enabled() && s.state() == JobState.SUCCEEDED) {
+            ctx.json(view(s)); // a signed link, fresh each time
+            return;
+        }
+        RenderedView v = rendered.get(s.id());
+        if (v == null || v.status() != s) {
+            v = new RenderedView(s, Json.bytes(view(s)));
+            if (rendered.size() >= MAX_RENDERED) {
+                rendered.clear(); // a memo only: any entry may go at any time
+            }
+            rendered.put(s.id(), v);
+        }
+        ctx.contentType(io.javalin.http.ContentType.APPLICATION_JSON).result(v.json());
     }
+
+    /** A status's JSON view, reused while the status store hands out that same status object. */
+    private record RenderedView(JobStatus status, byte[] json) {}
+
+    private static final int MAX_RENDERED = 50_000;
+    private final java.util.concurrent.ConcurrentHashMap<String, RenderedView> rendered = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** The public view, with a signed download link when tokens are on. */
     private StatusView view(JobStatus s) {

@@ -31,12 +31,14 @@ final class StatusStore {
 
     private final HostInfo self;
     private final java.util.function.UnaryOperator<String> signer;
+    private final StatusCache cache;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private volatile KafkaStreams streams;
 
-    StatusStore(HostInfo self, java.util.function.UnaryOperator<String> signer) {
+    StatusStore(HostInfo self, java.util.function.UnaryOperator<String> signer, StatusCache cache) {
         this.self = self;
         this.signer = signer;
+        this.cache = cache;
     }
 
     /** Which instance owns each partition of the events topic, as of the last rebalance. */
@@ -70,6 +72,13 @@ final class StatusStore {
         }
         owners = java.util.Map.copyOf(map);
         partitions = count;
+        java.util.Set<Integer> mine = new java.util.HashSet<>();
+        map.forEach((p, host) -> {
+            if (host.equals(self)) {
+                mine.add(p);
+            }
+        });
+        cache.retainOnly(mine);
     }
 
     boolean ready() {
@@ -129,6 +138,10 @@ final class StatusStore {
         KafkaStreams s = streams;
         if (s == null) {
             throw unavailable("job status is not available yet");
+        }
+        JobStatus cached = cache.get(partition, id);
+        if (cached != null) {
+            return Optional.of(cached);
         }
         StateQueryRequest<JobStatus> req = StateQueryRequest.inStore(StatusTopology.STORE)
                 .withQuery(KeyQuery.<String, JobStatus>withKey(id))

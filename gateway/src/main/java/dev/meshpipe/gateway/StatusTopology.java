@@ -36,9 +36,14 @@ public final class StatusTopology {
     private StatusTopology() {}
 
     public static Topology build(Duration statusRetention) {
+        return build(statusRetention, new StatusCache());
+    }
+
+    /** The topology whose fold also keeps {@code cache} up to date (see {@link StatusCache}). */
+    static Topology build(Duration statusRetention, StatusCache cache) {
         Topology t = new Topology();
         t.addSource("events", Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), Topics.EVENTS);
-        t.addProcessor("fold", () -> new Fold(statusRetention), "events");
+        t.addProcessor("fold", () -> new Fold(statusRetention, cache), "events");
         t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STORE), Serdes.String(),
                 JsonSerde.of(JobStatus.class)), "fold");
         return t;
@@ -47,15 +52,20 @@ public final class StatusTopology {
     static final class Fold implements Processor<String, byte[], Void, Void> {
         private static final JsonSerde<JobEvent> EVENT = JsonSerde.of(JobEvent.class);
         private final Duration retention;
+        private final StatusCache cache;
         private KeyValueStore<String, JobStatus> store;
+        private int partition;
 
-        Fold(Duration retention) {
+        Fold(Duration retention, StatusCache cache) {
             this.retention = retention;
+            this.cache = cache;
         }
 
         @Override
         public void init(ProcessorContext<Void, Void> context) {
             store = context.getStateStore(STORE);
+            partition = context.taskId().partition();
+            cache.open(partition);
             Duration every = retention.compareTo(Duration.ofMinutes(10)) < 0 ? Duration.ofSeconds(1) : Duration.ofMinutes(1);
             context.schedule(every, PunctuationType.WALL_CLOCK_TIME, now -> purge(Instant.ofEpochMilli(now)));
         }
@@ -68,6 +78,7 @@ public final class StatusTopology {
             }
             if (record.value() == null) {
                 store.delete(id);
+                cache.remove(partition, id);
                 return;
             }
             JobEvent e;
@@ -84,7 +95,13 @@ public final class StatusTopology {
             JobStatus next = old == null ? JobStatus.initial(e) : old.apply(e);
             if (next != old) {
                 store.put(id, next);
+                cache.put(partition, id, next);
             }
+        }
+
+        @Override
+        public void close() {
+            cache.close(partition);
         }
 
         private void purge(Instant now) {
@@ -99,7 +116,10 @@ public final class StatusTopology {
                     }
                 }
             }
-            gone.forEach(store::delete);
+            for (String id : gone) {
+                store.delete(id);
+                cache.remove(partition, id);
+            }
         }
     }
 }

@@ -29,15 +29,20 @@ class StatusTopologyTest {
     @TempDir
     Path dir;
     TopologyTestDriver driver;
+    final StatusCache cache = new StatusCache();
     TestInputTopic<String, byte[]> events;
     KeyValueStore<String, JobStatus> store;
 
-    @BeforeEach
-    void setUp() {
+    Properties props() {
         Properties p = new Properties();
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, "status-test");
         p.put(StreamsConfig.STATE_DIR_CONFIG, dir.toString());
-        driver = new TopologyTestDriver(StatusTopology.build(Duration.ofMinutes(5)), p);
+        return p;
+    }
+
+    @BeforeEach
+    void setUp() {
+        driver = new TopologyTestDriver(StatusTopology.build(Duration.ofMinutes(5), cache), props());
         events = driver.createInputTopic(Topics.EVENTS, Serdes.String().serializer(), Serdes.ByteArray().serializer());
         store = driver.getKeyValueStore(StatusTopology.STORE);
     }
@@ -87,5 +92,39 @@ class StatusTopologyTest {
         driver.advanceWallClockTime(Duration.ofMinutes(2));
         assertNull(store.get("done"));
         assertNotNull(store.get("running"), "unfinished jobs stay");
+    }
+
+    @Test
+    void theCacheFollowsTheStoreThroughUpdatesTombstonesAndPurges() {
+        // TopologyTestDriver runs one task, partition 0.
+        send(JobEvent.of("c1", JobState.QUEUED, 0, "queued"));
+        send(JobEvent.of("c2", JobState.QUEUED, 0, "queued"));
+        assertSameAsStore("c1", "c2");
+        assertNotNull(cache.get(0, "c1"), "a status the fold wrote is cached");
+        send(JobEvent.of("c1", JobState.PROCESSING, 40, "extracting"));
+        send(JobEvent.of("c1", JobState.SUCCEEDED, 100, "done"));
+        send(JobEvent.of("c1", JobState.PROCESSING, 90, "late"));
+        assertSameAsStore("c1", "c2");
+        assertEquals(JobState.SUCCEEDED, cache.get(0, "c1").state());
+        events.pipeInput("c2", (byte[]) null);
+        assertSameAsStore("c1", "c2");
+        assertNull(cache.get(0, "c2"), "a tombstone removes the cached status");
+        driver.advanceWallClockTime(Duration.ofMinutes(6));
+        assertNull(store.get("c1"));
+        assertNull(cache.get(0, "c1"), "a purged status leaves the cache too");
+        send(JobEvent.of("c3", JobState.QUEUED, 0, "queued"));
+        driver.close();
+        assertNull(cache.get(0, "c3"), "a closed task's statuses are forgotten");
+        driver = new TopologyTestDriver(StatusTopology.build(Duration.ofMinutes(5), cache), props());
+    }
+
+    /** The cache may lack a key the store has, but never disagrees with it. */
+    private void assertSameAsStore(String... ids) {
+        for (String id : ids) {
+            JobStatus cached = cache.get(0, id);
+            if (cached != null) {
+                assertEquals(store.get(id), cached, id);
+            }
+        }
     }
 }
