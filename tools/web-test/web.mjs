@@ -42,7 +42,13 @@ try {
   await page.waitForTimeout(1500); // let the first frames render
   findings.quality = await page.$eval('#quality', (t) => t.textContent);
   findings.previewLoaded = await page.$eval('#preview', (img) => img.complete && img.naturalWidth > 0);
-  await page.locator('#viewer').screenshot({ path: `${out}/viewer.png` });
+  // Software WebGL draws an auto-rotating head of 1.4M triangles slowly, so the element never
+  // looks "stable" to Playwright: stop the rotation, let a frame or two render, shoot its box.
+  // Back to the front view, which must show the face (the GLB's node turns RAS into glTF's frame).
+  await page.$eval('#viewer', (v) => { v.autoRotate = false; v.resetTurntableRotation(0); v.jumpCameraToGoal(); });
+  await page.waitForTimeout(1500);
+  const box = await page.locator('#viewer').boundingBox();
+  await page.screenshot({ path: `${out}/viewer.png`, clip: box });
   await page.screenshot({ path: `${out}/page.png`, fullPage: true });
 } finally {
   await browser.close();

@@ -10,7 +10,10 @@ import java.io.OutputStream;
 
 /**
  * glTF 2.0 binary: one mesh with POSITION, NORMAL (area-weighted, unit) and uint32 indices.
- * glTF's unit is the metre, so the node scales the millimetre positions by 0.001.
+ * The positions stay in world millimetres (RAS+: x to the patient's right, y anterior, z
+ * superior), and the node's transform makes them what glTF expects: metres (scale 0.001), +Y
+ * up, the front facing +Z and the asset's right at -X. So a viewer shows a head upright and
+ * facing the camera, as the preview does, at its real size (in AR too).
  */
 public final class GlbWriter {
     private static final int ARRAY_BUFFER = 34962;
@@ -34,6 +37,8 @@ public final class GlbWriter {
         root.putArray("scenes").addObject().putArray("nodes").add(0);
         ObjectNode node = root.putArray("nodes").addObject();
         node.put("name", "mesh");
+        // (x, y, z) RAS -> (-x, z, y) glTF: a half turn about (0, 1, 1)/sqrt(2).
+        node.putArray("rotation").add(0.0).add(Math.sqrt(0.5)).add(Math.sqrt(0.5)).add(0.0);
         node.putArray("scale").add(0.001).add(0.001).add(0.001);
         if (hasMesh) {
             node.put("mesh", 0);
