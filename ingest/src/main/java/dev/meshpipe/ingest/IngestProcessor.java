@@ -11,35 +11,65 @@ import dev.meshpipe.common.events.JobState;
 import dev.meshpipe.common.events.JobSubmission;
 import dev.meshpipe.common.events.JobTask;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One submission in, and out either a task plus a QUEUED event, a FAILED event, or a DLQ record.
- * A job id seen before is dropped, so a producer's retry never runs a job twice.
+ * A job id seen within the dedupe window is dropped, so a producer's retry never runs a job
+ * twice; a wall-clock punctuation forgets ids older than the window, so the store stays bounded.
  */
 final class IngestProcessor implements Processor<String, byte[], String, Object> {
     private static final Logger log = LoggerFactory.getLogger(IngestProcessor.class);
     private static final JsonSerde<JobSubmission> SUBMISSION = JsonSerde.of(JobSubmission.class);
 
     private final SubmissionValidator validator;
+    private final Duration dedupeWindow;
     private ProcessorContext<String, Object> context;
+    /** Job id -> wall-clock time it was first seen (ms). */
     private KeyValueStore<String, Long> seen;
 
-    IngestProcessor(SubmissionValidator validator) {
+    IngestProcessor(SubmissionValidator validator, Duration dedupeWindow) {
         this.validator = validator;
+        this.dedupeWindow = dedupeWindow;
     }
 
     @Override
     public void init(ProcessorContext<String, Object> context) {
         this.context = context;
         this.seen = context.getStateStore(IngestTopology.SEEN_STORE);
+        // A full scan of the store each time: a tenth of the window apart, between 1 s and 1 h.
+        long every = Math.max(1000, Math.min(3_600_000, dedupeWindow.toMillis() / 10));
+        context.schedule(Duration.ofMillis(every), PunctuationType.WALL_CLOCK_TIME, this::forgetOldIds);
+    }
+
+    private void forgetOldIds(long now) {
+        long before = now - dedupeWindow.toMillis();
+        List<String> old = new ArrayList<>();
+        try (KeyValueIterator<String, Long> it = seen.all()) {
+            while (it.hasNext()) {
+                KeyValue<String, Long> kv = it.next();
+                if (kv.value == null || kv.value < before) {
+                    old.add(kv.key);
+                }
+            }
+        }
+        old.forEach(seen::delete);
+        if (!old.isEmpty()) {
+            log.info("forgot {} job id(s) first seen over {} ago", old.size(), dedupeWindow);
+        }
     }
 
     @Override
@@ -63,7 +93,7 @@ final class IngestProcessor implements Processor<String, byte[], String, Object>
             log.info("job {} was submitted before; ignoring the repeat", jobId);
             return;
         }
-        seen.put(jobId, record.timestamp());
+        seen.put(jobId, context.currentSystemTimeMs());
         String name = submission.params() == null ? null : submission.params().name();
         if (name != null && name.length() > JobParams.MAX_NAME_LENGTH) {
             name = name.substring(0, JobParams.MAX_NAME_LENGTH);

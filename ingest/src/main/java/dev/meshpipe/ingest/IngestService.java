@@ -25,7 +25,9 @@ public final class IngestService implements AutoCloseable {
 
     public IngestService(MeshpipeConfig config, ObjectStore store) {
         VolumeLimits limits = new VolumeLimits(config.maxVoxels(), VolumeLimits.DEFAULT_MAX_DECOMPRESSED);
-        this.streams = new KafkaStreams(IngestTopology.build(new SubmissionValidator(store, limits)), properties(config));
+        String window = System.getenv("MESHPIPE_DEDUPE_WINDOW");
+        Duration dedupeWindow = window == null ? IngestTopology.DEFAULT_DEDUPE_WINDOW : MeshpipeConfig.parseDuration(window);
+        this.streams = new KafkaStreams(IngestTopology.build(new SubmissionValidator(store, limits), dedupeWindow), properties(config));
         // A failure to reach storage is transient: restart the thread, which resumes from the last commit.
         streams.setUncaughtExceptionHandler(e -> {
             log.error("ingest stream thread failed; replacing it", e);

@@ -17,13 +17,20 @@ public final class IngestTopology {
 
     private IngestTopology() {}
 
+    /** How long a job id is remembered by default: the submitted topic's retention, so no record still there can run twice. */
+    public static final java.time.Duration DEFAULT_DEDUPE_WINDOW = java.time.Duration.ofDays(7);
+
     public static Topology build(SubmissionValidator validator) {
+        return build(validator, DEFAULT_DEDUPE_WINDOW);
+    }
+
+    public static Topology build(SubmissionValidator validator, java.time.Duration dedupeWindow) {
         Serializer<Object> json = (topic, value) -> value == null ? null : Json.bytes(value);
         ByteArraySerializer bytes = new ByteArraySerializer();
         Serializer<Object> raw = (topic, value) -> bytes.serialize(topic, (byte[]) value);
         Topology t = new Topology();
         t.addSource("submitted", Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), Topics.SUBMITTED);
-        t.addProcessor("validate", () -> new IngestProcessor(validator), "submitted");
+        t.addProcessor("validate", () -> new IngestProcessor(validator, dedupeWindow), "submitted");
         t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SEEN_STORE), Serdes.String(), Serdes.Long()), "validate");
         t.addSink(TASKS_SINK, Topics.TASKS, Serdes.String().serializer(), json, "validate");
         t.addSink(EVENTS_SINK, Topics.EVENTS, Serdes.String().serializer(), json, "validate");

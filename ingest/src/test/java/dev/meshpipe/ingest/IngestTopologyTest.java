@@ -112,6 +112,30 @@ class IngestTopologyTest {
     }
 
     @Test
+    void jobIdsAreForgottenAfterTheDedupeWindowSoTheStoreStaysBounded() {
+        driver.close();
+        Properties p = new Properties();
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, "ingest-window-test");
+        p.put(StreamsConfig.STATE_DIR_CONFIG, dir.resolve("state-window").toString());
+        driver = new TopologyTestDriver(IngestTopology.build(new SubmissionValidator(store, VolumeLimits.defaults()),
+                java.time.Duration.ofHours(1)), p);
+        submitted = driver.createInputTopic(Topics.SUBMITTED, Serdes.String().serializer(), Serdes.ByteArray().serializer());
+        tasks = driver.createOutputTopic(Topics.TASKS, Serdes.String().deserializer(), JsonSerde.of(JobTask.class).deserializer());
+        var seen = driver.<String, Long>getKeyValueStore(IngestTopology.SEEN_STORE);
+        JobSubmission s = new JobSubmission(new InputRef.Synthetic("sphere:32:10"), null, null, Instant.now());
+        submit("early", s);
+        driver.advanceWallClockTime(java.time.Duration.ofMinutes(40));
+        submit("late", s);
+        submit("early", s);
+        assertEquals(2, tasks.readValuesToList().size(), "a repeat within the window is dropped");
+        driver.advanceWallClockTime(java.time.Duration.ofMinutes(30)); // early is 70 min old, late 30
+        assertEquals(null, seen.get("early"), "forgotten after the window");
+        assertTrue(seen.get("late") != null, "still inside the window");
+        submit("late", s);
+        assertTrue(tasks.isEmpty(), "late is still remembered");
+    }
+
+    @Test
     void inlineInputsAreClaimCheckedIntoTheStore() throws Exception {
         byte[] nii = TestNifti.ball(16, 5);
         submit("job-8", new JobSubmission(new InputRef.Inline(nii, "ball.nii"), null, null, null));
