@@ -15,8 +15,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * store as before.
  */
 final class StatusCache {
-    /** Entries at most per partition; past it new keys are not cached (bounded memory, about 1 KiB each). */
-    static final int MAX_PER_PARTITION = 20_000;
+    /** Entries at most per partition (about 1 KiB each, so 60 MiB at most for 6 partitions); past it new keys are not cached. */
+    static final int MAX_PER_PARTITION = 10_000;
 
     private final ConcurrentHashMap<Integer, ConcurrentHashMap<String, JobStatus>> partitions = new ConcurrentHashMap<>();
 
