@@ -87,8 +87,10 @@ function render() {
     });
     const bar = document.createElement('progress');
     bar.max = 100;
-    bar.value = s ? s.progress : 0;
-    bar.title = s ? `${s.progress}% ${s.stage || ''}` : '';
+    // jobProgress covers the whole job; progress starts again at 0 in each state.
+    const done = s ? (s.jobProgress ?? s.progress) : 0;
+    bar.value = done;
+    bar.title = s ? `${done}% ${s.stage || ''}` : '';
     tr.children[2].appendChild(bar);
     if (s && s.error) tr.children[1].title = `${s.error.code}: ${s.error.message}`;
     const actions = tr.children[6];

@@ -78,7 +78,7 @@ final class PackageHandler implements TransactionalWorker.Handler {
             ObjectStore.Upload upload = store.create(zipKey);
             DigestingOutputStream digest = new DigestingOutputStream(upload);
             try {
-                ZipPackager.write(meshed, store, digest);
+                ZipPackager.write(meshed, store, digest, new PackagingProgress(id, meshed));
             } catch (IOException | RuntimeException e) {
                 upload.abort();
                 digest.close();
@@ -95,6 +95,33 @@ final class PackageHandler implements TransactionalWorker.Handler {
             log.info("job {} packaged: {} bytes", id, digest.size());
         } catch (IOException e) {
             throw new TransactionalWorker.RetryableException("storage: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * PACKAGING progress while the outputs are compressed: the share of their bytes read so far,
+     * at most four events a second and never 100 (SUCCEEDED says that).
+     */
+    private final class PackagingProgress implements java.util.function.LongConsumer {
+        private final String id;
+        private final long total;
+        private int lastPercent;
+        private long lastAt = System.nanoTime();
+
+        PackagingProgress(String id, JobMeshed meshed) {
+            this.id = id;
+            this.total = Math.max(1, meshed.files().stream().mapToLong(OutputFile::size).sum());
+        }
+
+        @Override
+        public synchronized void accept(long read) {
+            int percent = (int) Math.min(99, 100 * read / total);
+            long now = System.nanoTime();
+            if (percent > lastPercent && now - lastAt > 250_000_000L) {
+                lastPercent = percent;
+                lastAt = now;
+                progress.accept(JobEvent.of(id, JobState.PACKAGING, percent, "compressing"));
+            }
         }
     }
 

@@ -59,6 +59,31 @@ public final class ZipPackager {
         write(meshed, f -> store.open(f.object()), sink);
     }
 
+    /** As above, telling {@code bytesRead} the total of output bytes read so far (from the compressing threads). */
+    static void write(JobMeshed meshed, ObjectStore store, OutputStream sink, java.util.function.LongConsumer bytesRead)
+            throws IOException {
+        java.util.concurrent.atomic.AtomicLong read = new java.util.concurrent.atomic.AtomicLong();
+        write(meshed, f -> new java.io.FilterInputStream(store.open(f.object())) {
+            @Override
+            public int read() throws IOException {
+                int b = super.read();
+                if (b >= 0) {
+                    bytesRead.accept(read.incrementAndGet());
+                }
+                return b;
+            }
+
+            @Override
+            public int read(byte[] buf, int off, int len) throws IOException {
+                int n = super.read(buf, off, len);
+                if (n > 0) {
+                    bytesRead.accept(read.addAndGet(n));
+                }
+                return n;
+            }
+        }, sink);
+    }
+
     /** Zips every regular file of {@code dir} (not recursive) as job {@code jobId}'s outputs would be. */
     public static void writeDirectory(java.nio.file.Path dir, String jobId, OutputStream sink) throws IOException {
         List<OutputFile> files = new java.util.ArrayList<>();

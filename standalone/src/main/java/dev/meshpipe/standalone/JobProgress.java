@@ -32,7 +32,8 @@ final class JobProgress implements AutoCloseable {
     /** Shows {@code status} (the gateway's job status) for the job labelled {@code label}. */
     void update(String label, JsonNode status) {
         String state = status.path("state").asText("?");
-        int progress = status.path("progress").asInt();
+        // The whole job's progress (an older gateway has only the current state's).
+        int progress = status.path("jobProgress").asInt(status.path("progress").asInt());
         String stage = status.path("stage").asText("");
         if (terminal) {
             ProgressBar bar = bars.computeIfAbsent(label, l -> new ProgressBarBuilder().setTaskName(l).setInitialMax(100)
