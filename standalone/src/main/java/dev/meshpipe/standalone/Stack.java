@@ -13,10 +13,12 @@ import java.time.Duration;
  */
 public final class Stack implements AutoCloseable {
     private final EmbeddedKafka kafka;
+    private final HangingTransactions hanging;
     private final Pipeline pipeline;
 
-    private Stack(EmbeddedKafka kafka, Pipeline pipeline) {
+    private Stack(EmbeddedKafka kafka, HangingTransactions hanging, Pipeline pipeline) {
         this.kafka = kafka;
+        this.hanging = hanging;
         this.pipeline = pipeline;
     }
 
@@ -25,7 +27,10 @@ public final class Stack implements AutoCloseable {
         Files.createDirectories(data);
         EmbeddedKafka kafka = new EmbeddedKafka(data.resolve("kafka"));
         kafka.start();
+        HangingTransactions hanging = null;
         try {
+            // A crash of this process can leave a transaction its broker no longer closes (see the class).
+            hanging = HangingTransactions.start(kafka.bootstrapServers(), Duration.ofSeconds(5), Duration.ofSeconds(30));
             FileObjectStore store = new FileObjectStore(data.resolve("objects"));
             MeshpipeConfig config = new MeshpipeConfig(kafka.bootstrapServers(), "standalone", data.resolve("state"),
                     "file:" + store.root(), 3, (short) 1, httpPort, retention, MeshpipeConfig.DEFAULT_MAX_UPLOAD_BYTES,
@@ -33,8 +38,11 @@ public final class Stack implements AutoCloseable {
             Topics.create(config.bootstrapServers(), config.partitions(), config.replication());
             Pipeline pipeline = Pipeline.start(config, store);
             pipeline.awaitReady(120_000);
-            return new Stack(kafka, pipeline);
+            return new Stack(kafka, hanging, pipeline);
         } catch (Exception | Error e) {
+            if (hanging != null) {
+                hanging.close();
+            }
             kafka.close();
             throw e;
         }
@@ -55,6 +63,7 @@ public final class Stack implements AutoCloseable {
     @Override
     public void close() {
         pipeline.close();
+        hanging.close();
         kafka.close();
     }
 }
