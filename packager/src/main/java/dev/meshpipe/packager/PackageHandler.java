@@ -64,8 +64,13 @@ final class PackageHandler implements TransactionalWorker.Handler {
                 deleteWork(id);
                 return;
             }
-            if (alreadyPublished(meshed, zipKey)) {
-                log.info("job {} was packaged before; not packaging again", id);
+            if (packagedBefore(meshed, zipKey)) {
+                // Redelivered, so the transaction that announced this ZIP did not commit: the
+                // offset commits with the announcement. It can only have been lost by the broker
+                // (a hanging transaction, aborted after a crash), after the work files were
+                // deleted. The ZIP stands: announce it again, without packaging again.
+                log.warn("job {}: its ZIP exists but its announcement did not commit; announcing it again", id);
+                announce(out, meshed, storedResult(zipKey));
                 return;
             }
             List<String> missing = missingOutputs(meshed);
@@ -86,12 +91,7 @@ final class PackageHandler implements TransactionalWorker.Handler {
             }
             digest.close();
             copyPreview(meshed);
-            Instant now = Instant.now();
-            JobResult result = new JobResult(zipKey, digest.size(), digest.sha256(), now.plus(retention));
-            out.send(Topics.COMPLETED, id, new JobCompleted(id, meshed.tenant(), result, meshed.vertices(),
-                    meshed.triangles(), meshed.watertight(), meshed.device(), meshed.submittedAt(), now));
-            out.send(Topics.EVENTS, id, JobEvent.of(id, JobState.SUCCEEDED, 100, "done")
-                    .withDevice(meshed.device(), meshed.triangles()).withResult(result));
+            announce(out, meshed, new JobResult(zipKey, digest.size(), digest.sha256(), Instant.now().plus(retention)));
             log.info("job {} packaged: {} bytes", id, digest.size());
         } catch (IOException e) {
             throw new TransactionalWorker.RetryableException("storage: " + e.getMessage(), e);
@@ -125,6 +125,27 @@ final class PackageHandler implements TransactionalWorker.Handler {
         }
     }
 
+    /** The completion record and the SUCCEEDED event, committed with the meshed event's offset. */
+    private static void announce(Outbox out, JobMeshed meshed, JobResult result) {
+        String id = meshed.jobId();
+        out.send(Topics.COMPLETED, id, new JobCompleted(id, meshed.tenant(), result, meshed.vertices(),
+                meshed.triangles(), meshed.watertight(), meshed.device(), meshed.submittedAt(), Instant.now()));
+        out.send(Topics.EVENTS, id, JobEvent.of(id, JobState.SUCCEEDED, 100, "done")
+                .withDevice(meshed.device(), meshed.triangles()).withResult(result));
+    }
+
+    /** The stored ZIP as a result: its size, its SHA-256 read again, and the expiry the expirer will apply. */
+    private JobResult storedResult(String zipKey) throws IOException {
+        ObjectInfo info = store.head(zipKey).orElseThrow(() -> new IOException("the ZIP " + zipKey + " went away"));
+        DigestingOutputStream digest = new DigestingOutputStream(java.io.OutputStream.nullOutputStream());
+        try (java.io.InputStream in = store.open(zipKey)) {
+            in.transferTo(digest);
+        }
+        digest.close();
+        Instant made = info.lastModified() != null ? info.lastModified() : Instant.now();
+        return new JobResult(zipKey, digest.size(), digest.sha256(), made.plus(retention));
+    }
+
     /** The gateway serves the preview, the GLB (the web page's 3D view) and quality.json on their own, so copies stay beside the ZIP. */
     private void copyPreview(JobMeshed meshed) throws IOException {
         copyBeside(meshed, "preview.png", ObjectKeys.preview(meshed.jobId()));
@@ -147,11 +168,8 @@ final class PackageHandler implements TransactionalWorker.Handler {
         }
     }
 
-    /**
-     * A ZIP whose intermediate files are gone was published in a committed transaction (the
-     * files are deleted only after the commit), so this is a redelivery.
-     */
-    private boolean alreadyPublished(JobMeshed meshed, String zipKey) throws IOException {
+    /** A ZIP whose intermediate files are gone was made and handed to a commit (the files go only after one). */
+    private boolean packagedBefore(JobMeshed meshed, String zipKey) throws IOException {
         if (store.head(zipKey).isEmpty()) {
             return false;
         }
