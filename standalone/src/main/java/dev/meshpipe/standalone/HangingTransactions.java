@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.AbortTransactionSpec;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ListTopicsOptions;
 import org.apache.kafka.clients.admin.ProducerState;
 import org.apache.kafka.clients.admin.TransactionDescription;
 import org.apache.kafka.clients.admin.TransactionListing;
@@ -107,7 +108,7 @@ final class HangingTransactions implements AutoCloseable {
     private void check() throws Exception {
         List<TopicPartition> partitions = new ArrayList<>();
         // Internal topics too: a lost transaction's offset commit waits in __consumer_offsets.
-        Set<String> topics = admin.listTopics(new org.apache.kafka.clients.admin.ListTopicsOptions().listInternal(true))
+        Set<String> topics = admin.listTopics(new ListTopicsOptions().listInternal(true))
                 .names().get(10, TimeUnit.SECONDS);
         admin.describeTopics(topics).allTopicNames().get(10, TimeUnit.SECONDS).values()
                 .forEach(d -> d.partitions().forEach(i -> partitions.add(new TopicPartition(d.name(), i.partition()))));
