@@ -46,7 +46,7 @@ public final class GatewayService implements AutoCloseable {
     private final Auth auth;
     private final Javalin app;
     private StatusStore statuses;
-    private KafkaStreams streams;
+    private volatile KafkaStreams streams;
     private KafkaStreamsMetrics streamsMetrics;
     private final ObjectStore store;
 
@@ -190,24 +190,38 @@ public final class GatewayService implements AutoCloseable {
         statuses = new StatusStore(self, auth::internalSignature, cache);
         VolumeLimits limits = new VolumeLimits(config.maxVoxels(), VolumeLimits.DEFAULT_MAX_DECOMPRESSED);
         routes(new JobRoutes(store, producer, statuses, auth, config.maxUploadBytes(), limits, options.linkLifetime()));
-        streams = new KafkaStreams(StatusTopology.build(options.statusRetention(), cache), properties(config, options, self));
-        streams.setUncaughtExceptionHandler(e -> {
-            log.error("gateway stream thread failed; replacing it", e);
-            return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
-        });
+        StatusStore st = statuses;
+        java.util.function.Supplier<KafkaStreams> factory = () -> {
+            KafkaStreams s = new KafkaStreams(StatusTopology.build(options.statusRetention(), cache), properties(config, options, self));
+            s.setUncaughtExceptionHandler(e -> {
+                log.error("gateway stream thread failed; replacing it", e);
+                return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+            });
+            s.setStateListener((now, before) -> {
+                if (now == KafkaStreams.State.RUNNING) {
+                    st.refreshOwners();
+                }
+            });
+            st.bind(s); // before start: the RUNNING listener reads ownership through it
+            return s;
+        };
+        streams = factory.get();
+        try {
+            streams.start();
+        } catch (org.apache.kafka.streams.errors.ProcessorStateException e) {
+            // Local stores that cannot be opened (a crash while Kafka Streams was wiping one) would
+            // fail every later start too; the changelog holds the statuses, so start afresh.
+            log.warn("the status store's local state cannot be opened ({}); wiping it, to restore it from the changelog",
+                    e.getCause() != null ? e.getCause().getMessage() : e.getMessage());
+            streams.close(Duration.ofSeconds(10));
+            streams.cleanUp();
+            streams = factory.get();
+            streams.start();
+        }
         streamsMetrics = new KafkaStreamsMetrics(streams);
         streamsMetrics.bindTo(metrics);
-        KafkaStreams s = streams;
-        Gauge.builder("meshpipe.gateway.status.store.running", () -> s.state() == KafkaStreams.State.RUNNING ? 1 : 0)
+        Gauge.builder("meshpipe.gateway.status.store.running", () -> streams.state() == KafkaStreams.State.RUNNING ? 1 : 0)
                 .description("1 while the status store answers queries").register(metrics);
-        statuses.bind(streams);
-        StatusStore st = statuses;
-        streams.setStateListener((now, before) -> {
-            if (now == KafkaStreams.State.RUNNING) {
-                st.refreshOwners();
-            }
-        });
-        streams.start();
         log.info("gateway listening on http://{}:{}{}", self.host(), self.port(), auth.enabled() ? " (bearer tokens required)" : "");
     }
 

@@ -9,6 +9,7 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.ProcessorStateException;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,18 +22,23 @@ public final class IngestService implements AutoCloseable {
     public static final String APPLICATION_ID = "meshpipe-ingest";
     private static final Logger log = LoggerFactory.getLogger(IngestService.class);
 
-    private final KafkaStreams streams;
+    private final java.util.function.Supplier<KafkaStreams> factory;
+    private volatile KafkaStreams streams;
 
     public IngestService(MeshpipeConfig config, ObjectStore store) {
         VolumeLimits limits = new VolumeLimits(config.maxVoxels(), VolumeLimits.DEFAULT_MAX_DECOMPRESSED);
         String window = System.getenv("MESHPIPE_DEDUPE_WINDOW");
         Duration dedupeWindow = window == null ? IngestTopology.DEFAULT_DEDUPE_WINDOW : MeshpipeConfig.parseDuration(window);
-        this.streams = new KafkaStreams(IngestTopology.build(new SubmissionValidator(store, limits), dedupeWindow), properties(config));
-        // A failure to reach storage is transient: restart the thread, which resumes from the last commit.
-        streams.setUncaughtExceptionHandler(e -> {
-            log.error("ingest stream thread failed; replacing it", e);
-            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
-        });
+        this.factory = () -> {
+            KafkaStreams s = new KafkaStreams(IngestTopology.build(new SubmissionValidator(store, limits), dedupeWindow), properties(config));
+            // A failure to reach storage is transient: restart the thread, which resumes from the last commit.
+            s.setUncaughtExceptionHandler(e -> {
+                log.error("ingest stream thread failed; replacing it", e);
+                return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+            });
+            return s;
+        };
+        this.streams = factory.get();
     }
 
     static Properties properties(MeshpipeConfig config) {
@@ -53,7 +59,20 @@ public final class IngestService implements AutoCloseable {
     }
 
     public void start() {
-        streams.start();
+        try {
+            streams.start();
+        } catch (ProcessorStateException e) {
+            // Kafka Streams opens the local stores as it starts. A crash while it was wiping one
+            // (as it does after any unclean stop under exactly-once) leaves files it cannot open,
+            // and every later start would fail the same way. The changelog holds the whole state:
+            // drop the local copy and start afresh.
+            log.warn("ingest's local state cannot be opened ({}); wiping it, to restore it from the changelog",
+                    e.getCause() != null ? e.getCause().getMessage() : e.getMessage());
+            streams.close(Duration.ofSeconds(10));
+            streams.cleanUp();
+            streams = factory.get();
+            streams.start();
+        }
     }
 
     public KafkaStreams.State state() {

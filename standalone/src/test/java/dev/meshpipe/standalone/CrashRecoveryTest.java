@@ -97,8 +97,11 @@ class CrashRecoveryTest {
                 }
                 crashes++;
                 ChildStack next;
-                while ((next = ChildStack.tryStart(data, port, dir.resolve("poison-" + run + ".log"), env)) == null) {
+                Path log = dir.resolve("poison-" + run + ".log");
+                while ((next = ChildStack.tryStart(data, port, log, env)) == null) {
                     crashes++; // it died again while starting
+                    // A start that fails every time would loop here for ever; say why instead.
+                    assertTrue(crashes <= 10, "meshpipe up keeps dying while it starts; its last log:\n" + Files.readString(log));
                 }
                 up = next;
             }
