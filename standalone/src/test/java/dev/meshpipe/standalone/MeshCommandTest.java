@@ -84,7 +84,8 @@ class MeshCommandTest {
                 {"mesh", dir.resolve("missing.nii").toString()},
                 {"mesh", "sphere:1"},
                 {"mesh", "sphere:32", "--iso", "x"},
-                {"mesh", "sphere:32", "--borders", "sideways"}}) {
+                {"mesh", "sphere:32", "--borders", "sideways"},
+                {"mesh", "sphere:32", "--repeat", "2", "--warmup", "-1"}}) {
             Run r = run(args);
             assertEquals(2, r.exit(), String.join(" ", args));
             String[] lines = r.err().strip().split("\n");
