@@ -41,7 +41,8 @@ public final class MarchingCubes {
 
     /** The fast path alone; null when vertices need merging (a vertex rounds onto a grid point), as the GPU path decides too. */
     public static Mesh extractFast(Volume volume, double iso, boolean closedBorders, int threads) {
-        return new RowMarchingCubes(volume, iso, closedBorders).run(new Parallel(threads));
+        // A row-path slab costs one layer scan: 8 per thread (4 left ch2's last slab running alone).
+        return new RowMarchingCubes(volume, iso, closedBorders).run(new Parallel(threads, 8));
     }
 
     /** The general path alone. */
@@ -60,18 +61,21 @@ public final class MarchingCubes {
         }
 
         private static final ConcurrentHashMap<Integer, ForkJoinPool> POOLS = new ConcurrentHashMap<>();
-        /** Slabs per thread: enough that the last slab to finish is short; each extra slab costs one layer scan. */
-        static final int SLABS_PER_THREAD = 8;
-
         private final int threads;
+        private final int slabsPerThread;
 
-        Parallel(int threads) {
+        /**
+         * @param slabsPerThread enough that the last slab to finish is short; each extra slab costs
+         *                       its path a boundary layer, so each path sets its own
+         */
+        Parallel(int threads, int slabsPerThread) {
             this.threads = Math.max(1, threads);
+            this.slabsPerThread = slabsPerThread;
         }
 
         /** How many slabs [0, n) is split into. */
         int slabCount(int n) {
-            return Math.max(1, Math.min(n, threads == 1 ? 1 : threads * SLABS_PER_THREAD));
+            return Math.max(1, Math.min(n, threads == 1 ? 1 : threads * slabsPerThread));
         }
 
         /** Runs {@code body} once per slab, in parallel; slab s covers [n*s/slabs, n*(s+1)/slabs). */
