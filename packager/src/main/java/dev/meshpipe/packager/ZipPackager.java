@@ -54,12 +54,8 @@ public final class ZipPackager {
     /**
      * Writes the ZIP to {@code sink}. Entries are compressed in parallel, each into a temporary
      * file (so memory stays small whatever their size), and then written in a fixed order.
+     * {@code bytesRead} hears the total of output bytes read so far, from the compressing threads.
      */
-    static void write(JobMeshed meshed, ObjectStore store, OutputStream sink) throws IOException {
-        write(meshed, f -> store.open(f.object()), sink);
-    }
-
-    /** As above, telling {@code bytesRead} the total of output bytes read so far (from the compressing threads). */
     static void write(JobMeshed meshed, ObjectStore store, OutputStream sink, java.util.function.LongConsumer bytesRead)
             throws IOException {
         java.util.concurrent.atomic.AtomicLong read = new java.util.concurrent.atomic.AtomicLong();

@@ -64,9 +64,9 @@ class ZipPackagerTest {
         FileObjectStore store = new FileObjectStore(dir);
         JobMeshed meshed = outputs(store, "job-1");
         ByteArrayOutputStream first = new ByteArrayOutputStream();
-        ZipPackager.write(meshed, store, first);
+        ZipPackager.write(meshed, store, first, read -> { });
         ByteArrayOutputStream second = new ByteArrayOutputStream();
-        ZipPackager.write(meshed, store, second);
+        ZipPackager.write(meshed, store, second, read -> { });
         assertArrayEquals(first.toByteArray(), second.toByteArray());
 
         Map<String, ZipEntry> entries = new LinkedHashMap<>();
