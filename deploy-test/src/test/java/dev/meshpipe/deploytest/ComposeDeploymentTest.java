@@ -51,6 +51,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -100,13 +101,15 @@ class ComposeDeploymentTest {
     static String kafkaBootstrap;
     static S3Client s3;
 
+    static boolean docker;
+
     @BeforeAll
     static void startTheStack() {
-        boolean docker = DockerClientFactory.instance().isDockerAvailable();
+        docker = DockerClientFactory.instance().isDockerAvailable();
         if (!docker) {
             System.out.println(SKIPPED);
+            return; // each test is then skipped (assumption below), so the report counts them as skipped, not run
         }
-        assumeTrue(docker, SKIPPED);
 
         List<File> files = new ArrayList<>(List.of(ROOT.resolve("docker-compose.yml").toFile(), COMPOSE.resolve("compose.test.yml").toFile()));
         if (!Boolean.getBoolean("meshpipe.compose.gpu")) {
@@ -142,6 +145,11 @@ class ComposeDeploymentTest {
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(expect("s3.access-key"), expect("s3.secret-key"))))
                 .httpClientBuilder(ApacheHttpClient.builder())
                 .build();
+    }
+
+    @BeforeEach
+    void needsDocker() {
+        assumeTrue(docker, SKIPPED);
     }
 
     @AfterAll
