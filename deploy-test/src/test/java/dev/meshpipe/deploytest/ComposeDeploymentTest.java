@@ -135,7 +135,7 @@ class ComposeDeploymentTest {
                 .withExposedService(minio, minioPort, Wait.forHttp("/minio/health/ready").forStatusCode(200));
         stack.start();
 
-        http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+        http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10)).build();
         gateway = "http://" + stack.getServiceHost(gw, gwPort) + ":" + stack.getServicePort(gw, gwPort);
         kafkaBootstrap = list("kafka.host.ports").stream().map(p -> dockerHost + ":" + p).collect(Collectors.joining(","));
         s3 = S3Client.builder()
@@ -158,7 +158,11 @@ class ComposeDeploymentTest {
             s3.close();
         }
         if (stack != null) {
-            stack.stop(); // compose down -v: containers, network and the MinIO volume
+            try {
+                saveLogs(Path.of("target/compose-logs"));
+            } finally {
+                stack.stop(); // compose down -v: containers, network and the MinIO volume
+            }
         }
     }
 
@@ -301,7 +305,7 @@ class ComposeDeploymentTest {
     static int records(String topic, String id, String state) throws IOException {
         int n = 0;
         for (ConsumerRecord<String, String> r : readCommitted(topic)) {
-            if (id.equals(r.key()) && (state == null || state.equals(JSON.readTree(r.value()).path("state").asText()))) {
+            if (id.equals(r.key()) && r.value() != null && (state == null || state.equals(JSON.readTree(r.value()).path("state").asText()))) {
                 n++;
             }
         }
@@ -358,6 +362,25 @@ class ComposeDeploymentTest {
             seen.add(name + " " + ips);
         }
         return fail(tp + " is held from " + ip + ", none of the processors: " + seen);
+    }
+
+    /** Every container's log, kept after compose down (target/compose-logs/SERVICE-N.log), to look at after a failure. */
+    static void saveLogs(Path dir) {
+        try {
+            Files.createDirectories(dir);
+            for (String service : list("services")) {
+                int instances = service.equals(expect("processor.service")) ? Integer.parseInt(expect("processor.scale")) : 1;
+                for (int i = 1; i <= instances; i++) {
+                    String name = service + "-" + i;
+                    var container = stack.getContainerByServiceName(name);
+                    if (container.isPresent()) {
+                        Files.writeString(dir.resolve(name + ".log"), container.get().getLogs());
+                    }
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            System.out.println("could not save the containers' logs: " + e);
+        }
     }
 
     // --- small helpers ---
