@@ -109,6 +109,17 @@ public final class TestNifti {
         return out;
     }
 
+    /** The same file with sform_code 0, so only pixdim (or a qform) can place the grid. */
+    public static byte[] withoutSform(byte[] nifti1) {
+        byte[] out = nifti1.clone();
+        ByteBuffer b = ByteBuffer.wrap(out).order(ByteOrder.LITTLE_ENDIAN);
+        if (b.getInt(0) != 348) {
+            b.order(ByteOrder.BIG_ENDIAN);
+        }
+        b.putShort(254, (short) 0);
+        return out;
+    }
+
     public static byte[] gzip(byte[] raw) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (GZIPOutputStream gz = new GZIPOutputStream(out)) {
