@@ -239,7 +239,7 @@ public final class NiftiReader {
                 throw invalid("truncated header (" + (HEADER_SIZE + more) + " of 540 bytes)");
             }
         } else if (head.length < HEADER_SIZE) {
-            throw invalid("truncated header (" + head.length + " of 348 bytes)");
+            throw invalid("truncated header (" + head.length + " of " + (version(head) == 2 ? HEADER_SIZE_2 : HEADER_SIZE) + " bytes)");
         }
         Header h = parseHeader(head, limits);
         long skip = h.voxOffset() - h.headerSize();
