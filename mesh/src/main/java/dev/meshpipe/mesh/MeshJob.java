@@ -81,15 +81,17 @@ public final class MeshJob {
     public static double chooseIso(Volume volume, String iso, StringBuilder source) {
         if (iso == null || iso.isBlank()) {
             if (Double.isNaN(volume.defaultIso())) {
-                source.append("auto (Otsu, default for scans)");
-                return Otsu.threshold(volume.data());
+                AutoIso.Choice c = AutoIso.choose(volume.data());
+                source.append("auto (").append(c.source()).append(", the default for volume files)");
+                return c.iso();
             }
             source.append("default");
             return volume.defaultIso();
         }
         if (iso.equalsIgnoreCase("auto")) {
-            source.append("auto (Otsu)");
-            return Otsu.threshold(volume.data());
+            AutoIso.Choice c = AutoIso.choose(volume.data());
+            source.append("auto (").append(c.source()).append(")");
+            return c.iso();
         }
         try {
             double v = Double.parseDouble(iso.trim());

@@ -85,7 +85,7 @@ public record MeshQuality(
         long components = components(nv, t);
         boolean watertight = nt > 0 && boundary == 0 && nonManifold == 0;
         return new MeshQuality(nv, nt, area, watertight ? Math.abs(signedVolume(mesh)) : null, min, max, watertight,
-                boundary, nonManifold, degenerate, components, nv - unique + nt);
+                boundary, nonManifold, degenerate, components, usedVertices(nv, t) - unique + nt);
     }
 
     /** The volume enclosed by a closed mesh, positive when its triangles face outward. */
@@ -100,6 +100,22 @@ public record MeshQuality(
                     + p[a + 2] * ((double) p[b] * p[c + 1] - (double) p[b + 1] * p[c])) / 6;
         }
         return vol;
+    }
+
+    /**
+     * Vertices that some triangle uses. Only these belong to the surface: a vertex no triangle
+     * references (left by a writer, or by welding) would add 1 to V - E + F for each.
+     */
+    private static long usedVertices(int nv, int[] t) {
+        boolean[] used = new boolean[nv];
+        long count = 0;
+        for (int v : t) {
+            if (!used[v]) {
+                used[v] = true;
+                count++;
+            }
+        }
+        return count;
     }
 
     /** Connected components of the vertices that some triangle uses (union-find). */

@@ -16,22 +16,52 @@ import java.util.zip.GZIPInputStream;
 
 /**
  * NRRD volumes with attached data, raw or gzip encoding, 3 dimensions. Placement comes from
- * {@code space directions} and {@code space origin} (else {@code spacings}); a left-posterior
- * space is turned into RAS so world coordinates agree with NIfTI's.
+ * {@code space directions} and {@code space origin} (else {@code spacings}); the anatomical
+ * spaces (RAS, LAS, LPS) are turned into RAS so world coordinates agree with NIfTI's, the
+ * non-anatomical right-handed ones are kept as given, and the rest are refused (see
+ * {@link #worldFlip}).
  */
 public final class NrrdReader {
     static final int MAX_HEADER_BYTES = 64 * 1024;
 
     private NrrdReader() {}
 
+    /** A checked header: everything needed to read the samples and place them. */
+    record Header(int nx, int ny, int nz, SampleType type, ByteOrder order, String encoding, long byteSkip, double[] spacing,
+                  double[] gridToWorld, String space) {
+        String describe() {
+            return String.format(Locale.ROOT, "NRRD %s %dx%dx%d, %s encoding%s", type.label(), nx, ny, nz, encoding,
+                    space.isEmpty() ? "" : ", space " + space);
+        }
+    }
+
+    /** Reads and checks the header only, leaving {@code in} at the start of the data. */
+    static Header readHeader(InputStream in, VolumeLimits limits) throws IOException {
+        return parse(header(in), limits);
+    }
+
     static Volume read(InputStream in, VolumeLimits limits) throws IOException {
-        Map<String, String> f = header(in);
+        Header h = readHeader(in, limits);
+        InputStream data = switch (h.encoding()) {
+            case "raw" -> in;
+            default -> new LimitedInputStream(new GZIPInputStream(in, 1 << 16), limits.maxDecompressedBytes(), "decompressed NRRD data");
+        };
+        long skip = h.byteSkip();
+        if (skip > 0 && data.readNBytes((int) skip).length < skip) {
+            throw invalid("truncated before the data (byte skip " + skip + ")");
+        }
+        float[] samples = SampleReader.read(data, h.nx() * h.ny() * h.nz(), h.type(), h.order(), "NRRD");
+        return new Volume(h.nx(), h.ny(), h.nz(), samples, h.spacing(), h.gridToWorld(), true, Double.NaN, h.describe());
+    }
+
+    static Header parse(Map<String, String> f, VolumeLimits limits) {
+        if (f.containsKey("data file") || f.containsKey("datafile")) {
+            throw new MeshpipeException(ErrorCode.UNSUPPORTED_INPUT,
+                    "detached-header NRRD (.nhdr with 'data file') is not supported; save it as one .nrrd with the data attached");
+        }
         int dimension = parseInt(f, "dimension");
         if (dimension != 3) {
             throw new MeshpipeException(ErrorCode.UNSUPPORTED_INPUT, "only 3-D NRRD volumes are supported (dimension: " + dimension + ")");
-        }
-        if (f.containsKey("data file") || f.containsKey("datafile")) {
-            throw new MeshpipeException(ErrorCode.UNSUPPORTED_INPUT, "detached NRRD data files are not supported; attach the data (.nrrd)");
         }
         String[] sizes = words(require(f, "sizes"));
         if (sizes.length != 3) {
@@ -52,22 +82,20 @@ public final class NrrdReader {
             };
         }
         String encoding = require(f, "encoding").toLowerCase(Locale.ROOT);
-        InputStream data = switch (encoding) {
-            case "raw" -> in;
-            case "gzip", "gz" -> new LimitedInputStream(new GZIPInputStream(in, 1 << 16), limits.maxDecompressedBytes(), "decompressed NRRD data");
-            default -> throw new MeshpipeException(ErrorCode.UNSUPPORTED_INPUT, "NRRD encoding '" + encoding + "' is not supported (raw, gzip are)");
+        encoding = switch (encoding) {
+            case "raw" -> "raw";
+            case "gzip", "gz" -> "gzip";
+            default -> throw new MeshpipeException(ErrorCode.UNSUPPORTED_INPUT, "NRRD encoding '" + abbreviate(encoding) + "' is not supported (raw, gzip are)");
         };
         long skip = f.containsKey("byte skip") ? parseLong(f.get("byte skip"), "byte skip") : 0;
         if (skip < 0 || skip > NiftiReader.MAX_VOX_OFFSET) {
             throw invalid("byte skip must be between 0 and " + NiftiReader.MAX_VOX_OFFSET);
         }
-        if (skip > 0 && data.readNBytes((int) skip).length < skip) {
-            throw invalid("truncated before the data (byte skip " + skip + ")");
-        }
+        String space = f.getOrDefault("space", "");
+        double[] flip = worldFlip(space, f.get("space dimension"));
         double[][] dirs = new double[3][3];
         double[] spacing = new double[3];
         double[] origin = new double[3];
-        String space = f.getOrDefault("space", "").toLowerCase(Locale.ROOT);
         if (f.containsKey("space directions")) {
             dirs = vectors(f.get("space directions"), 3);
             for (int a = 0; a < 3; a++) {
@@ -91,22 +119,47 @@ public final class NrrdReader {
                 throw invalid("voxel spacing along axis " + a + " is " + spacing[a] + "; it must be positive and finite");
             }
         }
-        // grid space (index * spacing) -> world: column a is dirs[a] / spacing[a].
+        // grid space (index * spacing) -> world: column a is dirs[a] / spacing[a], each world row turned into RAS.
         double[] m = new double[16];
-        boolean lps = space.equals("left-posterior-superior") || space.equals("lps");
         for (int r = 0; r < 3; r++) {
-            double flip = lps && r < 2 ? -1 : 1;
             for (int a = 0; a < 3; a++) {
-                m[4 * r + a] = flip * dirs[a][r] / spacing[a];
+                m[4 * r + a] = flip[r] * dirs[a][r] / spacing[a];
             }
-            m[4 * r + 3] = flip * origin[r];
+            m[4 * r + 3] = flip[r] * origin[r];
         }
         m[15] = 1;
-        int n = (int) (nx * ny * nz);
-        float[] samples = SampleReader.read(data, n, type, order, "NRRD");
-        String desc = String.format(Locale.ROOT, "NRRD %s %dx%dx%d, %s encoding%s", type.label(), nx, ny, nz, encoding,
-                space.isEmpty() ? "" : ", space " + space);
-        return new Volume((int) nx, (int) ny, (int) nz, samples, spacing, m, true, Double.NaN, desc);
+        return new Header((int) nx, (int) ny, (int) nz, type, order, encoding, skip, spacing, m, space.toLowerCase(Locale.ROOT));
+    }
+
+    /**
+     * The sign each world axis of {@code space} takes in RAS. The NRRD format defines twelve
+     * spaces: RAS, LAS and LPS are anatomical and turned into RAS; scanner-xyz and 3D-right-handed
+     * (and no space at all) are right-handed frames with no anatomical meaning, kept as given.
+     * 3D-left-handed would come out mirrored in any right-handed frame, and the -time spaces are
+     * 4-D, so those are refused rather than guessed at; so is any name the format does not define.
+     */
+    static double[] worldFlip(String space, String spaceDimension) {
+        if (space.isEmpty()) {
+            if (spaceDimension != null && parseLong(spaceDimension, "space dimension") != 3) {
+                throw new MeshpipeException(ErrorCode.UNSUPPORTED_INPUT, "only a 3-D NRRD space is supported (space dimension: "
+                        + abbreviate(spaceDimension) + ")");
+            }
+            return new double[] {1, 1, 1};
+        }
+        return switch (space.toLowerCase(Locale.ROOT)) {
+            case "right-anterior-superior", "ras", "scanner-xyz", "3d-right-handed" -> new double[] {1, 1, 1};
+            case "left-anterior-superior", "las" -> new double[] {-1, 1, 1};
+            case "left-posterior-superior", "lps" -> new double[] {-1, -1, 1};
+            case "3d-left-handed" -> throw new MeshpipeException(ErrorCode.UNSUPPORTED_INPUT,
+                    "NRRD space '3D-left-handed' has no defined right-handed equivalent, so the mesh would be mirrored; "
+                    + "resample it into RAS, LAS, LPS or 3D-right-handed");
+            case "right-anterior-superior-time", "rast", "left-anterior-superior-time", "last", "left-posterior-superior-time", "lpst",
+                 "scanner-xyz-time", "3d-right-handed-time", "3d-left-handed-time" -> throw new MeshpipeException(ErrorCode.UNSUPPORTED_INPUT,
+                    "NRRD space '" + space + "' is 4-D (space and time); only 3-D volumes are supported");
+            default -> throw new MeshpipeException(ErrorCode.UNSUPPORTED_INPUT, "NRRD space '" + abbreviate(space)
+                    + "' is not one the NRRD format defines; supported: right-anterior-superior (RAS), left-anterior-superior (LAS), "
+                    + "left-posterior-superior (LPS), scanner-xyz, 3D-right-handed");
+        };
     }
 
     /** Reads the header up to its blank line; fields are lower-cased, key/value pairs ignored. */

@@ -14,6 +14,9 @@ import java.util.zip.ZipException;
 
 /** Reads a volume from bytes, recognising the format by content rather than by name. */
 public final class VolumeReader {
+    /** Enough of the input to recognise any supported format: NIfTI-2's header is the longest fixed one. */
+    static final int HEAD_BYTES = NiftiReader.HEADER_SIZE_2;
+
     private VolumeReader() {}
 
     /** Reads a file, or a synthetic spec such as {@code sphere:128:50}. */
@@ -40,11 +43,11 @@ public final class VolumeReader {
 
     private static Volume readFormat(InputStream raw, VolumeLimits limits) throws IOException {
         InputStream in = decompressIfGzip(raw, limits);
-        byte[] magic = peek(in, 4);
-        if (NiftiReader.looksLikeNifti(peek(in, 348))) {
+        byte[] head = peek(in, HEAD_BYTES);
+        if (NiftiReader.looksLikeNifti(head)) {
             return NiftiReader.read(in, limits);
         }
-        if (isNrrd(magic)) {
+        if (isNrrd(head)) {
             return NrrdReader.read(in, limits);
         }
         throw notAVolume();
@@ -94,23 +97,24 @@ public final class VolumeReader {
         }
     }
 
-    private static boolean isNrrd(byte[] magic) {
-        return magic.length == 4 && magic[0] == 'N' && magic[1] == 'R' && magic[2] == 'R' && magic[3] == 'D';
+    /** True when the input opens with NRRD's magic; {@code head} may be any length. */
+    static boolean isNrrd(byte[] head) {
+        return head.length >= 4 && head[0] == 'N' && head[1] == 'R' && head[2] == 'R' && head[3] == 'D';
     }
 
     private static MeshpipeException notAVolume() {
-        return new MeshpipeException(ErrorCode.INVALID_VOLUME, "not a NIfTI-1 or NRRD volume (no valid header)");
+        return new MeshpipeException(ErrorCode.INVALID_VOLUME, "not a NIfTI-1, NIfTI-2 or NRRD volume (no valid header)");
     }
 
     /** Reads and checks only the header; the gateway and ingest use this to reject bad uploads early. */
     public static String describeHeader(InputStream raw, VolumeLimits limits) throws IOException {
         InputStream in = decompressIfGzip(raw, limits);
-        byte[] head = peek(in, 348);
+        byte[] head = peek(in, HEAD_BYTES);
         if (NiftiReader.looksLikeNifti(head)) {
             return NiftiReader.parseHeader(head, limits).describe();
         }
         if (isNrrd(head)) {
-            return "NRRD with fields " + NrrdReader.header(in).keySet();
+            return NrrdReader.readHeader(in, limits).describe();
         }
         throw notAVolume();
     }

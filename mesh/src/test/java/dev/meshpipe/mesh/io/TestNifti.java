@@ -60,6 +60,66 @@ public final class TestNifti {
         return b;
     }
 
+    /**
+     * The same volume as a NIfTI-2 file (540-byte header, 4 extension bytes, data at 544), in the
+     * byte order of the NIfTI-1 input: every field meshpipe reads, widened.
+     */
+    public static byte[] toNifti2(byte[] nifti1) {
+        ByteBuffer in = ByteBuffer.wrap(nifti1).order(ByteOrder.LITTLE_ENDIAN);
+        if (in.getInt(0) != 348) {
+            in.order(ByteOrder.BIG_ENDIAN);
+        }
+        ByteBuffer out = ByteBuffer.allocate(544).order(in.order());
+        out.putInt(0, 540);
+        out.put(4, new byte[] {'n', '+', '2', 0, '\r', '\n', 0x1a, '\n'});
+        out.putShort(12, in.getShort(70));
+        out.putShort(14, in.getShort(72));
+        for (int i = 0; i < 8; i++) {
+            out.putLong(16 + 8 * i, in.getShort(40 + 2 * i));
+            out.putDouble(104 + 8 * i, in.getFloat(76 + 4 * i));
+        }
+        out.putLong(168, 544);
+        out.putDouble(176, in.getFloat(112));
+        out.putDouble(184, in.getFloat(116));
+        out.putInt(344, in.getShort(252));
+        out.putInt(348, in.getShort(254));
+        for (int i = 0; i < 6; i++) {
+            out.putDouble(352 + 8 * i, in.getFloat(256 + 4 * i));
+        }
+        for (int i = 0; i < 12; i++) {
+            out.putDouble(400 + 8 * i, in.getFloat(280 + 4 * i));
+        }
+        int voxOffset = (int) in.getFloat(108);
+        return concat(out.array(), java.util.Arrays.copyOfRange(nifti1, voxOffset, nifti1.length));
+    }
+
+    /** Sets the qform (code 1, identity rotation, the given offset) and clears the sform. */
+    public static byte[] qformOnly(byte[] nifti1, double qfac, double[] offset) {
+        byte[] out = nifti1.clone();
+        ByteBuffer b = ByteBuffer.wrap(out).order(ByteOrder.LITTLE_ENDIAN);
+        if (b.getInt(0) != 348) {
+            b.order(ByteOrder.BIG_ENDIAN);
+        }
+        b.putShort(252, (short) 1).putShort(254, (short) 0);
+        b.putFloat(76, (float) qfac);
+        for (int i = 0; i < 3; i++) {
+            b.putFloat(256 + 4 * i, 0f);
+            b.putFloat(268 + 4 * i, (float) offset[i]);
+        }
+        return out;
+    }
+
+    /** The same file with sform_code 0, so only pixdim (or a qform) can place the grid. */
+    public static byte[] withoutSform(byte[] nifti1) {
+        byte[] out = nifti1.clone();
+        ByteBuffer b = ByteBuffer.wrap(out).order(ByteOrder.LITTLE_ENDIAN);
+        if (b.getInt(0) != 348) {
+            b.order(ByteOrder.BIG_ENDIAN);
+        }
+        b.putShort(254, (short) 0);
+        return out;
+    }
+
     public static byte[] gzip(byte[] raw) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (GZIPOutputStream gz = new GZIPOutputStream(out)) {

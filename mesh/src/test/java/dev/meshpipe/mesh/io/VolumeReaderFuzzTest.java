@@ -9,7 +9,7 @@ import java.io.ByteArrayInputStream;
 import java.util.Set;
 
 /**
- * Coverage-guided fuzzing of the volume readers (NIfTI-1, NRRD, gzip, raw detection) with Jazzer.
+ * Coverage-guided fuzzing of the volume readers (NIfTI-1, NIfTI-2, NRRD, gzip, raw detection) with Jazzer.
  * Under {@code ./mvnw verify} this replays the seeds (real and hand-made files in
  * {@code VolumeReaderFuzzTestInputs/}) and every input that once failed; {@code tools/fuzz.sh}
  * fuzzes for real. Every input either reads, within the limits, or fails with a documented code:

@@ -132,9 +132,9 @@ class VolumeReaderTest {
         byte[] huge = ball.clone();
         ByteBuffer.wrap(huge).order(ByteOrder.LITTLE_ENDIAN).putShort(42, (short) 32767).putShort(44, (short) 32767).putShort(46, (short) 32767);
         assertTrue(fails(huge, ErrorCode.VOLUME_TOO_LARGE).getMessage().contains("voxels"));
-        // zero and negative spacing
+        // zero and negative spacing, with no sform to place the grid instead
         byte[] flat = ball.clone();
-        ByteBuffer.wrap(flat).order(ByteOrder.LITTLE_ENDIAN).putFloat(84, 0f);
+        ByteBuffer.wrap(flat).order(ByteOrder.LITTLE_ENDIAN).putFloat(84, 0f).putShort(254, (short) 0);
         fails(flat, ErrorCode.INVALID_VOLUME);
         ByteBuffer.wrap(flat).order(ByteOrder.LITTLE_ENDIAN).putFloat(84, -1f);
         fails(flat, ErrorCode.INVALID_VOLUME);
