@@ -312,7 +312,7 @@ final class JobRoutes {
         return r;
     }
 
-    /** Streams an object with ETag, Range (one range; several get the whole) and If-None-Match. */
+    /** Streams an object with ETag, Range (one range; several get the whole), If-Range and If-None-Match. */
     private void serve(Context ctx, boolean head, String key, String type, String etag, String disposition) {
         String instance = ctx.path();
         long size;
@@ -327,8 +327,7 @@ final class JobRoutes {
         }
         if (etag != null) {
             ctx.header("ETag", etag);
-            String inm = ctx.header("If-None-Match");
-            if (inm != null && (inm.trim().equals("*") || java.util.Arrays.stream(inm.split(",")).map(String::trim).anyMatch(etag::equals))) {
+            if (Conditionals.noneMatchHits(ctx.header("If-None-Match"), etag)) {
                 ctx.status(304);
                 return;
             }
@@ -340,18 +339,18 @@ final class JobRoutes {
         long start = 0;
         long length = size;
         String range = ctx.header("Range");
-        if (range != null) {
-            long[] rg = ByteRange.parse(range, size);
-            if (rg == null) {
+        if (range != null && Conditionals.rangeApplies(ctx.header("If-Range"), etag)) {
+            ByteRange rg = ByteRange.parse(range, size);
+            if (rg.kind() == ByteRange.Kind.UNSATISFIABLE) {
                 ctx.header("Content-Range", "bytes */" + size);
                 throw new ProblemException(Problem.of(ErrorCode.INVALID_PARAMETER, "range not satisfiable: " + range, instance)
                         .with("size", size), null).withStatus(416);
             }
-            if (rg.length == 2) {
-                start = rg[0];
-                length = rg[1] - rg[0] + 1;
+            if (rg.kind() == ByteRange.Kind.RANGE) {
+                start = rg.first();
+                length = rg.length();
                 ctx.status(206);
-                ctx.header("Content-Range", "bytes " + start + "-" + rg[1] + "/" + size);
+                ctx.header("Content-Range", "bytes " + start + "-" + rg.last() + "/" + size);
             }
         }
         ctx.contentType(type);
