@@ -10,6 +10,8 @@ import dev.meshpipe.common.store.ObjectStore;
 import dev.meshpipe.mesh.VolumeLimits;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
+import io.javalin.http.Handler;
+import io.javalin.http.HandlerType;
 import io.javalin.json.JavalinJackson;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
@@ -19,6 +21,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
@@ -98,27 +101,25 @@ public final class GatewayService implements AutoCloseable {
     private void routes(JobRoutes jobs) {
         app.before("/jobs", auth::authenticate);
         app.before("/jobs/*", auth::authenticate);
-        app.post("/jobs", jobs::submit);
-        app.get("/jobs/{id}", jobs::status);
-        app.delete("/jobs/{id}", jobs::cancel);
-        app.get("/jobs/{id}/download", ctx -> jobs.download(ctx, false));
-        app.head("/jobs/{id}/download", ctx -> jobs.download(ctx, true));
-        app.get("/jobs/{id}/preview.png", jobs::preview);
-        app.get("/jobs/{id}/mesh.glb", jobs::glb);
-        app.get("/jobs/{id}/quality.json", jobs::quality);
-        app.get("/internal/status/{id}", this::internalStatus);
-        app.get("/health/live", ctx -> ctx.json(Map.of("status", "UP")));
-        app.get("/health/ready", ctx -> {
+        route("/jobs", Map.of(HandlerType.POST, jobs::submit));
+        route("/jobs/{id}", Map.of(HandlerType.GET, jobs::status, HandlerType.DELETE, jobs::cancel));
+        route("/jobs/{id}/download", Map.of(HandlerType.GET, ctx -> jobs.download(ctx, false), HandlerType.HEAD, ctx -> jobs.download(ctx, true)));
+        route("/jobs/{id}/preview.png", Map.of(HandlerType.GET, jobs::preview));
+        route("/jobs/{id}/mesh.glb", Map.of(HandlerType.GET, jobs::glb));
+        route("/jobs/{id}/quality.json", Map.of(HandlerType.GET, jobs::quality));
+        route("/internal/status/{id}", Map.of(HandlerType.GET, this::internalStatus));
+        route("/health/live", Map.of(HandlerType.GET, ctx -> ctx.json(Map.of("status", "UP"))));
+        route("/health/ready", Map.of(HandlerType.GET, ctx -> {
             boolean ready = statuses.ready();
             ctx.status(ready ? 200 : 503).json(Map.of("status", ready ? "UP" : "DOWN",
                     "streams", streams == null ? "NOT_STARTED" : streams.state().name()));
-        });
-        app.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape()));
-        app.get("/openapi.json", ctx -> {
+        }));
+        route("/metrics", Map.of(HandlerType.GET, ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape())));
+        route("/openapi.json", Map.of(HandlerType.GET, ctx -> {
             try (InputStream in = GatewayService.class.getResourceAsStream("/openapi.json")) {
                 ctx.contentType("application/json").result(in.readAllBytes());
             }
-        });
+        }));
         app.exception(ProblemException.class, (e, ctx) -> problem(ctx, e.problem, e.status, e.retryAfterSeconds));
         app.exception(MeshpipeException.class, (e, ctx) -> {
             Integer retry = e.code().httpStatus() == 503 ? 5 : null;
@@ -133,7 +134,42 @@ public final class GatewayService implements AutoCloseable {
                 problem(ctx, Problem.of(ErrorCode.NOT_FOUND, "no route " + ctx.method() + " " + ctx.path(), ctx.path()), 404, null);
             }
         });
-        app.error(405, ctx -> problem(ctx, Problem.of(ErrorCode.METHOD_NOT_ALLOWED, ctx.method() + " is not allowed on " + ctx.path(), ctx.path()), 405, null));
+        app.error(405, ctx -> {
+            if (!Problem.MEDIA_TYPE.equals(ctx.res().getContentType())) {
+                problem(ctx, Problem.of(ErrorCode.METHOD_NOT_ALLOWED, ctx.method() + " is not allowed on " + ctx.path(), ctx.path()), 405, null);
+            }
+        });
+    }
+
+    /** The methods a route may be asked with; any other gets 405 naming the ones it has. */
+    private static final List<HandlerType> METHODS = List.of(HandlerType.GET, HandlerType.HEAD, HandlerType.POST, HandlerType.PUT,
+            HandlerType.PATCH, HandlerType.DELETE, HandlerType.OPTIONS, HandlerType.TRACE);
+
+    /**
+     * Registers a path's handlers, and for every other method an answer that says which ones it
+     * has: 405 {@code METHOD_NOT_ALLOWED} with {@code Allow} (RFC 9110 section 15.5.6), or for
+     * OPTIONS 204 with {@code Allow}. A path with GET answers HEAD with the same handler (Jetty
+     * sends no body), so HEAD gets the status and headers GET would.
+     */
+    private void route(String path, Map<HandlerType, Handler> handlers) {
+        Map<HandlerType, Handler> all = new java.util.EnumMap<>(handlers);
+        if (all.containsKey(HandlerType.GET)) {
+            all.putIfAbsent(HandlerType.HEAD, all.get(HandlerType.GET));
+        }
+        String allow = String.join(", ", METHODS.stream().filter(all::containsKey).map(Enum::name).toList());
+        for (HandlerType method : METHODS) {
+            Handler h = all.get(method);
+            if (h == null && method == HandlerType.OPTIONS) {
+                h = ctx -> ctx.header("Allow", allow).status(204);
+            } else if (h == null) {
+                h = ctx -> {
+                    ctx.header("Allow", allow);
+                    throw new ProblemException(Problem.of(ErrorCode.METHOD_NOT_ALLOWED,
+                            ctx.method() + " is not allowed on " + ctx.path() + " (allowed: " + allow + ")", ctx.path()), null);
+                };
+            }
+            app.addHttpHandler(method, path, h);
+        }
     }
 
     /** What another instance asks when this one owns the job's partition. */
