@@ -75,6 +75,8 @@ public final class GatewayService implements AutoCloseable {
             });
             c.jsonMapper(new JavalinJackson(Json.MAPPER, false));
             c.http.disableCompression();
+            // How long a request may send or receive nothing; a stalled upload then gets 408 (JobRoutes).
+            c.jetty.modifyHttpConfiguration(h -> h.setIdleTimeout(options.limits().idleTimeout().toMillis()));
             c.requestLogger.http((ctx, ms) -> timer(ctx.method().name(), route(ctx), ctx.statusCode())
                     .record((long) (ms * 1_000_000), TimeUnit.NANOSECONDS));
         });
@@ -225,7 +227,7 @@ public final class GatewayService implements AutoCloseable {
         StatusCache cache = new StatusCache();
         statuses = new StatusStore(self, auth::internalSignature, cache);
         VolumeLimits limits = new VolumeLimits(config.maxVoxels(), VolumeLimits.DEFAULT_MAX_DECOMPRESSED);
-        routes(new JobRoutes(store, producer, statuses, auth, config.maxUploadBytes(), limits, options.linkLifetime()));
+        routes(new JobRoutes(store, producer, statuses, auth, config.maxUploadBytes(), limits, options.linkLifetime(), options.limits()));
         StatusStore st = statuses;
         java.util.function.Supplier<KafkaStreams> factory = () -> {
             KafkaStreams s = new KafkaStreams(StatusTopology.build(options.statusRetention(), cache), properties(config, options, self));
