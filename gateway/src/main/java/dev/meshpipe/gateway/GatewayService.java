@@ -110,6 +110,7 @@ public final class GatewayService implements AutoCloseable {
         route("/jobs/{id}/mesh.glb", Map.of(HandlerType.GET, jobs::glb));
         route("/jobs/{id}/quality.json", Map.of(HandlerType.GET, jobs::quality));
         route("/internal/status/{id}", Map.of(HandlerType.GET, this::internalStatus));
+        route("/internal/usage", Map.of(HandlerType.GET, this::internalUsage));
         route("/health/live", Map.of(HandlerType.GET, ctx -> ctx.json(Map.of("status", "UP"))));
         route("/health/ready", Map.of(HandlerType.GET, ctx -> {
             boolean ready = statuses.ready();
@@ -192,6 +193,15 @@ public final class GatewayService implements AutoCloseable {
             throw new MeshpipeException(ErrorCode.JOB_NOT_FOUND, "no job " + id);
         }
         ctx.json(status.get());
+    }
+
+    /** A tenant's usage in this instance's partitions, for another instance checking a quota. */
+    private void internalUsage(Context ctx) {
+        String tenant = ctx.queryParam("tenant");
+        if (auth.enabled() && !auth.internalValid(StatusStore.usageSubject(tenant), ctx.header(StatusStore.SIGNATURE_HEADER))) {
+            throw new MeshpipeException(ErrorCode.NOT_FOUND, "no route GET " + ctx.path());
+        }
+        ctx.json(statuses.localUsage(tenant));
     }
 
     static void problem(Context ctx, Problem p, int status, Integer retryAfter) {

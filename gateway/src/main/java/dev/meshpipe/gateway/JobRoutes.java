@@ -83,6 +83,7 @@ final class JobRoutes {
                 answerRepeat(ctx, existing.get(), fingerprint);
                 return;
             }
+            requireQuota(tenant);
             id = id != null ? id : req.id() != null ? JobId.require(req.id()) : JobId.newId();
             submission = new JobSubmission(req.input(), req.params(), tenant, Instant.now());
         } else {
@@ -93,6 +94,7 @@ final class JobRoutes {
                 answerRepeat(ctx, existing.get(), fingerprint("upload", Json.bytes(params), body.digest()));
                 return;
             }
+            requireQuota(tenant);
             id = id != null ? id : JobId.newId();
             upload(ctx, id, body);
             fingerprint = fingerprint("upload", Json.bytes(params), body.digest());
@@ -120,6 +122,24 @@ final class JobRoutes {
                     "this Idempotency-Key was used for another request; use a new key for a new request");
         }
         ctx.status(202).header("Location", "/jobs/" + existing.id()).json(view(existing));
+    }
+
+    /** 429 when the tenant is at its limit of unfinished jobs or of stored results (both off by default). */
+    private void requireQuota(String tenant) {
+        if (edge.tenantMaxActiveJobs() <= 0 && edge.tenantMaxStoredBytes() <= 0) {
+            return;
+        }
+        StatusStore.Usage u = statuses.usage(tenant);
+        if (edge.tenantMaxActiveJobs() > 0 && u.activeJobs() >= edge.tenantMaxActiveJobs()) {
+            throw new ProblemException(Problem.of(ErrorCode.TENANT_QUOTA_EXCEEDED, "this tenant has " + u.activeJobs()
+                    + " unfinished jobs, its limit; submit again when one has finished", null)
+                    .with("activeJobs", u.activeJobs()).with("limit", edge.tenantMaxActiveJobs()), 30);
+        }
+        if (edge.tenantMaxStoredBytes() > 0 && u.storedBytes() >= edge.tenantMaxStoredBytes()) {
+            throw new ProblemException(Problem.of(ErrorCode.TENANT_QUOTA_EXCEEDED, "this tenant's results take " + u.storedBytes()
+                    + " bytes, its limit; submit again when some have expired", null)
+                    .with("storedBytes", u.storedBytes()).with("limit", edge.tenantMaxStoredBytes()), 300);
+        }
     }
 
     /** A hash of what a request asks for: its kind and each part, length-prefixed so parts cannot run together. */
