@@ -194,9 +194,14 @@ class HttpDetailsTest {
         assertEquals(404, send("methods", "HEAD", "/jobs/never-submitted", null, null).statusCode(), "HEAD answers as GET would");
     }
 
-    @Test
-    void aStalledUploadIs408AndLeavesNoTemporaryFile() throws Exception {
-        byte[] start = volumeStart(128, 100 * 1024); // past the 64 KiB header check, so a temporary file exists
+    /**
+     * Stalls after 4 KiB (inside the 64 KiB read for the header check) and after 100 KiB (past it,
+     * so a temporary file exists): both end, after the 2 s idle timeout, in 408 and no file left.
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(ints = {4 * 1024, 100 * 1024})
+    void aStalledUploadIs408AndLeavesNoTemporaryFile(int sent) throws Exception {
+        byte[] start = volumeStart(128, sent - 348);
         try (Socket s = new Socket("localhost", gateway.port())) {
             s.setSoTimeout(30_000);
             OutputStream out = s.getOutputStream();
