@@ -33,7 +33,12 @@ public enum ErrorCode {
     UNAUTHORIZED(401),
     NOT_FOUND(404),
     METHOD_NOT_ALLOWED(405),
-    INTERNAL_ERROR(500);
+    INTERNAL_ERROR(500),
+    // The HTTP edge: a stalled upload, a full disk, a reused key, a tenant over its quota
+    UPLOAD_TIMEOUT(408),
+    INSUFFICIENT_STORAGE(507),
+    IDEMPOTENCY_KEY_REUSED(422),
+    TENANT_QUOTA_EXCEEDED(429);
 
     private final int httpStatus;
 

@@ -57,7 +57,10 @@ public record MeshpipeConfig(
             "MESHPIPE_FAULT_HALT_ON",
             // gateway only (GatewayOptions)
             "MESHPIPE_ADVERTISED_HOST", "MESHPIPE_STANDBY_REPLICAS", "MESHPIPE_STATUS_RETENTION", "MESHPIPE_AUTH_TOKENS",
-            "MESHPIPE_AUTH_TOKENS_FILE", "MESHPIPE_LINK_SECRET", "MESHPIPE_LINK_LIFETIME");
+            "MESHPIPE_AUTH_TOKENS_FILE", "MESHPIPE_LINK_SECRET", "MESHPIPE_LINK_LIFETIME",
+            // gateway only (EdgeLimits)
+            "MESHPIPE_HTTP_IDLE_TIMEOUT", "MESHPIPE_MIN_FREE_BYTES", "MESHPIPE_TENANT_MAX_ACTIVE_JOBS",
+            "MESHPIPE_TENANT_MAX_STORED_BYTES");
 
     public static final long DEFAULT_MAX_UPLOAD_BYTES = 2L * 1024 * 1024 * 1024;
     /** 512 Mi voxels: a 512^3 float32 volume (and its mesh) fits a default heap of a 24 GiB machine. */

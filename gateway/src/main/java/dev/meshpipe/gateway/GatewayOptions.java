@@ -19,12 +19,13 @@ import java.util.Map;
  * @param tokens          MESHPIPE_AUTH_TOKENS (token=tenant,...) or MESHPIPE_AUTH_TOKENS_FILE; empty: no auth
  * @param linkSecret      MESHPIPE_LINK_SECRET: signs download links and calls between instances
  * @param linkLifetime    MESHPIPE_LINK_LIFETIME: how long a signed download link works
+ * @param limits          idle timeout, free-space floor and tenant quotas ({@link EdgeLimits})
  */
 public record GatewayOptions(String advertisedHost, int standbyReplicas, Duration statusRetention,
-                             Map<String, String> tokens, byte[] linkSecret, Duration linkLifetime) {
+                             Map<String, String> tokens, byte[] linkSecret, Duration linkLifetime, EdgeLimits limits) {
 
     public static GatewayOptions defaults() {
-        return new GatewayOptions("localhost", 0, Duration.ofDays(7), Map.of(), randomSecret(), Duration.ofHours(1));
+        return new GatewayOptions("localhost", 0, Duration.ofDays(7), Map.of(), randomSecret(), Duration.ofHours(1), EdgeLimits.defaults());
     }
 
     public boolean authEnabled() {
@@ -32,15 +33,19 @@ public record GatewayOptions(String advertisedHost, int standbyReplicas, Duratio
     }
 
     public GatewayOptions withTokens(Map<String, String> t) {
-        return new GatewayOptions(advertisedHost, standbyReplicas, statusRetention, Map.copyOf(t), linkSecret, linkLifetime);
+        return new GatewayOptions(advertisedHost, standbyReplicas, statusRetention, Map.copyOf(t), linkSecret, linkLifetime, limits);
     }
 
     public GatewayOptions withStatusRetention(Duration d) {
-        return new GatewayOptions(advertisedHost, standbyReplicas, d, tokens, linkSecret, linkLifetime);
+        return new GatewayOptions(advertisedHost, standbyReplicas, d, tokens, linkSecret, linkLifetime, limits);
     }
 
     public GatewayOptions withLinkSecret(byte[] secret) {
-        return new GatewayOptions(advertisedHost, standbyReplicas, statusRetention, tokens, secret, linkLifetime);
+        return new GatewayOptions(advertisedHost, standbyReplicas, statusRetention, tokens, secret, linkLifetime, limits);
+    }
+
+    public GatewayOptions withLimits(EdgeLimits l) {
+        return new GatewayOptions(advertisedHost, standbyReplicas, statusRetention, tokens, linkSecret, linkLifetime, l);
     }
 
     public static GatewayOptions fromEnv(Map<String, String> env) {
@@ -62,7 +67,8 @@ public record GatewayOptions(String advertisedHost, int standbyReplicas, Duratio
                 MeshpipeConfig.parseDuration(env.getOrDefault("MESHPIPE_STATUS_RETENTION", "7d")),
                 Map.copyOf(tokens),
                 secret == null || secret.isBlank() ? randomSecret() : secret.getBytes(java.nio.charset.StandardCharsets.UTF_8),
-                MeshpipeConfig.parseDuration(env.getOrDefault("MESHPIPE_LINK_LIFETIME", "1h")));
+                MeshpipeConfig.parseDuration(env.getOrDefault("MESHPIPE_LINK_LIFETIME", "1h")),
+                EdgeLimits.fromEnv(env));
     }
 
     /** Lines (or commas) of {@code token=tenant}; blank lines and # comments are skipped. */

@@ -10,6 +10,8 @@ import dev.meshpipe.common.store.ObjectStore;
 import dev.meshpipe.mesh.VolumeLimits;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
+import io.javalin.http.Handler;
+import io.javalin.http.HandlerType;
 import io.javalin.json.JavalinJackson;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
@@ -19,6 +21,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
@@ -72,6 +75,8 @@ public final class GatewayService implements AutoCloseable {
             });
             c.jsonMapper(new JavalinJackson(Json.MAPPER, false));
             c.http.disableCompression();
+            // How long a request may send or receive nothing; a stalled upload then gets 408 (JobRoutes).
+            c.jetty.modifyHttpConfiguration(h -> h.setIdleTimeout(options.limits().idleTimeout().toMillis()));
             c.requestLogger.http((ctx, ms) -> timer(ctx.method().name(), route(ctx), ctx.statusCode())
                     .record((long) (ms * 1_000_000), TimeUnit.NANOSECONDS));
         });
@@ -98,27 +103,26 @@ public final class GatewayService implements AutoCloseable {
     private void routes(JobRoutes jobs) {
         app.before("/jobs", auth::authenticate);
         app.before("/jobs/*", auth::authenticate);
-        app.post("/jobs", jobs::submit);
-        app.get("/jobs/{id}", jobs::status);
-        app.delete("/jobs/{id}", jobs::cancel);
-        app.get("/jobs/{id}/download", ctx -> jobs.download(ctx, false));
-        app.head("/jobs/{id}/download", ctx -> jobs.download(ctx, true));
-        app.get("/jobs/{id}/preview.png", jobs::preview);
-        app.get("/jobs/{id}/mesh.glb", jobs::glb);
-        app.get("/jobs/{id}/quality.json", jobs::quality);
-        app.get("/internal/status/{id}", this::internalStatus);
-        app.get("/health/live", ctx -> ctx.json(Map.of("status", "UP")));
-        app.get("/health/ready", ctx -> {
+        route("/jobs", Map.of(HandlerType.POST, jobs::submit));
+        route("/jobs/{id}", Map.of(HandlerType.GET, jobs::status, HandlerType.DELETE, jobs::cancel));
+        route("/jobs/{id}/download", Map.of(HandlerType.GET, ctx -> jobs.download(ctx, false), HandlerType.HEAD, ctx -> jobs.download(ctx, true)));
+        route("/jobs/{id}/preview.png", Map.of(HandlerType.GET, jobs::preview));
+        route("/jobs/{id}/mesh.glb", Map.of(HandlerType.GET, jobs::glb));
+        route("/jobs/{id}/quality.json", Map.of(HandlerType.GET, jobs::quality));
+        route("/internal/status/{id}", Map.of(HandlerType.GET, this::internalStatus));
+        route("/internal/usage", Map.of(HandlerType.GET, this::internalUsage));
+        route("/health/live", Map.of(HandlerType.GET, ctx -> ctx.json(Map.of("status", "UP"))));
+        route("/health/ready", Map.of(HandlerType.GET, ctx -> {
             boolean ready = statuses.ready();
             ctx.status(ready ? 200 : 503).json(Map.of("status", ready ? "UP" : "DOWN",
                     "streams", streams == null ? "NOT_STARTED" : streams.state().name()));
-        });
-        app.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape()));
-        app.get("/openapi.json", ctx -> {
+        }));
+        route("/metrics", Map.of(HandlerType.GET, ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape())));
+        route("/openapi.json", Map.of(HandlerType.GET, ctx -> {
             try (InputStream in = GatewayService.class.getResourceAsStream("/openapi.json")) {
                 ctx.contentType("application/json").result(in.readAllBytes());
             }
-        });
+        }));
         app.exception(ProblemException.class, (e, ctx) -> problem(ctx, e.problem, e.status, e.retryAfterSeconds));
         app.exception(MeshpipeException.class, (e, ctx) -> {
             Integer retry = e.code().httpStatus() == 503 ? 5 : null;
@@ -133,7 +137,42 @@ public final class GatewayService implements AutoCloseable {
                 problem(ctx, Problem.of(ErrorCode.NOT_FOUND, "no route " + ctx.method() + " " + ctx.path(), ctx.path()), 404, null);
             }
         });
-        app.error(405, ctx -> problem(ctx, Problem.of(ErrorCode.METHOD_NOT_ALLOWED, ctx.method() + " is not allowed on " + ctx.path(), ctx.path()), 405, null));
+        app.error(405, ctx -> {
+            if (!Problem.MEDIA_TYPE.equals(ctx.res().getContentType())) {
+                problem(ctx, Problem.of(ErrorCode.METHOD_NOT_ALLOWED, ctx.method() + " is not allowed on " + ctx.path(), ctx.path()), 405, null);
+            }
+        });
+    }
+
+    /** The methods a route may be asked with; any other gets 405 naming the ones it has. */
+    private static final List<HandlerType> METHODS = List.of(HandlerType.GET, HandlerType.HEAD, HandlerType.POST, HandlerType.PUT,
+            HandlerType.PATCH, HandlerType.DELETE, HandlerType.OPTIONS, HandlerType.TRACE);
+
+    /**
+     * Registers a path's handlers, and for every other method an answer that says which ones it
+     * has: 405 {@code METHOD_NOT_ALLOWED} with {@code Allow} (RFC 9110 section 15.5.6), or for
+     * OPTIONS 204 with {@code Allow}. A path with GET answers HEAD with the same handler (Jetty
+     * sends no body), so HEAD gets the status and headers GET would.
+     */
+    private void route(String path, Map<HandlerType, Handler> handlers) {
+        Map<HandlerType, Handler> all = new java.util.EnumMap<>(handlers);
+        if (all.containsKey(HandlerType.GET)) {
+            all.putIfAbsent(HandlerType.HEAD, all.get(HandlerType.GET));
+        }
+        String allow = String.join(", ", METHODS.stream().filter(all::containsKey).map(Enum::name).toList());
+        for (HandlerType method : METHODS) {
+            Handler h = all.get(method);
+            if (h == null && method == HandlerType.OPTIONS) {
+                h = ctx -> ctx.header("Allow", allow).status(204);
+            } else if (h == null) {
+                h = ctx -> {
+                    ctx.header("Allow", allow);
+                    throw new ProblemException(Problem.of(ErrorCode.METHOD_NOT_ALLOWED,
+                            ctx.method() + " is not allowed on " + ctx.path() + " (allowed: " + allow + ")", ctx.path()), null);
+                };
+            }
+            app.addHttpHandler(method, path, h);
+        }
     }
 
     /** What another instance asks when this one owns the job's partition. */
@@ -154,6 +193,15 @@ public final class GatewayService implements AutoCloseable {
             throw new MeshpipeException(ErrorCode.JOB_NOT_FOUND, "no job " + id);
         }
         ctx.json(status.get());
+    }
+
+    /** A tenant's usage in this instance's partitions, for another instance checking a quota. */
+    private void internalUsage(Context ctx) {
+        String tenant = ctx.queryParam("tenant");
+        if (auth.enabled() && !auth.internalValid(StatusStore.usageSubject(tenant), ctx.header(StatusStore.SIGNATURE_HEADER))) {
+            throw new MeshpipeException(ErrorCode.NOT_FOUND, "no route GET " + ctx.path());
+        }
+        ctx.json(statuses.localUsage(tenant));
     }
 
     static void problem(Context ctx, Problem p, int status, Integer retryAfter) {
@@ -189,7 +237,7 @@ public final class GatewayService implements AutoCloseable {
         StatusCache cache = new StatusCache();
         statuses = new StatusStore(self, auth::internalSignature, cache);
         VolumeLimits limits = new VolumeLimits(config.maxVoxels(), VolumeLimits.DEFAULT_MAX_DECOMPRESSED);
-        routes(new JobRoutes(store, producer, statuses, auth, config.maxUploadBytes(), limits, options.linkLifetime()));
+        routes(new JobRoutes(store, producer, statuses, auth, config.maxUploadBytes(), limits, options.linkLifetime(), options.limits()));
         StatusStore st = statuses;
         java.util.function.Supplier<KafkaStreams> factory = () -> {
             KafkaStreams s = new KafkaStreams(StatusTopology.build(options.statusRetention(), cache), properties(config, options, self));

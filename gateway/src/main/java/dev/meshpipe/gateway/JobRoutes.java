@@ -48,9 +48,11 @@ final class JobRoutes {
     private final long maxUploadBytes;
     private final VolumeLimits limits;
     private final java.time.Duration linkLifetime;
+    private final EdgeLimits edge;
 
     JobRoutes(ObjectStore store, EventPublisher producer, StatusStore statuses, Auth auth, long maxUploadBytes,
-              VolumeLimits limits, java.time.Duration linkLifetime) {
+              VolumeLimits limits, java.time.Duration linkLifetime, EdgeLimits edge) {
+        this.edge = edge;
         this.store = store;
         this.producer = producer;
         this.statuses = statuses;
@@ -70,33 +72,93 @@ final class JobRoutes {
         String tenant = Auth.tenant(ctx);
         String idemKey = ctx.header("Idempotency-Key");
         String id = idemKey != null ? idempotentId(tenant, idemKey) : null;
-        if (id != null) {
-            Optional<JobStatus> existing = statuses.get(id);
-            if (existing.isPresent()) {
-                // The same key again: the same job, not a second one.
-                ctx.status(202).header("Location", "/jobs/" + id).json(view(existing.get()));
-                return;
-            }
-        }
+        // The same key again: the same job, not a second one, if it is the same request.
+        Optional<JobStatus> existing = id != null ? statuses.get(id) : Optional.empty();
         JobSubmission submission;
+        String fingerprint;
         if (json) {
             JsonRequest req = readJson(ctx);
+            fingerprint = fingerprint("json", Json.bytes(req));
+            if (existing.isPresent()) {
+                answerRepeat(ctx, existing.get(), fingerprint);
+                return;
+            }
+            requireQuota(tenant);
             id = id != null ? id : req.id() != null ? JobId.require(req.id()) : JobId.newId();
             submission = new JobSubmission(req.input(), req.params(), tenant, Instant.now());
         } else {
-            id = id != null ? id : JobId.newId();
             JobParams params = paramsFromQuery(ctx);
-            upload(ctx, id);
+            MessageDigest body = sha256();
+            if (existing.isPresent()) {
+                upload(ctx, null, body);
+                answerRepeat(ctx, existing.get(), fingerprint("upload", Json.bytes(params), body.digest()));
+                return;
+            }
+            requireQuota(tenant);
+            id = id != null ? id : JobId.newId();
+            upload(ctx, id, body);
+            fingerprint = fingerprint("upload", Json.bytes(params), body.digest());
             submission = new JobSubmission(new InputRef.StoredObject(ObjectKeys.input(id), null), params, tenant, Instant.now());
         }
         String name = submission.params() == null ? null : submission.params().name();
         producer.publishAndWait(Topics.SUBMITTED, id, submission);
         // QUEUED is published here and awaited in the owning store, so any instance knows the job
         // once this request answers (read-your-writes).
-        JobEvent queued = JobEvent.of(id, JobState.QUEUED, 0, "submitted").withSubmission(tenant, name, submission.submittedAt());
+        JobEvent queued = JobEvent.of(id, JobState.QUEUED, 0, "submitted").withSubmission(tenant, name, submission.submittedAt())
+                .withFingerprint(fingerprint);
         producer.publishAndWait(Topics.EVENTS, id, queued);
         JobStatus status = statuses.await(id, st -> true, READ_YOUR_WRITES_MS).orElse(JobStatus.initial(queued));
         ctx.status(202).header("Location", "/jobs/" + id).json(view(status));
+    }
+
+    /**
+     * A repeated Idempotency-Key: 202 with the job it made when the request is the same, 422
+     * when it differs (the client would otherwise believe its new request was taken). Jobs from
+     * before fingerprints were recorded are taken to match.
+     */
+    private void answerRepeat(Context ctx, JobStatus existing, String fingerprint) {
+        if (existing.fingerprint() != null && !existing.fingerprint().equals(fingerprint)) {
+            throw new MeshpipeException(ErrorCode.IDEMPOTENCY_KEY_REUSED,
+                    "this Idempotency-Key was used for another request; use a new key for a new request");
+        }
+        ctx.status(202).header("Location", "/jobs/" + existing.id()).json(view(existing));
+    }
+
+    /** 429 when the tenant is at its limit of unfinished jobs or of stored results (both off by default). */
+    private void requireQuota(String tenant) {
+        if (edge.tenantMaxActiveJobs() <= 0 && edge.tenantMaxStoredBytes() <= 0) {
+            return;
+        }
+        StatusStore.Usage u = statuses.usage(tenant);
+        if (edge.tenantMaxActiveJobs() > 0 && u.activeJobs() >= edge.tenantMaxActiveJobs()) {
+            throw new ProblemException(Problem.of(ErrorCode.TENANT_QUOTA_EXCEEDED, "this tenant has " + u.activeJobs()
+                    + " unfinished jobs, its limit; submit again when one has finished", null)
+                    .with("activeJobs", u.activeJobs()).with("limit", edge.tenantMaxActiveJobs()), 30);
+        }
+        if (edge.tenantMaxStoredBytes() > 0 && u.storedBytes() >= edge.tenantMaxStoredBytes()) {
+            throw new ProblemException(Problem.of(ErrorCode.TENANT_QUOTA_EXCEEDED, "this tenant's results take " + u.storedBytes()
+                    + " bytes, its limit; submit again when some have expired", null)
+                    .with("storedBytes", u.storedBytes()).with("limit", edge.tenantMaxStoredBytes()), 300);
+        }
+    }
+
+    /** A hash of what a request asks for: its kind and each part, length-prefixed so parts cannot run together. */
+    static String fingerprint(String kind, byte[]... parts) {
+        MessageDigest d = sha256();
+        d.update(kind.getBytes(StandardCharsets.UTF_8));
+        for (byte[] p : parts) {
+            d.update(java.nio.ByteBuffer.allocate(8).putLong(p.length).array());
+            d.update(p);
+        }
+        return HexFormat.of().formatHex(d.digest());
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** A job id derived from the tenant and the client's key: retries map to one job, tenants never collide. */
@@ -164,15 +226,31 @@ final class JobRoutes {
     }
 
     /**
-     * Streams the body into the store. The header is checked from the first bytes, before the rest
-     * is read, so a bad volume is refused before anything is stored.
+     * Streams the body into the store ({@code id} null: reads it only, for its digest). The header
+     * is checked from the first bytes, before the rest is read, so a bad volume is refused before
+     * anything is stored. A body that stops arriving for the idle timeout is 408.
      */
-    private void upload(Context ctx, String id) throws IOException {
+    private void upload(Context ctx, String id, MessageDigest digest) throws IOException {
+        try {
+            streamUpload(ctx, id, digest);
+        } catch (IOException e) {
+            if (isIdleTimeout(e)) {
+                throw new MeshpipeException(ErrorCode.UPLOAD_TIMEOUT, "the upload stalled: no bytes arrived for "
+                        + edge.idleTimeout().toSeconds() + " s; nothing was stored, send it again");
+            }
+            throw e;
+        }
+    }
+
+    private void streamUpload(Context ctx, String id, MessageDigest digest) throws IOException {
         long declared = ctx.req().getContentLengthLong();
         if (declared > maxUploadBytes) {
             throw new MeshpipeException(ErrorCode.PAYLOAD_TOO_LARGE, "upload of " + declared + " bytes exceeds the limit of " + maxUploadBytes);
         }
-        InputStream body = ctx.bodyInputStream();
+        if (id != null) {
+            requireFreeSpace(Math.max(declared, 0));
+        }
+        InputStream body = new java.security.DigestInputStream(ctx.bodyInputStream(), digest);
         byte[] head = body.readNBytes(HEAD_BYTES);
         if (head.length == 0) {
             throw new MeshpipeException(ErrorCode.INVALID_VOLUME, "the request body is empty");
@@ -186,18 +264,23 @@ final class JobRoutes {
         }
         ObjectStore.Upload up;
         try {
-            up = store.create(ObjectKeys.input(id));
+            up = id == null ? DISCARD : store.create(ObjectKeys.input(id));
         } catch (IOException e) {
             throw JobRoutes.storageDown(ctx.path());
         }
         try {
             up.write(head);
             long total = head.length;
+            long nextCheck = total + FREE_SPACE_CHECK_BYTES;
             byte[] buf = new byte[1 << 16];
             for (int n; (n = body.read(buf)) > 0; ) {
                 total += n;
                 if (total > maxUploadBytes) {
                     throw new MeshpipeException(ErrorCode.PAYLOAD_TOO_LARGE, "upload exceeds the limit of " + maxUploadBytes + " bytes");
+                }
+                if (id != null && total >= nextCheck) {
+                    requireFreeSpace(0); // other uploads and results fill the same disk meanwhile
+                    nextCheck = total + FREE_SPACE_CHECK_BYTES;
                 }
                 up.write(buf, 0, n);
             }
@@ -207,6 +290,48 @@ final class JobRoutes {
             throw e;
         }
         up.close();
+    }
+
+    /** How often, in bytes written, an upload checks the free space again. */
+    static final long FREE_SPACE_CHECK_BYTES = 1L << 20;
+
+    /** Where a repeated upload's bytes go: they are only read for their digest. */
+    private static final ObjectStore.Upload DISCARD = new ObjectStore.Upload() {
+        @Override
+        public void write(int b) { }
+
+        @Override
+        public void write(byte[] b, int off, int len) { }
+
+        @Override
+        public void abort() { }
+
+        @Override
+        public void close() { }
+    };
+
+    /** 507 when writing {@code more} bytes would leave the store's disk below the configured floor. */
+    private void requireFreeSpace(long more) {
+        java.util.OptionalLong free;
+        try {
+            free = store.usableSpace();
+        } catch (IOException e) {
+            throw new MeshpipeException(ErrorCode.STORAGE_UNAVAILABLE, "object storage is unavailable");
+        }
+        if (free.isPresent() && free.getAsLong() - more < edge.minFreeBytes()) {
+            throw new MeshpipeException(ErrorCode.INSUFFICIENT_STORAGE, "the object store has " + free.getAsLong()
+                    + " bytes free and keeps at least " + edge.minFreeBytes() + " free; this upload does not fit now");
+        }
+    }
+
+    /** Whether reading the body failed because the client sent nothing for the idle timeout (Jetty's TimeoutException). */
+    static boolean isIdleTimeout(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.util.concurrent.TimeoutException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     void status(Context ctx) {
@@ -312,7 +437,7 @@ final class JobRoutes {
         return r;
     }
 
-    /** Streams an object with ETag, Range (one range; several get the whole) and If-None-Match. */
+    /** Streams an object with ETag, Range (one range; several get the whole), If-Range and If-None-Match. */
     private void serve(Context ctx, boolean head, String key, String type, String etag, String disposition) {
         String instance = ctx.path();
         long size;
@@ -327,8 +452,7 @@ final class JobRoutes {
         }
         if (etag != null) {
             ctx.header("ETag", etag);
-            String inm = ctx.header("If-None-Match");
-            if (inm != null && (inm.trim().equals("*") || java.util.Arrays.stream(inm.split(",")).map(String::trim).anyMatch(etag::equals))) {
+            if (Conditionals.noneMatchHits(ctx.header("If-None-Match"), etag)) {
                 ctx.status(304);
                 return;
             }
@@ -340,18 +464,18 @@ final class JobRoutes {
         long start = 0;
         long length = size;
         String range = ctx.header("Range");
-        if (range != null) {
-            long[] rg = ByteRange.parse(range, size);
-            if (rg == null) {
+        if (range != null && Conditionals.rangeApplies(ctx.header("If-Range"), etag)) {
+            ByteRange rg = ByteRange.parse(range, size);
+            if (rg.kind() == ByteRange.Kind.UNSATISFIABLE) {
                 ctx.header("Content-Range", "bytes */" + size);
                 throw new ProblemException(Problem.of(ErrorCode.INVALID_PARAMETER, "range not satisfiable: " + range, instance)
                         .with("size", size), null).withStatus(416);
             }
-            if (rg.length == 2) {
-                start = rg[0];
-                length = rg[1] - rg[0] + 1;
+            if (rg.kind() == ByteRange.Kind.RANGE) {
+                start = rg.first();
+                length = rg.length();
                 ctx.status(206);
-                ctx.header("Content-Range", "bytes " + start + "-" + rg[1] + "/" + size);
+                ctx.header("Content-Range", "bytes " + start + "-" + rg.last() + "/" + size);
             }
         }
         ctx.contentType(type);

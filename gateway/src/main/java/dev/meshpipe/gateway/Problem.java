@@ -57,6 +57,10 @@ public record Problem(String type, String title, int status, String detail, Stri
             case NOT_FOUND -> "Not found";
             case METHOD_NOT_ALLOWED -> "Method not allowed";
             case INTERNAL_ERROR -> "Internal error";
+            case UPLOAD_TIMEOUT -> "Upload timed out";
+            case INSUFFICIENT_STORAGE -> "Insufficient storage";
+            case IDEMPOTENCY_KEY_REUSED -> "Idempotency key reused";
+            case TENANT_QUOTA_EXCEEDED -> "Tenant quota exceeded";
         };
     }
 }

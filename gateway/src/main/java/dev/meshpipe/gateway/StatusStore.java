@@ -175,6 +175,99 @@ final class StatusStore {
         }
     }
 
+    /** A tenant's unfinished jobs and the bytes of its results still downloadable. */
+    record Usage(int activeJobs, long storedBytes) {
+        Usage plus(Usage o) {
+            return new Usage(activeJobs + o.activeJobs, storedBytes + o.storedBytes);
+        }
+    }
+
+    /**
+     * A tenant's usage over the whole status store: this instance's partitions, and each other
+     * instance's asked over HTTP. A scan of every status, so it is only done where quotas are on.
+     */
+    Usage usage(String tenant) {
+        KafkaStreams s = streams;
+        if (s == null || s.state() != KafkaStreams.State.RUNNING || owners.isEmpty()) {
+            throw unavailable("job status is not available yet");
+        }
+        Usage total = new Usage(0, 0);
+        for (HostInfo host : new java.util.HashSet<>(owners.values())) {
+            if (HostInfo.unavailable().equals(host)) {
+                throw unavailable("the owner of some statuses is being decided");
+            }
+            total = total.plus(host.equals(self) ? localUsage(tenant) : remoteUsage(host, tenant));
+        }
+        return total;
+    }
+
+    /** The tenant's usage in the partitions this instance owns; also what the internal route answers. */
+    Usage localUsage(String tenant) {
+        KafkaStreams s = streams;
+        Set<Integer> mine = new java.util.HashSet<>();
+        owners.forEach((p, host) -> {
+            if (host.equals(self)) {
+                mine.add(p);
+            }
+        });
+        if (s == null || mine.isEmpty()) {
+            return new Usage(0, 0);
+        }
+        StateQueryRequest<org.apache.kafka.streams.state.KeyValueIterator<String, JobStatus>> req = StateQueryRequest
+                .inStore(StatusTopology.STORE)
+                .withQuery(org.apache.kafka.streams.query.RangeQuery.<String, JobStatus>withNoBounds())
+                .withPartitions(mine)
+                .requireActive();
+        int active = 0;
+        long bytes = 0;
+        java.time.Instant now = java.time.Instant.now();
+        for (var e : s.query(req).getPartitionResults().entrySet()) {
+            QueryResult<org.apache.kafka.streams.state.KeyValueIterator<String, JobStatus>> r = e.getValue();
+            if (!r.isSuccess()) {
+                throw unavailable("the status store is not ready here (" + r.getFailureReason() + ")");
+            }
+            try (var it = r.getResult()) {
+                while (it.hasNext()) {
+                    JobStatus st = it.next().value;
+                    if (st == null || !java.util.Objects.equals(tenant, st.tenant())) {
+                        continue;
+                    }
+                    if (!st.state().isFinished()) {
+                        active++;
+                    } else if (st.state() == dev.meshpipe.common.events.JobState.SUCCEEDED && st.result() != null
+                            && (st.result().expiresAt() == null || st.result().expiresAt().isAfter(now))) {
+                        bytes += st.result().size();
+                    }
+                }
+            }
+        }
+        return new Usage(active, bytes);
+    }
+
+    /** The message internal usage calls sign: the tenant, or none. */
+    static String usageSubject(String tenant) {
+        return "usage:" + (tenant == null ? "" : tenant);
+    }
+
+    private Usage remoteUsage(HostInfo owner, String tenant) {
+        String query = tenant == null ? "" : "?tenant=" + java.net.URLEncoder.encode(tenant, java.nio.charset.StandardCharsets.UTF_8);
+        HttpRequest req = HttpRequest.newBuilder(URI.create("http://" + owner.host() + ":" + owner.port() + "/internal/usage" + query))
+                .header(SIGNATURE_HEADER, signer.apply(usageSubject(tenant)))
+                .timeout(Duration.ofSeconds(5)).GET().build();
+        try {
+            HttpResponse<byte[]> res = http.send(req, HttpResponse.BodyHandlers.ofByteArray());
+            if (res.statusCode() != 200) {
+                throw unavailable("another instance answered " + res.statusCode() + " for usage");
+            }
+            return Json.read(res.body(), Usage.class);
+        } catch (IOException e) {
+            throw unavailable("another instance is unreachable");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw unavailable("interrupted");
+        }
+    }
+
     private static void sleep() {
         try {
             Thread.sleep(20);

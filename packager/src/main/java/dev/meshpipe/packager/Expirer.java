@@ -17,13 +17,20 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Deletes results past their retention and announces it (EXPIRED), and deletes inputs and stray
- * intermediate files past theirs. The object store's own timestamps are the durable state, so
+ * Deletes results past their retention and announces it (EXPIRED), deletes inputs and stray
+ * intermediate files past theirs, and the temporary files of writes a crash interrupted (at start
+ * and on every pass). The object store's own timestamps are the durable state, so
  * expiry survives restarts and needs no timer that a crash could lose; deleting twice and
  * announcing twice are both harmless, so several packagers may run it.
  */
 public final class Expirer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Expirer.class);
+    /**
+     * How long a temporary file of an unfinished write must have gone untouched before a sweep
+     * deletes it: far above the gateway's idle timeout and any pause of a live writer, so only
+     * what a crash left is removed.
+     */
+    public static final Duration ABANDONED_WRITE_GRACE = Duration.ofHours(1);
 
     private final ObjectStore store;
     private final java.util.function.Consumer<JobEvent> announce;
@@ -74,6 +81,10 @@ public final class Expirer implements AutoCloseable {
             announce.accept(JobEvent.of(id, JobState.EXPIRED, 100, "expired"));
             log.info("result of job {} expired", id);
             expired++;
+        }
+        int abandoned = store.deleteAbandonedWrites(now.minus(ABANDONED_WRITE_GRACE));
+        if (abandoned > 0) {
+            log.info("deleted {} temporary file(s) left by writes that never finished", abandoned);
         }
         for (String prefix : new String[] {"inputs/", "work/", "cancelled/"}) {
             for (ObjectInfo o : store.list(prefix)) {

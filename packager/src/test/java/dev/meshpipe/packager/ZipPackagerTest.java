@@ -2,6 +2,7 @@ package dev.meshpipe.packager;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -117,5 +118,19 @@ class ZipPackagerTest {
         assertEquals("old-job", announced.get(0).jobId());
         // A second sweep (another packager, or after a restart) finds nothing left to do.
         assertEquals(0, expirer.sweep());
+    }
+
+    @Test
+    void temporaryFilesOfWritesACrashInterruptedAreDeletedOnceUntouchedForTheGracePeriod() throws Exception {
+        FileObjectStore store = new FileObjectStore(dir);
+        Instant now = Instant.parse("2026-11-25T12:00:00Z");
+        Path crashed = Files.write(store.root().resolve(".tmp/crashed.part"), new byte[1024]);
+        Path live = Files.write(store.root().resolve(".tmp/live.part"), new byte[1024]);
+        Files.setLastModifiedTime(crashed, FileTime.from(now.minus(Expirer.ABANDONED_WRITE_GRACE).minusSeconds(1)));
+        Files.setLastModifiedTime(live, FileTime.from(now.minus(Duration.ofMinutes(5))));
+        Expirer expirer = new Expirer(store, e -> { }, Duration.ofHours(24), Duration.ofHours(24), Clock.fixed(now, ZoneOffset.UTC));
+        expirer.sweep();
+        assertFalse(Files.exists(crashed), "a write untouched for the grace period is a crash's leftover");
+        assertTrue(Files.exists(live), "a write touched recently may still be going on");
     }
 }

@@ -32,9 +32,7 @@ public final class Stack implements AutoCloseable {
             // A crash of this process can leave a transaction its broker no longer closes (see the class).
             hanging = HangingTransactions.start(kafka.bootstrapServers(), Duration.ofSeconds(5), Duration.ofSeconds(30));
             FileObjectStore store = new FileObjectStore(data.resolve("objects"));
-            MeshpipeConfig config = new MeshpipeConfig(kafka.bootstrapServers(), "standalone", data.resolve("state"),
-                    "file:" + store.root(), 3, (short) 1, httpPort, retention, MeshpipeConfig.DEFAULT_MAX_UPLOAD_BYTES,
-                    MeshpipeConfig.DEFAULT_MAX_VOXELS, 1, device, 5, Duration.ofSeconds(1), Duration.ofHours(24));
+            MeshpipeConfig config = config(System.getenv(), kafka.bootstrapServers(), data, store, httpPort, retention, device);
             Topics.create(config.bootstrapServers(), config.partitions(), config.replication());
             Pipeline pipeline = Pipeline.start(config, store);
             pipeline.awaitReady(120_000);
@@ -46,6 +44,20 @@ public final class Stack implements AutoCloseable {
             kafka.close();
             throw e;
         }
+    }
+
+    /**
+     * The services' configuration: the documented MESHPIPE_* variables, as {@code service} reads
+     * them, except what this stack decides itself (its broker, its data directory, one replica)
+     * and what the command line gave ({@code httpPort}, {@code retention}, {@code device}).
+     */
+    static MeshpipeConfig config(java.util.Map<String, String> env, String bootstrap, Path data, FileObjectStore store,
+                                 int httpPort, Duration retention, String device) {
+        MeshpipeConfig e = MeshpipeConfig.fromEnv(env);
+        return new MeshpipeConfig(bootstrap, "standalone", data.resolve("state"), "file:" + store.root(),
+                env.containsKey("MESHPIPE_PARTITIONS") ? e.partitions() : 3, (short) 1, httpPort, retention,
+                e.maxUploadBytes(), e.maxVoxels(), e.processorThreads(), device, e.storageRetries(), e.storageBackoff(),
+                e.inputRetention());
     }
 
     public String bootstrapServers() {

@@ -10,16 +10,16 @@ import picocli.CommandLine.Option;
 @Command(name = "up", mixinStandardHelpOptions = true,
         description = "Runs the whole pipeline in this JVM (embedded Kafka, filesystem storage) and serves HTTP until stopped.")
 final class UpCommand implements Callable<Integer> {
-    @Option(names = "--port", defaultValue = "8080", description = "HTTP port (default ${DEFAULT-VALUE})")
+    @Option(names = "--port", defaultValue = "${env:MESHPIPE_HTTP_PORT:-8080}", description = "HTTP port (default ${DEFAULT-VALUE})")
     int port;
 
     @Option(names = "--data", defaultValue = "./meshpipe-data", description = "data directory; reuse it to keep jobs and results (default ${DEFAULT-VALUE})")
     Path data;
 
-    @Option(names = "--retention", defaultValue = "24h", description = "how long results stay downloadable (default ${DEFAULT-VALUE})")
+    @Option(names = "--retention", defaultValue = "${env:MESHPIPE_RETENTION:-24h}", description = "how long results stay downloadable (default ${DEFAULT-VALUE})")
     String retention;
 
-    @Option(names = "--device", defaultValue = "auto", description = "auto, cpu or gpu (default ${DEFAULT-VALUE})")
+    @Option(names = "--device", defaultValue = "${env:MESHPIPE_DEVICE:-auto}", description = "auto, cpu or gpu (default ${DEFAULT-VALUE})")
     String device;
 
     @Override

@@ -5,7 +5,8 @@ import java.time.Instant;
 
 /**
  * A state change or progress report, on {@code meshpipe.jobs.events}. Every stage writes these;
- * the gateway folds them into a {@link JobStatus}. Optional fields are set by the stage that knows them.
+ * the gateway folds them into a {@link JobStatus}. Optional fields are set by the stage that knows them;
+ * {@code fingerprint} (the gateway's QUEUED only) is a hash of the submitting request.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record JobEvent(
@@ -20,26 +21,32 @@ public record JobEvent(
         String device,
         Long triangles,
         JobError error,
-        JobResult result) {
+        JobResult result,
+        String fingerprint) {
 
     public static JobEvent of(String jobId, JobState state, int progress, String stage) {
-        return new JobEvent(jobId, state, progress, stage, Instant.now(), null, null, null, null, null, null, null);
+        return new JobEvent(jobId, state, progress, stage, Instant.now(), null, null, null, null, null, null, null, null);
     }
 
     public JobEvent withSubmission(String tenant, String name, Instant submittedAt) {
-        return new JobEvent(jobId, state, progress, stage, at, tenant, name, submittedAt, device, triangles, error, result);
+        return new JobEvent(jobId, state, progress, stage, at, tenant, name, submittedAt, device, triangles, error, result, fingerprint);
     }
 
     public JobEvent withDevice(String device, Long triangles) {
-        return new JobEvent(jobId, state, progress, stage, at, tenant, name, submittedAt, device, triangles, error, result);
+        return new JobEvent(jobId, state, progress, stage, at, tenant, name, submittedAt, device, triangles, error, result, fingerprint);
     }
 
     public JobEvent withError(JobError error) {
-        return new JobEvent(jobId, state, progress, stage, at, tenant, name, submittedAt, device, triangles, error, result);
+        return new JobEvent(jobId, state, progress, stage, at, tenant, name, submittedAt, device, triangles, error, result, fingerprint);
     }
 
     public JobEvent withResult(JobResult result) {
-        return new JobEvent(jobId, state, progress, stage, at, tenant, name, submittedAt, device, triangles, error, result);
+        return new JobEvent(jobId, state, progress, stage, at, tenant, name, submittedAt, device, triangles, error, result, fingerprint);
+    }
+
+    /** The submitting request's fingerprint, so a reused Idempotency-Key with another request is told apart. */
+    public JobEvent withFingerprint(String requestFingerprint) {
+        return new JobEvent(jobId, state, progress, stage, at, tenant, name, submittedAt, device, triangles, error, result, requestFingerprint);
     }
 
     public static JobEvent failed(String jobId, dev.meshpipe.common.ErrorCode code, String message, String stage) {

@@ -20,12 +20,13 @@ public record JobStatus(
         String device,
         Long triangles,
         JobError error,
-        JobResult result) {
+        JobResult result,
+        String fingerprint) {
 
     public static JobStatus initial(JobEvent e) {
         return new JobStatus(e.jobId(), e.state(), clamp(e.progress()), e.stage(),
                 e.submittedAt() != null ? e.submittedAt() : e.at(), e.at(), e.tenant(), e.name(),
-                e.device(), e.triangles(), e.error(), e.result());
+                e.device(), e.triangles(), e.error(), e.result(), e.fingerprint());
     }
 
     /** Returns the status after {@code e}, or this status unchanged if {@code e} would move it backwards. */
@@ -45,7 +46,8 @@ public record JobStatus(
                 submittedAt != null ? submittedAt : e.submittedAt(), updated,
                 tenant != null ? tenant : e.tenant(), name != null ? name : e.name(),
                 e.device() != null ? e.device() : device, e.triangles() != null ? e.triangles() : triangles,
-                e.error() != null ? e.error() : error, e.result() != null ? e.result() : result);
+                e.error() != null ? e.error() : error, e.result() != null ? e.result() : result,
+                fingerprint != null ? fingerprint : e.fingerprint());
     }
 
     private static int clamp(int p) {

@@ -152,6 +152,28 @@ public final class FileObjectStore implements ObjectStore {
         return out;
     }
 
+    @Override
+    public java.util.OptionalLong usableSpace() throws IOException {
+        return java.util.OptionalLong.of(Files.getFileStore(tmp).getUsableSpace());
+    }
+
+    @Override
+    public int deleteAbandonedWrites(java.time.Instant cutoff) throws IOException {
+        int deleted = 0;
+        try (Stream<Path> s = Files.list(tmp)) {
+            for (Path p : (Iterable<Path>) s::iterator) {
+                try {
+                    if (Files.getLastModifiedTime(p).toInstant().isBefore(cutoff) && Files.deleteIfExists(p)) {
+                        deleted++;
+                    }
+                } catch (NoSuchFileException e) {
+                    // renamed into place or aborted meanwhile
+                }
+            }
+        }
+        return deleted;
+    }
+
     /** Stops after {@code remaining} bytes. */
     private static final class BoundedInputStream extends InputStream {
         private final InputStream in;

@@ -36,6 +36,21 @@ public interface ObjectStore extends AutoCloseable {
     @Override
     default void close() {}
 
+    /** Bytes still free where new objects go, for a store on a local filesystem; empty where that is unknowable (S3). */
+    default java.util.OptionalLong usableSpace() throws IOException {
+        return java.util.OptionalLong.empty();
+    }
+
+    /**
+     * Deletes what unfinished writes left behind (a crash mid-upload) that was last written before
+     * {@code cutoff}; a write still going on keeps touching its file, so it is never removed.
+     * Returns how many were deleted. Stores that keep no such leftovers (S3 publishes nothing of
+     * an unfinished upload; its parts are the bucket's lifecycle rule's to abort) do nothing.
+     */
+    default int deleteAbandonedWrites(java.time.Instant cutoff) throws IOException {
+        return 0;
+    }
+
     default void put(String key, byte[] bytes) throws IOException {
         try (Upload u = create(key)) {
             u.write(bytes);
