@@ -18,7 +18,7 @@ import java.util.Map;
  */
 public record EdgeLimits(Duration idleTimeout, long minFreeBytes, int tenantMaxActiveJobs, long tenantMaxStoredBytes) {
 
-    public static final long DEFAULT_MIN_FREE_BYTES = 1L << 30;
+    public static final long DEFAULT_MIN_FREE_BYTES = 256L << 20;
 
     public static EdgeLimits defaults() {
         return new EdgeLimits(Duration.ofSeconds(30), DEFAULT_MIN_FREE_BYTES, 0, 0);
