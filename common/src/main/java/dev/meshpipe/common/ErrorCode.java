@@ -33,7 +33,9 @@ public enum ErrorCode {
     UNAUTHORIZED(401),
     NOT_FOUND(404),
     METHOD_NOT_ALLOWED(405),
-    INTERNAL_ERROR(500);
+    INTERNAL_ERROR(500),
+    /** A submission named a job id that already names a job (whoever owns it). */
+    JOB_ID_TAKEN(409);
 
     private final int httpStatus;
 
