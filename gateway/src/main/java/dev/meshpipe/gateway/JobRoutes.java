@@ -13,6 +13,7 @@ import dev.meshpipe.common.events.JobState;
 import dev.meshpipe.common.events.JobStatus;
 import dev.meshpipe.common.events.JobSubmission;
 import dev.meshpipe.common.kafka.EventPublisher;
+import dev.meshpipe.common.store.Cancellation;
 import dev.meshpipe.common.store.ObjectInfo;
 import dev.meshpipe.common.store.ObjectKeys;
 import dev.meshpipe.common.store.ObjectNotFoundException;
@@ -368,22 +369,39 @@ final class JobRoutes {
         }
     }
 
-    /** DELETE /jobs/{id}: cancels a job that has not finished. */
+    /**
+     * DELETE /jobs/{id}: cancels a job that has not finished. The first terminal event on the
+     * events topic decides (docs/architecture.md, "Cancel versus completion"), and the answer is
+     * the one it decided: 202 with CANCELLED, or 409 when the job finished first.
+     */
     void cancel(Context ctx) throws Exception {
         JobStatus s = lookup(ctx);
         if (s.state().isFinished()) {
-            throw new ProblemException(Problem.of(ErrorCode.JOB_ALREADY_FINISHED, "job is already " + s.state(), ctx.path())
-                    .with("state", s.state()), null);
+            throw alreadyFinished(ctx, s);
         }
+        boolean cancelWins;
         try {
             // The marker stops the processor and packager; the event stops the status.
-            store.put(ObjectKeys.cancelled(s.id()), new byte[0]);
+            cancelWins = Cancellation.request(store, s.id());
         } catch (IOException e) {
             throw storageDown(ctx.path());
         }
-        producer.publishAndWait(Topics.EVENTS, s.id(), JobEvent.of(s.id(), JobState.CANCELLED, s.progress(), "cancelled"));
+        if (cancelWins) {
+            producer.publishAndWait(Topics.EVENTS, s.id(), JobEvent.of(s.id(), JobState.CANCELLED, s.progress(), "cancelled"));
+        }
+        // Otherwise the packager may have decided to complete the job already: its transaction
+        // announces either the result or CANCELLED, and that is the answer.
         JobStatus now = statuses.await(s.id(), st -> st.state().isFinished(), READ_YOUR_WRITES_MS).orElse(s);
+        if (now.state().isFinished() && now.state() != JobState.CANCELLED) {
+            throw alreadyFinished(ctx, now);
+        }
+        // CANCELLED, or (the status store lagging past the wait) a cancel taken but not yet confirmed.
         ctx.status(202).json(view(now));
+    }
+
+    private static ProblemException alreadyFinished(Context ctx, JobStatus s) {
+        return new ProblemException(Problem.of(ErrorCode.JOB_ALREADY_FINISHED, "job is already " + s.state(), ctx.path())
+                .with("state", s.state()), null);
     }
 
     static ProblemException storageDown(String instance) {

@@ -75,7 +75,7 @@ public final class Expirer implements AutoCloseable {
             log.info("result of job {} expired", id);
             expired++;
         }
-        for (String prefix : new String[] {"inputs/", "work/", "cancelled/"}) {
+        for (String prefix : new String[] {"inputs/", "work/", "cancelled/", "completing/"}) {
             for (ObjectInfo o : store.list(prefix)) {
                 if (o.lastModified().plus(inputRetention).isBefore(now)) {
                     store.delete(o.key());
