@@ -39,6 +39,7 @@ final class JobRoutes {
     static final int HEAD_BYTES = 64 * 1024;
     static final int MAX_JSON_BYTES = 1024 * 1024;
     static final int MAX_IDEMPOTENCY_KEY = 200;
+    static final String IDEMPOTENT_PREFIX = "idem-";
     /** How long a submission waits for its own QUEUED event to reach the status store. */
     static final long READ_YOUR_WRITES_MS = 10_000;
 
@@ -74,15 +75,23 @@ final class JobRoutes {
         if (id != null) {
             Optional<JobStatus> existing = statuses.get(id);
             if (existing.isPresent()) {
+                if (!auth.visible(ctx, existing.get())) {
+                    throw idTaken(id); // only a Kafka producer can have used a key-derived id
+                }
                 // The same key again: the same job, not a second one.
                 ctx.status(202).header("Location", "/jobs/" + id).json(view(existing.get()));
                 return;
             }
         }
         JobSubmission submission;
+        boolean chosenId = false;
         if (json) {
             JsonRequest req = readJson(ctx);
-            id = id != null ? id : req.id() != null ? JobId.require(req.id()) : JobId.newId();
+            if (id == null && req.id() != null) {
+                id = chosenId(req.id());
+                chosenId = true;
+            }
+            id = id != null ? id : JobId.newId();
             submission = new JobSubmission(req.input(), req.params(), tenant, Instant.now());
         } else {
             id = id != null ? id : JobId.newId();
@@ -90,14 +99,43 @@ final class JobRoutes {
             upload(ctx, id);
             submission = new JobSubmission(new InputRef.StoredObject(ObjectKeys.input(id), null), params, tenant, Instant.now());
         }
+        if (chosenId && statuses.get(id).isPresent()) {
+            throw idTaken(id);
+        }
         String name = submission.params() == null ? null : submission.params().name();
         producer.publishAndWait(Topics.SUBMITTED, id, submission);
-        // QUEUED is published here and awaited in the owning store, so any instance knows the job
-        // once this request answers (read-your-writes).
         JobEvent queued = JobEvent.of(id, JobState.QUEUED, 0, "submitted").withSubmission(tenant, name, submission.submittedAt());
-        producer.publishAndWait(Topics.EVENTS, id, queued);
-        JobStatus status = statuses.await(id, st -> true, READ_YOUR_WRITES_MS).orElse(JobStatus.initial(queued));
+        if (!chosenId) {
+            // QUEUED is published here and awaited in the owning store, so any instance knows the
+            // job once this request answers (read-your-writes). A chosen id may be submitted by
+            // someone else at the same moment, and its owner is whoever ingest admits first: ingest's
+            // own QUEUED or FAILED event, the first to name a tenant, says who (docs/api.md).
+            producer.publishAndWait(Topics.EVENTS, id, queued);
+        }
+        JobStatus status = statuses.await(id, st -> !auth.enabled() || st.tenant() != null, READ_YOUR_WRITES_MS)
+                .orElse(JobStatus.initial(queued));
+        if (!auth.visible(ctx, status)) {
+            throw idTaken(id);
+        }
         ctx.status(202).header("Location", "/jobs/" + id).json(view(status));
+    }
+
+    /** The id a JSON request names for its job; {@code idem-} ids are kept for Idempotency-Key. */
+    static String chosenId(String id) {
+        JobId.require(id);
+        if (id.startsWith(IDEMPOTENT_PREFIX)) {
+            throw new MeshpipeException(ErrorCode.INVALID_JOB_ID, "job ids starting with '" + IDEMPOTENT_PREFIX + "' are kept for Idempotency-Key");
+        }
+        return id;
+    }
+
+    /**
+     * A job id names one job among all tenants'. Whoever holds it, the refusal is this same
+     * answer, which says nothing of the job: not its owner, its state or its name.
+     */
+    private static MeshpipeException idTaken(String id) {
+        return new MeshpipeException(ErrorCode.JOB_ID_TAKEN, "the job id '" + id + "' is taken; choose another"
+                + " (to retry a submission safely, send an Idempotency-Key)");
     }
 
     /** A job id derived from the tenant and the client's key: retries map to one job, tenants never collide. */
@@ -107,7 +145,7 @@ final class JobRoutes {
         }
         try {
             byte[] h = MessageDigest.getInstance("SHA-256").digest(((tenant == null ? "" : tenant) + "\n" + key).getBytes(StandardCharsets.UTF_8));
-            return "idem-" + HexFormat.of().formatHex(h, 0, 20);
+            return IDEMPOTENT_PREFIX + HexFormat.of().formatHex(h, 0, 20);
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

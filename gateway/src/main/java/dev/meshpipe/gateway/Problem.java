@@ -57,6 +57,7 @@ public record Problem(String type, String title, int status, String detail, Stri
             case NOT_FOUND -> "Not found";
             case METHOD_NOT_ALLOWED -> "Method not allowed";
             case INTERNAL_ERROR -> "Internal error";
+            case JOB_ID_TAKEN -> "Job id taken";
         };
     }
 }
