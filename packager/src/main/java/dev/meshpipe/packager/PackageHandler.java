@@ -63,7 +63,7 @@ final class PackageHandler implements TransactionalWorker.Handler {
             if (Cancellation.isRequested(store, id)) {
                 log.info("job {} was cancelled; not packaging it", id);
                 deleteWork(id);
-                announceCancelled(out, id);
+                dropCancelled(out, id); // a ZIP from an attempt whose commit was lost goes too
                 return;
             }
             if (packagedBefore(meshed, zipKey)) {
@@ -156,9 +156,9 @@ final class PackageHandler implements TransactionalWorker.Handler {
         out.send(Topics.EVENTS, id, JobEvent.of(id, JobState.CANCELLED, 0, "cancelled"));
     }
 
-    /** A cancel won after the ZIP was made: no result stays behind, and no completion is announced. */
+    /** A cancel won: no result stays behind (the ZIP may be made already), and no completion is announced. */
     private void dropCancelled(Outbox out, String id) throws IOException {
-        log.info("job {} was cancelled while it was packaged; dropping its ZIP", id);
+        log.info("job {} was cancelled; dropping any result of it", id);
         for (String key : new String[] {ObjectKeys.result(id), ObjectKeys.preview(id), ObjectKeys.viewerGlb(id), ObjectKeys.quality(id)}) {
             store.delete(key);
         }
