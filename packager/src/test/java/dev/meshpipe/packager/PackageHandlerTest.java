@@ -184,6 +184,28 @@ class PackageHandlerTest {
         assertTrue(files.head(ObjectKeys.result("job-f")).isEmpty());
     }
 
+    /**
+     * The packager announced the ZIP but the broker lost that transaction (a hanging one, aborted),
+     * so nothing was announced; a cancel comes before the redelivery. The cancel finds the
+     * packager's marker and leaves the decision to it, and the redelivery cancels: CANCELLED, no
+     * completion, and the ZIP left by the lost attempt goes.
+     */
+    @Test
+    void aCancelAfterALostCommitDropsTheZipLeftBehind() throws Exception {
+        FileObjectStore store = new FileObjectStore(dir);
+        PackageHandler h = new PackageHandler(store, e -> { }, Duration.ofHours(1));
+        JobMeshed m = meshed(store, "job-g", "mesh.stl", "quality.json", "preview.png");
+        h.handle(record(m, 6), new Outbox());
+        h.afterCommit(record(m, 6));
+        assertFalse(Cancellation.request(store, "job-g"), "the packager had decided: the gateway leaves it the decision");
+        Outbox again = new Outbox();
+        h.handle(record(m, 6), again);
+        assertEquals(List.of(Topics.EVENTS), topics(again));
+        assertEquals(List.of(JobState.CANCELLED), eventStates(again));
+        assertTrue(store.head(ObjectKeys.result("job-g")).isEmpty());
+        assertTrue(store.head(ObjectKeys.preview("job-g")).isEmpty());
+    }
+
     static List<String> topics(Outbox out) {
         return out.records().stream().map(ProducerRecord::topic).toList();
     }
