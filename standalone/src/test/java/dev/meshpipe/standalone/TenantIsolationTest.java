@@ -251,6 +251,67 @@ class TenantIsolationTest {
         PipelineTest.assertProblem(send("DELETE", "/jobs/" + id, ACME, null), "JOB_ALREADY_FINISHED", 409);
     }
 
+    /**
+     * Issue 12's experiment through the whole pipeline: cancels sent while jobs finish, at three
+     * moments (at once, mid-meshing, while packaging). Whatever the timing, the answer, the final
+     * state, the completion topic and the store agree: 202 means CANCELLED, no completion record
+     * and no ZIP; 409 means the state it names, with a completion record exactly when SUCCEEDED.
+     * The timing varies from run to run; what is checked holds under every one.
+     */
+    @Test
+    void cancelsRacingCompletionAgreeWithTheStatusTheCompletionTopicAndTheStore() throws Exception {
+        int jobs = Integer.getInteger("meshpipe.cancel.races", 36);
+        Map<String, HttpResponse<String>> answers = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < jobs; i++) {
+            HttpResponse<String> r = send("POST", "/jobs", ACME, "{\"input\":{\"synthetic\":\"sphere:" + (28 + i % 9) + ":9\"}}");
+            assertEquals(202, r.statusCode(), r.body());
+            String id = Json.MAPPER.readTree(r.body()).path("id").asText();
+            long end = System.currentTimeMillis() + 60_000;
+            while (i % 3 != 0 && System.currentTimeMillis() < end) {
+                JsonNode st = Json.MAPPER.readTree(send("GET", "/jobs/" + id, ACME, null).body());
+                String state = st.path("state").asText();
+                if (!state.equals("QUEUED") && !state.equals("PROCESSING") || i % 3 == 1 && st.path("progress").asInt() >= 50) {
+                    break;
+                }
+                Thread.sleep(2);
+            }
+            answers.put(id, send("DELETE", "/jobs/" + id, ACME, null));
+        }
+        // Every earlier task and meshed record is handled once a later job on each partition is.
+        for (int p = 0; p < 2; p++) {
+            String sentinel = null;
+            for (int i = 0; sentinel == null; i++) {
+                if (partition("sentinel-" + p + "-" + i, 2) == p) {
+                    sentinel = "sentinel-" + p + "-" + i;
+                }
+            }
+            assertEquals(202, send("POST", "/jobs", ACME, "{\"id\":\"" + sentinel + "\",\"input\":{\"synthetic\":\"sphere:12:4\"}}").statusCode());
+            awaitState(sentinel, ACME, "SUCCEEDED");
+        }
+        java.util.Set<String> completed = new java.util.HashSet<>();
+        for (ConsumerRecord<String, byte[]> r : TopicReader.readAll(cluster.bootstrap(), Topics.COMPLETED)) {
+            assertTrue(completed.add(r.key()) || !answers.containsKey(r.key()), "two completions for " + r.key());
+        }
+        Map<String, Integer> outcomes = new java.util.TreeMap<>();
+        for (Map.Entry<String, HttpResponse<String>> e : answers.entrySet()) {
+            String id = e.getKey();
+            HttpResponse<String> answer = e.getValue();
+            String finalState = Json.MAPPER.readTree(send("GET", "/jobs/" + id, ACME, null).body()).path("state").asText();
+            String answered = Json.MAPPER.readTree(answer.body()).path("state").asText();
+            String where = id + ": answer " + answer.statusCode() + " " + answer.body() + ", final " + finalState;
+            outcomes.merge(answer.statusCode() + " " + answered + " -> " + finalState, 1, Integer::sum);
+            if (answer.statusCode() == 202 && answered.equals("CANCELLED") || answer.statusCode() == 409) {
+                assertEquals(answered, finalState, where);
+            } else {
+                assertEquals(202, answer.statusCode(), where);
+            }
+            assertEquals(finalState.equals("SUCCEEDED"), completed.contains(id), "a completion record exactly for a SUCCEEDED job: " + where);
+            assertEquals(finalState.equals("SUCCEEDED"), store.head(ObjectKeys.result(id)).isPresent(), "a ZIP exactly for a SUCCEEDED job: " + where);
+            assertTrue(finalState.equals("SUCCEEDED") || finalState.equals("CANCELLED"), where);
+        }
+        System.out.println("cancel races (answer and state it named -> final state): " + outcomes);
+    }
+
     /** A finished job's cancel, through the whole pipeline: 409, and the result stays. */
     @Test
     void cancellingAFinishedJobIsRefusedAndTheResultStays() throws Exception {
