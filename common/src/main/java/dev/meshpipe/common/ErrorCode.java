@@ -38,7 +38,9 @@ public enum ErrorCode {
     UPLOAD_TIMEOUT(408),
     INSUFFICIENT_STORAGE(507),
     IDEMPOTENCY_KEY_REUSED(422),
-    TENANT_QUOTA_EXCEEDED(429);
+    TENANT_QUOTA_EXCEEDED(429),
+    /** A submission named a job id that already names a job (whoever owns it). */
+    JOB_ID_TAKEN(409);
 
     private final int httpStatus;
 

@@ -13,6 +13,7 @@ import dev.meshpipe.common.events.JobState;
 import dev.meshpipe.common.events.JobStatus;
 import dev.meshpipe.common.events.JobSubmission;
 import dev.meshpipe.common.kafka.EventPublisher;
+import dev.meshpipe.common.store.Cancellation;
 import dev.meshpipe.common.store.ObjectInfo;
 import dev.meshpipe.common.store.ObjectKeys;
 import dev.meshpipe.common.store.ObjectNotFoundException;
@@ -38,6 +39,7 @@ final class JobRoutes {
     static final int HEAD_BYTES = 64 * 1024;
     static final int MAX_JSON_BYTES = 1024 * 1024;
     static final int MAX_IDEMPOTENCY_KEY = 200;
+    static final String IDEMPOTENT_PREFIX = "idem-";
     /** How long a submission waits for its own QUEUED event to reach the status store. */
     static final long READ_YOUR_WRITES_MS = 10_000;
 
@@ -74,8 +76,12 @@ final class JobRoutes {
         String id = idemKey != null ? idempotentId(tenant, idemKey) : null;
         // The same key again: the same job, not a second one, if it is the same request.
         Optional<JobStatus> existing = id != null ? statuses.get(id) : Optional.empty();
+        if (existing.isPresent() && !auth.visible(ctx, existing.get())) {
+            throw idTaken(id); // only a Kafka producer can have used a key-derived id
+        }
         JobSubmission submission;
         String fingerprint;
+        boolean chosenId = false;
         if (json) {
             JsonRequest req = readJson(ctx);
             fingerprint = fingerprint("json", Json.bytes(req));
@@ -84,7 +90,11 @@ final class JobRoutes {
                 return;
             }
             requireQuota(tenant);
-            id = id != null ? id : req.id() != null ? JobId.require(req.id()) : JobId.newId();
+            if (id == null && req.id() != null) {
+                id = chosenId(req.id());
+                chosenId = true;
+            }
+            id = id != null ? id : JobId.newId();
             submission = new JobSubmission(req.input(), req.params(), tenant, Instant.now());
         } else {
             JobParams params = paramsFromQuery(ctx);
@@ -100,14 +110,25 @@ final class JobRoutes {
             fingerprint = fingerprint("upload", Json.bytes(params), body.digest());
             submission = new JobSubmission(new InputRef.StoredObject(ObjectKeys.input(id), null), params, tenant, Instant.now());
         }
+        if (chosenId && statuses.get(id).isPresent()) {
+            throw idTaken(id);
+        }
         String name = submission.params() == null ? null : submission.params().name();
         producer.publishAndWait(Topics.SUBMITTED, id, submission);
-        // QUEUED is published here and awaited in the owning store, so any instance knows the job
-        // once this request answers (read-your-writes).
         JobEvent queued = JobEvent.of(id, JobState.QUEUED, 0, "submitted").withSubmission(tenant, name, submission.submittedAt())
                 .withFingerprint(fingerprint);
-        producer.publishAndWait(Topics.EVENTS, id, queued);
-        JobStatus status = statuses.await(id, st -> true, READ_YOUR_WRITES_MS).orElse(JobStatus.initial(queued));
+        if (!chosenId) {
+            // QUEUED is published here and awaited in the owning store, so any instance knows the
+            // job once this request answers (read-your-writes). A chosen id may be submitted by
+            // someone else at the same moment, and its owner is whoever ingest admits first: ingest's
+            // own QUEUED or FAILED event, the first to name a tenant, says who (docs/api.md).
+            producer.publishAndWait(Topics.EVENTS, id, queued);
+        }
+        JobStatus status = statuses.await(id, st -> !auth.enabled() || st.tenant() != null, READ_YOUR_WRITES_MS)
+                .orElse(JobStatus.initial(queued));
+        if (!auth.visible(ctx, status)) {
+            throw idTaken(id);
+        }
         ctx.status(202).header("Location", "/jobs/" + id).json(view(status));
     }
 
@@ -161,6 +182,24 @@ final class JobRoutes {
         }
     }
 
+    /** The id a JSON request names for its job; {@code idem-} ids are kept for Idempotency-Key. */
+    static String chosenId(String id) {
+        JobId.require(id);
+        if (id.startsWith(IDEMPOTENT_PREFIX)) {
+            throw new MeshpipeException(ErrorCode.INVALID_JOB_ID, "job ids starting with '" + IDEMPOTENT_PREFIX + "' are kept for Idempotency-Key");
+        }
+        return id;
+    }
+
+    /**
+     * A job id names one job among all tenants'. Whoever holds it, the refusal is this same
+     * answer, which says nothing of the job: not its owner, its state or its name.
+     */
+    private static MeshpipeException idTaken(String id) {
+        return new MeshpipeException(ErrorCode.JOB_ID_TAKEN, "the job id '" + id + "' is taken; choose another"
+                + " (to retry a submission safely, send an Idempotency-Key)");
+    }
+
     /** A job id derived from the tenant and the client's key: retries map to one job, tenants never collide. */
     static String idempotentId(String tenant, String key) {
         if (key.isBlank() || key.length() > MAX_IDEMPOTENCY_KEY) {
@@ -168,7 +207,7 @@ final class JobRoutes {
         }
         try {
             byte[] h = MessageDigest.getInstance("SHA-256").digest(((tenant == null ? "" : tenant) + "\n" + key).getBytes(StandardCharsets.UTF_8));
-            return "idem-" + HexFormat.of().formatHex(h, 0, 20);
+            return IDEMPOTENT_PREFIX + HexFormat.of().formatHex(h, 0, 20);
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
@@ -492,22 +531,39 @@ final class JobRoutes {
         }
     }
 
-    /** DELETE /jobs/{id}: cancels a job that has not finished. */
+    /**
+     * DELETE /jobs/{id}: cancels a job that has not finished. The first terminal event on the
+     * events topic decides (docs/architecture.md, "Cancel versus completion"), and the answer is
+     * the one it decided: 202 with CANCELLED, or 409 when the job finished first.
+     */
     void cancel(Context ctx) throws Exception {
         JobStatus s = lookup(ctx);
         if (s.state().isFinished()) {
-            throw new ProblemException(Problem.of(ErrorCode.JOB_ALREADY_FINISHED, "job is already " + s.state(), ctx.path())
-                    .with("state", s.state()), null);
+            throw alreadyFinished(ctx, s);
         }
+        boolean cancelWins;
         try {
             // The marker stops the processor and packager; the event stops the status.
-            store.put(ObjectKeys.cancelled(s.id()), new byte[0]);
+            cancelWins = Cancellation.request(store, s.id());
         } catch (IOException e) {
             throw storageDown(ctx.path());
         }
-        producer.publishAndWait(Topics.EVENTS, s.id(), JobEvent.of(s.id(), JobState.CANCELLED, s.progress(), "cancelled"));
+        if (cancelWins) {
+            producer.publishAndWait(Topics.EVENTS, s.id(), JobEvent.of(s.id(), JobState.CANCELLED, s.progress(), "cancelled"));
+        }
+        // Otherwise the packager may have decided to complete the job already: its transaction
+        // announces either the result or CANCELLED, and that is the answer.
         JobStatus now = statuses.await(s.id(), st -> st.state().isFinished(), READ_YOUR_WRITES_MS).orElse(s);
+        if (now.state().isFinished() && now.state() != JobState.CANCELLED) {
+            throw alreadyFinished(ctx, now);
+        }
+        // CANCELLED, or (the status store lagging past the wait) a cancel taken but not yet confirmed.
         ctx.status(202).json(view(now));
+    }
+
+    private static ProblemException alreadyFinished(Context ctx, JobStatus s) {
+        return new ProblemException(Problem.of(ErrorCode.JOB_ALREADY_FINISHED, "job is already " + s.state(), ctx.path())
+                .with("state", s.state()), null);
     }
 
     static ProblemException storageDown(String instance) {

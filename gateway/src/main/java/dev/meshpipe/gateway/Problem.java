@@ -61,6 +61,7 @@ public record Problem(String type, String title, int status, String detail, Stri
             case INSUFFICIENT_STORAGE -> "Insufficient storage";
             case IDEMPOTENCY_KEY_REUSED -> "Idempotency key reused";
             case TENANT_QUOTA_EXCEEDED -> "Tenant quota exceeded";
+            case JOB_ID_TAKEN -> "Job id taken";
         };
     }
 }

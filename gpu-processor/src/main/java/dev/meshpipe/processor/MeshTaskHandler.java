@@ -75,6 +75,7 @@ final class MeshTaskHandler implements TransactionalWorker.Handler {
         try {
             if (cancelled(id)) {
                 log.info("job {} was cancelled before it started", id);
+                announceCancelled(out, id);
                 return;
             }
             int deliveries = countDelivery(id);
@@ -95,6 +96,7 @@ final class MeshTaskHandler implements TransactionalWorker.Handler {
             if (cancelled(id)) {
                 log.info("job {} was cancelled while it ran; dropping its outputs", id);
                 deleteOutputs(files);
+                announceCancelled(out, id);
                 return;
             }
             String usedDevice = result.quality().device();
@@ -131,7 +133,12 @@ final class MeshTaskHandler implements TransactionalWorker.Handler {
     }
 
     private boolean cancelled(String id) throws IOException {
-        return store.head(ObjectKeys.cancelled(id)).isPresent();
+        return dev.meshpipe.common.store.Cancellation.isRequested(store, id);
+    }
+
+    /** The gateway announces a cancel too; this one covers a gateway that stopped between its marker and its event. */
+    private static void announceCancelled(Outbox out, String id) {
+        out.send(Topics.EVENTS, id, JobEvent.of(id, JobState.CANCELLED, 0, "cancelled"));
     }
 
     private void deleteOutputs(List<OutputFile> files) throws IOException {

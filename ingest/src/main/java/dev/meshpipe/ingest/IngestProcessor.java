@@ -38,8 +38,8 @@ final class IngestProcessor implements Processor<String, byte[], String, Object>
     private final SubmissionValidator validator;
     private final Duration dedupeWindow;
     private ProcessorContext<String, Object> context;
-    /** Job id -> wall-clock time it was first seen (ms). */
-    private KeyValueStore<String, Long> seen;
+    /** Job id -> when it was first seen (wall clock) and by which tenant. */
+    private KeyValueStore<String, SeenJob> seen;
 
     IngestProcessor(SubmissionValidator validator, Duration dedupeWindow) {
         this.validator = validator;
@@ -58,10 +58,10 @@ final class IngestProcessor implements Processor<String, byte[], String, Object>
     private void forgetOldIds(long now) {
         long before = now - dedupeWindow.toMillis();
         List<String> old = new ArrayList<>();
-        try (KeyValueIterator<String, Long> it = seen.all()) {
+        try (KeyValueIterator<String, SeenJob> it = seen.all()) {
             while (it.hasNext()) {
-                KeyValue<String, Long> kv = it.next();
-                if (kv.value == null || kv.value < before) {
+                KeyValue<String, SeenJob> kv = it.next();
+                if (kv.value == null || kv.value.firstSeenMs() < before) {
                     old.add(kv.key);
                 }
             }
@@ -89,11 +89,19 @@ final class IngestProcessor implements Processor<String, byte[], String, Object>
             deadLetter(record, ErrorCode.INVALID_SUBMISSION, e.getMessage());
             return;
         }
-        if (seen.get(jobId) != null) {
+        SeenJob earlier = seen.get(jobId);
+        if (earlier != null && earlier.ownedByAnother(submission.tenant())) {
+            // Not a retry: another tenant's submission under an id already taken. It must not
+            // touch the job that holds the id (no event for it), and must not vanish unexplained.
+            log.warn("job id {} is taken by another tenant's job; dead-lettering this submission", jobId);
+            deadLetter(record, ErrorCode.JOB_ID_TAKEN, "the job id is taken by an earlier submission; this one was not run");
+            return;
+        }
+        if (earlier != null) {
             log.info("job {} was submitted before; ignoring the repeat", jobId);
             return;
         }
-        seen.put(jobId, context.currentSystemTimeMs());
+        seen.put(jobId, SeenJob.of(context.currentSystemTimeMs(), submission.tenant()));
         String name = submission.params() == null ? null : submission.params().name();
         if (name != null && name.length() > JobParams.MAX_NAME_LENGTH) {
             name = name.substring(0, JobParams.MAX_NAME_LENGTH);

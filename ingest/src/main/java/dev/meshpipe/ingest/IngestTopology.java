@@ -31,7 +31,7 @@ public final class IngestTopology {
         Topology t = new Topology();
         t.addSource("submitted", Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), Topics.SUBMITTED);
         t.addProcessor("validate", () -> new IngestProcessor(validator, dedupeWindow), "submitted");
-        t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SEEN_STORE), Serdes.String(), Serdes.Long()), "validate");
+        t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SEEN_STORE), Serdes.String(), SeenJob.serde()), "validate");
         t.addSink(TASKS_SINK, Topics.TASKS, Serdes.String().serializer(), json, "validate");
         t.addSink(EVENTS_SINK, Topics.EVENTS, Serdes.String().serializer(), json, "validate");
         t.addSink(DLQ_SINK, Topics.DLQ, Serdes.String().serializer(), raw, "validate");

@@ -111,6 +111,43 @@ class IngestTopologyTest {
         assertEquals(1, tasks.readValuesToList().size());
     }
 
+    /**
+     * A submission from another tenant under an id already taken is not a retry: it must neither
+     * run, nor touch the job that holds the id (no event), nor vanish: it goes to the dead-letter
+     * topic with JOB_ID_TAKEN, and says nothing of the other job. The owner's own repeat is still
+     * dropped quietly as a retry.
+     */
+    @Test
+    void anotherTenantsSubmissionUnderATakenIdIsDeadLetteredAndTouchesNothing() {
+        submit("shared-1", new JobSubmission(new InputRef.Synthetic("sphere:8"), null, "acme", null));
+        assertEquals("acme", tasks.readValue().tenant());
+        assertEquals(JobState.QUEUED, events.readValue().state());
+        submit("shared-1", new JobSubmission(new InputRef.Synthetic("torus:8"), null, "globex", null));
+        submit("shared-1", new JobSubmission(new InputRef.Synthetic("sphere:8"), null, "acme", null));
+        assertTrue(tasks.isEmpty(), "nothing else runs under the id");
+        assertTrue(events.isEmpty(), "the job holding the id hears nothing of it");
+        TestRecord<String, byte[]> dead = dlq.readRecord();
+        assertEquals("shared-1", dead.key());
+        assertEquals("JOB_ID_TAKEN", header(dead, Topics.HEADER_ERROR));
+        assertTrue(new String(dead.value(), StandardCharsets.UTF_8).contains("globex"), "the record dead-lettered is globex's own");
+        assertTrue(!header(dead, Topics.HEADER_ERROR_MESSAGE).contains("acme"), header(dead, Topics.HEADER_ERROR_MESSAGE));
+        assertTrue(dlq.isEmpty(), "acme's own repeat is a retry, dropped quietly");
+    }
+
+    /** The store's entries from before tenants were kept (a bare 8-byte time) still read, as the owner's. */
+    @Test
+    void seenEntriesReadBackAndOldOnesStillDedupe() {
+        var serde = SeenJob.serde();
+        SeenJob legacy = serde.deserializer().deserialize("t", Serdes.Long().serializer().serialize("t", 42L));
+        assertEquals(42L, legacy.firstSeenMs());
+        assertTrue(!legacy.ownedByAnother("globex"));
+        for (SeenJob s : new SeenJob[] {SeenJob.of(7, "acme"), SeenJob.of(8, null), SeenJob.of(9, "")}) {
+            assertEquals(s, serde.deserializer().deserialize("t", serde.serializer().serialize("t", s)));
+        }
+        assertTrue(SeenJob.of(7, null).ownedByAnother("acme"));
+        assertTrue(!SeenJob.of(7, "acme").ownedByAnother("acme"));
+    }
+
     @Test
     void jobIdsAreForgottenAfterTheDedupeWindowSoTheStoreStaysBounded() {
         driver.close();
@@ -121,7 +158,7 @@ class IngestTopologyTest {
                 java.time.Duration.ofHours(1)), p);
         submitted = driver.createInputTopic(Topics.SUBMITTED, Serdes.String().serializer(), Serdes.ByteArray().serializer());
         tasks = driver.createOutputTopic(Topics.TASKS, Serdes.String().deserializer(), JsonSerde.of(JobTask.class).deserializer());
-        var seen = driver.<String, Long>getKeyValueStore(IngestTopology.SEEN_STORE);
+        var seen = driver.<String, SeenJob>getKeyValueStore(IngestTopology.SEEN_STORE);
         JobSubmission s = new JobSubmission(new InputRef.Synthetic("sphere:32:10"), null, null, Instant.now());
         submit("early", s);
         driver.advanceWallClockTime(java.time.Duration.ofMinutes(40));

@@ -86,7 +86,7 @@ public final class Expirer implements AutoCloseable {
         if (abandoned > 0) {
             log.info("deleted {} temporary file(s) left by writes that never finished", abandoned);
         }
-        for (String prefix : new String[] {"inputs/", "work/", "cancelled/"}) {
+        for (String prefix : new String[] {"inputs/", "work/", "cancelled/", "completing/"}) {
             for (ObjectInfo o : store.list(prefix)) {
                 if (o.lastModified().plus(inputRetention).isBefore(now)) {
                     store.delete(o.key());

@@ -12,6 +12,7 @@ import dev.meshpipe.common.events.MeshFormat;
 import dev.meshpipe.common.events.OutputFile;
 import dev.meshpipe.common.kafka.Outbox;
 import dev.meshpipe.common.kafka.TransactionalWorker;
+import dev.meshpipe.common.store.Cancellation;
 import dev.meshpipe.common.store.DigestingOutputStream;
 import dev.meshpipe.common.store.ObjectInfo;
 import dev.meshpipe.common.store.ObjectKeys;
@@ -59,16 +60,22 @@ final class PackageHandler implements TransactionalWorker.Handler {
         String id = meshed.jobId();
         String zipKey = ObjectKeys.result(id);
         try {
-            if (store.head(ObjectKeys.cancelled(id)).isPresent()) {
+            if (Cancellation.isRequested(store, id)) {
                 log.info("job {} was cancelled; not packaging it", id);
                 deleteWork(id);
+                dropCancelled(out, id); // a ZIP from an attempt whose commit was lost goes too
                 return;
             }
             if (packagedBefore(meshed, zipKey)) {
                 // Redelivered, so the transaction that announced this ZIP did not commit: the
                 // offset commits with the announcement. It can only have been lost by the broker
                 // (a hanging transaction, aborted after a crash), after the work files were
-                // deleted. The ZIP stands: announce it again, without packaging again.
+                // deleted. The ZIP stands: announce it again, without packaging again, unless a
+                // cancel came in meanwhile (nothing was announced, so the cancel still wins).
+                if (!Cancellation.mayComplete(store, id)) {
+                    dropCancelled(out, id);
+                    return;
+                }
                 log.warn("job {}: its ZIP exists but its announcement did not commit; announcing it again", id);
                 announce(out, meshed, storedResult(zipKey));
                 return;
@@ -91,6 +98,12 @@ final class PackageHandler implements TransactionalWorker.Handler {
             }
             digest.close();
             copyPreview(meshed);
+            // The single decision point between a cancel and this completion: from here on a
+            // cancel leaves the outcome to this transaction, and before here the cancel wins.
+            if (!Cancellation.mayComplete(store, id)) {
+                dropCancelled(out, id);
+                return;
+            }
             announce(out, meshed, new JobResult(zipKey, digest.size(), digest.sha256(), Instant.now().plus(retention)));
             log.info("job {} packaged: {} bytes", id, digest.size());
         } catch (IOException e) {
@@ -132,6 +145,24 @@ final class PackageHandler implements TransactionalWorker.Handler {
                 meshed.triangles(), meshed.watertight(), meshed.device(), meshed.submittedAt(), Instant.now()));
         out.send(Topics.EVENTS, id, JobEvent.of(id, JobState.SUCCEEDED, 100, "done")
                 .withDevice(meshed.device(), meshed.triangles()).withResult(result));
+    }
+
+    /**
+     * CANCELLED, so the status says so even when the gateway left the decision to this packager
+     * (or stopped before announcing it); a second CANCELLED is harmless, the first terminal event
+     * being final.
+     */
+    private static void announceCancelled(Outbox out, String id) {
+        out.send(Topics.EVENTS, id, JobEvent.of(id, JobState.CANCELLED, 0, "cancelled"));
+    }
+
+    /** A cancel won: no result stays behind (the ZIP may be made already), and no completion is announced. */
+    private void dropCancelled(Outbox out, String id) throws IOException {
+        log.info("job {} was cancelled; dropping any result of it", id);
+        for (String key : new String[] {ObjectKeys.result(id), ObjectKeys.preview(id), ObjectKeys.viewerGlb(id), ObjectKeys.quality(id)}) {
+            store.delete(key);
+        }
+        announceCancelled(out, id);
     }
 
     /** The stored ZIP as a result: its size, its SHA-256 read again, and the expiry the expirer will apply. */

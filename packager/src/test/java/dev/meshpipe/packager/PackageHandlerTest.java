@@ -1,6 +1,7 @@
 package dev.meshpipe.packager;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.meshpipe.common.ErrorCode;
@@ -13,13 +14,19 @@ import dev.meshpipe.common.events.JobState;
 import dev.meshpipe.common.events.MeshFormat;
 import dev.meshpipe.common.events.OutputFile;
 import dev.meshpipe.common.kafka.Outbox;
+import dev.meshpipe.common.store.Cancellation;
 import dev.meshpipe.common.store.FileObjectStore;
+import dev.meshpipe.common.store.ObjectInfo;
+import dev.meshpipe.common.store.ObjectStore;
 import dev.meshpipe.common.store.ObjectKeys;
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
@@ -100,8 +107,165 @@ class PackageHandlerTest {
         store.put(ObjectKeys.cancelled("job-c"), new byte[0]);
         Outbox out = new Outbox();
         h.handle(record(m, 1), out);
-        assertTrue(out.records().isEmpty());
+        assertEquals(List.of(JobState.CANCELLED), eventStates(out), "CANCELLED, and no completion");
         assertTrue(store.head(ObjectKeys.result("job-c")).isEmpty());
         assertTrue(store.list(ObjectKeys.workPrefix("job-c")).isEmpty());
+    }
+
+    /**
+     * A cancel that lands while the ZIP is being written, after the packager's first look for one:
+     * the cancel wins at once (the gateway announces CANCELLED), so the packager must announce no
+     * completion and leave no ZIP behind.
+     */
+    @Test
+    void aCancelLandingWhileTheZipIsWrittenWinsAndNothingCompletes() throws Exception {
+        FileObjectStore files = new FileObjectStore(dir);
+        JobMeshed m = meshed(files, "job-d", "mesh.stl", "quality.json", "preview.png");
+        boolean[] gatewayAnnounces = new boolean[1];
+        HookedStore store = new HookedStore(files, (op, key) -> {
+            if (op.equals("create") && key.equals(ObjectKeys.result("job-d"))) {
+                gatewayAnnounces[0] = Cancellation.request(files, "job-d");
+            }
+        });
+        Outbox out = new Outbox();
+        new PackageHandler(store, e -> { }, Duration.ofHours(1)).handle(record(m, 3), out);
+        assertTrue(gatewayAnnounces[0], "the cancel came before the packager's decision: it wins at once");
+        assertEquals(List.of(Topics.EVENTS), topics(out), "no record on " + Topics.COMPLETED);
+        assertEquals(List.of(JobState.CANCELLED), eventStates(out));
+        for (String key : new String[] {ObjectKeys.result("job-d"), ObjectKeys.preview("job-d"), ObjectKeys.quality("job-d")}) {
+            assertTrue(files.head(key).isEmpty(), key + " stays behind");
+        }
+    }
+
+    /**
+     * A cancel that lands after the packager decided to complete (its look for a cancel came back
+     * empty) but before its transaction commits: the gateway finds the packager's marker and
+     * announces nothing, so the completion stands, and the gateway answers 409 once it sees it.
+     */
+    @Test
+    void aCancelLandingBetweenTheDecisionAndTheCommitLosesToTheCompletion() throws Exception {
+        FileObjectStore files = new FileObjectStore(dir);
+        JobMeshed m = meshed(files, "job-e", "mesh.stl", "quality.json", "preview.png");
+        int[] looks = new int[1];
+        Boolean[] gatewayAnnounces = new Boolean[1];
+        HookedStore store = new HookedStore(files, (op, key) -> {
+            // The second look for the cancel marker is the decision (the first skips cancelled jobs' work).
+            if (op.equals("head") && key.equals(ObjectKeys.cancelled("job-e")) && ++looks[0] == 2) {
+                gatewayAnnounces[0] = Cancellation.request(files, "job-e");
+            }
+        });
+        Outbox out = new Outbox();
+        new PackageHandler(store, e -> { }, Duration.ofHours(1)).handle(record(m, 4), out);
+        assertEquals(Boolean.FALSE, gatewayAnnounces[0], "the gateway leaves the decision to the packager");
+        assertEquals(List.of(Topics.COMPLETED, Topics.EVENTS), topics(out));
+        assertEquals(List.of(JobState.SUCCEEDED), eventStates(out));
+        assertTrue(files.head(ObjectKeys.result("job-e")).isPresent());
+    }
+
+    /**
+     * Both sides write their markers before either looks: the gateway leaves the decision to the
+     * packager and the packager cancels, announcing CANCELLED itself (nobody else will).
+     */
+    @Test
+    void whenBothSidesSeeEachOtherThePackagerCancelsAndSaysSo() throws Exception {
+        FileObjectStore files = new FileObjectStore(dir);
+        JobMeshed m = meshed(files, "job-f", "mesh.stl", "quality.json", "preview.png");
+        boolean[] gatewayAnnounces = {true};
+        HookedStore store = new HookedStore(files, (op, key) -> {
+            if (op.equals("put") && key.equals(ObjectKeys.completing("job-f"))) {
+                gatewayAnnounces[0] = Cancellation.request(files, "job-f");
+            }
+        });
+        Outbox out = new Outbox();
+        new PackageHandler(store, e -> { }, Duration.ofHours(1)).handle(record(m, 5), out);
+        assertFalse(gatewayAnnounces[0]);
+        assertEquals(List.of(Topics.EVENTS), topics(out));
+        assertEquals(List.of(JobState.CANCELLED), eventStates(out));
+        assertTrue(files.head(ObjectKeys.result("job-f")).isEmpty());
+    }
+
+    /**
+     * The packager announced the ZIP but the broker lost that transaction (a hanging one, aborted),
+     * so nothing was announced; a cancel comes before the redelivery. The cancel finds the
+     * packager's marker and leaves the decision to it, and the redelivery cancels: CANCELLED, no
+     * completion, and the ZIP left by the lost attempt goes.
+     */
+    @Test
+    void aCancelAfterALostCommitDropsTheZipLeftBehind() throws Exception {
+        FileObjectStore store = new FileObjectStore(dir);
+        PackageHandler h = new PackageHandler(store, e -> { }, Duration.ofHours(1));
+        JobMeshed m = meshed(store, "job-g", "mesh.stl", "quality.json", "preview.png");
+        h.handle(record(m, 6), new Outbox());
+        h.afterCommit(record(m, 6));
+        assertFalse(Cancellation.request(store, "job-g"), "the packager had decided: the gateway leaves it the decision");
+        Outbox again = new Outbox();
+        h.handle(record(m, 6), again);
+        assertEquals(List.of(Topics.EVENTS), topics(again));
+        assertEquals(List.of(JobState.CANCELLED), eventStates(again));
+        assertTrue(store.head(ObjectKeys.result("job-g")).isEmpty());
+        assertTrue(store.head(ObjectKeys.preview("job-g")).isEmpty());
+    }
+
+    static List<String> topics(Outbox out) {
+        return out.records().stream().map(ProducerRecord::topic).toList();
+    }
+
+    static List<JobState> eventStates(Outbox out) throws Exception {
+        List<JobState> states = new ArrayList<>();
+        for (ProducerRecord<String, byte[]> r : out.records()) {
+            if (r.topic().equals(Topics.EVENTS)) {
+                states.add(event(r).state());
+            }
+        }
+        return states;
+    }
+
+    /** A store that calls {@code hook} after each put and head, and before each create, with the key. */
+    static final class HookedStore implements ObjectStore {
+        interface Hook {
+            void on(String op, String key) throws IOException;
+        }
+
+        private final ObjectStore inner;
+        private final Hook hook;
+
+        HookedStore(ObjectStore inner, Hook hook) {
+            this.inner = inner;
+            this.hook = hook;
+        }
+
+        @Override
+        public Upload create(String key) throws IOException {
+            hook.on("create", key);
+            return inner.create(key);
+        }
+
+        @Override
+        public void put(String key, byte[] bytes) throws IOException {
+            inner.put(key, bytes);
+            hook.on("put", key);
+        }
+
+        @Override
+        public InputStream open(String key, long offset, long length) throws IOException {
+            return inner.open(key, offset, length);
+        }
+
+        @Override
+        public Optional<ObjectInfo> head(String key) throws IOException {
+            Optional<ObjectInfo> info = inner.head(key);
+            hook.on("head", key);
+            return info;
+        }
+
+        @Override
+        public void delete(String key) throws IOException {
+            inner.delete(key);
+        }
+
+        @Override
+        public List<ObjectInfo> list(String prefix) throws IOException {
+            return inner.list(prefix);
+        }
     }
 }

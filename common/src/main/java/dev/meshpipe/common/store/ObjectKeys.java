@@ -44,4 +44,12 @@ public final class ObjectKeys {
     public static String cancelled(String jobId) {
         return "cancelled/" + JobId.require(jobId);
     }
+
+    /**
+     * Present once the packager has decided to complete the job (see {@link Cancellation}): a
+     * cancel that finds it leaves the decision to the packager.
+     */
+    public static String completing(String jobId) {
+        return "completing/" + JobId.require(jobId);
+    }
 }
