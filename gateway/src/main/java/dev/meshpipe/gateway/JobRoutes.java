@@ -127,7 +127,7 @@ final class JobRoutes {
         try {
             req = Json.read(body, JsonRequest.class);
         } catch (IOException e) {
-            throw new MeshpipeException(ErrorCode.INVALID_PARAMETER, "request body is not valid JSON: " + Json.shortMessage(e));
+            throw new MeshpipeException(ErrorCode.INVALID_PARAMETER, Json.requestBodyProblem(e));
         }
         if (req == null || req.input() == null) {
             throw new MeshpipeException(ErrorCode.INVALID_PARAMETER, "request needs an 'input': {\"synthetic\": SPEC} or {\"object\": KEY}");

@@ -2,6 +2,8 @@ package dev.meshpipe.standalone;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.meshpipe.common.Json;
+import dev.meshpipe.common.MeshpipeException;
+import dev.meshpipe.common.events.JobParams;
 import dev.meshpipe.mesh.io.SyntheticVolumes;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -93,6 +95,14 @@ final class ClientCommands {
 
         @Override
         public Integer call() throws Exception {
+            // Checked here, so a typo gets the option's own message rather than the gateway's
+            // account of the JSON this command would have sent.
+            try {
+                JobParams.fromText(iso, borders, formats == null ? null : String.join(",", formats), name);
+            } catch (MeshpipeException e) {
+                System.err.println("meshpipe: " + e.getMessage());
+                return REFUSED;
+            }
             GatewayClient client = server.client();
             GatewayClient.Answer a;
             try {

@@ -95,6 +95,20 @@ class MeshCommandTest {
         }
     }
 
+    /** A bad option is refused before anything is sent, in the option's words (no gateway runs here). */
+    @Test
+    void submitChecksItsOptionsBeforeSending() {
+        Run r = run("submit", "torus:16", "--formats", "stl,fbx", "--server", "http://localhost:1");
+        assertEquals(2, r.exit());
+        assertEquals("meshpipe: unknown format 'fbx' (expected stl, ply, obj, glb)", r.err().trim());
+        r = run("submit", "torus:16", "--borders", "maybe", "--server", "http://localhost:1");
+        assertEquals(2, r.exit());
+        assertEquals("meshpipe: borders must be 'closed' or 'open', got 'maybe'", r.err().trim());
+        r = run("submit", "torus:16", "--iso", "banana", "--server", "http://localhost:1");
+        assertEquals(2, r.exit());
+        assertEquals("meshpipe: iso must be a number or 'auto', got 'banana'", r.err().trim());
+    }
+
     @Test
     void zipPackagesADirectoryAsThePackagerDoes() throws Exception {
         Path out = dir.resolve("mesh");

@@ -224,7 +224,7 @@ class PipelineTest {
         assertTrue(r.err().contains("JOB_NOT_FOUND"), r.err());
         r = MeshCommandTest.run("submit", "sphere:32:10", "--iso", "banana", "--server", base);
         assertEquals(2, r.exit());
-        assertTrue(r.err().contains("INVALID_PARAMETER"), r.err());
+        assertTrue(r.err().contains("iso must be a number"), r.err());
         byte[] nifti = TestNifti.ball(40, 12);
         Path truncated = dir.resolve("truncated.nii");
         Files.write(truncated, java.util.Arrays.copyOf(nifti, nifti.length / 2));
