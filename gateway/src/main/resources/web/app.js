@@ -273,13 +273,20 @@ function showQuality(q) {
   }));
 }
 
+/** {name}-{id}.zip as the gateway's Content-Disposition names it (ZipNames.java), or {id}.zip. */
+function zipName(s, id) {
+  let safe = (s && s.name ? s.name : '').replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[.-]+|[.-]+$/g, '');
+  if (safe.length > 64) safe = safe.slice(0, 64).replace(/[.-]+$/, '');
+  return safe ? `${safe}-${id}.zip` : `${id}.zip`;
+}
+
 async function download() {
   if (!selected) return;
   try {
     const url = await blobUrl(`/jobs/${selected}/download`);
     const a = document.createElement('a');
     a.href = url;
-    a.download = `${selected}.zip`;
+    a.download = zipName(jobs.get(selected), selected);
     a.click();
     setTimeout(() => URL.revokeObjectURL(url), 10000);
   } catch (e) {

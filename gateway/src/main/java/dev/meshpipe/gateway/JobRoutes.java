@@ -250,7 +250,7 @@ final class JobRoutes {
         JobStatus s = lookup(ctx);
         JobResult r = ready(ctx, s);
         serve(ctx, head, r.object(), "application/zip", "\"" + r.sha256() + "\"",
-                "attachment; filename=\"" + s.id() + ".zip\"");
+                "attachment; filename=\"" + dev.meshpipe.common.ZipNames.fileName(s.name(), s.id()) + "\"");
     }
 
     /** GET /jobs/{id}/preview.png of a finished job. */

@@ -224,7 +224,7 @@ final class ClientCommands {
         String id = status.path("id").asText();
         String sha = status.path("result").path("sha256").asText(null);
         Files.createDirectories(dir);
-        Path target = dir.resolve(id + ".zip");
+        Path target = dir.resolve(dev.meshpipe.common.ZipNames.fileName(status.path("name").asText(null), id));
         GatewayClient.Answer a;
         if (System.console() != null) {
             try (ProgressBar bar = new ProgressBarBuilder().setTaskName("download").setUnit(" MiB", 1 << 20)

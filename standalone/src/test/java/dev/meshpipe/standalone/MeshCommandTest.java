@@ -119,6 +119,11 @@ class MeshCommandTest {
         try (java.util.zip.ZipFile z = new java.util.zip.ZipFile(zip.toFile())) {
             Set<String> names = z.stream().map(e -> e.getName().substring(e.getName().indexOf('/') + 1)).collect(Collectors.toSet());
             assertTrue(names.containsAll(Set.of("mesh.stl", "quality.json", "preview.png")), names.toString());
+            // One version: the manifest names the software as --version does, and it is the build's.
+            java.util.zip.ZipEntry manifest = z.stream().filter(e -> e.getName().endsWith("/manifest.json")).findFirst().orElseThrow();
+            String software = dev.meshpipe.common.Json.MAPPER.readTree(z.getInputStream(manifest)).path("software").asText();
+            assertEquals(run("--version").out().trim(), software);
+            assertTrue(software.matches("meshpipe \\d+\\.\\d+\\.\\d+.*"), software);
         }
     }
 }
