@@ -18,7 +18,7 @@ const browser = await chromium.launch({
 const findings = {};
 try {
   const page = await browser.newPage({ viewport: { width: 1280, height: 1100 } });
-  page.setDefaultTimeout(300000);
+  page.setDefaultTimeout(600000);
   page.on('pageerror', (e) => console.error('page error:', e.message));
   await page.goto(base);
   // Empty means the input's own default (auto for a file, the shape's level for a synthetic spec).
