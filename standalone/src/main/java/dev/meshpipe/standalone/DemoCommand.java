@@ -79,7 +79,7 @@ final class DemoCommand implements Callable<Integer> {
             System.out.printf(Locale.ROOT, "Up in %.1f s: gateway %s, Kafka %s%n%n", (System.nanoTime() - t0) / 1e9,
                     stack.baseUrl(), stack.bootstrapServers());
             GatewayClient client = new GatewayClient(stack.baseUrl());
-            jobs.add(submitOverKafka(stack.bootstrapServers(), "sphere:" + size + ":" + (size * 0.4)));
+            jobs.add(submitOverKafka(stack.bootstrapServers(), "sphere:" + size + ":" + Math.round(size * 4) / 10.0));
             jobs.add(submitOverHttp(client, "torus:" + size));
             jobs.add(submitOverHttp(client, "gyroid:" + size + ":2"));
             if (Files.exists(CH2)) {
