@@ -39,10 +39,14 @@ final class Logging {
      * and the producer retries until it has. Its other warnings still show.
      */
     static final class ConcurrentTransactionRetries extends TurboFilter {
+        private static final String CODE = "CONCURRENT_TRANSACTIONS";
+
         @Override
         public FilterReply decide(Marker marker, Logger logger, Level level, String format, Object[] params, Throwable t) {
+            // Kafka's own logger formats the message before logback sees it; params are checked too.
             boolean retry = logger.getName().equals("org.apache.kafka.clients.producer.internals.Sender")
-                    && params != null && Arrays.stream(params).anyMatch(p -> "CONCURRENT_TRANSACTIONS".equals(String.valueOf(p)));
+                    && (format != null && format.contains(CODE)
+                        || params != null && Arrays.stream(params).anyMatch(p -> CODE.equals(String.valueOf(p))));
             return retry ? FilterReply.DENY : FilterReply.NEUTRAL;
         }
     }
