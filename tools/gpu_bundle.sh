@@ -2,7 +2,7 @@
 # Packs what the GPU tests and benchmark need into .gpu/ (git-ignored), for a lent GPU machine
 # that has no Java, no Maven repository and no network: a jlinked Java runtime, the gpu-processor
 # classes, tests and dependencies, JUnit's console launcher and the MRI templates. Under the
-# device tool's 64 MiB. Then, with the device tool: run `bash tools/gpu_check.sh` carrying .gpu.
+# 64 MiB. Then, on the GPU machine, in a copy of the checkout with .gpu/: bash tools/gpu_check.sh.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"

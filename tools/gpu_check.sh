@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # On a machine with a GPU (and the .gpu/ bundle from tools/gpu_bundle.sh): the GPU tests, then the
-# GPU benchmark. With the device tool: run(command="bash tools/gpu_check.sh", carry=[".gpu"]).
+# GPU benchmark, run in a copy of the checkout that carries .gpu/.
 set -uo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 java="$root/.gpu/jre/bin/java"

@@ -5,6 +5,8 @@
 //
 // Writes OUT_DIR/viewer.png (the 3D view) and OUT_DIR/page.png, and prints one JSON line of
 // findings for the calling test to check. Chromium: $CHROMIUM or Debian's /usr/bin/chromium.
+// Every wait is on a condition, with a generous limit: software WebGL on a busy two-core machine
+// can take minutes where an idle one takes seconds.
 import { chromium } from 'playwright-core';
 
 const [base, volume, out] = process.argv.slice(2);
@@ -16,41 +18,58 @@ const browser = await chromium.launch({
 const findings = {};
 try {
   const page = await browser.newPage({ viewport: { width: 1280, height: 1100 } });
+  page.setDefaultTimeout(600000);
   page.on('pageerror', (e) => console.error('page error:', e.message));
   await page.goto(base);
+  // Empty means the input's own default (auto for a file, the shape's level for a synthetic spec).
+  findings.isoField = await page.inputValue('#iso');
 
   // An API error is shown as the problem's title and detail, not raw JSON.
   await page.fill('#spec', 'sphere:32:10');
   await page.fill('#iso', 'banana');
   await page.click('#submit');
-  await page.waitForSelector('#problem:not([hidden])', { timeout: 15000 });
+  await page.waitForSelector('#problem:not([hidden])');
   findings.problemText = (await page.textContent('#problem')).trim();
   await page.click('#problem-close');
 
   // Upload a real volume and watch it finish.
   await page.fill('#spec', '');
-  await page.fill('#iso', 'auto');
+  await page.fill('#iso', '');
   await page.setInputFiles('#file', volume);
   await page.fill('#name', 'web-upload');
   await page.click('#submit');
-  await page.waitForSelector('#jobs tbody tr td.state-SUCCEEDED', { timeout: 180000 });
+  await page.waitForSelector('#jobs tbody tr td.state-SUCCEEDED');
   findings.row = await page.$eval('#jobs tbody tr', (tr) => [...tr.children].map((td) => td.textContent));
 
   await page.click('#jobs tbody tr button:text("View")');
-  await page.waitForFunction(() => document.getElementById('viewer').loaded === true, null, { timeout: 60000 });
-  await page.waitForFunction(() => document.querySelectorAll('#quality tr').length > 0, null, { timeout: 15000 });
-  await page.waitForTimeout(1500); // let the first frames render
+  await page.waitForFunction(() => document.getElementById('viewer').loaded === true);
+  await page.waitForFunction(() => document.querySelectorAll('#quality tr').length > 0);
+  await frames(page);
   findings.quality = await page.$eval('#quality', (t) => t.textContent);
   findings.previewLoaded = await page.$eval('#preview', (img) => img.complete && img.naturalWidth > 0);
   // Software WebGL draws an auto-rotating head of 1.4M triangles slowly, so the element never
   // looks "stable" to Playwright: stop the rotation, let a frame or two render, shoot its box.
   // Back to the front view, which must show the face (the GLB's node turns RAS into glTF's frame).
   await page.$eval('#viewer', (v) => { v.autoRotate = false; v.resetTurntableRotation(0); v.jumpCameraToGoal(); });
-  await page.waitForTimeout(1500);
+  await frames(page);
   const box = await page.locator('#viewer').boundingBox();
   await page.screenshot({ path: `${out}/viewer.png`, clip: box });
   await page.screenshot({ path: `${out}/page.png`, fullPage: true });
+
+  // A synthetic shape with the isovalue left empty and a name: the test checks the job the page
+  // submitted (its name, and the spec's own isovalue rather than an automatic one).
+  await page.setInputFiles('#file', []);
+  await page.fill('#spec', 'torus:32');
+  await page.fill('#name', 'web-torus');
+  const submitted = page.waitForResponse((r) => r.url().endsWith('/jobs') && r.request().method() === 'POST');
+  await page.click('#submit');
+  findings.syntheticJob = await (await submitted).json();
 } finally {
   await browser.close();
 }
 console.log(JSON.stringify(findings));
+
+/** Waits until the page has drawn two more frames, however long a frame takes. */
+async function frames(page) {
+  await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))));
+}

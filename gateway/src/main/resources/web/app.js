@@ -140,12 +140,15 @@ async function submit(event) {
   const file = $('file').files[0];
   const spec = $('spec').value.trim();
   const formats = [...document.querySelectorAll('input[name=format]:checked')].map((c) => c.value);
-  const iso = $('iso').value.trim();
+  // Empty fields are left out, so the input's own default applies (auto for a file, the
+  // synthetic shape's level for a spec, whose automatic threshold would misplace the surface).
+  const iso = $('iso').value.trim() || undefined;
+  const name = $('name').value.trim() || undefined;
   const params = new URLSearchParams();
   if (iso) params.set('iso', iso);
   params.set('borders', $('borders').value);
   if (formats.length) params.set('formats', formats.join(','));
-  if ($('name').value.trim()) params.set('name', $('name').value.trim());
+  if (name) params.set('name', name);
   try {
     let status;
     if (file) {
@@ -154,7 +157,7 @@ async function submit(event) {
       const res = await api('/jobs', {
         method: 'POST',
         headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify({ input: { synthetic: spec }, params: { iso: iso || undefined, borders: $('borders').value, formats } }),
+        body: JSON.stringify({ input: { synthetic: spec }, params: { iso, borders: $('borders').value, formats, name } }),
       });
       status = await res.json();
     } else {
@@ -270,13 +273,20 @@ function showQuality(q) {
   }));
 }
 
+/** {name}-{id}.zip as the gateway's Content-Disposition names it (ZipNames.java), or {id}.zip. */
+function zipName(s, id) {
+  let safe = (s && s.name ? s.name : '').replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[.-]+|[.-]+$/g, '');
+  if (safe.length > 64) safe = safe.slice(0, 64).replace(/[.-]+$/, '');
+  return safe ? `${safe}-${id}.zip` : `${id}.zip`;
+}
+
 async function download() {
   if (!selected) return;
   try {
     const url = await blobUrl(`/jobs/${selected}/download`);
     const a = document.createElement('a');
     a.href = url;
-    a.download = `${selected}.zip`;
+    a.download = zipName(jobs.get(selected), selected);
     a.click();
     setTimeout(() => URL.revokeObjectURL(url), 10000);
   } catch (e) {

@@ -228,7 +228,7 @@ final class JobRoutes {
         try {
             req = Json.read(body, JsonRequest.class);
         } catch (IOException e) {
-            throw new MeshpipeException(ErrorCode.INVALID_PARAMETER, "request body is not valid JSON: " + Json.shortMessage(e));
+            throw new MeshpipeException(ErrorCode.INVALID_PARAMETER, Json.requestBodyProblem(e));
         }
         if (req == null || req.input() == null) {
             throw new MeshpipeException(ErrorCode.INVALID_PARAMETER, "request needs an 'input': {\"synthetic\": SPEC} or {\"object\": KEY}");
@@ -414,7 +414,7 @@ final class JobRoutes {
         JobStatus s = lookup(ctx);
         JobResult r = ready(ctx, s);
         serve(ctx, head, r.object(), "application/zip", "\"" + r.sha256() + "\"",
-                "attachment; filename=\"" + s.id() + ".zip\"");
+                "attachment; filename=\"" + dev.meshpipe.common.ZipNames.fileName(s.name(), s.id()) + "\"");
     }
 
     /** GET /jobs/{id}/preview.png of a finished job. */

@@ -1,10 +1,10 @@
 package dev.meshpipe.mesh;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.meshpipe.mesh.io.VolumeReader;
 import dev.meshpipe.mesh.mc.MarchingCubes;
+import dev.meshpipe.mesh.testing.Prerequisites;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -15,11 +15,11 @@ import org.junit.jupiter.api.Test;
  * mricron-data; CI installs it.
  */
 class PeerParityTest {
-    static final Path CH2 = Path.of("/usr/share/mricron/templates/ch2.nii.gz");
+    static final Path CH2 = Prerequisites.MRI_TEMPLATES.resolve("ch2.nii.gz");
 
     @Test
     void ch2AtOtsuMatchesVtk() throws Exception {
-        assumeTrue(Files.exists(CH2), "mricron-data is not installed");
+        Prerequisites.mri("ch2.nii.gz");
         Volume v = VolumeReader.read(CH2.toString(), VolumeLimits.defaults());
         double iso = Otsu.threshold(v.data());
         assertEquals(49.11328125, iso, 0.0);

@@ -40,8 +40,7 @@ public final class ZipPackager {
     /** All entries carry this time: a ZIP of the same outputs must not depend on when it was made. */
     static final FileTime ENTRY_TIME = FileTime.from(Instant.parse("2020-01-01T00:00:00Z"));
     static final String MANIFEST = "manifest.json";
-    static final String VERSION = ZipPackager.class.getPackage().getImplementationVersion() != null
-            ? ZipPackager.class.getPackage().getImplementationVersion() : "dev";
+    static final String VERSION = dev.meshpipe.common.Version.get();
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record Manifest(String jobId, String software, JobParams params, String device, long vertices, long triangles,

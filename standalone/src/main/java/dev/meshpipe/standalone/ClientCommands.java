@@ -2,6 +2,8 @@ package dev.meshpipe.standalone;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.meshpipe.common.Json;
+import dev.meshpipe.common.MeshpipeException;
+import dev.meshpipe.common.events.JobParams;
 import dev.meshpipe.mesh.io.SyntheticVolumes;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -93,6 +95,14 @@ final class ClientCommands {
 
         @Override
         public Integer call() throws Exception {
+            // Checked here, so a typo gets the option's own message rather than the gateway's
+            // account of the JSON this command would have sent.
+            try {
+                JobParams.fromText(iso, borders, formats == null ? null : String.join(",", formats), name);
+            } catch (MeshpipeException e) {
+                System.err.println("meshpipe: " + e.getMessage());
+                return REFUSED;
+            }
             GatewayClient client = server.client();
             GatewayClient.Answer a;
             try {
@@ -214,7 +224,7 @@ final class ClientCommands {
         String id = status.path("id").asText();
         String sha = status.path("result").path("sha256").asText(null);
         Files.createDirectories(dir);
-        Path target = dir.resolve(id + ".zip");
+        Path target = dir.resolve(dev.meshpipe.common.ZipNames.fileName(status.path("name").asText(null), id));
         GatewayClient.Answer a;
         if (System.console() != null) {
             try (ProgressBar bar = new ProgressBarBuilder().setTaskName("download").setUnit(" MiB", 1 << 20)

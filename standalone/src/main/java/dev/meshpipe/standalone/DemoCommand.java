@@ -79,7 +79,7 @@ final class DemoCommand implements Callable<Integer> {
             System.out.printf(Locale.ROOT, "Up in %.1f s: gateway %s, Kafka %s%n%n", (System.nanoTime() - t0) / 1e9,
                     stack.baseUrl(), stack.bootstrapServers());
             GatewayClient client = new GatewayClient(stack.baseUrl());
-            jobs.add(submitOverKafka(stack.bootstrapServers(), "sphere:" + size + ":" + (size * 0.4)));
+            jobs.add(submitOverKafka(stack.bootstrapServers(), "sphere:" + size + ":" + Math.round(size * 4) / 10.0));
             jobs.add(submitOverHttp(client, "torus:" + size));
             jobs.add(submitOverHttp(client, "gyroid:" + size + ":2"));
             if (Files.exists(CH2)) {
@@ -90,7 +90,7 @@ final class DemoCommand implements Callable<Integer> {
             follow(client, jobs, dev.meshpipe.common.MeshpipeConfig.parseDuration(timeout));
             for (Job j : jobs) {
                 if ("SUCCEEDED".equals(j.state)) {
-                    Path zip = out.resolve(j.id + ".zip");
+                    Path zip = out.resolve(dev.meshpipe.common.ZipNames.fileName(j.label, j.id));
                     GatewayClient.Answer a = client.download(j.id, zip);
                     if (a.ok()) {
                         j.zipSize = Files.size(zip);
@@ -220,8 +220,9 @@ final class DemoCommand implements Callable<Integer> {
 
     private static void printSummary(List<Job> jobs) {
         System.out.println();
-        String fmt = "%-36s  %-22s  %-6s  %-9s  %10s  %-10s  %10s  %7s%n";
-        System.out.printf(Locale.ROOT, fmt, "job", "input", "via", "state", "triangles", "watertight", "zip bytes", "seconds");
+        String fmt = "%-36s  %-22s  %-6s  %-9s  %10s  %-10s  %10s  %17s%n";
+        // From submission to the end: time queued behind the other jobs counts too.
+        System.out.printf(Locale.ROOT, fmt, "job", "input", "via", "state", "triangles", "watertight", "zip bytes", "s (queued + run)");
         for (Job j : jobs) {
             System.out.printf(Locale.ROOT, fmt, j.id, j.label, j.via, j.state, String.format(Locale.ROOT, "%,d", j.triangles),
                     j.watertight == null ? "-" : j.watertight ? "yes" : "no", String.format(Locale.ROOT, "%,d", j.zipSize),

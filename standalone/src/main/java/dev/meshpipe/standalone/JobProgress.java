@@ -18,7 +18,8 @@ final class JobProgress implements AutoCloseable {
     private final boolean terminal;
     private final PrintStream out;
     private final Map<String, ProgressBar> bars = new LinkedHashMap<>();
-    private final Map<String, String> lastLine = new LinkedHashMap<>();
+    /** Per job, the state and stage of the last plain line: the percentage alone prints nothing. */
+    private final Map<String, String> lastStep = new LinkedHashMap<>();
 
     JobProgress(PrintStream out) {
         this(System.console() != null, out);
@@ -45,9 +46,8 @@ final class JobProgress implements AutoCloseable {
             }
             return;
         }
-        String line = String.format(Locale.ROOT, "%-24s %-10s %3d%%  %s", label, state, progress, stage);
-        if (!line.equals(lastLine.put(label, line))) {
-            out.println(line);
+        if (!(state + " " + stage).equals(lastStep.put(label, state + " " + stage))) {
+            out.println(String.format(Locale.ROOT, "%-24s %-10s %3d%%  %s", label, state, progress, stage));
         }
     }
 

@@ -95,6 +95,20 @@ class MeshCommandTest {
         }
     }
 
+    /** A bad option is refused before anything is sent, in the option's words (no gateway runs here). */
+    @Test
+    void submitChecksItsOptionsBeforeSending() {
+        Run r = run("submit", "torus:16", "--formats", "stl,fbx", "--server", "http://localhost:1");
+        assertEquals(2, r.exit());
+        assertEquals("meshpipe: unknown format 'fbx' (expected stl, ply, obj, glb)", r.err().trim());
+        r = run("submit", "torus:16", "--borders", "maybe", "--server", "http://localhost:1");
+        assertEquals(2, r.exit());
+        assertEquals("meshpipe: borders must be 'closed' or 'open', got 'maybe'", r.err().trim());
+        r = run("submit", "torus:16", "--iso", "banana", "--server", "http://localhost:1");
+        assertEquals(2, r.exit());
+        assertEquals("meshpipe: iso must be a number or 'auto', got 'banana'", r.err().trim());
+    }
+
     @Test
     void zipPackagesADirectoryAsThePackagerDoes() throws Exception {
         Path out = dir.resolve("mesh");
@@ -105,6 +119,11 @@ class MeshCommandTest {
         try (java.util.zip.ZipFile z = new java.util.zip.ZipFile(zip.toFile())) {
             Set<String> names = z.stream().map(e -> e.getName().substring(e.getName().indexOf('/') + 1)).collect(Collectors.toSet());
             assertTrue(names.containsAll(Set.of("mesh.stl", "quality.json", "preview.png")), names.toString());
+            // One version: the manifest names the software as --version does, and it is the build's.
+            java.util.zip.ZipEntry manifest = z.stream().filter(e -> e.getName().endsWith("/manifest.json")).findFirst().orElseThrow();
+            String software = dev.meshpipe.common.Json.MAPPER.readTree(z.getInputStream(manifest)).path("software").asText();
+            assertEquals(run("--version").out().trim(), software);
+            assertTrue(software.matches("meshpipe \\d+\\.\\d+\\.\\d+.*"), software);
         }
     }
 }

@@ -71,6 +71,14 @@ public record JobParams(String iso, Borders borders, List<MeshFormat> formats, S
         return new JobParams(isoOut, borders, fs, name);
     }
 
+    /** Parameters as text (a query string, command-line options), validated; MeshpipeException names the bad one. */
+    public static JobParams fromText(String iso, String borders, String formatsCsv, String name) {
+        return new JobParams(iso,
+                borders == null ? null : parseBorders(borders),
+                formatsCsv == null ? null : parseFormats(formatsCsv),
+                name).validated();
+    }
+
     /** Parses the comma-separated {@code formats} query form, e.g. {@code stl,glb}. */
     public static List<MeshFormat> parseFormats(String csv) {
         List<MeshFormat> out = new ArrayList<>();
@@ -81,7 +89,7 @@ public record JobParams(String iso, Borders borders, List<MeshFormat> formats, S
             try {
                 out.add(MeshFormat.parse(part));
             } catch (IllegalArgumentException e) {
-                throw new MeshpipeException(ErrorCode.INVALID_PARAMETER, "unknown format '" + abbreviate(part) + "' (stl, ply, obj, glb)");
+                throw new MeshpipeException(ErrorCode.INVALID_PARAMETER, "unknown format '" + abbreviate(part) + "' (expected stl, ply, obj, glb)");
             }
         }
         return out;

@@ -15,6 +15,7 @@ import dev.meshpipe.mesh.VolumeLimits;
 import dev.meshpipe.mesh.io.SyntheticVolumes;
 import dev.meshpipe.mesh.io.VolumeReader;
 import dev.meshpipe.mesh.mc.MarchingCubes;
+import dev.meshpipe.mesh.testing.Prerequisites;
 import java.nio.file.Path;
 import java.util.Random;
 import org.junit.jupiter.api.BeforeAll;
@@ -27,8 +28,6 @@ import org.junit.jupiter.api.Test;
  */
 @Tag("gpu")
 class GpuMarchingCubesTest {
-    /** Where the MRI templates are: Debian's mricron-data, or a copy carried to a GPU machine. */
-    static final Path MRI = Path.of(System.getenv().getOrDefault("MESHPIPE_MRI_DIR", "/usr/share/mricron/templates"));
 
     static GpuMarchingCubes gpu;
     static GpuMarchingCubes slabbed;
@@ -76,7 +75,7 @@ class GpuMarchingCubesTest {
     @Test
     void realMriVolumes() throws Exception {
         for (String name : new String[] {"ch2.nii.gz", "ch2better.nii.gz"}) {
-            Volume v = VolumeReader.read(MRI.resolve(name).toString(), VolumeLimits.defaults()).inGridSpace();
+            Volume v = VolumeReader.read(Prerequisites.mri(name).toString(), VolumeLimits.defaults()).inGridSpace();
             double iso = Otsu.threshold(v.data());
             assertSameAsCpu(gpu, v, iso, true);
             assertSameAsCpu(slabbed, v, iso, false);

@@ -12,6 +12,7 @@ import dev.meshpipe.mesh.io.SyntheticVolumes;
 import dev.meshpipe.mesh.io.VolumeReader;
 import dev.meshpipe.mesh.mc.CaseTable;
 import dev.meshpipe.mesh.mc.MarchingCubes;
+import dev.meshpipe.mesh.testing.Prerequisites;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -40,6 +41,7 @@ class KernelEmulationTest {
     @BeforeAll
     static void compile() throws Exception {
         emulator = dir.resolve("emulate");
+        Prerequisites.program("g++", "g++");
         Process p = new ProcessBuilder("g++", "-O2", "-std=c++17", "-Wall", "-Werror", "-Wno-unknown-pragmas", "-o", emulator.toString(),
                 "src/test/cuda/emulate.cpp").redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes());
@@ -71,7 +73,7 @@ class KernelEmulationTest {
 
     @Test
     void realMriVolume() throws Exception {
-        Volume v = VolumeReader.read(GpuMarchingCubesTest.MRI.resolve("ch2.nii.gz").toString(), VolumeLimits.defaults()).inGridSpace();
+        Volume v = VolumeReader.read(Prerequisites.mri("ch2.nii.gz").toString(), VolumeLimits.defaults()).inGridSpace();
         double iso = Otsu.threshold(v.data());
         assertSameAsCpu(v, iso, true, 16);
         assertSameAsCpu(v, iso, false, 1000);
