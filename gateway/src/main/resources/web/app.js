@@ -144,6 +144,7 @@ async function submit(event) {
   const params = new URLSearchParams();
   if (iso) params.set('iso', iso);
   params.set('borders', $('borders').value);
+  params.set('space', $('space').value);
   if (formats.length) params.set('formats', formats.join(','));
   if ($('name').value.trim()) params.set('name', $('name').value.trim());
   try {
@@ -154,7 +155,7 @@ async function submit(event) {
       const res = await api('/jobs', {
         method: 'POST',
         headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify({ input: { synthetic: spec }, params: { iso: iso || undefined, borders: $('borders').value, formats } }),
+        body: JSON.stringify({ input: { synthetic: spec }, params: { iso: iso || undefined, borders: $('borders').value, space: $('space').value, formats, name: $('name').value.trim() || undefined } }),
       });
       status = await res.json();
     } else {
