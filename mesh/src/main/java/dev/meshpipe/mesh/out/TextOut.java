@@ -119,9 +119,10 @@ final class TextOut {
     }
 
     /**
-     * A float in plain decimal with {@link #FLOAT_DIGITS} significant digits, trailing zeros
-     * dropped, so it reads back as the very same float. Magnitudes outside [1e-4, 1e8), which
-     * millimetre coordinates hardly reach, take Float.toString's form (valid in OBJ and 3MF).
+     * A float in plain decimal with the fewest of 7, 8 or 9 significant digits that reads back as
+     * the very same float (9 always do: float has 24 bits), trailing zeros dropped. Magnitudes
+     * outside [1e-4, 1e8), which millimetre coordinates hardly reach, take Float.toString's form
+     * (valid in OBJ and 3MF).
      */
     TextOut decimal(float f) throws IOException {
         if (!Float.isFinite(f)) {
@@ -138,9 +139,24 @@ final class TextOut {
         int scale = FLOAT_DIGITS - 1 - e;
         long m = Math.round(d * POW10D[scale]);
         if (m < POW10[FLOAT_DIGITS - 1]) {
-            // The exponent was one too high (d sits just under a power of ten): one digit more.
+            // The exponent was one too high (d sits just under a power of ten).
+            e--;
             scale++;
             m = Math.round(d * POW10D[scale]);
+        }
+        // Every decimal closer to f than half the smaller of its two gaps reads back as f. The
+        // margin covers the one rounding of the quotient below, so the test is exact.
+        double half = Math.ulp(Math.nextDown((float) d)) * 0.5 * (1 - 0x1p-20);
+        for (int digits = FLOAT_DIGITS - 2; digits < FLOAT_DIGITS; digits++) {
+            int s = digits - 1 - e;
+            if (s >= 0) {
+                long k = Math.round(d * POW10D[s]);
+                if (Math.abs(k / POW10D[s] - d) < half) {
+                    m = k;
+                    scale = s;
+                    break;
+                }
+            }
         }
         ensure(24);
         if (f < 0) {
