@@ -88,9 +88,6 @@ public final class MeshJob {
 
     public record Result(Quality quality, List<String> files) {}
 
-    /** RAS to LPS: x and y negated, a half turn about z (determinant +1), so the winding stays. */
-    static final double[] LPS_FROM_RAS = {-1, 0, 0, 0, 0, -1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1};
-
     private MeshJob() {}
 
     public static double chooseIso(Volume volume, String iso, StringBuilder source) {
@@ -160,7 +157,7 @@ public final class MeshJob {
         timings.put("extractMs", ms(t1, t2));
         CoordinateSpace space = options.spaceOrDefault();
         Mesh mesh = extraction.mesh().transformed(space == CoordinateSpace.GRID ? Volume.identity() : volume.gridToWorld());
-        Mesh inSpace = space == CoordinateSpace.LPS ? mesh.transformed(LPS_FROM_RAS) : mesh;
+        Mesh inSpace = space == CoordinateSpace.LPS ? mesh.swapRasLps() : mesh;
         progress.report(60, "measuring");
         MeshQuality q = MeshQuality.of(mesh);
         long t3 = System.nanoTime();

@@ -17,7 +17,7 @@ static unsigned long long fnv(const void* data, size_t n, unsigned long long h) 
     const unsigned char* p = static_cast<const unsigned char*>(data);
     for (size_t i = 0; i < n; i++) {
         h ^= p[i];
-        h *= 1099511628211ULL;
+        h *= 0x100000001b3ULL;
     }
     return h;
 }
@@ -84,7 +84,7 @@ int main(int argc, char** argv) {
             lib3mf_propertyhandler_getcolor(ph, 0, &tc);
             lib3mf_release(ph);
         }
-        const unsigned long long seed = 1469598103934665603ULL;
+        const unsigned long long seed = 0xcbf29ce484222325ULL;
         std::printf("object name=%s vertices=%u triangles=%u manifold=%d color=#%02X%02X%02X%02X "
                     "triangleColor=#%02X%02X%02X%02X vertexHash=%016llx triangleHash=%016llx\n",
                     name, (unsigned) nv, (unsigned) nt, manifold ? 1 : 0, c.m_Red, c.m_Green, c.m_Blue, c.m_Alpha,
