@@ -124,11 +124,12 @@ public final class ThreeMfWriter {
         return surfaceIndex + 2;
     }
 
+    /** Vertex and triangle lines go unindented: millions of them, and every byte is deflated. */
     private static void mesh(Mesh mesh, TextOut out) throws IOException {
         float[] p = mesh.positions();
         out.ascii("    <vertices>\n");
         for (int i = 0; i < p.length; i += 3) {
-            out.ascii("     <vertex x=\"").decimal(p[i]).ascii("\" y=\"").decimal(p[i + 1]).ascii("\" z=\"").decimal(p[i + 2]).ascii("\"/>\n");
+            out.ascii("<vertex x=\"").decimal(p[i]).ascii("\" y=\"").decimal(p[i + 1]).ascii("\" z=\"").decimal(p[i + 2]).ascii("\"/>\n");
         }
         out.ascii("    </vertices>\n    <triangles>\n");
         int[] t = mesh.triangles();
@@ -141,7 +142,7 @@ public final class ThreeMfWriter {
             if (a == b || b == c || a == c) {
                 continue;
             }
-            out.ascii("     <triangle v1=\"").integer(a).ascii("\" v2=\"").integer(b).ascii("\" v3=\"").integer(c).ascii("\"/>\n");
+            out.ascii("<triangle v1=\"").integer(a).ascii("\" v2=\"").integer(b).ascii("\" v3=\"").integer(c).ascii("\"/>\n");
         }
         out.ascii("    </triangles>\n");
     }
