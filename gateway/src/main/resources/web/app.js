@@ -147,6 +147,7 @@ async function submit(event) {
   const params = new URLSearchParams();
   if (iso) params.set('iso', iso);
   params.set('borders', $('borders').value);
+  params.set('space', $('space').value);
   if (formats.length) params.set('formats', formats.join(','));
   if (name) params.set('name', name);
   try {
@@ -157,7 +158,7 @@ async function submit(event) {
       const res = await api('/jobs', {
         method: 'POST',
         headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify({ input: { synthetic: spec }, params: { iso, borders: $('borders').value, formats, name } }),
+        body: JSON.stringify({ input: { synthetic: spec }, params: { iso, borders: $('borders').value, space: $('space').value, formats, name } }),
       });
       status = await res.json();
     } else {

@@ -253,15 +253,16 @@ final class JobRoutes {
     record JsonRequest(String id, InputRef input, JobParams params) {}
 
     private static JobParams paramsFromQuery(Context ctx) {
-        return paramsFromQuery(ctx.queryParam("iso"), ctx.queryParam("borders"), ctx.queryParam("formats"), ctx.queryParam("name"));
+        return paramsFromQuery(ctx.queryParam("iso"), ctx.queryParam("borders"), ctx.queryParam("formats"), ctx.queryParam("name"),
+                ctx.queryParam("space"));
     }
 
     /** The upload's query parameters as validated JobParams, or MeshpipeException naming the bad one. */
-    static JobParams paramsFromQuery(String iso, String borders, String formats, String name) {
+    static JobParams paramsFromQuery(String iso, String borders, String formats, String name, String space) {
         return new JobParams(iso,
                 borders == null ? null : JobParams.parseBorders(borders),
                 formats == null ? null : JobParams.parseFormats(formats),
-                name).validated();
+                name, space).validated();
     }
 
     /**

@@ -36,9 +36,10 @@ class HttpInputFuzzTest {
         String iso = d.consumeBoolean() ? null : d.consumeString(40);
         String borders = d.consumeBoolean() ? null : d.consumeString(20);
         String formats = d.consumeBoolean() ? null : d.consumeString(40);
+        String space = d.consumeBoolean() ? null : d.consumeString(10);
         String name = d.consumeBoolean() ? null : d.consumeRemainingAsString();
         try {
-            JobParams p = JobRoutes.paramsFromQuery(iso, borders, formats, name);
+            JobParams p = JobRoutes.paramsFromQuery(iso, borders, formats, name, space);
             if (p.iso() != null && !p.isAutoIso() && !Double.isFinite(Double.parseDouble(p.iso()))) {
                 throw new AssertionError("accepted iso " + p.iso());
             }

@@ -19,6 +19,14 @@ public record Mesh(float[] positions, int[] triangles) {
     }
 
     /**
+     * RAS to LPS (or back): x and y negated. That is a half turn about z (determinant +1), not a
+     * mirror, so the winding and the outward normals stay as they are.
+     */
+    public Mesh swapRasLps() {
+        return transformed(new double[] {-1, 0, 0, 0, 0, -1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1});
+    }
+
+    /**
      * Applies a 4x4 row-major affine to every vertex; flips the winding when the affine mirrors
      * (negative determinant) so normals stay outward.
      */

@@ -5,6 +5,7 @@ import dev.meshpipe.common.ErrorCode;
 import dev.meshpipe.common.Json;
 import dev.meshpipe.common.MeshpipeException;
 import dev.meshpipe.common.events.Borders;
+import dev.meshpipe.common.events.CoordinateSpace;
 import dev.meshpipe.common.events.MeshFormat;
 import dev.meshpipe.mesh.mc.MarchingCubes;
 import dev.meshpipe.mesh.out.MeshWriters;
@@ -54,14 +55,25 @@ public final class MeshJob {
 
     /**
      * @param iso     null (the volume's default), "auto" (Otsu), or a number
+     * @param space   the frame of the STL, PLY, OBJ and 3MF files (null: RAS); GLB and the preview
+     *                stay in RAS, which their own transforms expect
+     * @param name    the 3MF object's name (null: "surface")
      */
-    public record Options(String iso, Borders borders, List<MeshFormat> formats) {
+    public record Options(String iso, Borders borders, List<MeshFormat> formats, CoordinateSpace space, String name) {
+        public Options(String iso, Borders borders, List<MeshFormat> formats) {
+            this(iso, borders, formats, null, null);
+        }
+
         public Borders bordersOrDefault() {
             return borders == null ? Borders.CLOSED : borders;
         }
 
         public List<MeshFormat> formatsOrDefault() {
-            return formats == null || formats.isEmpty() ? List.of(MeshFormat.values()) : formats;
+            return formats == null || formats.isEmpty() ? MeshFormat.DEFAULTS : formats;
+        }
+
+        public CoordinateSpace spaceOrDefault() {
+            return space == null ? CoordinateSpace.RAS : space;
         }
     }
 
@@ -72,7 +84,7 @@ public final class MeshJob {
             double surfaceArea, Double enclosedVolume, Map<String, double[]> boundingBox,
             boolean watertight, long boundaryEdges, long nonManifoldEdges, long degenerateTriangles,
             long connectedComponents, long eulerCharacteristic, String device, String input,
-            int[] dimensions, double[] spacing, String units, Map<String, Long> timingsMs) {}
+            int[] dimensions, double[] spacing, String units, Map<String, Long> timingsMs, String space) {}
 
     public record Result(Quality quality, List<String> files) {}
 
@@ -145,7 +157,9 @@ public final class MeshJob {
         Extraction extraction = extractor.extract(volume, iso, options.bordersOrDefault() == Borders.CLOSED);
         long t2 = System.nanoTime();
         timings.put("extractMs", ms(t1, t2));
-        Mesh mesh = extraction.mesh().transformed(volume.gridToWorld());
+        CoordinateSpace space = options.spaceOrDefault();
+        Mesh mesh = extraction.mesh().transformed(space == CoordinateSpace.GRID ? Volume.identity() : volume.gridToWorld());
+        Mesh inSpace = space == CoordinateSpace.LPS ? mesh.swapRasLps() : mesh;
         progress.report(60, "measuring");
         MeshQuality q = MeshQuality.of(mesh);
         long t3 = System.nanoTime();
@@ -157,7 +171,11 @@ public final class MeshJob {
         for (MeshFormat f : formats) {
             progress.report(pct, "writing " + f.fileName());
             try (OutputStream out = sink.create(f.fileName())) {
-                MeshWriters.write(f, mesh, out);
+                if (f == MeshFormat.GLB) {
+                    MeshWriters.write(f, mesh, out);
+                } else {
+                    MeshWriters.write(f, inSpace, options.name(), space, out);
+                }
             }
             files.add(f.fileName());
             pct += step;
@@ -173,13 +191,20 @@ public final class MeshJob {
         timings.put("previewMs", ms(t4, t5));
         timings.put("totalMs", ms(t0, t5));
         Map<String, double[]> bbox = new LinkedHashMap<>();
-        bbox.put("min", q.boundingBoxMin());
-        bbox.put("max", q.boundingBoxMax());
+        double[] min = q.boundingBoxMin();
+        double[] max = q.boundingBoxMax();
+        if (space == CoordinateSpace.LPS) {
+            double[] lo = {-max[0], -max[1], min[2]};
+            max = new double[] {-min[0], -min[1], max[2]};
+            min = lo;
+        }
+        bbox.put("min", min);
+        bbox.put("max", max);
         Quality quality = new Quality(q.vertices(), q.triangles(), iso, isoSource.toString(),
                 options.bordersOrDefault().json(), q.surfaceArea(), q.enclosedVolume(), bbox, q.watertight(),
                 q.boundaryEdges(), q.nonManifoldEdges(), q.degenerateTriangles(), q.connectedComponents(),
                 q.eulerCharacteristic(), extraction.device(), volume.description(),
-                new int[] {volume.nx(), volume.ny(), volume.nz()}, volume.spacing(), "mm", timings);
+                new int[] {volume.nx(), volume.ny(), volume.nz()}, volume.spacing(), "mm", timings, space.json());
         try (OutputStream out = sink.create(QUALITY_FILE)) {
             out.write(Json.pretty(quality).getBytes(java.nio.charset.StandardCharsets.UTF_8));
         }

@@ -105,8 +105,8 @@ public final class ZipPackager {
         ParallelScatterZipCreator creator = new ParallelScatterZipCreator(pool, new DefaultBackingStoreSupplier(null), 6);
         for (OutputFile f : files) {
             ZipArchiveEntry e = entry(top + f.name());
-            // PNG is compressed already: STORED; everything else DEFLATE level 6.
-            e.setMethod(f.name().endsWith(".png") ? ZipEntry.STORED : ZipEntry.DEFLATED);
+            // PNG and 3MF (a ZIP itself) are compressed already: STORED; everything else DEFLATE level 6.
+            e.setMethod(f.name().endsWith(".png") || f.name().endsWith(".3mf") ? ZipEntry.STORED : ZipEntry.DEFLATED);
             creator.addArchiveEntry(e, () -> {
                 try {
                     return opener.open(f);

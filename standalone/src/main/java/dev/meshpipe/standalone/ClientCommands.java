@@ -78,8 +78,11 @@ final class ClientCommands {
         @Option(names = "--borders", description = "closed (default: caps where the object meets the volume's edge) or open")
         String borders;
 
-        @Option(names = "--formats", split = ",", description = "mesh formats, comma-separated: stl,ply,obj,glb (default: all)")
+        @Option(names = "--formats", split = ",", description = "mesh formats, comma-separated: stl,ply,obj,glb,3mf (default: stl,ply,obj,glb)")
         List<String> formats;
+
+        @Option(names = "--space", description = "frame of the STL, PLY, OBJ and 3MF files: ras (default) or lps")
+        String space;
 
         @Option(names = "--name", description = "a name for the job")
         String name;
@@ -132,6 +135,7 @@ final class ClientCommands {
                 put(params, "iso", iso);
                 put(params, "borders", borders);
                 put(params, "formats", formats);
+                put(params, "space", space);
                 put(params, "name", name != null ? name : input);
                 return client.submitJson(Map.of("input", Map.of("synthetic", input), "params", params));
             }
@@ -143,6 +147,7 @@ final class ClientCommands {
             put(query, "iso", iso);
             put(query, "borders", borders);
             put(query, "formats", formats == null ? null : String.join(",", formats));
+            put(query, "space", space);
             put(query, "name", name != null ? name : file.getFileName().toString());
             return client.upload(file, query);
         }

@@ -3,6 +3,7 @@ package dev.meshpipe.standalone;
 import dev.meshpipe.common.Json;
 import dev.meshpipe.common.MeshpipeException;
 import dev.meshpipe.common.events.Borders;
+import dev.meshpipe.common.events.CoordinateSpace;
 import dev.meshpipe.common.events.JobParams;
 import dev.meshpipe.mesh.MeshJob;
 import dev.meshpipe.mesh.Volume;
@@ -35,7 +36,7 @@ final class MeshCommand implements Callable<Integer> {
     @Option(names = "--borders", defaultValue = "closed", description = "closed (watertight) or open (default ${DEFAULT-VALUE})")
     String borders;
 
-    @Option(names = "--formats", defaultValue = "stl,ply,obj,glb", description = "mesh formats (default ${DEFAULT-VALUE})")
+    @Option(names = "--formats", defaultValue = "stl,ply,obj,glb", description = "mesh formats, comma-separated: stl, ply, obj, glb, 3mf (default ${DEFAULT-VALUE})")
     String formats;
 
     @Option(names = "--out", defaultValue = "./meshpipe-out/mesh", description = "output directory (default ${DEFAULT-VALUE})")
@@ -47,8 +48,9 @@ final class MeshCommand implements Callable<Integer> {
     @Option(names = "--threads", description = "CPU threads for extraction (default: all cores)")
     Integer threads;
 
-    @Option(names = "--space", defaultValue = "world",
-            description = "world (millimetres, through the file's orientation) or grid (index times spacing, as VTK does) (default ${DEFAULT-VALUE})")
+    @Option(names = "--space", defaultValue = "ras",
+            description = "ras (world millimetres through the file's orientation; 'world' is the same), lps (the same with x and y negated, as DICOM and ITK use) "
+                    + "or grid (index times spacing, as VTK does); GLB stays in its own frame (default ${DEFAULT-VALUE})")
     String space;
 
     @Option(names = "--raw", description = "read INPUT as a headerless little-endian array of this size, e.g. 256x256x128")
@@ -80,17 +82,16 @@ final class MeshCommand implements Callable<Integer> {
                 throw new MeshpipeException(dev.meshpipe.common.ErrorCode.INVALID_PARAMETER, "--warmup must be 0 or more");
             }
             long t0 = System.nanoTime();
+            CoordinateSpace frame = parseSpace(space);
             Volume volume = readInput();
-            if (space.equalsIgnoreCase("grid")) {
+            if (frame == CoordinateSpace.GRID) {
                 volume = volume.inGridSpace();
-            } else if (!space.equalsIgnoreCase("world")) {
-                throw new MeshpipeException(dev.meshpipe.common.ErrorCode.INVALID_PARAMETER, "--space must be world or grid");
             }
             long readMs = (System.nanoTime() - t0) / 1_000_000;
             int cpus = threads != null ? Math.max(1, threads) : Runtime.getRuntime().availableProcessors();
             MeshJob.Extractor extractor = DeviceSelector.select(device, cpus);
             Files.createDirectories(out);
-            MeshJob.Options options = new MeshJob.Options(params.iso(), params.borders(), params.formats());
+            MeshJob.Options options = new MeshJob.Options(params.iso(), params.borders(), params.formats(), frame, surfaceName());
             MeshJob.Result result = MeshJob.run(volume, options, extractor, name -> Files.newOutputStream(out.resolve(name)), MeshJob.Progress.NONE);
             Long extractMs = result.quality().timingsMs().get("extractMs");
             if (repeat > 1) {
@@ -105,6 +106,32 @@ final class MeshCommand implements Callable<Integer> {
             System.err.println("meshpipe: " + input + ": cannot read or write: " + e.getMessage());
             return 2;
         }
+    }
+
+    /** The job parameter's ras and lps, plus this command's own grid and its old name for ras, world. */
+    private static CoordinateSpace parseSpace(String s) {
+        String v = s.trim();
+        if (v.equalsIgnoreCase("grid")) {
+            return CoordinateSpace.GRID;
+        }
+        if (v.equalsIgnoreCase("world")) {
+            return CoordinateSpace.RAS;
+        }
+        try {
+            return JobParams.parseSpace(v);
+        } catch (MeshpipeException e) {
+            throw new MeshpipeException(dev.meshpipe.common.ErrorCode.INVALID_PARAMETER, "--space must be ras, lps or grid, got '" + s + "'");
+        }
+    }
+
+    /** The 3MF object's name: the input file's name without its extensions, or the synthetic spec. */
+    private String surfaceName() {
+        if (rawDims == null && dev.meshpipe.mesh.io.SyntheticVolumes.isSpec(input)) {
+            return input;
+        }
+        Path file = Path.of(input).getFileName();
+        String n = file == null ? input : file.toString();
+        return n.replaceFirst("(?i)(\\.nii)?(\\.gz)?$", "").replaceFirst("(?i)\\.(nrrd|nhdr|raw)$", "");
     }
 
     private Volume readInput() throws IOException {
@@ -154,6 +181,7 @@ final class MeshCommand implements Callable<Integer> {
             o.put("connectedComponents", q.connectedComponents());
             o.put("eulerCharacteristic", q.eulerCharacteristic());
             o.put("device", q.device());
+            o.put("space", q.space());
             Map<String, Object> timings = new LinkedHashMap<>(q.timingsMs());
             timings.put("readMs", readMs);
             timings.put("extractMs", extractMs);

@@ -85,6 +85,8 @@ class MeshCommandTest {
                 {"mesh", "sphere:1"},
                 {"mesh", "sphere:32", "--iso", "x"},
                 {"mesh", "sphere:32", "--borders", "sideways"},
+                {"mesh", "sphere:32", "--space", "ijk"},
+                {"mesh", "sphere:32", "--formats", "stl,3mx"},
                 {"mesh", "sphere:32", "--repeat", "2", "--warmup", "-1"}}) {
             Run r = run(args);
             assertEquals(2, r.exit(), String.join(" ", args));
@@ -107,6 +109,44 @@ class MeshCommandTest {
         r = run("submit", "torus:16", "--iso", "banana", "--server", "http://localhost:1");
         assertEquals(2, r.exit());
         assertEquals("meshpipe: iso must be a number or 'auto', got 'banana'", r.err().trim());
+    }
+
+    @Test
+    void threeMfAndLpsFromTheMeshCommand() throws Exception {
+        Path out = dir.resolve("lps");
+        Run r = run("mesh", "sphere:32:10", "--formats", "3mf,stl", "--space", "lps", "--json", "--out", out.toString());
+        assertEquals(0, r.exit(), r.err());
+        JsonNode j = Json.MAPPER.readTree(r.out());
+        assertEquals("lps", j.path("space").asText());
+        try (Stream<Path> files = Files.list(out)) {
+            assertEquals(Set.of("mesh.3mf", "mesh.stl", "quality.json", "preview.png"),
+                    files.map(p -> p.getFileName().toString()).collect(Collectors.toSet()));
+        }
+        assertTrue(new String(Files.readAllBytes(out.resolve("mesh.stl")), 0, 80, StandardCharsets.US_ASCII).contains("SPACE=LPS"));
+        String model;
+        try (java.util.zip.ZipFile z = new java.util.zip.ZipFile(out.resolve("mesh.3mf").toFile())) {
+            model = new String(z.getInputStream(z.getEntry("3D/3dmodel.model")).readAllBytes(), StandardCharsets.UTF_8);
+        }
+        assertTrue(model.contains("name=\"sphere:32:10\"") && model.contains("SPACE=LPS"), model.substring(0, 600));
+        // The synthetic sphere lies at positive x and y, so in LPS its vertices are at negative ones.
+        assertTrue(Json.MAPPER.readTree(out.resolve("quality.json").toFile()).at("/boundingBox/max/0").asDouble() < 0);
+
+        Path nii = dir.resolve("ball.nii.gz");
+        Files.write(nii, TestNifti.gzip(TestNifti.ball(20, 6)));
+        Path named = dir.resolve("named");
+        assertEquals(0, run("mesh", nii.toString(), "--formats", "3mf", "--out", named.toString()).exit());
+        try (java.util.zip.ZipFile z = new java.util.zip.ZipFile(named.resolve("mesh.3mf").toFile())) {
+            model = new String(z.getInputStream(z.getEntry("3D/3dmodel.model")).readAllBytes(), StandardCharsets.UTF_8);
+        }
+        assertTrue(model.contains("name=\"ball\"") && model.contains("SPACE=RAS"), model.substring(0, 600));
+
+        for (String[] space : new String[][] {{"world", "ras", "SPACE=RAS"}, {"grid", "grid", "grid space"}}) {
+            Path o = dir.resolve(space[0]);
+            Run g = run("mesh", "sphere:24:8", "--formats", "obj", "--space", space[0], "--json", "--out", o.toString());
+            assertEquals(0, g.exit(), g.err());
+            assertEquals(space[1], Json.MAPPER.readTree(g.out()).path("space").asText());
+            assertTrue(Files.readAllLines(o.resolve("mesh.obj")).get(0).contains(space[2]), space[0]);
+        }
     }
 
     @Test

@@ -13,11 +13,17 @@ import java.util.List;
  * @param iso     the isovalue as a decimal number, or {@code "auto"} (Otsu's threshold); null means
  *                the input's default (0 for signed-distance volumes, auto for scans)
  * @param borders closed (watertight, default) or open
- * @param formats mesh formats to write; null or empty means all
+ * @param formats mesh formats to write; null or empty means {@link MeshFormat#DEFAULTS} (all but 3mf)
  * @param name    a label for people, not used by the pipeline
+ * @param space   the frame of the STL, PLY, OBJ and 3MF files: {@code ras} (default) or {@code lps};
+ *                a string, not the enum, so a wrong value gets a clear INVALID_PARAMETER
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record JobParams(String iso, Borders borders, List<MeshFormat> formats, String name) {
+public record JobParams(String iso, Borders borders, List<MeshFormat> formats, String name, String space) {
+
+    public JobParams(String iso, Borders borders, List<MeshFormat> formats, String name) {
+        this(iso, borders, formats, name, null);
+    }
 
     public static final int MAX_NAME_LENGTH = 200;
 
@@ -30,7 +36,11 @@ public record JobParams(String iso, Borders borders, List<MeshFormat> formats, S
     }
 
     public List<MeshFormat> formatsOrDefault() {
-        return formats == null || formats.isEmpty() ? List.of(MeshFormat.values()) : formats;
+        return formats == null || formats.isEmpty() ? MeshFormat.DEFAULTS : formats;
+    }
+
+    public CoordinateSpace spaceOrDefault() {
+        return space == null ? CoordinateSpace.RAS : parseSpace(space);
     }
 
     public boolean isAutoIso() {
@@ -68,7 +78,8 @@ public record JobParams(String iso, Borders borders, List<MeshFormat> formats, S
         if (name != null && name.length() > MAX_NAME_LENGTH) {
             throw new MeshpipeException(ErrorCode.INVALID_PARAMETER, "name longer than " + MAX_NAME_LENGTH + " characters");
         }
-        return new JobParams(isoOut, borders, fs, name);
+        String spaceOut = space == null ? null : parseSpace(space).json();
+        return new JobParams(isoOut, borders, fs, name, spaceOut);
     }
 
     /** Parameters as text (a query string, command-line options), validated; MeshpipeException names the bad one. */
@@ -89,7 +100,7 @@ public record JobParams(String iso, Borders borders, List<MeshFormat> formats, S
             try {
                 out.add(MeshFormat.parse(part));
             } catch (IllegalArgumentException e) {
-                throw new MeshpipeException(ErrorCode.INVALID_PARAMETER, "unknown format '" + abbreviate(part) + "' (expected stl, ply, obj, glb)");
+                throw new MeshpipeException(ErrorCode.INVALID_PARAMETER, "unknown format '" + abbreviate(part) + "' (" + MeshFormat.names() + ")");
             }
         }
         return out;
@@ -101,6 +112,18 @@ public record JobParams(String iso, Borders borders, List<MeshFormat> formats, S
         } catch (IllegalArgumentException e) {
             throw new MeshpipeException(ErrorCode.INVALID_PARAMETER, "borders must be 'closed' or 'open', got '" + abbreviate(s) + "'");
         }
+    }
+
+    /** A job's {@code space}: ras or lps, any case. GRID is the mesh command's own and no job's. */
+    public static CoordinateSpace parseSpace(String s) {
+        String v = s.trim();
+        if (v.equalsIgnoreCase("ras")) {
+            return CoordinateSpace.RAS;
+        }
+        if (v.equalsIgnoreCase("lps")) {
+            return CoordinateSpace.LPS;
+        }
+        throw new MeshpipeException(ErrorCode.INVALID_PARAMETER, "space must be 'ras' or 'lps', got '" + abbreviate(s) + "'");
     }
 
     static String abbreviate(String s) {

@@ -1,5 +1,6 @@
 package dev.meshpipe.mesh.out;
 
+import dev.meshpipe.common.events.CoordinateSpace;
 import dev.meshpipe.common.events.MeshFormat;
 import dev.meshpipe.mesh.Mesh;
 import java.io.IOException;
@@ -9,11 +10,28 @@ public final class MeshWriters {
     private MeshWriters() {}
 
     public static void write(MeshFormat format, Mesh mesh, OutputStream out) throws IOException {
+        write(format, mesh, null, CoordinateSpace.RAS, out);
+    }
+
+    /**
+     * @param name  the 3MF object's name ("surface" when null)
+     * @param space what {@code mesh}'s coordinates are in, for the files' headers; GLB ignores it,
+     *              its node transform expects RAS (MeshJob hands it the RAS mesh)
+     */
+    public static void write(MeshFormat format, Mesh mesh, String name, CoordinateSpace space, OutputStream out) throws IOException {
         switch (format) {
-            case STL -> StlWriter.write(mesh, out);
-            case PLY -> PlyWriter.write(mesh, out);
-            case OBJ -> ObjWriter.write(mesh, out);
+            case STL -> StlWriter.write(mesh, space, out);
+            case PLY -> PlyWriter.write(mesh, space, out);
+            case OBJ -> ObjWriter.write(mesh, space, out);
             case GLB -> GlbWriter.write(mesh, out);
+            case THREE_MF -> ThreeMfWriter.write(mesh, name, space, out);
         }
+    }
+
+    /** The header words for a frame: "SPACE=RAS, units: millimetres", the tag 3D Slicer looks for. */
+    static String frame(CoordinateSpace space) {
+        return space == CoordinateSpace.GRID
+                ? "grid space (voxel index times spacing), units: millimetres"
+                : space.headerTag() + ", units: millimetres";
     }
 }

@@ -1,5 +1,6 @@
 package dev.meshpipe.mesh.out;
 
+import dev.meshpipe.common.events.CoordinateSpace;
 import dev.meshpipe.mesh.Mesh;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -13,8 +14,13 @@ public final class ObjWriter {
     private ObjWriter() {}
 
     public static void write(Mesh mesh, OutputStream os) throws IOException {
+        write(mesh, CoordinateSpace.RAS, os);
+    }
+
+    /** The first comment names the frame as 3D Slicer does ("# ... SPACE=RAS"). */
+    public static void write(Mesh mesh, CoordinateSpace space, OutputStream os) throws IOException {
         Writer w = new BufferedWriter(new OutputStreamWriter(os, StandardCharsets.US_ASCII), 1 << 16);
-        w.write("# meshpipe, units: millimetres\n");
+        w.write("# meshpipe, " + MeshWriters.frame(space) + "\n");
         float[] p = mesh.positions();
         StringBuilder sb = new StringBuilder(64);
         for (int i = 0; i < p.length; i += 3) {

@@ -1,5 +1,6 @@
 package dev.meshpipe.mesh.out;
 
+import dev.meshpipe.common.events.CoordinateSpace;
 import dev.meshpipe.mesh.Mesh;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -10,7 +11,12 @@ public final class PlyWriter {
     private PlyWriter() {}
 
     public static void write(Mesh mesh, OutputStream os) throws IOException {
-        String header = "ply\nformat binary_little_endian 1.0\ncomment meshpipe, units: millimetres\n"
+        write(mesh, CoordinateSpace.RAS, os);
+    }
+
+    /** A comment names the frame as 3D Slicer writes and reads it ("comment SPACE=RAS"). */
+    public static void write(Mesh mesh, CoordinateSpace space, OutputStream os) throws IOException {
+        String header = "ply\nformat binary_little_endian 1.0\ncomment meshpipe, " + MeshWriters.frame(space) + "\n"
                 + "element vertex " + mesh.vertexCount() + "\nproperty float x\nproperty float y\nproperty float z\n"
                 + "element face " + mesh.triangleCount() + "\nproperty list uchar int vertex_indices\nend_header\n";
         try (LittleEndianOut out = new LittleEndianOut(os)) {

@@ -1,5 +1,6 @@
 package dev.meshpipe.mesh.out;
 
+import dev.meshpipe.common.events.CoordinateSpace;
 import dev.meshpipe.mesh.Mesh;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -11,9 +12,14 @@ public final class StlWriter {
     private StlWriter() {}
 
     public static void write(Mesh mesh, OutputStream os) throws IOException {
+        write(mesh, CoordinateSpace.RAS, os);
+    }
+
+    /** The 80-byte header names the frame as 3D Slicer does ("SPACE=RAS"), and never starts with "solid". */
+    public static void write(Mesh mesh, CoordinateSpace space, OutputStream os) throws IOException {
         float[] p = mesh.positions();
         int[] t = mesh.triangles();
-        byte[] header = Arrays.copyOf("meshpipe binary STL, millimetres".getBytes(StandardCharsets.US_ASCII), 80);
+        byte[] header = Arrays.copyOf(("meshpipe binary STL, " + MeshWriters.frame(space)).getBytes(StandardCharsets.US_ASCII), 80);
         try (LittleEndianOut out = new LittleEndianOut(os)) {
             out.put(header);
             out.putInt(mesh.triangleCount());

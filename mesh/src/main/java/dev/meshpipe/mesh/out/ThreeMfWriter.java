@@ -1,0 +1,192 @@
+package dev.meshpipe.mesh.out;
+
+import dev.meshpipe.common.events.CoordinateSpace;
+import dev.meshpipe.mesh.Mesh;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.LocalDateTime;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+
+/**
+ * 3D Manufacturing Format (3MF core specification 1.3, materials extension 1.2): an OPC package
+ * (a ZIP) whose {@code 3D/3dmodel.model} holds one mesh object per surface, in millimetres, each
+ * with its name and its colour from one {@code m:colorgroup}. Streamed: nothing but one 64 KiB
+ * buffer is held, whatever the mesh's size. Entry times are fixed, so equal meshes give equal
+ * bytes.
+ */
+public final class ThreeMfWriter {
+    static final String CORE_NS = "http://schemas.microsoft.com/3dmanufacturing/core/2015/02";
+    static final String MATERIAL_NS = "http://schemas.microsoft.com/3dmanufacturing/material/2015/02";
+    static final String MODEL_PATH = "3D/3dmodel.model";
+    /** The preview's surface colour (#EDDBC2), opaque. */
+    public static final int DEFAULT_RGBA = 0xEDDBC2FF;
+    /**
+     * Deflate level of the model part, where nearly all the time goes. ch2's 98.5 MB of XML
+     * (1.47 M triangles): level 1 took 1.0-1.9 s for 18.7 MB, level 6 4.6-9.0 s for 14.6 MB, in
+     * the same runs (docs/api.md).
+     */
+    static final int LEVEL = 1;
+    private static final LocalDateTime ENTRY_TIME = LocalDateTime.of(2020, 1, 1, 0, 0);
+
+    private ThreeMfWriter() {}
+
+    /**
+     * One object of the model.
+     *
+     * @param name shown by slicers; any text (escaped here)
+     * @param rgba sRGB colour and alpha as 0xRRGGBBAA
+     * @param mesh wound counter-clockwise seen from outside, as 3MF requires
+     */
+    public record Surface(String name, int rgba, Mesh mesh) {
+        public Surface {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(mesh, "mesh");
+        }
+    }
+
+    /** One surface named {@code name} (or "surface" when null or blank) in the default colour. */
+    public static void write(Mesh mesh, String name, CoordinateSpace space, OutputStream os) throws IOException {
+        String label = name == null || name.isBlank() ? "surface" : name;
+        write(List.of(new Surface(label, DEFAULT_RGBA, mesh)), space, os);
+    }
+
+    /**
+     * Writes every surface with triangles as an object and a build item, in the order given;
+     * surfaces without triangles are left out (3MF has no empty mesh object). {@code space} is
+     * what the coordinates are in, stated in the model's Description metadata.
+     */
+    public static void write(List<Surface> surfaces, CoordinateSpace space, OutputStream os) throws IOException {
+        try (ZipOutputStream zip = new ZipOutputStream(new NonClosing(os), StandardCharsets.UTF_8)) {
+            zip.setLevel(LEVEL);
+            parts(surfaces, space, zip);
+        }
+    }
+
+    private static void parts(List<Surface> surfaces, CoordinateSpace space, ZipOutputStream zip) throws IOException {
+        smallPart(zip, "[Content_Types].xml", """
+                <?xml version="1.0" encoding="UTF-8"?>
+                <Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">
+                 <Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>
+                 <Default Extension="model" ContentType="application/vnd.ms-package.3dmanufacturing-3dmodel+xml"/>
+                </Types>
+                """);
+        smallPart(zip, "_rels/.rels", """
+                <?xml version="1.0" encoding="UTF-8"?>
+                <Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">
+                 <Relationship Target="/3D/3dmodel.model" Id="rel0" Type="http://schemas.microsoft.com/3dmanufacturing/2013/01/3dmodel"/>
+                </Relationships>
+                """);
+        zip.putNextEntry(entry(MODEL_PATH));
+        TextOut out = new TextOut(zip);
+        model(surfaces, space, out);
+        out.flush();
+        zip.closeEntry();
+    }
+
+    private static void model(List<Surface> surfaces, CoordinateSpace space, TextOut out) throws IOException {
+        out.ascii("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<model unit=\"millimeter\" xml:lang=\"en-US\" xmlns=\"")
+                .ascii(CORE_NS).ascii("\" xmlns:m=\"").ascii(MATERIAL_NS).ascii("\">\n")
+                .ascii(" <metadata name=\"Application\">meshpipe</metadata>\n")
+                .ascii(" <metadata name=\"Description\">").xml(describe(space)).ascii("</metadata>\n")
+                .ascii(" <resources>\n");
+        if (!surfaces.isEmpty()) {
+            out.ascii("  <m:colorgroup id=\"1\">\n");
+            for (Surface s : surfaces) {
+                out.ascii("   <m:color color=\"").ascii(colour(s.rgba())).ascii("\"/>\n");
+            }
+            out.ascii("  </m:colorgroup>\n");
+        }
+        for (int i = 0; i < surfaces.size(); i++) {
+            Surface s = surfaces.get(i);
+            if (s.mesh().triangleCount() == 0) {
+                continue;
+            }
+            out.ascii("  <object id=\"").integer(objectId(i)).ascii("\" type=\"model\" name=\"").xml(s.name())
+                    .ascii("\" pid=\"1\" pindex=\"").integer(i).ascii("\">\n   <mesh>\n");
+            mesh(s.mesh(), out);
+            out.ascii("   </mesh>\n  </object>\n");
+        }
+        out.ascii(" </resources>\n <build>\n");
+        for (int i = 0; i < surfaces.size(); i++) {
+            if (surfaces.get(i).mesh().triangleCount() > 0) {
+                out.ascii("  <item objectid=\"").integer(objectId(i)).ascii("\"/>\n");
+            }
+        }
+        out.ascii(" </build>\n</model>\n");
+    }
+
+    /** Object ids start after the colour group's id 1. */
+    private static int objectId(int surfaceIndex) {
+        return surfaceIndex + 2;
+    }
+
+    /** Vertex and triangle lines go unindented: millions of them, and every byte is deflated. */
+    private static void mesh(Mesh mesh, TextOut out) throws IOException {
+        float[] p = mesh.positions();
+        out.ascii("    <vertices>\n");
+        for (int i = 0; i < p.length; i += 3) {
+            out.ascii("<vertex x=\"").decimal(p[i]).ascii("\" y=\"").decimal(p[i + 1]).ascii("\" z=\"").decimal(p[i + 2]).ascii("\"/>\n");
+        }
+        out.ascii("    </vertices>\n    <triangles>\n");
+        int[] t = mesh.triangles();
+        for (int i = 0; i < t.length; i += 3) {
+            int a = t[i];
+            int b = t[i + 1];
+            int c = t[i + 2];
+            // 3MF forbids a repeated vertex; such a triangle has no area, and its two uses of its
+            // one real edge cancel, so leaving it out keeps a closed surface closed.
+            if (a == b || b == c || a == c) {
+                continue;
+            }
+            out.ascii("<triangle v1=\"").integer(a).ascii("\" v2=\"").integer(b).ascii("\" v3=\"").integer(c).ascii("\"/>\n");
+        }
+        out.ascii("    </triangles>\n");
+    }
+
+    static String describe(CoordinateSpace space) {
+        return switch (space) {
+            case RAS -> "SPACE=RAS: millimetres, x to the right, y anterior, z superior";
+            case LPS -> "SPACE=LPS: millimetres, x to the left, y posterior, z superior";
+            case GRID -> "voxel index times spacing, millimetres (no anatomical frame)";
+        };
+    }
+
+    static String colour(int rgba) {
+        return String.format(Locale.ROOT, "#%08X", rgba);
+    }
+
+    private static void smallPart(ZipOutputStream zip, String name, String text) throws IOException {
+        zip.putNextEntry(entry(name));
+        zip.write(text.getBytes(StandardCharsets.UTF_8));
+        zip.closeEntry();
+    }
+
+    private static ZipEntry entry(String name) {
+        ZipEntry e = new ZipEntry(name);
+        e.setTimeLocal(ENTRY_TIME);
+        e.setMethod(ZipEntry.DEFLATED);
+        return e;
+    }
+
+    /** The sink is the caller's to close; ZipOutputStream would close it with itself. */
+    private static final class NonClosing extends java.io.FilterOutputStream {
+        NonClosing(OutputStream out) {
+            super(out);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+        }
+
+        @Override
+        public void close() throws IOException {
+            flush();
+        }
+    }
+}
