@@ -66,6 +66,7 @@ public final class LabelSurfaces {
                 tasks.add(new Task(d, label));
             }
         }
+        tasks.sort(Comparator.comparingInt(Task::label));
         if (tasks.size() > selection.maxLabels()) {
             throw new MeshpipeException(ErrorCode.VOLUME_TOO_LARGE, "the label map has " + tasks.size()
                     + " structures to mesh, more than the limit of " + selection.maxLabels()

@@ -26,6 +26,9 @@ final class SheetMesher {
     private int nPos;
     private int[] tri = new int[6 * 1024];
     private int nTri;
+    private final int[] p = new int[3];
+    private final int[] v = new int[4];
+    private final int[] corner = new int[3];
 
     SheetMesher(LabelSurfaces.Grid g, int dense) {
         this.g = g;
@@ -91,10 +94,13 @@ final class SheetMesher {
     private void quad(int x, int y, int z, int a, boolean plus) {
         int b = (a + 1) % 3;
         int c = (a + 2) % 3;
-        int[] p = {x, y, z};
+        int[] p = this.p;
+        p[0] = x;
+        p[1] = y;
+        p[2] = z;
         int[][] order = plus ? PLUS : MINUS;
-        int[] v = new int[4];
-        int[] corner = new int[3];
+        int[] v = this.v;
+        int[] corner = this.corner;
         for (int k = 0; k < 4; k++) {
             corner[a] = p[a] + (plus ? 1 : 0);
             corner[b] = p[b] + order[k][0];

@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-/** Closedness and manifoldness counts of a mesh, written independently of the mesher. */
+/** Closedness and manifoldness counts of a mesh, written independently of the mesher; edges are counted per direction. */
 record Topology(int badEdges, int unpairedEdges, int badVertices, int unusedVertices) {
 
     boolean closedManifold() {
