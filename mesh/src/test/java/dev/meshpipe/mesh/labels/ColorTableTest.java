@@ -92,7 +92,10 @@ class ColorTableTest {
         assertEquals("mricron-lut", lut.format());
         ColorTable both = aal.withColoursFrom(lut);
         assertEquals("Precentral_L", both.name(1));
-        assertEquals("#ffa2cb", both.hex(1));
+        // Planar: reds, greens, blues; AAL gives left and right of a region one colour.
+        assertEquals("#cccccc", both.hex(1));
+        assertEquals("#3d3dcb", both.hex(5));
+        assertEquals(both.hex(5), both.hex(6));
     }
 
     @Test
