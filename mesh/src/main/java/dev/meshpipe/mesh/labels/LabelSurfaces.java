@@ -202,15 +202,23 @@ public final class LabelSurfaces {
             for (int z = 1; z <= nz; z++) {
                 for (int y = 1; y <= ny; y++) {
                     int row = px * (y + py * z);
+                    // Labels come in runs along x: counts and boxes are updated once per run.
+                    int runStart = 1;
                     for (int x = 1; x <= nx; x++, i++) {
                         float f = data[i];
                         int value = (int) f;
-                        if (value != f || value < 0) {
-                            throw notLabels(v, i, f);
-                        }
-                        if (value != lastValue) {
-                            lastIndex = index.indexOf(value);
-                            lastValue = value;
+                        if (value != lastValue || x == 1) {
+                            if (value != f || value < 0) {
+                                throw notLabels(v, i, f);
+                            }
+                            if (x > 1) {
+                                closeRun(counts, box, lastIndex, runStart, x - 1, y, z);
+                            }
+                            runStart = x;
+                            if (value != lastValue) {
+                                lastIndex = index.indexOf(value);
+                                lastValue = value;
+                            }
                             if (lastIndex > MAX_DISTINCT) {
                                 throw new MeshpipeException(ErrorCode.INVALID_VOLUME, "not a label map: more than "
                                         + MAX_DISTINCT + " distinct values");
@@ -219,25 +227,36 @@ public final class LabelSurfaces {
                                 counts = Arrays.copyOf(counts, counts.length * 2);
                                 box = Arrays.copyOf(box, box.length * 2);
                             }
-                            if (counts[lastIndex] == 0) {
-                                int[] b = {x, y, z, x, y, z};
-                                System.arraycopy(b, 0, box, 6 * lastIndex, 6);
-                            }
+                        } else if (value != f) {
+                            throw notLabels(v, i, f);
                         }
                         dense[row + x] = (char) lastIndex;
-                        counts[lastIndex]++;
-                        int o = 6 * lastIndex;
-                        if (x < box[o]) box[o] = x;
-                        if (x > box[o + 3]) box[o + 3] = x;
-                        if (y < box[o + 1]) box[o + 1] = y;
-                        if (y > box[o + 4]) box[o + 4] = y;
-                        if (z < box[o + 2]) box[o + 2] = z;
-                        if (z > box[o + 5]) box[o + 5] = z;
                     }
+                    closeRun(counts, box, lastIndex, runStart, nx, y, z);
                 }
             }
             int n = index.size();
             return new Grid(px, py, pz, dense, index.values(), Arrays.copyOf(counts, n), Arrays.copyOf(box, 6 * n), v.spacing());
+        }
+
+        private static void closeRun(long[] counts, int[] box, int d, int x0, int x1, int y, int z) {
+            int o = 6 * d;
+            if (counts[d] == 0) {
+                box[o] = x0;
+                box[o + 1] = y;
+                box[o + 2] = z;
+                box[o + 3] = x1;
+                box[o + 4] = y;
+                box[o + 5] = z;
+            } else {
+                box[o] = Math.min(box[o], x0);
+                box[o + 3] = Math.max(box[o + 3], x1);
+                box[o + 1] = Math.min(box[o + 1], y);
+                box[o + 4] = Math.max(box[o + 4], y);
+                box[o + 2] = Math.min(box[o + 2], z);
+                box[o + 5] = Math.max(box[o + 5], z);
+            }
+            counts[d] += x1 - x0 + 1;
         }
 
         private static MeshpipeException notLabels(Volume v, int i, float f) {

@@ -22,6 +22,8 @@ final class SheetMesher {
     private final char d;
     private final int x0, y0, z0, x1, y1, z1, cx;
     private int[] vertLo, vertHi, maskLo, maskHi;
+    /** Which corner layer (z + 1) an entry of a layer array was last set for; other entries are stale. */
+    private int[] stampLo, stampHi;
     private float[] pos = new float[3 * 1024];
     private int nPos;
     private int[] tri = new int[6 * 1024];
@@ -46,10 +48,8 @@ final class SheetMesher {
         vertHi = new int[4 * layer];
         maskLo = new int[layer];
         maskHi = new int[layer];
-        Arrays.fill(vertLo, -1);
-        Arrays.fill(vertHi, -1);
-        Arrays.fill(maskLo, -1);
-        Arrays.fill(maskHi, -1);
+        stampLo = new int[layer];
+        stampHi = new int[layer];
     }
 
     Mesh mesh() {
@@ -75,14 +75,16 @@ final class SheetMesher {
                     }
                 }
             }
+            // Stamps make stale entries of the recycled layer unknown, without clearing it.
             int[] t = vertLo;
             vertLo = vertHi;
             vertHi = t;
-            Arrays.fill(vertHi, -1);
             t = maskLo;
             maskLo = maskHi;
             maskHi = t;
-            Arrays.fill(maskHi, -1);
+            t = stampLo;
+            stampLo = stampHi;
+            stampHi = t;
         }
         return new Mesh(Arrays.copyOf(pos, nPos), Arrays.copyOf(tri, nTri));
     }
@@ -125,12 +127,17 @@ final class SheetMesher {
         boolean hi = corner[2] > z;
         int li = (corner[0] - x0) + cx * (corner[1] - y0);
         int[] masks = hi ? maskHi : maskLo;
-        int mask = masks[li];
-        if (mask < 0) {
+        int[] stamps = hi ? stampHi : stampLo;
+        int[] verts = hi ? vertHi : vertLo;
+        int mask;
+        if (stamps[li] != corner[2] + 1) {
+            stamps[li] = corner[2] + 1;
             mask = masks[li] = mask(corner);
+            verts[4 * li] = verts[4 * li + 1] = verts[4 * li + 2] = verts[4 * li + 3] = -1;
+        } else {
+            mask = masks[li];
         }
         int sheet = SHEETS[mask * 12 + face];
-        int[] verts = hi ? vertHi : vertLo;
         int slot = 4 * li + sheet;
         if (verts[slot] < 0) {
             verts[slot] = nPos / 3;
