@@ -19,7 +19,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 class JsonRequestErrorsTest {
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
-        "{\"input\":{\"synthetic\":\"torus:16\"},\"params\":{\"formats\":[\"stl\",\"fbx\"]}} | params.formats[1]: unknown value 'fbx' (expected stl, ply, obj, glb)",
+        "{\"input\":{\"synthetic\":\"torus:16\"},\"params\":{\"formats\":[\"stl\",\"fbx\"]}} | params.formats[1]: unknown value 'fbx' (expected stl, ply, obj, glb, 3mf)",
         "{\"input\":{\"synthetic\":\"torus:16\"},\"params\":{\"borders\":\"maybe\"}}         | params.borders: unknown value 'maybe' (expected closed, open)",
         "{\"input\":{\"synthetic\":\"torus:16\"},\"params\":{\"formats\":\"stl\"}}          | params.formats: expected a list",
         "{\"input\":{\"synthetic\":\"torus:16\"},\"params\":{\"iso\":{\"a\":1}}}            | params.iso: expected a string",

@@ -102,7 +102,7 @@ class MeshCommandTest {
     void submitChecksItsOptionsBeforeSending() {
         Run r = run("submit", "torus:16", "--formats", "stl,fbx", "--server", "http://localhost:1");
         assertEquals(2, r.exit());
-        assertEquals("meshpipe: unknown format 'fbx' (expected stl, ply, obj, glb)", r.err().trim());
+        assertEquals("meshpipe: unknown format 'fbx' (expected stl, ply, obj, glb, 3mf)", r.err().trim());
         r = run("submit", "torus:16", "--borders", "maybe", "--server", "http://localhost:1");
         assertEquals(2, r.exit());
         assertEquals("meshpipe: borders must be 'closed' or 'open', got 'maybe'", r.err().trim());

@@ -149,7 +149,7 @@ class PrintOutputsTest {
         assertTrue(r.body().contains("space must be 'ras' or 'lps', got 'world'"), r.body());
         r = post("application/octet-stream", ball, "?formats=3mf,fbx");
         PipelineTest.assertProblem(r, "INVALID_PARAMETER", 400);
-        assertTrue(r.body().contains("(stl, ply, obj, glb, 3mf)"), r.body());
+        assertTrue(r.body().contains("(expected stl, ply, obj, glb, 3mf)"), r.body());
 
         cluster.produce(Topics.SUBMITTED, "bad-space-1", Json.bytes(new JobSubmission(new InputRef.Synthetic("sphere:16:5"),
                 new JobParams(null, null, null, null, "grid"), null, Instant.now())));

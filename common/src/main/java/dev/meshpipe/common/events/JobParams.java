@@ -100,7 +100,7 @@ public record JobParams(String iso, Borders borders, List<MeshFormat> formats, S
             try {
                 out.add(MeshFormat.parse(part));
             } catch (IllegalArgumentException e) {
-                throw new MeshpipeException(ErrorCode.INVALID_PARAMETER, "unknown format '" + abbreviate(part) + "' (" + MeshFormat.names() + ")");
+                throw new MeshpipeException(ErrorCode.INVALID_PARAMETER, "unknown format '" + abbreviate(part) + "' (expected " + MeshFormat.names() + ")");
             }
         }
         return out;

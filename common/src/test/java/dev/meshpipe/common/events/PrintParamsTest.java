@@ -39,7 +39,7 @@ class PrintParamsTest {
     void anUnknownFormatNamesTheAcceptedOnes() {
         MeshpipeException e = assertThrows(MeshpipeException.class, () -> JobParams.parseFormats("stl,fbx"));
         assertEquals(ErrorCode.INVALID_PARAMETER, e.code());
-        assertEquals("unknown format 'fbx' (stl, ply, obj, glb, 3mf)", e.getMessage());
+        assertEquals("unknown format 'fbx' (expected stl, ply, obj, glb, 3mf)", e.getMessage());
         assertThrows(MeshpipeException.class, () -> JobParams.parseFormats("three_mf"));
     }
 

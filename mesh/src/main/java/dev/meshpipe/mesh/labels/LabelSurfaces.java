@@ -1,0 +1,331 @@
+package dev.meshpipe.mesh.labels;
+
+import dev.meshpipe.common.ErrorCode;
+import dev.meshpipe.common.MeshpipeException;
+import dev.meshpipe.mesh.Mesh;
+import dev.meshpipe.mesh.Volume;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * One closed surface per label of a label map, by unsmoothed Surface Nets (Frisken 1998; VTK 9.3's
+ * vtkSurfaceNets3D): a vertex on each voxel corner where labels change, and a quad on each voxel face
+ * between two different labels. A face belongs to both of its labels, wound oppositely, so
+ * neighbouring structures share their boundary vertex for vertex and can neither gap nor overlap;
+ * the volume of each surface is exactly its voxel count times the voxel volume. Samples outside the
+ * volume count as background, which closes structures cut by the border. See docs/labels.md.
+ *
+ * <p>Where one label's voxels meet only along an edge or at a corner, a single corner vertex would
+ * join two sheets of that label and make a non-manifold vertex; each corner therefore gets one
+ * vertex per sheet of each label (voxels touching only diagonally are kept apart, as 6-connected
+ * foreground). The copies of a split corner all lie on that corner, so the vertices a neighbouring
+ * label sees are still the same points.
+ */
+public final class LabelSurfaces {
+    /** Dense label indices are 16-bit so a 512^3 map costs 2 bytes a voxel. */
+    static final int MAX_DISTINCT = 65535;
+
+    private LabelSurfaces() {}
+
+    /** One structure: its surface in world coordinates (CCW outward), voxel count and voxel volume (mm^3). */
+    public record Structure(int label, Mesh mesh, long voxels, double voxelVolume) {}
+
+    /** A label present in the map but left out for being under {@link LabelSelection#minVoxels()}. */
+    public record Dropped(int label, long voxels) {}
+
+    /**
+     * @param structures      chosen structures, by ascending label
+     * @param dropped         chosen labels under the size limit
+     * @param missing         ids named explicitly in the selection but absent from the map
+     * @param labelsPresent   distinct non-zero labels in the map
+     */
+    public record Result(List<Structure> structures, List<Dropped> dropped, List<Integer> missing, int labelsPresent) {
+        public long triangles() {
+            return structures.stream().mapToLong(s -> s.mesh().triangleCount()).sum();
+        }
+    }
+
+    public static Result extract(Volume v, LabelSelection selection, int threads) {
+        Grid g = Grid.of(v);
+        List<Task> tasks = new ArrayList<>();
+        List<Dropped> dropped = new ArrayList<>();
+        for (int d = 1; d < g.values.length; d++) {
+            int label = g.values[d];
+            if (!selection.includes(label)) {
+                continue;
+            }
+            if (g.counts[d] < selection.minVoxels()) {
+                dropped.add(new Dropped(label, g.counts[d]));
+            } else {
+                tasks.add(new Task(d, label));
+            }
+        }
+        tasks.sort(Comparator.comparingInt(Task::label));
+        if (tasks.size() > selection.maxLabels()) {
+            throw new MeshpipeException(ErrorCode.VOLUME_TOO_LARGE, "the label map has " + tasks.size()
+                    + " structures to mesh, more than the limit of " + selection.maxLabels()
+                    + "; choose some with labels=... or drop small ones");
+        }
+        double voxelVolume = voxelVolume(v);
+        Structure[] out = new Structure[tasks.size()];
+        // Largest first so one big structure does not finish last on its own.
+        Integer[] order = new Integer[tasks.size()];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        Arrays.sort(order, Comparator.comparingLong(i -> -g.boxVolume(tasks.get(i).dense)));
+        runAll(Math.max(1, threads), order.length, k -> {
+            Task t = tasks.get(order[k]);
+            Mesh grid = new SheetMesher(g, t.dense).mesh();
+            out[order[k]] = new Structure(t.label, grid.transformed(v.gridToWorld()), g.counts[t.dense],
+                    g.counts[t.dense] * voxelVolume);
+        });
+        dropped.sort(Comparator.comparingInt(Dropped::label));
+        return new Result(List.of(out), dropped, missing(selection, g), g.values.length - 1);
+    }
+
+    /** mm^3 of one voxel: spacing times the scale of gridToWorld's linear part. */
+    static double voxelVolume(Volume v) {
+        double[] m = v.gridToWorld();
+        double det = m[0] * (m[5] * m[10] - m[6] * m[9]) - m[1] * (m[4] * m[10] - m[6] * m[8]) + m[2] * (m[4] * m[9] - m[5] * m[8]);
+        return v.spacing()[0] * v.spacing()[1] * v.spacing()[2] * Math.abs(det);
+    }
+
+    private record Task(int dense, int label) {}
+
+    private static List<Integer> missing(LabelSelection sel, Grid g) {
+        List<Integer> out = new ArrayList<>();
+        if (sel.ranges().isEmpty()) {
+            return out;
+        }
+        int[] sorted = g.values.clone();
+        Arrays.sort(sorted);
+        for (int[] r : sel.ranges()) {
+            // Ranges name intervals, not promises that every id exists; single ids do.
+            if (r[0] == r[1] && r[0] > 0 && Arrays.binarySearch(sorted, r[0]) < 0) {
+                out.add(r[0]);
+            }
+        }
+        return out;
+    }
+
+    private interface IntTask {
+        void run(int k);
+    }
+
+    private static void runAll(int threads, int n, IntTask body) {
+        if (threads == 1 || n <= 1) {
+            for (int k = 0; k < n; k++) {
+                body.run(k);
+            }
+            return;
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(Math.min(threads, n), r -> {
+            Thread t = new Thread(r, "label-surfaces");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+            List<Future<?>> fs = new ArrayList<>();
+            for (int w = 0; w < Math.min(threads, n); w++) {
+                fs.add(pool.submit(() -> {
+                    for (int k; (k = next.getAndIncrement()) < n; ) {
+                        body.run(k);
+                    }
+                }));
+            }
+            for (Future<?> f : fs) {
+                f.get();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new MeshpipeException(ErrorCode.MESHING_FAILED, "interrupted while meshing labels", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new MeshpipeException(ErrorCode.MESHING_FAILED, "label meshing failed: " + e.getCause(), e.getCause());
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /**
+     * The label map as dense 16-bit indices with a one-voxel background border (so every corner has
+     * eight voxels to look at), with each label's voxel count and bounding box in padded coordinates.
+     */
+    static final class Grid {
+        final int px, py, pz;
+        final char[] dense;
+        final int[] values;
+        final long[] counts;
+        final int[] box;
+        final double[] spacing;
+
+        private Grid(int px, int py, int pz, char[] dense, int[] values, long[] counts, int[] box, double[] spacing) {
+            this.px = px;
+            this.py = py;
+            this.pz = pz;
+            this.dense = dense;
+            this.values = values;
+            this.counts = counts;
+            this.box = box;
+            this.spacing = spacing;
+        }
+
+        long boxVolume(int d) {
+            return (long) (box[6 * d + 3] - box[6 * d] + 1) * (box[6 * d + 4] - box[6 * d + 1] + 1) * (box[6 * d + 5] - box[6 * d + 2] + 1);
+        }
+
+        static Grid of(Volume v) {
+            int nx = v.nx(), ny = v.ny(), nz = v.nz();
+            int px = nx + 2, py = ny + 2, pz = nz + 2;
+            if ((long) px * py * pz > Integer.MAX_VALUE - 8) {
+                throw new MeshpipeException(ErrorCode.VOLUME_TOO_LARGE, "label map too large: " + nx + "x" + ny + "x" + nz);
+            }
+            char[] dense = new char[px * py * pz];
+            IntIndex index = new IntIndex();
+            index.indexOf(0);
+            float[] data = v.data();
+            int lastValue = 0;
+            int lastIndex = 0;
+            long[] counts = new long[64];
+            int[] box = new int[64 * 6];
+            int i = 0;
+            for (int z = 1; z <= nz; z++) {
+                for (int y = 1; y <= ny; y++) {
+                    int row = px * (y + py * z);
+                    // Labels come in runs along x: counts and boxes are updated once per run.
+                    int runStart = 1;
+                    for (int x = 1; x <= nx; x++, i++) {
+                        float f = data[i];
+                        int value = (int) f;
+                        if (value != lastValue || x == 1) {
+                            if (value != f || value < 0) {
+                                throw notLabels(v, i, f);
+                            }
+                            if (x > 1) {
+                                closeRun(counts, box, lastIndex, runStart, x - 1, y, z);
+                            }
+                            runStart = x;
+                            if (value != lastValue) {
+                                lastIndex = index.indexOf(value);
+                                lastValue = value;
+                            }
+                            if (lastIndex > MAX_DISTINCT) {
+                                throw new MeshpipeException(ErrorCode.INVALID_VOLUME, "not a label map: more than "
+                                        + MAX_DISTINCT + " distinct values");
+                            }
+                            if (lastIndex >= counts.length) {
+                                counts = Arrays.copyOf(counts, counts.length * 2);
+                                box = Arrays.copyOf(box, box.length * 2);
+                            }
+                        } else if (value != f) {
+                            throw notLabels(v, i, f);
+                        }
+                        dense[row + x] = (char) lastIndex;
+                    }
+                    closeRun(counts, box, lastIndex, runStart, nx, y, z);
+                }
+            }
+            int n = index.size();
+            return new Grid(px, py, pz, dense, index.values(), Arrays.copyOf(counts, n), Arrays.copyOf(box, 6 * n), v.spacing());
+        }
+
+        private static void closeRun(long[] counts, int[] box, int d, int x0, int x1, int y, int z) {
+            int o = 6 * d;
+            if (counts[d] == 0) {
+                box[o] = x0;
+                box[o + 1] = y;
+                box[o + 2] = z;
+                box[o + 3] = x1;
+                box[o + 4] = y;
+                box[o + 5] = z;
+            } else {
+                box[o] = Math.min(box[o], x0);
+                box[o + 3] = Math.max(box[o + 3], x1);
+                box[o + 1] = Math.min(box[o + 1], y);
+                box[o + 4] = Math.max(box[o + 4], y);
+                box[o + 2] = Math.min(box[o + 2], z);
+                box[o + 5] = Math.max(box[o + 5], z);
+            }
+            counts[d] += x1 - x0 + 1;
+        }
+
+        private static MeshpipeException notLabels(Volume v, int i, float f) {
+            int x = i % v.nx();
+            int y = (i / v.nx()) % v.ny();
+            int z = i / v.nx() / v.ny();
+            return new MeshpipeException(ErrorCode.INVALID_VOLUME, "not a label map: voxel (" + x + "," + y + "," + z
+                    + ") holds " + f + "; labels must be whole numbers from 0 (background) up");
+        }
+    }
+
+    /** Insertion-ordered int to dense index map (open addressing); index 0 is the first value added. */
+    static final class IntIndex {
+        private int[] keys = new int[256];
+        private int[] slots = new int[256];
+        private int[] values = new int[64];
+        private int size;
+
+        IntIndex() {
+            Arrays.fill(slots, -1);
+        }
+
+        int indexOf(int key) {
+            int mask = keys.length - 1;
+            int h = (key * 0x9E3779B9) >>> 7 & mask;
+            while (slots[h] >= 0) {
+                if (keys[h] == key) {
+                    return slots[h];
+                }
+                h = (h + 1) & mask;
+            }
+            if (size == values.length) {
+                values = Arrays.copyOf(values, size * 2);
+            }
+            values[size] = key;
+            keys[h] = key;
+            slots[h] = size;
+            size++;
+            if (size * 2 > keys.length) {
+                grow();
+            }
+            return size - 1;
+        }
+
+        private void grow() {
+            int[] oldKeys = keys;
+            int[] oldSlots = slots;
+            keys = new int[oldKeys.length * 2];
+            slots = new int[oldKeys.length * 2];
+            Arrays.fill(slots, -1);
+            int mask = keys.length - 1;
+            for (int i = 0; i < oldKeys.length; i++) {
+                if (oldSlots[i] >= 0) {
+                    int h = (oldKeys[i] * 0x9E3779B9) >>> 7 & mask;
+                    while (slots[h] >= 0) {
+                        h = (h + 1) & mask;
+                    }
+                    keys[h] = oldKeys[i];
+                    slots[h] = oldSlots[i];
+                }
+            }
+        }
+
+        int size() {
+            return size;
+        }
+
+        int[] values() {
+            return Arrays.copyOf(values, size);
+        }
+    }
+}

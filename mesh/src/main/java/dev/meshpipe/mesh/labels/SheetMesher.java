@@ -1,0 +1,243 @@
+package dev.meshpipe.mesh.labels;
+
+import dev.meshpipe.mesh.Mesh;
+import java.util.Arrays;
+
+/**
+ * Meshes one label of a {@link LabelSurfaces.Grid} in grid space: a quad on each face between a
+ * voxel of the label and one of another label, with one vertex per corner and sheet. Works one
+ * z slice of voxels at a time, keeping only the two corner layers that slice touches, so memory
+ * follows the surface, not the bounding box.
+ */
+final class SheetMesher {
+    /**
+     * Sheet of each of the 12 faces meeting at a corner (-1 where the face is not on the surface),
+     * for each of the 256 ways the label fills the eight voxels around the corner. Octant o holds
+     * voxel bits x | y << 1 | z << 2; face a * 4 + ob + 2 * oc separates the octants that differ only
+     * along axis a, where ob and oc are their bits along the next two axes (a + 1, a + 2 mod 3).
+     */
+    static final byte[] SHEETS = sheetTable();
+
+    private final LabelSurfaces.Grid g;
+    private final char d;
+    private final int x0, y0, z0, x1, y1, z1, cx;
+    private int[] vertLo, vertHi, maskLo, maskHi;
+    /** Which corner layer (z + 1) an entry of a layer array was last set for; other entries are stale. */
+    private int[] stampLo, stampHi;
+    private float[] pos = new float[3 * 1024];
+    private int nPos;
+    private int[] tri = new int[6 * 1024];
+    private int nTri;
+    private final int[] p = new int[3];
+    private final int[] v = new int[4];
+    private final int[] corner = new int[3];
+
+    SheetMesher(LabelSurfaces.Grid g, int dense) {
+        this.g = g;
+        this.d = (char) dense;
+        int o = 6 * dense;
+        x0 = g.box[o];
+        y0 = g.box[o + 1];
+        z0 = g.box[o + 2];
+        x1 = g.box[o + 3];
+        y1 = g.box[o + 4];
+        z1 = g.box[o + 5];
+        cx = x1 - x0 + 2;
+        int layer = cx * (y1 - y0 + 2);
+        vertLo = new int[4 * layer];
+        vertHi = new int[4 * layer];
+        maskLo = new int[layer];
+        maskHi = new int[layer];
+        stampLo = new int[layer];
+        stampHi = new int[layer];
+    }
+
+    Mesh mesh() {
+        char[] lab = g.dense;
+        int px = g.px;
+        int pxy = g.px * g.py;
+        int[] step = {1, px, pxy};
+        for (int z = z0; z <= z1; z++) {
+            for (int y = y0; y <= y1; y++) {
+                int row = px * (y + g.py * z);
+                for (int x = x0; x <= x1; x++) {
+                    int i = row + x;
+                    if (lab[i] != d) {
+                        continue;
+                    }
+                    for (int a = 0; a < 3; a++) {
+                        if (lab[i + step[a]] != d) {
+                            quad(x, y, z, a, true);
+                        }
+                        if (lab[i - step[a]] != d) {
+                            quad(x, y, z, a, false);
+                        }
+                    }
+                }
+            }
+            // Stamps make stale entries of the recycled layer unknown, without clearing it.
+            int[] t = vertLo;
+            vertLo = vertHi;
+            vertHi = t;
+            t = maskLo;
+            maskLo = maskHi;
+            maskHi = t;
+            t = stampLo;
+            stampLo = stampHi;
+            stampHi = t;
+        }
+        return new Mesh(Arrays.copyOf(pos, nPos), Arrays.copyOf(tri, nTri));
+    }
+
+    private static final int[][] PLUS = {{0, 0}, {1, 0}, {1, 1}, {0, 1}};
+    private static final int[][] MINUS = {{0, 0}, {0, 1}, {1, 1}, {1, 0}};
+
+    /** The face of voxel (x, y, z) toward +a or -a, counter-clockwise seen from outside. */
+    private void quad(int x, int y, int z, int a, boolean plus) {
+        int b = (a + 1) % 3;
+        int c = (a + 2) % 3;
+        int[] p = this.p;
+        p[0] = x;
+        p[1] = y;
+        p[2] = z;
+        int[][] order = plus ? PLUS : MINUS;
+        int[] v = this.v;
+        int[] corner = this.corner;
+        for (int k = 0; k < 4; k++) {
+            corner[a] = p[a] + (plus ? 1 : 0);
+            corner[b] = p[b] + order[k][0];
+            corner[c] = p[c] + order[k][1];
+            // p's octant seen from this corner: 1 along an axis where p lies on the corner's high side.
+            int ob = p[b] - (corner[b] - 1);
+            int oc = p[c] - (corner[c] - 1);
+            v[k] = vertex(corner, a * 4 + ob + 2 * oc, z);
+        }
+        if (nTri + 6 > tri.length) {
+            tri = Arrays.copyOf(tri, tri.length * 2);
+        }
+        tri[nTri++] = v[0];
+        tri[nTri++] = v[1];
+        tri[nTri++] = v[2];
+        tri[nTri++] = v[0];
+        tri[nTri++] = v[2];
+        tri[nTri++] = v[3];
+    }
+
+    private int vertex(int[] corner, int face, int z) {
+        boolean hi = corner[2] > z;
+        int li = (corner[0] - x0) + cx * (corner[1] - y0);
+        int[] masks = hi ? maskHi : maskLo;
+        int[] stamps = hi ? stampHi : stampLo;
+        int[] verts = hi ? vertHi : vertLo;
+        int mask;
+        if (stamps[li] != corner[2] + 1) {
+            stamps[li] = corner[2] + 1;
+            mask = masks[li] = mask(corner);
+            verts[4 * li] = verts[4 * li + 1] = verts[4 * li + 2] = verts[4 * li + 3] = -1;
+        } else {
+            mask = masks[li];
+        }
+        int sheet = SHEETS[mask * 12 + face];
+        int slot = 4 * li + sheet;
+        if (verts[slot] < 0) {
+            verts[slot] = nPos / 3;
+            if (nPos + 3 > pos.length) {
+                pos = Arrays.copyOf(pos, pos.length * 2);
+            }
+            // Padded corner c lies between padded voxels c - 1 and c, i.e. at grid index c - 1.5.
+            pos[nPos++] = (float) ((corner[0] - 1.5) * g.spacing[0]);
+            pos[nPos++] = (float) ((corner[1] - 1.5) * g.spacing[1]);
+            pos[nPos++] = (float) ((corner[2] - 1.5) * g.spacing[2]);
+        }
+        return verts[slot];
+    }
+
+    private int mask(int[] c) {
+        char[] lab = g.dense;
+        int base = (c[0] - 1) + g.px * ((c[1] - 1) + g.py * (c[2] - 1));
+        int pxy = g.px * g.py;
+        int m = 0;
+        for (int o = 0; o < 8; o++) {
+            int i = base + (o & 1) + ((o >> 1) & 1) * g.px + ((o >> 2) & 1) * pxy;
+            if (lab[i] == d) {
+                m |= 1 << o;
+            }
+        }
+        return m;
+    }
+
+    /** The face between octant o and its neighbour across axis a. */
+    static int faceId(int o, int a) {
+        int b = (a + 1) % 3;
+        int c = (a + 2) % 3;
+        return a * 4 + ((o >> b) & 1) + 2 * ((o >> c) & 1);
+    }
+
+    private static int faceLow(int f) {
+        int a = f / 4;
+        return ((f & 1) << ((a + 1) % 3)) | (((f >> 1) & 1) << ((a + 2) % 3));
+    }
+
+    /**
+     * Faces at a corner are joined along the six half-edges leaving it. Around a half-edge, two
+     * faces on the surface are joined; four (the label in two diagonal voxels only) are joined in
+     * pairs that wrap each of those voxels, so voxels touching only along an edge stay apart.
+     */
+    private static byte[] sheetTable() {
+        byte[] table = new byte[256 * 12];
+        for (int m = 0; m < 256; m++) {
+            boolean[] active = new boolean[12];
+            for (int f = 0; f < 12; f++) {
+                int lo = faceLow(f);
+                int hi = lo | 1 << (f / 4);
+                active[f] = ((m >> lo) & 1) != ((m >> hi) & 1);
+            }
+            int[] parent = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11};
+            for (int e = 0; e < 3; e++) {
+                for (int s = 0; s < 2; s++) {
+                    int[] around = new int[4];
+                    int n = 0;
+                    for (int f = 0; f < 12; f++) {
+                        if (f / 4 != e && ((faceLow(f) >> e) & 1) == s && active[f]) {
+                            around[n++] = f;
+                        }
+                    }
+                    if (n == 2) {
+                        union(parent, around[0], around[1]);
+                    } else if (n == 4) {
+                        for (int o = 0; o < 8; o++) {
+                            if (((o >> e) & 1) == s && ((m >> o) & 1) == 1) {
+                                union(parent, faceId(o, (e + 1) % 3), faceId(o, (e + 2) % 3));
+                            }
+                        }
+                    }
+                }
+            }
+            int[] sheetOfRoot = new int[12];
+            Arrays.fill(sheetOfRoot, -1);
+            int sheets = 0;
+            for (int f = 0; f < 12; f++) {
+                table[m * 12 + f] = -1;
+                if (active[f]) {
+                    int r = find(parent, f);
+                    if (sheetOfRoot[r] < 0) {
+                        sheetOfRoot[r] = sheets++;
+                    }
+                    table[m * 12 + f] = (byte) sheetOfRoot[r];
+                }
+            }
+        }
+        return table;
+    }
+
+    private static int find(int[] p, int x) {
+        while (p[x] != x) {
+            x = p[x] = p[p[x]];
+        }
+        return x;
+    }
+
+    private static void union(int[] p, int a, int b) {
+        p[find(p, a)] = find(p, b);
+    }
+}
