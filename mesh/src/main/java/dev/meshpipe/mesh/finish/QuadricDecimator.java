@@ -1,0 +1,897 @@
+package dev.meshpipe.mesh.finish;
+
+import dev.meshpipe.mesh.Mesh;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.Future;
+
+/**
+ * Quadric-error-metric decimation (Garland and Heckbert) that keeps a closed manifold closed and
+ * manifold.
+ *
+ * <p><b>Error.</b> Every triangle contributes its plane's quadric, weighted by its area, to its
+ * three vertices; an edge collapse adds the two quadrics and places the merged vertex where their
+ * sum is smallest (a 3x3 solve; when that system is near singular, or its solution lies further
+ * than the edge's length from the edge's midpoint, the best of the two endpoints and the midpoint).
+ * Collapses are taken cheapest first by that area-weighted error. {@code maxErrorMm} bounds the
+ * area-weighted root mean square distance from the new position to the planes of all the original
+ * triangles the merged vertex stands for, {@code sqrt(Q(p) / sum of areas)}: a collapse above it is
+ * never taken. It is not a bound on the Hausdorff distance (a few planes can lie further away than
+ * the mean), but it follows it: the tests measure both.
+ *
+ * <p><b>Refused collapses.</b> A collapse of edge (a, b) is refused when
+ * <ul>
+ *   <li>a and b share any neighbour other than the two vertices opposite the edge (the link
+ *       condition: the collapse would make a non-manifold edge or vertex, or pinch a handle);</li>
+ *   <li>the merged vertex would have fewer than three triangles around it (a closed component
+ *       never shrinks below a tetrahedron);</li>
+ *   <li>a triangle that survives the collapse would turn by more than about 72 degrees (the cosine
+ *       between its normals before and after is below {@link #MIN_NORMAL_COSINE}: a flip or a fold),
+ *       or would become degenerate;</li>
+ *   <li>a triangle that survives would end with a quality {@code 4 sqrt(3) area / (sum of squared
+ *       edge lengths)} (1 for an equilateral triangle, 0 for a degenerate one) below
+ *       {@link #MIN_QUALITY} and below its own quality before the collapse: a collapse never makes
+ *       a sliver, though slivers the input already has may stay as they are.</li>
+ * </ul>
+ *
+ * <p><b>Open borders and odd input.</b> A vertex on an open border (its triangles form one fan
+ * that does not close) is never removed and never moves: an inside vertex may merge into it,
+ * which changes no border edge, and two border vertices are never merged, so holes neither close
+ * nor open and the border stays exactly where it was. A vertex whose triangles are not one
+ * consistently oriented fan (a non-manifold edge or vertex, flipped neighbours, a triangle that
+ * repeats a vertex) takes part in no collapse at all, so whatever is wrong there is left as it was
+ * and not made worse.
+ *
+ * <p><b>Order and speed.</b> Work goes in passes, as in the fast batched simplifiers: each pass
+ * updates, in parallel, the cost of every edge whose ends changed, picks the cheapest fifth of the
+ * candidate edges (fewer when the target is near) by a histogram of costs, sorts them by cost with
+ * a counting sort and collapses them in that order, skipping an edge once one of its ends has
+ * changed in the pass (its cost is out of date; it comes back in the next pass). An edge that was
+ * refused is left out until one of its ends changes; before giving up, one pass retries every edge.
+ * Each vertex's triangles are a list in one shared array, rewritten at the end of the array when
+ * the vertex merges, and compacted when the array is full. The result does not depend on the
+ * number of threads.
+ */
+public final class QuadricDecimator {
+    /** Smallest cosine between a surviving triangle's normal before and after a collapse. */
+    public static final double MIN_NORMAL_COSINE = Double.parseDouble(System.getProperty("dec.cos", "0.3"));
+    /** Quality {@code 4 sqrt(3) area / sum of squared edge lengths} below which a collapse may not push a triangle. */
+    public static final double MIN_QUALITY = Double.parseDouble(System.getProperty("dec.q", "0.05"));
+    /** Share of the candidate edges, cheapest first, that one pass tries. */
+    static final double PASS_FRACTION = Double.parseDouble(System.getProperty("dec.f", "0.2"));
+
+    private QuadricDecimator() {}
+
+    /**
+     * What to decimate to. Decimation stops at whichever comes first: the triangle count reaches
+     * the larger of {@code targetFraction} times the input's count and {@code targetTriangles}, or
+     * no collapse is left within {@code maxErrorMm} (or the checks refuse every one left).
+     *
+     * @param targetFraction  in (0, 1], or 0 when unused
+     * @param targetTriangles above 0, or 0 when unused
+     * @param maxErrorMm      above 0, or {@link Double#POSITIVE_INFINITY} when unbounded: the largest
+     *                        area-weighted RMS distance (mm) from a merged vertex to the planes of the
+     *                        original triangles it stands for (see the class comment)
+     */
+    public record Options(double targetFraction, long targetTriangles, double maxErrorMm) {
+        public Options {
+            if (!(targetFraction >= 0 && targetFraction <= 1)) {
+                throw new IllegalArgumentException("targetFraction must be in (0, 1], or 0 when unused: " + targetFraction);
+            }
+            if (targetTriangles < 0) {
+                throw new IllegalArgumentException("targetTriangles must be positive, or 0 when unused: " + targetTriangles);
+            }
+            if (!(maxErrorMm > 0)) {
+                throw new IllegalArgumentException("maxErrorMm must be above 0 (infinity when unbounded): " + maxErrorMm);
+            }
+        }
+
+        /** A fraction of the triangles, error unbounded. */
+        public static Options fraction(double targetFraction) {
+            return new Options(targetFraction, 0, Double.POSITIVE_INFINITY);
+        }
+
+        /** As far as {@code maxErrorMm} allows. */
+        public static Options errorBound(double maxErrorMm) {
+            return new Options(0, 0, maxErrorMm);
+        }
+
+        long targetFor(long triangles) {
+            long byFraction = targetFraction > 0 ? (long) Math.ceil(targetFraction * triangles) : 0;
+            return Math.max(byFraction, targetTriangles);
+        }
+    }
+
+    /**
+     * @param collapses  edge collapses taken
+     * @param refused    collapses the checks refused (an edge refused in several passes counts each time)
+     * @param maxErrorMm the largest error, as bounded by {@link Options#maxErrorMm}, of any collapse taken
+     */
+    public record Result(Mesh mesh, long trianglesBefore, long trianglesAfter, long collapses, long refused, double maxErrorMm) {}
+
+    public static Result decimate(Mesh mesh, Options options, int threads) {
+        long before = mesh.triangleCount();
+        long target = options.targetFor(before);
+        if (before == 0 || target >= before) {
+            return new Result(mesh, before, before, 0, 0, 0);
+        }
+        Engine e = new Engine(mesh, Math.max(1, threads), options.maxErrorMm());
+        e.run(target);
+        Mesh out = e.output();
+        return new Result(out, before, out.triangleCount(), e.collapses, e.refused, Math.sqrt(e.maxRms2));
+    }
+
+    /** Timings of the last decimation's phases in this thread, for the benchmark. */
+    static final ThreadLocal<long[]> PHASE_NANOS = ThreadLocal.withInitial(() -> new long[6]);
+    static final ThreadLocal<int[]> PASSES = ThreadLocal.withInitial(() -> new int[1]);
+    static final ThreadLocal<long[]> REFUSALS = ThreadLocal.withInitial(() -> new long[4]);
+
+    private static final class Engine {
+        static final byte INTERIOR = 0;
+        static final byte BORDER = 1;
+        static final byte FROZEN = 2;
+        static final byte REMOVED = 3;
+        static final int BINS = 1 << 17;
+        static final int BIN_SHIFT = 14;
+
+        final int nv;
+        final int nt;
+        final int threads;
+        final double bound2;
+        final double cx;
+        final double cy;
+        final double cz;
+        final double[] pos;
+        /** Per vertex: a2 ab ac ad b2 bc bd c2 cd d2 of the summed plane quadrics. */
+        final double[] quad;
+        /** Per vertex: the summed area behind its quadric. */
+        final double[] weight;
+        /** Three vertices per triangle; all -1 once the triangle is gone. */
+        final int[] tri;
+        final byte[] kind;
+        /** The last pass in which the vertex was the survivor of a collapse. */
+        final int[] stamp;
+        /** Per corner 3t+k: the cost of the edge from that corner to the next one, +Inf when it is no candidate. */
+        final float[] cost;
+        final int[] fanStart;
+        final int[] fanCount;
+        /** Corner ids (3t+k with tri[3t+k] the vertex) of each vertex's triangles; dead ones are skipped. */
+        int[] refs;
+        int refsEnd;
+        final double[] applyScratch = new double[4];
+        int[] ring = new int[64];
+        /** Refusals by check: link, valence, normal, quality. */
+        final long[] refusedBy = new long[4];
+        long alive;
+        long collapses;
+        long refused;
+        double maxRms2;
+        /** Result of {@link #place}: the position and the quadric error there. */
+        double px;
+        double py;
+        double pz;
+        double perr;
+
+        Engine(Mesh mesh, int threads, double maxErrorMm) {
+            long t0 = System.nanoTime();
+            this.threads = threads;
+            this.bound2 = maxErrorMm * maxErrorMm;
+            float[] p = mesh.positions();
+            nv = mesh.vertexCount();
+            nt = mesh.triangleCount();
+            tri = mesh.triangles().clone();
+            double[] min = {Double.POSITIVE_INFINITY, Double.POSITIVE_INFINITY, Double.POSITIVE_INFINITY};
+            double[] max = {Double.NEGATIVE_INFINITY, Double.NEGATIVE_INFINITY, Double.NEGATIVE_INFINITY};
+            for (int i = 0; i < p.length; i += 3) {
+                for (int a = 0; a < 3; a++) {
+                    min[a] = Math.min(min[a], p[i + a]);
+                    max[a] = Math.max(max[a], p[i + a]);
+                }
+            }
+            // Quadrics about the middle of the mesh keep their terms small (less cancellation).
+            cx = (min[0] + max[0]) / 2;
+            cy = (min[1] + max[1]) / 2;
+            cz = (min[2] + max[2]) / 2;
+            pos = new double[3 * nv];
+            for (int i = 0; i < p.length; i += 3) {
+                pos[i] = p[i] - cx;
+                pos[i + 1] = p[i + 1] - cy;
+                pos[i + 2] = p[i + 2] - cz;
+            }
+            quad = new double[10 * nv];
+            weight = new double[nv];
+            kind = new byte[nv];
+            stamp = new int[nv];
+            Arrays.fill(stamp, -1);
+            cost = new float[3 * nt];
+            fanStart = new int[nv];
+            fanCount = new int[nv];
+            alive = nt;
+            buildFans();
+            long t1 = System.nanoTime();
+            forEachRange(nv, (w, lo, hi) -> {
+                int[] from = new int[16];
+                int[] to = new int[16];
+                for (int v = lo; v < hi; v++) {
+                    sumQuadric(v);
+                    if (fanCount[v] > from.length) {
+                        from = new int[2 * fanCount[v]];
+                        to = new int[2 * fanCount[v]];
+                    }
+                    kind[v] = classify(v, from, to);
+                }
+            });
+            long[] ph = PHASE_NANOS.get();
+            Arrays.fill(ph, 0);
+            ph[0] = t1 - t0;
+            ph[1] = System.nanoTime() - t1;
+        }
+
+        /** Vertex to corner lists, in one array with room to rewrite lists at its end. */
+        private void buildFans() {
+            for (int c = 0; c < tri.length; c++) {
+                fanCount[tri[c]]++;
+            }
+            int s = 0;
+            for (int v = 0; v < nv; v++) {
+                fanStart[v] = s;
+                s += fanCount[v];
+            }
+            refs = new int[Math.max(16, (int) Math.min(Integer.MAX_VALUE - 16, 2L * tri.length))];
+            int[] fill = fanStart.clone();
+            for (int c = 0; c < tri.length; c++) {
+                refs[fill[tri[c]]++] = c;
+            }
+            refsEnd = s;
+        }
+
+        static int next(int c) {
+            int k = c % 3;
+            return k == 2 ? c - 2 : c + 1;
+        }
+
+        static int prev(int c) {
+            int k = c % 3;
+            return k == 0 ? c + 2 : c - 1;
+        }
+
+        /** Sums the area-weighted plane quadrics of v's triangles. */
+        private void sumQuadric(int v) {
+            double a2 = 0, ab = 0, ac = 0, ad = 0, b2 = 0, bc = 0, bd = 0, c2 = 0, cd = 0, d2 = 0, w = 0;
+            for (int i = fanStart[v], e = i + fanCount[v]; i < e; i++) {
+                int base = refs[i] - refs[i] % 3;
+                int i0 = 3 * tri[base], i1 = 3 * tri[base + 1], i2 = 3 * tri[base + 2];
+                double ux = pos[i1] - pos[i0], uy = pos[i1 + 1] - pos[i0 + 1], uz = pos[i1 + 2] - pos[i0 + 2];
+                double vx = pos[i2] - pos[i0], vy = pos[i2 + 1] - pos[i0 + 1], vz = pos[i2 + 2] - pos[i0 + 2];
+                double nx = uy * vz - uz * vy, ny = uz * vx - ux * vz, nz = ux * vy - uy * vx;
+                double len = Math.sqrt(nx * nx + ny * ny + nz * nz);
+                if (len == 0) {
+                    continue;
+                }
+                double area = len / 2;
+                nx /= len;
+                ny /= len;
+                nz /= len;
+                double d = -(nx * pos[i0] + ny * pos[i0 + 1] + nz * pos[i0 + 2]);
+                a2 += area * nx * nx;
+                ab += area * nx * ny;
+                ac += area * nx * nz;
+                ad += area * nx * d;
+                b2 += area * ny * ny;
+                bc += area * ny * nz;
+                bd += area * ny * d;
+                c2 += area * nz * nz;
+                cd += area * nz * d;
+                d2 += area * d * d;
+                w += area;
+            }
+            int q = 10 * v;
+            quad[q] = a2;
+            quad[q + 1] = ab;
+            quad[q + 2] = ac;
+            quad[q + 3] = ad;
+            quad[q + 4] = b2;
+            quad[q + 5] = bc;
+            quad[q + 6] = bd;
+            quad[q + 7] = c2;
+            quad[q + 8] = cd;
+            quad[q + 9] = d2;
+            weight[v] = w;
+        }
+
+        /**
+         * INTERIOR when v's triangles form one closed, consistently oriented fan; BORDER when they
+         * form one open fan; REMOVED when v has none; FROZEN otherwise.
+         */
+        private byte classify(int v, int[] from, int[] to) {
+            int n = fanCount[v];
+            if (n == 0) {
+                return REMOVED;
+            }
+            for (int j = 0; j < n; j++) {
+                int c = refs[fanStart[v] + j];
+                from[j] = tri[next(c)];
+                to[j] = tri[prev(c)];
+                if (from[j] == v || to[j] == v || from[j] == to[j]) {
+                    return FROZEN;
+                }
+            }
+            // Each neighbour at most once as a fan triangle's first and once as its last vertex.
+            int starts = -1;
+            int ends = 0;
+            for (int j = 0; j < n; j++) {
+                boolean asTo = false;
+                boolean asFrom = false;
+                for (int k = 0; k < n; k++) {
+                    if (k != j && from[k] == from[j] || k != j && to[k] == to[j]) {
+                        return FROZEN;
+                    }
+                    asTo |= to[k] == from[j];
+                    asFrom |= from[k] == to[j];
+                }
+                if (!asTo) {
+                    if (starts >= 0) {
+                        return FROZEN;
+                    }
+                    starts = j;
+                }
+                if (!asFrom) {
+                    ends++;
+                }
+            }
+            if (ends != (starts >= 0 ? 1 : 0)) {
+                return FROZEN;
+            }
+            // Walk the fan from its start (or any triangle when closed): one walk must cover it.
+            int j = Math.max(starts, 0);
+            for (int step = 1; step < n; step++) {
+                int nextJ = -1;
+                for (int k = 0; k < n; k++) {
+                    if (from[k] == to[j]) {
+                        nextJ = k;
+                        break;
+                    }
+                }
+                if (nextJ < 0 || nextJ == Math.max(starts, 0)) {
+                    return FROZEN;
+                }
+                j = nextJ;
+            }
+            if (starts < 0) {
+                return to[j] == from[0] ? INTERIOR : FROZEN;
+            }
+            return BORDER;
+        }
+
+        void run(long target) {
+            long t0 = System.nanoTime();
+            long costNanos = 0;
+            long applyNanos = 0;
+            int[][] hist = new int[threads][BINS];
+            int[] cand = new int[tri.length];
+            boolean force = true;
+            boolean forcedSinceProgress = true;
+            int passes = 0;
+            for (int pass = 0; alive > target; pass++) {
+                passes++;
+                long a = System.nanoTime();
+                long candidates = updateCosts(pass, force, hist);
+                costNanos += System.nanoTime() - a;
+                force = false;
+                if (candidates == 0) {
+                    if (forcedSinceProgress) {
+                        break;
+                    }
+                    force = true;
+                    forcedSinceProgress = true;
+                    continue;
+                }
+                long need = (alive - target + 1) / 2;
+                long take = Math.max(1, Math.min(2 * need, (long) Math.ceil(candidates * PASS_FRACTION)));
+                a = System.nanoTime();
+                int count = gather(hist, take, cand);
+                costNanos += System.nanoTime() - a;
+                a = System.nanoTime();
+                long done = 0;
+                for (int i = 0; i < count && alive > target; i++) {
+                    if (tryCollapse(cand[i], pass)) {
+                        done++;
+                    }
+                }
+                applyNanos += System.nanoTime() - a;
+                if (done > 0) {
+                    forcedSinceProgress = false;
+                }
+            }
+            long[] ph = PHASE_NANOS.get();
+            PASSES.get()[0] = passes;
+            REFUSALS.get()[0] = refusedBy[0];
+            REFUSALS.get()[1] = refusedBy[1];
+            REFUSALS.get()[2] = refusedBy[2];
+            REFUSALS.get()[3] = refusedBy[3];
+            ph[2] = costNanos;
+            ph[3] = applyNanos;
+            ph[4] = System.nanoTime() - t0;
+        }
+
+        /**
+         * Recomputes the cost of every edge with an end that changed in the last pass (every edge
+         * when forced) and counts the candidates per cost bin, per worker.
+         */
+        private long updateCosts(int pass, boolean force, int[][] hist) {
+            long[] counts = new long[threads];
+            for (int[] h : hist) {
+                Arrays.fill(h, 0);
+            }
+            forEachWorkerRange(nt, (w, lo, hi) -> {
+                int[] h = hist[w];
+                double[] r = new double[4];
+                long n = 0;
+                for (int c = 3 * lo, e = 3 * hi; c < e; c++) {
+                    int u = tri[c];
+                    if (u < 0) {
+                        continue;
+                    }
+                    int v = tri[next(c)];
+                    if (force || stamp[u] == pass - 1 || stamp[v] == pass - 1) {
+                        cost[c] = edgeCost(u, v, r);
+                    }
+                    float k = cost[c];
+                    if (k != Float.POSITIVE_INFINITY) {
+                        h[bin(k)]++;
+                        n++;
+                    }
+                }
+                counts[w] = n;
+            });
+            long total = 0;
+            for (long n : counts) {
+                total += n;
+            }
+            return total;
+        }
+
+        static int bin(float cost) {
+            return Float.floatToRawIntBits(cost) >>> BIN_SHIFT;
+        }
+
+        /**
+         * Writes the candidates of the cheapest bins holding at least {@code take} of them into
+         * {@code cand}, in corner order (neighbours in the mesh are near in memory, and within a
+         * pass every candidate is among the cheapest); returns how many.
+         */
+        private int gather(int[][] hist, long take, int[] cand) {
+            int last = 0;
+            long sum = 0;
+            for (; last < BINS; last++) {
+                for (int w = 0; w < threads; w++) {
+                    sum += hist[w][last];
+                }
+                if (sum >= take) {
+                    break;
+                }
+            }
+            int maxBin = Math.min(last, BINS - 1);
+            int[] offsets = new int[threads];
+            int off = 0;
+            for (int w = 0; w < threads; w++) {
+                offsets[w] = off;
+                for (int b = 0; b <= maxBin; b++) {
+                    off += hist[w][b];
+                }
+            }
+            forEachWorkerRange(nt, (w, lo, hi) -> {
+                int o = offsets[w];
+                for (int c = 3 * lo, e = 3 * hi; c < e; c++) {
+                    float k = cost[c];
+                    if (k != Float.POSITIVE_INFINITY && tri[c] >= 0 && bin(k) <= maxBin) {
+                        cand[o++] = c;
+                    }
+                }
+            });
+            return off;
+        }
+
+        /** The cost of collapsing edge (u, v) seen from its corner with u < v; +Inf when it is no candidate. */
+        private float edgeCost(int u, int v, double[] r) {
+            if (u > v) {
+                return Float.POSITIVE_INFINITY;
+            }
+            byte ku = kind[u];
+            byte kv = kind[v];
+            if (ku >= FROZEN || kv >= FROZEN || ku == BORDER && kv == BORDER) {
+                return Float.POSITIVE_INFINITY;
+            }
+            placement(u, v, r);
+            double err = r[3];
+            double w = weight[u] + weight[v];
+            if (err > bound2 * w) {
+                return Float.POSITIVE_INFINITY;
+            }
+            return (float) err;
+        }
+
+        /** Where merging u and v puts the vertex and the quadric error there: x, y, z, error, into r. */
+        private double[] placement(int u, int v, double[] r) {
+            int qu = 10 * u;
+            int qv = 10 * v;
+            double a2 = quad[qu] + quad[qv];
+            double ab = quad[qu + 1] + quad[qv + 1];
+            double ac = quad[qu + 2] + quad[qv + 2];
+            double ad = quad[qu + 3] + quad[qv + 3];
+            double b2 = quad[qu + 4] + quad[qv + 4];
+            double bc = quad[qu + 5] + quad[qv + 5];
+            double bd = quad[qu + 6] + quad[qv + 6];
+            double c2 = quad[qu + 7] + quad[qv + 7];
+            double cd = quad[qu + 8] + quad[qv + 8];
+            double d2 = quad[qu + 9] + quad[qv + 9];
+            int iu = 3 * u;
+            int iv = 3 * v;
+            if (kind[u] == BORDER || kind[v] == BORDER) {
+                int i = kind[u] == BORDER ? iu : iv;
+                r[0] = pos[i];
+                r[1] = pos[i + 1];
+                r[2] = pos[i + 2];
+                r[3] = Math.max(0, qerr(a2, ab, ac, ad, b2, bc, bd, c2, cd, d2, r[0], r[1], r[2]));
+                return r;
+            }
+            double mx = (pos[iu] + pos[iv]) / 2;
+            double my = (pos[iu + 1] + pos[iv + 1]) / 2;
+            double mz = (pos[iu + 2] + pos[iv + 2]) / 2;
+            double ex = pos[iu] - pos[iv];
+            double ey = pos[iu + 1] - pos[iv + 1];
+            double ez = pos[iu + 2] - pos[iv + 2];
+            double len2 = ex * ex + ey * ey + ez * ez;
+            // Solve A p = -b by cofactors.
+            double c00 = b2 * c2 - bc * bc;
+            double c01 = ac * bc - ab * c2;
+            double c02 = ab * bc - ac * b2;
+            double det = a2 * c00 + ab * c01 + ac * c02;
+            double tr = (a2 + b2 + c2) / 3;
+            if (Math.abs(det) > 1e-9 * tr * tr * tr && tr > 0) {
+                double c11 = a2 * c2 - ac * ac;
+                double c12 = ab * ac - a2 * bc;
+                double c22 = a2 * b2 - ab * ab;
+                double x = -(c00 * ad + c01 * bd + c02 * cd) / det;
+                double y = -(c01 * ad + c11 * bd + c12 * cd) / det;
+                double z = -(c02 * ad + c12 * bd + c22 * cd) / det;
+                double dx = x - mx, dy = y - my, dz = z - mz;
+                if (dx * dx + dy * dy + dz * dz <= len2) {
+                    r[0] = x;
+                    r[1] = y;
+                    r[2] = z;
+                    r[3] = Math.max(0, qerr(a2, ab, ac, ad, b2, bc, bd, c2, cd, d2, x, y, z));
+                    return r;
+                }
+            }
+            double eu = qerr(a2, ab, ac, ad, b2, bc, bd, c2, cd, d2, pos[iu], pos[iu + 1], pos[iu + 2]);
+            double ev = qerr(a2, ab, ac, ad, b2, bc, bd, c2, cd, d2, pos[iv], pos[iv + 1], pos[iv + 2]);
+            double em = qerr(a2, ab, ac, ad, b2, bc, bd, c2, cd, d2, mx, my, mz);
+            if (eu <= ev && eu <= em) {
+                r[0] = pos[iu];
+                r[1] = pos[iu + 1];
+                r[2] = pos[iu + 2];
+                r[3] = Math.max(0, eu);
+            } else if (ev <= em) {
+                r[0] = pos[iv];
+                r[1] = pos[iv + 1];
+                r[2] = pos[iv + 2];
+                r[3] = Math.max(0, ev);
+            } else {
+                r[0] = mx;
+                r[1] = my;
+                r[2] = mz;
+                r[3] = Math.max(0, em);
+            }
+            return r;
+        }
+
+        static double qerr(double a2, double ab, double ac, double ad, double b2, double bc, double bd,
+                           double c2, double cd, double d2, double x, double y, double z) {
+            return a2 * x * x + 2 * ab * x * y + 2 * ac * x * z + 2 * ad * x
+                    + b2 * y * y + 2 * bc * y * z + 2 * bd * y
+                    + c2 * z * z + 2 * cd * z + d2;
+        }
+
+        /** Collapses the edge from corner h to the next corner if every check passes. */
+        private boolean tryCollapse(int h, int pass) {
+            int u = tri[h];
+            if (u < 0) {
+                return false;
+            }
+            int v = tri[next(h)];
+            if (stamp[u] == pass || stamp[v] == pass) {
+                return false;
+            }
+            int a;
+            int b;
+            if (kind[u] == BORDER || kind[v] != BORDER && fanCount[u] >= fanCount[v]) {
+                a = u;
+                b = v;
+            } else {
+                a = v;
+                b = u;
+            }
+            double[] r = placement(u, v, applyScratch);
+            double x = r[0], y = r[1], z = r[2], err = r[3];
+            if (!linkAllows(a, b) || !shapesAllow(a, b, x, y, z)) {
+                refused++;
+                cost[h] = Float.POSITIVE_INFINITY;
+                return false;
+            }
+            collapse(a, b, x, y, z, pass);
+            double w = weight[a];
+            if (w > 0) {
+                maxRms2 = Math.max(maxRms2, err / w);
+            }
+            collapses++;
+            return true;
+        }
+
+        /**
+         * The link condition: a and b share exactly the two vertices opposite their edge, and the
+         * edge has exactly two triangles; and the merged vertex keeps at least three triangles
+         * (one on a border).
+         */
+        private boolean linkAllows(int a, int b) {
+            int n = 0;
+            int degA = 0;
+            for (int i = fanStart[a], e = i + fanCount[a]; i < e; i++) {
+                int c = refs[i];
+                if (tri[c] < 0) {
+                    continue;
+                }
+                degA++;
+                if (n + 2 > ring.length) {
+                    ring = Arrays.copyOf(ring, 2 * ring.length);
+                }
+                // Both: a border vertex's fan ends at a neighbour that is no triangle's next.
+                ring[n++] = tri[next(c)];
+                ring[n++] = tri[prev(c)];
+            }
+            // b is never on a border, so each of its neighbours is the next vertex of exactly one of its triangles.
+            int degB = 0;
+            int both = 0;
+            int shared = 0;
+            for (int i = fanStart[b], e = i + fanCount[b]; i < e; i++) {
+                int c = refs[i];
+                if (tri[c] < 0) {
+                    continue;
+                }
+                degB++;
+                int x = tri[next(c)];
+                if (x == a || tri[prev(c)] == a) {
+                    both++;
+                }
+                if (x != a) {
+                    for (int j = 0; j < n; j++) {
+                        if (ring[j] == x) {
+                            shared++;
+                            break;
+                        }
+                    }
+                }
+            }
+            if (both != 2 || shared != 2) {
+                refusedBy[0]++;
+                return false;
+            }
+            if (degA + degB - 4 < (kind[a] == BORDER ? 1 : 3)) {
+                refusedBy[1]++;
+                return false;
+            }
+            return true;
+        }
+
+        /** No surviving triangle flips, folds, degenerates or becomes a new sliver. */
+        private boolean shapesAllow(int a, int b, double x, double y, double z) {
+            int ia = 3 * a;
+            boolean aMoves = pos[ia] != x || pos[ia + 1] != y || pos[ia + 2] != z;
+            return (!aMoves || fanAllows(a, b, x, y, z)) && fanAllows(b, a, x, y, z);
+        }
+
+        /** Checks the triangles of {@code moving} that do not contain {@code other}, with {@code moving} at (x, y, z). */
+        private boolean fanAllows(int moving, int other, double x, double y, double z) {
+            int im = 3 * moving;
+            double ox = pos[im], oy = pos[im + 1], oz = pos[im + 2];
+            for (int i = fanStart[moving], e = i + fanCount[moving]; i < e; i++) {
+                int c = refs[i];
+                if (tri[c] < 0) {
+                    continue;
+                }
+                int p1 = tri[next(c)];
+                int p2 = tri[prev(c)];
+                if (p1 == other || p2 == other) {
+                    continue;
+                }
+                int i1 = 3 * p1;
+                int i2 = 3 * p2;
+                double ax = pos[i1], ay = pos[i1 + 1], az = pos[i1 + 2];
+                double bx = pos[i2], by = pos[i2 + 1], bz = pos[i2 + 2];
+                // Old and new normals of (moving, p1, p2).
+                double ux = ax - ox, uy = ay - oy, uz = az - oz;
+                double vx = bx - ox, vy = by - oy, vz = bz - oz;
+                double onx = uy * vz - uz * vy, ony = uz * vx - ux * vz, onz = ux * vy - uy * vx;
+                double sx = ax - x, sy = ay - y, sz = az - z;
+                double tx = bx - x, ty = by - y, tz = bz - z;
+                double nnx = sy * tz - sz * ty, nny = sz * tx - sx * tz, nnz = sx * ty - sy * tx;
+                double on = Math.sqrt(onx * onx + ony * ony + onz * onz);
+                double nn = Math.sqrt(nnx * nnx + nny * nny + nnz * nnz);
+                if (nn == 0 || on > 0 && onx * nnx + ony * nny + onz * nnz < MIN_NORMAL_COSINE * on * nn) {
+                    refusedBy[2]++;
+                    return false;
+                }
+                double wx = bx - ax, wy = by - ay, wz = bz - az;
+                double opp = wx * wx + wy * wy + wz * wz;
+                double qNew = 2 * Math.sqrt(3) * nn / (sx * sx + sy * sy + sz * sz + tx * tx + ty * ty + tz * tz + opp);
+                if (qNew < MIN_QUALITY) {
+                    double qOld = 2 * Math.sqrt(3) * on / (ux * ux + uy * uy + uz * uz + vx * vx + vy * vy + vz * vz + opp);
+                    if (qNew < qOld) {
+                        refusedBy[3]++;
+                        return false;
+                    }
+                }
+            }
+            return true;
+        }
+
+        /** Merges b into a at (x, y, z): b's triangles are rewritten to a, the two on the edge go. */
+        private void collapse(int a, int b, double x, double y, double z, int pass) {
+            int qa = 10 * a;
+            int qb = 10 * b;
+            for (int k = 0; k < 10; k++) {
+                quad[qa + k] += quad[qb + k];
+            }
+            weight[a] += weight[b];
+            int ia = 3 * a;
+            pos[ia] = x;
+            pos[ia + 1] = y;
+            pos[ia + 2] = z;
+            kind[b] = REMOVED;
+            stamp[a] = pass;
+            int room = fanCount[a] + fanCount[b];
+            if (refsEnd + room > refs.length) {
+                compactRefs(room);
+            }
+            int start = refsEnd;
+            int end = start;
+            for (int i = fanStart[a], e = i + fanCount[a]; i < e; i++) {
+                int c = refs[i];
+                if (tri[c] < 0) {
+                    continue;
+                }
+                if (tri[next(c)] == b || tri[prev(c)] == b) {
+                    int base = c - c % 3;
+                    tri[base] = tri[base + 1] = tri[base + 2] = -1;
+                    alive--;
+                    continue;
+                }
+                refs[end++] = c;
+            }
+            for (int i = fanStart[b], e = i + fanCount[b]; i < e; i++) {
+                int c = refs[i];
+                if (tri[c] < 0) {
+                    continue;
+                }
+                tri[c] = a;
+                refs[end++] = c;
+            }
+            fanStart[a] = start;
+            fanCount[a] = end - start;
+            fanCount[b] = 0;
+            refsEnd = end;
+        }
+
+        /** Rewrites every vertex's list without dead corners, leaving at least {@code room} free. */
+        private void compactRefs(int room) {
+            int live = 0;
+            for (int v = 0; v < nv; v++) {
+                for (int i = fanStart[v], e = i + fanCount[v]; i < e; i++) {
+                    if (tri[refs[i]] >= 0) {
+                        live++;
+                    }
+                }
+            }
+            int[] out = new int[Math.max(refs.length, 2 * live + room)];
+            int s = 0;
+            for (int v = 0; v < nv; v++) {
+                int start = s;
+                for (int i = fanStart[v], e = i + fanCount[v]; i < e; i++) {
+                    int c = refs[i];
+                    if (tri[c] >= 0) {
+                        out[s++] = c;
+                    }
+                }
+                fanStart[v] = start;
+                fanCount[v] = s - start;
+            }
+            refs = out;
+            refsEnd = s;
+        }
+
+        Mesh output() {
+            long t0 = System.nanoTime();
+            int[] remap = new int[nv];
+            Arrays.fill(remap, -1);
+            int nTri = 0;
+            for (int c = 0; c < tri.length; c += 3) {
+                if (tri[c] >= 0) {
+                    nTri++;
+                    remap[tri[c]] = remap[tri[c + 1]] = remap[tri[c + 2]] = 0;
+                }
+            }
+            int n = 0;
+            for (int v = 0; v < nv; v++) {
+                if (remap[v] == 0) {
+                    remap[v] = n++;
+                }
+            }
+            float[] p = new float[3 * n];
+            for (int v = 0; v < nv; v++) {
+                int r = remap[v];
+                if (r >= 0) {
+                    p[3 * r] = (float) (pos[3 * v] + cx);
+                    p[3 * r + 1] = (float) (pos[3 * v + 1] + cy);
+                    p[3 * r + 2] = (float) (pos[3 * v + 2] + cz);
+                }
+            }
+            int[] t = new int[3 * nTri];
+            int j = 0;
+            for (int c = 0; c < tri.length; c += 3) {
+                if (tri[c] >= 0) {
+                    t[j++] = remap[tri[c]];
+                    t[j++] = remap[tri[c + 1]];
+                    t[j++] = remap[tri[c + 2]];
+                }
+            }
+            PHASE_NANOS.get()[5] = System.nanoTime() - t0;
+            return new Mesh(p, t);
+        }
+
+        interface RangeBody {
+            void run(int worker, int lo, int hi);
+        }
+
+        /** Splits [0, n) into one fixed range per worker: the same ranges for the same thread count. */
+        void forEachWorkerRange(int n, RangeBody body) {
+            forEachRange(n, body);
+        }
+
+        void forEachRange(int n, RangeBody body) {
+            if (threads == 1 || n < 4096) {
+                body.run(0, 0, n);
+                return;
+            }
+            ForkJoinPool pool = POOLS.computeIfAbsent(threads, ForkJoinPool::new);
+            List<Future<?>> running = new ArrayList<>();
+            for (int w = 0; w < threads; w++) {
+                int worker = w;
+                int lo = (int) ((long) n * w / threads);
+                int hi = (int) ((long) n * (w + 1) / threads);
+                running.add(pool.submit(() -> body.run(worker, lo, hi)));
+            }
+            try {
+                for (Future<?> f : running) {
+                    f.get();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted", e);
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof RuntimeException re) {
+                    throw re;
+                }
+                if (e.getCause() instanceof Error err) {
+                    throw err;
+                }
+                throw new IllegalStateException(e.getCause());
+            }
+        }
+    }
+
+    private static final ConcurrentHashMap<Integer, ForkJoinPool> POOLS = new ConcurrentHashMap<>();
+}
