@@ -136,6 +136,11 @@ public final class QuadricDecimator {
         static final byte FROZEN = 2;
         static final byte REMOVED = 3;
         static final int BINS = 1 << 17;
+        static final boolean DEBUG = Boolean.getBoolean("dec.debug");
+        /** Vertex ranges collapsed in parallel; fixed, so the result is the same for any thread count. */
+        static final int BLOCKS = 8;
+        /** Below this many collapses still to go, one range: the last ones stop exactly at the target. */
+        static final long SEQUENTIAL_BELOW = 4096;
         static final int BIN_SHIFT = 14;
 
         final int nv;
@@ -151,19 +156,27 @@ public final class QuadricDecimator {
         /** Per vertex: the summed area behind its quadric. */
         final double[] weight;
         /** Three vertices per triangle; all -1 once the triangle is gone. */
-        final int[] tri;
+        int[] tri;
+        /** Triangles in {@link #tri}, alive or not. */
+        int ntri;
         final byte[] kind;
         /** The last pass in which the vertex was the survivor of a collapse. */
         final int[] stamp;
         /** Per corner 3t+k: the cost of the edge from that corner to the next one, +Inf when it is no candidate. */
-        final float[] cost;
+        float[] cost;
+        /** The block that owns each vertex in the current pass. */
+        final short[] owner;
+        /** The axis along which blocks are slabs: the mesh's longest. */
+        final int axis;
+        final double axisMin;
+        final double axisLength;
         final int[] fanStart;
         final int[] fanCount;
         /** Corner ids (3t+k with tri[3t+k] the vertex) of each vertex's triangles; dead ones are skipped. */
         int[] refs;
         int refsEnd;
-        final double[] applyScratch = new double[4];
-        int[] ring = new int[64];
+        /** Errors below this are this pass's candidates. */
+        double passThreshold;
         /** Refusals by check: link, valence, normal, quality. */
         final long[] refusedBy = new long[4];
         long alive;
@@ -202,6 +215,16 @@ public final class QuadricDecimator {
                 pos[i + 1] = p[i + 1] - cy;
                 pos[i + 2] = p[i + 2] - cz;
             }
+            int longest = 0;
+            for (int a = 1; a < 3; a++) {
+                if (max[a] - min[a] > max[longest] - min[longest]) {
+                    longest = a;
+                }
+            }
+            axis = longest;
+            axisMin = min[longest] - (longest == 0 ? cx : longest == 1 ? cy : cz);
+            axisLength = Math.max(max[longest] - min[longest], 1e-30);
+            owner = new short[nv];
             quad = new double[10 * nv];
             weight = new double[nv];
             kind = new byte[nv];
@@ -211,6 +234,7 @@ public final class QuadricDecimator {
             fanStart = new int[nv];
             fanCount = new int[nv];
             alive = nt;
+            ntri = nt;
             buildFans();
             long t1 = System.nanoTime();
             forEachRange(nv, (w, lo, hi) -> {
@@ -233,6 +257,7 @@ public final class QuadricDecimator {
 
         /** Vertex to corner lists, in one array with room to rewrite lists at its end. */
         private void buildFans() {
+            Arrays.fill(fanCount, 0);
             for (int c = 0; c < tri.length; c++) {
                 fanCount[tri[c]]++;
             }
@@ -373,8 +398,10 @@ public final class QuadricDecimator {
             long applyNanos = 0;
             int[][] hist = new int[threads][BINS];
             int[] cand = new int[tri.length];
+            // cand is only ever filled from the live corners, which compaction never grows.
             boolean force = true;
             boolean forcedSinceProgress = true;
+            int stalledParallel = 0;
             int passes = 0;
             for (int pass = 0; alive > target; pass++) {
                 passes++;
@@ -391,31 +418,103 @@ public final class QuadricDecimator {
                     continue;
                 }
                 long need = (alive - target + 1) / 2;
-                long take = Math.max(1, Math.min(2 * need, (long) Math.ceil(candidates * PASS_FRACTION)));
+                // Several candidates per collapse still wanted: some are refused, some wait for a later pass.
+                long take = Math.max(1, Math.min(4 * need, (long) Math.ceil(candidates * PASS_FRACTION)));
+                boolean sequential = need < SEQUENTIAL_BELOW || stalledParallel >= 2;
+                Block[] blocks = blocksFor(pass, sequential);
                 a = System.nanoTime();
-                int count = gather(hist, take, cand);
+                int count = gather(hist, take, cand, blocks);
+                for (Block b : blocks) {
+                    b.quota = sequential ? need : need * (b.candTo - b.candFrom) / Math.max(1, count);
+                }
+                reserveArenas(blocks);
                 costNanos += System.nanoTime() - a;
                 a = System.nanoTime();
+                int p = pass;
+                forEachBlock(blocks, b -> b.run(cand, p));
                 long done = 0;
-                for (int i = 0; i < count && alive > target; i++) {
-                    if (tryCollapse(cand[i], pass)) {
-                        done++;
+                for (Block b : blocks) {
+                    done += b.collapses;
+                    collapses += b.collapses;
+                    alive -= b.removedTriangles;
+                    refused += b.refused;
+                    for (int k = 0; k < 4; k++) {
+                        refusedBy[k] += b.refusedBy[k];
                     }
+                    maxRms2 = Math.max(maxRms2, b.maxRms2);
                 }
                 applyNanos += System.nanoTime() - a;
                 if (done > 0) {
                     forcedSinceProgress = false;
                 }
+                if (DEBUG) {
+                    long later = 0;
+                    long[] lb = new long[4];
+                    for (Block b : blocks) {
+                        later += b.later;
+                        for (int k = 0; k < 4; k++) {
+                            lb[k] += b.laterBy[k];
+                        }
+                    }
+                    System.err.println("  later dead/outside/link-outside/stale " + Arrays.toString(lb));
+                    System.err.printf("pass %d seq=%b alive=%d need=%d cand=%d take=%d count=%d done=%d later=%d%n", pass, sequential, alive, need, candidates, take, count, done, later);
+                }
+                stalledParallel = done > 0 || sequential ? 0 : stalledParallel + 1;
+                if (alive < ntri / 2 && alive > target) {
+                    compactTriangles();
+                }
             }
             long[] ph = PHASE_NANOS.get();
             PASSES.get()[0] = passes;
-            REFUSALS.get()[0] = refusedBy[0];
-            REFUSALS.get()[1] = refusedBy[1];
-            REFUSALS.get()[2] = refusedBy[2];
-            REFUSALS.get()[3] = refusedBy[3];
+            System.arraycopy(refusedBy, 0, REFUSALS.get(), 0, 4);
             ph[2] = costNanos;
             ph[3] = applyNanos;
             ph[4] = System.nanoTime() - t0;
+        }
+
+        /**
+         * The blocks of a pass: {@link #BLOCKS} slabs of equal thickness across the mesh's longest
+         * axis, shifted by half a slab on odd passes so that collapses left across a slab border in
+         * one pass are inside a slab in the next; one block for the whole mesh when sequential.
+         * Sets {@link #owner} from the positions at the start of the pass.
+         */
+        private Block[] blocksFor(int pass, boolean sequential) {
+            int count = sequential ? 1 : BLOCKS + (pass & 1);
+            double shift = sequential ? 0 : (pass & 1) * 0.5;
+            Block[] blocks = new Block[count];
+            for (int b = 0; b < count; b++) {
+                blocks[b] = new Block(this, (short) b);
+            }
+            double scale = BLOCKS / axisLength;
+            forEachWorkerRange(nv, (w, lo, hi) -> {
+                for (int v = lo; v < hi; v++) {
+                    int slab = (int) ((pos[3 * v + axis] - axisMin) * scale + shift);
+                    owner[v] = (short) Math.max(0, Math.min(count - 1, slab));
+                }
+            });
+            return blocks;
+        }
+
+        /** Gives each block its own stretch of {@link #refs} to write merged vertices' lists into. */
+        private void reserveArenas(Block[] blocks) {
+            long total = 0;
+            for (Block b : blocks) {
+                total += arenaSize(b);
+            }
+            if (refsEnd + total > refs.length) {
+                compactRefs(total);
+            }
+            int at = refsEnd;
+            for (Block b : blocks) {
+                b.arenaPos = at;
+                at += arenaSize(b);
+                b.arenaEnd = at;
+            }
+            refsEnd = at;
+        }
+
+        private static long arenaSize(Block b) {
+            return 20L * Math.min(b.quota, b.candTo - b.candFrom) + 512;
         }
 
         /**
@@ -427,7 +526,7 @@ public final class QuadricDecimator {
             for (int[] h : hist) {
                 Arrays.fill(h, 0);
             }
-            forEachWorkerRange(nt, (w, lo, hi) -> {
+            forEachWorkerRange(ntri, (w, lo, hi) -> {
                 int[] h = hist[w];
                 double[] r = new double[4];
                 long n = 0;
@@ -461,10 +560,11 @@ public final class QuadricDecimator {
 
         /**
          * Writes the candidates of the cheapest bins holding at least {@code take} of them into
-         * {@code cand}, in corner order (neighbours in the mesh are near in memory, and within a
-         * pass every candidate is among the cheapest); returns how many.
+         * {@code cand}, grouped by the block of their first vertex and in corner order within a
+         * block (neighbours in the mesh are near in memory, and within a pass every candidate is
+         * among the cheapest); sets each block's slice and returns how many there are.
          */
-        private int gather(int[][] hist, long take, int[] cand) {
+        private int gather(int[][] hist, long take, int[] cand, Block[] blocks) {
             int last = 0;
             long sum = 0;
             for (; last < BINS; last++) {
@@ -476,20 +576,35 @@ public final class QuadricDecimator {
                 }
             }
             int maxBin = Math.min(last, BINS - 1);
-            int[] offsets = new int[threads];
-            int off = 0;
-            for (int w = 0; w < threads; w++) {
-                offsets[w] = off;
-                for (int b = 0; b <= maxBin; b++) {
-                    off += hist[w][b];
-                }
-            }
-            forEachWorkerRange(nt, (w, lo, hi) -> {
-                int o = offsets[w];
+            passThreshold = maxBin == BINS - 1 ? Double.POSITIVE_INFINITY : Float.intBitsToFloat((maxBin + 1) << BIN_SHIFT);
+            int nb = blocks.length;
+            int[][] perWorker = new int[threads][nb];
+            forEachWorkerRange(ntri, (w, lo, hi) -> {
+                int[] n = perWorker[w];
                 for (int c = 3 * lo, e = 3 * hi; c < e; c++) {
                     float k = cost[c];
                     if (k != Float.POSITIVE_INFINITY && tri[c] >= 0 && bin(k) <= maxBin) {
-                        cand[o++] = c;
+                        n[owner[tri[c]]]++;
+                    }
+                }
+            });
+            // Offsets: block major, worker minor, so the order is the same for any number of workers.
+            int off = 0;
+            for (int b = 0; b < nb; b++) {
+                blocks[b].candFrom = off;
+                for (int w = 0; w < threads; w++) {
+                    int n = perWorker[w][b];
+                    perWorker[w][b] = off;
+                    off += n;
+                }
+                blocks[b].candTo = off;
+            }
+            forEachWorkerRange(ntri, (w, lo, hi) -> {
+                int[] o = perWorker[w];
+                for (int c = 3 * lo, e = 3 * hi; c < e; c++) {
+                    float k = cost[c];
+                    if (k != Float.POSITIVE_INFINITY && tri[c] >= 0 && bin(k) <= maxBin) {
+                        cand[o[owner[tri[c]]]++] = c;
                     }
                 }
             });
@@ -597,220 +712,96 @@ public final class QuadricDecimator {
                     + c2 * z * z + 2 * cd * z + d2;
         }
 
-        /** Collapses the edge from corner h to the next corner if every check passes. */
-        private boolean tryCollapse(int h, int pass) {
-            int u = tri[h];
-            if (u < 0) {
-                return false;
-            }
-            int v = tri[next(h)];
-            if (stamp[u] == pass || stamp[v] == pass) {
-                return false;
-            }
-            int a;
-            int b;
-            if (kind[u] == BORDER || kind[v] != BORDER && fanCount[u] >= fanCount[v]) {
-                a = u;
-                b = v;
-            } else {
-                a = v;
-                b = u;
-            }
-            double[] r = placement(u, v, applyScratch);
-            double x = r[0], y = r[1], z = r[2], err = r[3];
-            if (!linkAllows(a, b) || !shapesAllow(a, b, x, y, z)) {
-                refused++;
-                cost[h] = Float.POSITIVE_INFINITY;
-                return false;
-            }
-            collapse(a, b, x, y, z, pass);
-            double w = weight[a];
-            if (w > 0) {
-                maxRms2 = Math.max(maxRms2, err / w);
-            }
-            collapses++;
-            return true;
-        }
-
         /**
-         * The link condition: a and b share exactly the two vertices opposite their edge, and the
-         * edge has exactly two triangles; and the merged vertex keeps at least three triangles
-         * (one on a border).
+         * Drops dead triangles from {@link #tri} (keeping the order and each corner's cost) and
+         * rebuilds the vertex lists, so later passes scan only what is left.
          */
-        private boolean linkAllows(int a, int b) {
-            int n = 0;
-            int degA = 0;
-            for (int i = fanStart[a], e = i + fanCount[a]; i < e; i++) {
-                int c = refs[i];
-                if (tri[c] < 0) {
-                    continue;
-                }
-                degA++;
-                if (n + 2 > ring.length) {
-                    ring = Arrays.copyOf(ring, 2 * ring.length);
-                }
-                // Both: a border vertex's fan ends at a neighbour that is no triangle's next.
-                ring[n++] = tri[next(c)];
-                ring[n++] = tri[prev(c)];
-            }
-            // b is never on a border, so each of its neighbours is the next vertex of exactly one of its triangles.
-            int degB = 0;
-            int both = 0;
-            int shared = 0;
-            for (int i = fanStart[b], e = i + fanCount[b]; i < e; i++) {
-                int c = refs[i];
-                if (tri[c] < 0) {
-                    continue;
-                }
-                degB++;
-                int x = tri[next(c)];
-                if (x == a || tri[prev(c)] == a) {
-                    both++;
-                }
-                if (x != a) {
-                    for (int j = 0; j < n; j++) {
-                        if (ring[j] == x) {
-                            shared++;
-                            break;
-                        }
+        private void compactTriangles() {
+            int[] from = new int[threads];
+            int[] counts = new int[threads];
+            forEachWorkerRange(ntri, (w, lo, hi) -> {
+                int n = 0;
+                for (int t = lo; t < hi; t++) {
+                    if (tri[3 * t] >= 0) {
+                        n++;
                     }
                 }
+                counts[w] = n;
+            });
+            int total = 0;
+            for (int w = 0; w < threads; w++) {
+                from[w] = total;
+                total += counts[w];
             }
-            if (both != 2 || shared != 2) {
-                refusedBy[0]++;
-                return false;
-            }
-            if (degA + degB - 4 < (kind[a] == BORDER ? 1 : 3)) {
-                refusedBy[1]++;
-                return false;
-            }
-            return true;
-        }
-
-        /** No surviving triangle flips, folds, degenerates or becomes a new sliver. */
-        private boolean shapesAllow(int a, int b, double x, double y, double z) {
-            int ia = 3 * a;
-            boolean aMoves = pos[ia] != x || pos[ia + 1] != y || pos[ia + 2] != z;
-            return (!aMoves || fanAllows(a, b, x, y, z)) && fanAllows(b, a, x, y, z);
-        }
-
-        /** Checks the triangles of {@code moving} that do not contain {@code other}, with {@code moving} at (x, y, z). */
-        private boolean fanAllows(int moving, int other, double x, double y, double z) {
-            int im = 3 * moving;
-            double ox = pos[im], oy = pos[im + 1], oz = pos[im + 2];
-            for (int i = fanStart[moving], e = i + fanCount[moving]; i < e; i++) {
-                int c = refs[i];
-                if (tri[c] < 0) {
-                    continue;
-                }
-                int p1 = tri[next(c)];
-                int p2 = tri[prev(c)];
-                if (p1 == other || p2 == other) {
-                    continue;
-                }
-                int i1 = 3 * p1;
-                int i2 = 3 * p2;
-                double ax = pos[i1], ay = pos[i1 + 1], az = pos[i1 + 2];
-                double bx = pos[i2], by = pos[i2 + 1], bz = pos[i2 + 2];
-                // Old and new normals of (moving, p1, p2).
-                double ux = ax - ox, uy = ay - oy, uz = az - oz;
-                double vx = bx - ox, vy = by - oy, vz = bz - oz;
-                double onx = uy * vz - uz * vy, ony = uz * vx - ux * vz, onz = ux * vy - uy * vx;
-                double sx = ax - x, sy = ay - y, sz = az - z;
-                double tx = bx - x, ty = by - y, tz = bz - z;
-                double nnx = sy * tz - sz * ty, nny = sz * tx - sx * tz, nnz = sx * ty - sy * tx;
-                double on = Math.sqrt(onx * onx + ony * ony + onz * onz);
-                double nn = Math.sqrt(nnx * nnx + nny * nny + nnz * nnz);
-                if (nn == 0 || on > 0 && onx * nnx + ony * nny + onz * nnz < MIN_NORMAL_COSINE * on * nn) {
-                    refusedBy[2]++;
-                    return false;
-                }
-                double wx = bx - ax, wy = by - ay, wz = bz - az;
-                double opp = wx * wx + wy * wy + wz * wz;
-                double qNew = 2 * Math.sqrt(3) * nn / (sx * sx + sy * sy + sz * sz + tx * tx + ty * ty + tz * tz + opp);
-                if (qNew < MIN_QUALITY) {
-                    double qOld = 2 * Math.sqrt(3) * on / (ux * ux + uy * uy + uz * uz + vx * vx + vy * vy + vz * vz + opp);
-                    if (qNew < qOld) {
-                        refusedBy[3]++;
-                        return false;
+            int[] t2 = new int[3 * total];
+            float[] c2 = new float[3 * total];
+            forEachWorkerRange(ntri, (w, lo, hi) -> {
+                int o = 3 * from[w];
+                for (int t = lo; t < hi; t++) {
+                    int c = 3 * t;
+                    if (tri[c] >= 0) {
+                        t2[o] = tri[c];
+                        t2[o + 1] = tri[c + 1];
+                        t2[o + 2] = tri[c + 2];
+                        c2[o] = cost[c];
+                        c2[o + 1] = cost[c + 1];
+                        c2[o + 2] = cost[c + 2];
+                        o += 3;
                     }
                 }
-            }
-            return true;
-        }
-
-        /** Merges b into a at (x, y, z): b's triangles are rewritten to a, the two on the edge go. */
-        private void collapse(int a, int b, double x, double y, double z, int pass) {
-            int qa = 10 * a;
-            int qb = 10 * b;
-            for (int k = 0; k < 10; k++) {
-                quad[qa + k] += quad[qb + k];
-            }
-            weight[a] += weight[b];
-            int ia = 3 * a;
-            pos[ia] = x;
-            pos[ia + 1] = y;
-            pos[ia + 2] = z;
-            kind[b] = REMOVED;
-            stamp[a] = pass;
-            int room = fanCount[a] + fanCount[b];
-            if (refsEnd + room > refs.length) {
-                compactRefs(room);
-            }
-            int start = refsEnd;
-            int end = start;
-            for (int i = fanStart[a], e = i + fanCount[a]; i < e; i++) {
-                int c = refs[i];
-                if (tri[c] < 0) {
-                    continue;
-                }
-                if (tri[next(c)] == b || tri[prev(c)] == b) {
-                    int base = c - c % 3;
-                    tri[base] = tri[base + 1] = tri[base + 2] = -1;
-                    alive--;
-                    continue;
-                }
-                refs[end++] = c;
-            }
-            for (int i = fanStart[b], e = i + fanCount[b]; i < e; i++) {
-                int c = refs[i];
-                if (tri[c] < 0) {
-                    continue;
-                }
-                tri[c] = a;
-                refs[end++] = c;
-            }
-            fanStart[a] = start;
-            fanCount[a] = end - start;
-            fanCount[b] = 0;
-            refsEnd = end;
+            });
+            tri = t2;
+            cost = c2;
+            ntri = total;
+            buildFans();
         }
 
         /** Rewrites every vertex's list without dead corners, leaving at least {@code room} free. */
-        private void compactRefs(int room) {
-            int live = 0;
-            for (int v = 0; v < nv; v++) {
-                for (int i = fanStart[v], e = i + fanCount[v]; i < e; i++) {
-                    if (tri[refs[i]] >= 0) {
-                        live++;
+        private void compactRefs(long room) {
+            int[] live = new int[nv];
+            long[] perWorker = new long[threads];
+            forEachWorkerRange(nv, (w, lo, hi) -> {
+                long n = 0;
+                for (int v = lo; v < hi; v++) {
+                    int k = 0;
+                    for (int i = fanStart[v], e = i + fanCount[v]; i < e; i++) {
+                        if (tri[refs[i]] >= 0) {
+                            k++;
+                        }
                     }
+                    live[v] = k;
+                    n += k;
                 }
+                perWorker[w] = n;
+            });
+            long total = 0;
+            long[] from = new long[threads];
+            for (int w = 0; w < threads; w++) {
+                from[w] = total;
+                total += perWorker[w];
             }
-            int[] out = new int[Math.max(refs.length, 2 * live + room)];
-            int s = 0;
-            for (int v = 0; v < nv; v++) {
-                int start = s;
-                for (int i = fanStart[v], e = i + fanCount[v]; i < e; i++) {
-                    int c = refs[i];
-                    if (tri[c] >= 0) {
-                        out[s++] = c;
+            long size = total + room + total / 2 + 1024;
+            if (size > Integer.MAX_VALUE - 16) {
+                throw new IllegalStateException("mesh too large to decimate: " + size + " triangle corners");
+            }
+            int[] out = new int[(int) size];
+            int[] old = refs;
+            forEachWorkerRange(nv, (w, lo, hi) -> {
+                int s = (int) from[w];
+                for (int v = lo; v < hi; v++) {
+                    int start = s;
+                    for (int i = fanStart[v], e = i + fanCount[v]; i < e; i++) {
+                        int c = old[i];
+                        if (tri[c] >= 0) {
+                            out[s++] = c;
+                        }
                     }
+                    fanStart[v] = start;
+                    fanCount[v] = s - start;
                 }
-                fanStart[v] = start;
-                fanCount[v] = s - start;
-            }
+            });
             refs = out;
-            refsEnd = s;
+            refsEnd = (int) total;
         }
 
         Mesh output() {
@@ -850,6 +841,22 @@ public final class QuadricDecimator {
             }
             PHASE_NANOS.get()[5] = System.nanoTime() - t0;
             return new Mesh(p, t);
+        }
+
+        /** Runs every block, each on one worker at a time; blocks share no vertex, so their order does not matter. */
+        void forEachBlock(Block[] blocks, java.util.function.Consumer<Block> body) {
+            if (threads == 1 || blocks.length == 1) {
+                for (Block b : blocks) {
+                    body.accept(b);
+                }
+                return;
+            }
+            java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+            forEachRange(threads * 4096, (w, lo, hi) -> {
+                for (int i; (i = next.getAndIncrement()) < blocks.length; ) {
+                    body.accept(blocks[i]);
+                }
+            });
         }
 
         interface RangeBody {
@@ -894,4 +901,291 @@ public final class QuadricDecimator {
     }
 
     private static final ConcurrentHashMap<Integer, ForkJoinPool> POOLS = new ConcurrentHashMap<>();
+
+    /**
+     * The collapses of one pass within one range of vertices: a collapse is taken only when both
+     * ends and all their neighbours lie in the range (the others wait for a later pass, where the
+     * ranges are shifted), so blocks running at the same time never read what another one writes.
+     */
+    private static final class Block {
+        final Engine m;
+        final short id;
+        int candFrom;
+        int candTo;
+        long quota;
+        int arenaPos;
+        int arenaEnd;
+        long collapses;
+        long later;
+        final long[] laterBy = new long[4];
+        long removedTriangles;
+        long refused;
+        final long[] refusedBy = new long[4];
+        double maxRms2;
+        int[] ring = new int[64];
+        final double[] scratch = new double[4];
+
+        Block(Engine m, short id) {
+            this.m = m;
+            this.id = id;
+        }
+
+        void run(int[] cand, int pass) {
+            for (int i = candFrom; i < candTo && collapses < quota; i++) {
+                int r = tryCollapse(cand[i], pass);
+                if (r == ARENA_FULL) {
+                    return;
+                }
+                if (r == LATER) {
+                    later++;
+                    if (Engine.DEBUG && pass == 25 && later < 5) {
+                        int h = cand[i];
+                        int u = m.tri[h];
+                        int v = u < 0 ? -1 : m.tri[Engine.next(h)];
+                        System.err.printf("  later: block %d u=%d v=%d stamps %d %d kinds %d %d fan u=%s%n", id, u, v,
+                                u < 0 ? -9 : m.stamp[u], v < 0 ? -9 : m.stamp[v], u < 0 ? -9 : m.kind[u], v < 0 ? -9 : m.kind[v], u < 0 ? "" : fan(u));
+                    }
+                }
+            }
+        }
+
+        String fan(int v) {
+            StringBuilder sb = new StringBuilder();
+            for (int i = m.fanStart[v], e = i + m.fanCount[v]; i < e; i++) {
+                int c = m.refs[i];
+                sb.append(c).append(':').append(m.tri[c - c % 3]).append('/').append(m.tri[c - c % 3 + 1]).append('/').append(m.tri[c - c % 3 + 2]).append(' ');
+            }
+            return sb.toString();
+        }
+
+        static final int TAKEN = 0;
+        static final int REFUSED = 1;
+        static final int LATER = 2;
+        static final int ARENA_FULL = 3;
+
+        private boolean inside(int v) {
+            return m.owner[v] == id;
+        }
+
+        /** Collapses the edge from corner h to the next corner if every check passes. */
+        private int tryCollapse(int h, int pass) {
+            int[] tri = m.tri;
+            int u = tri[h];
+            if (u < 0) {
+                laterBy[0]++;
+                return LATER;
+            }
+            int v = tri[Engine.next(h)];
+            byte[] kind = m.kind;
+            if (!inside(v) || kind[u] == Engine.BORDER && kind[v] == Engine.BORDER) {
+                laterBy[1]++;
+                return LATER;
+            }
+            // An end that merged in this pass has a new quadric: the edge's cost is worked out again below.
+            boolean stale = m.stamp[u] == pass || m.stamp[v] == pass;
+            int a;
+            int b;
+            if (kind[u] == Engine.BORDER || kind[v] != Engine.BORDER && m.fanCount[u] >= m.fanCount[v]) {
+                a = u;
+                b = v;
+            } else {
+                a = v;
+                b = u;
+            }
+            int link = linkAllows(a, b);
+            if (link == LATER) {
+                laterBy[2]++;
+                return LATER;
+            }
+            double[] r = m.placement(u, v, scratch);
+            double x = r[0], y = r[1], z = r[2], err = r[3];
+            if (stale && (err >= m.passThreshold || err > m.bound2 * (m.weight[u] + m.weight[v]))) {
+                laterBy[3]++;
+                return LATER;
+            }
+            if (link == REFUSED || !shapesAllow(a, b, x, y, z)) {
+                refused++;
+                m.cost[h] = Float.POSITIVE_INFINITY;
+                return REFUSED;
+            }
+            if (arenaPos + m.fanCount[a] + m.fanCount[b] > arenaEnd) {
+                return ARENA_FULL;
+            }
+            collapse(a, b, x, y, z, pass);
+            double w = m.weight[a];
+            if (w > 0) {
+                maxRms2 = Math.max(maxRms2, err / w);
+            }
+            collapses++;
+            return TAKEN;
+        }
+
+        /**
+         * LATER when a neighbour lies outside the range; otherwise REFUSED unless the link
+         * condition holds (a and b share exactly the two vertices opposite their edge, and the edge
+         * has exactly two triangles) and the merged vertex keeps at least three triangles (one on a
+         * border).
+         */
+        private int linkAllows(int a, int b) {
+            int[] tri = m.tri;
+            int[] refs = m.refs;
+            int n = 0;
+            int degA = 0;
+            for (int i = m.fanStart[a], e = i + m.fanCount[a]; i < e; i++) {
+                int c = refs[i];
+                if (tri[c] < 0) {
+                    continue;
+                }
+                degA++;
+                if (n + 2 > ring.length) {
+                    ring = Arrays.copyOf(ring, 2 * ring.length);
+                }
+                // Both: a border vertex's fan ends at a neighbour that is no triangle's next.
+                int x1 = tri[Engine.next(c)];
+                int x2 = tri[Engine.prev(c)];
+                if (!inside(x1) || !inside(x2)) {
+                    return LATER;
+                }
+                ring[n++] = x1;
+                ring[n++] = x2;
+            }
+            // b is never on a border, so each of its neighbours is the next vertex of exactly one of its triangles.
+            int degB = 0;
+            int both = 0;
+            int shared = 0;
+            for (int i = m.fanStart[b], e = i + m.fanCount[b]; i < e; i++) {
+                int c = refs[i];
+                if (tri[c] < 0) {
+                    continue;
+                }
+                degB++;
+                int x = tri[Engine.next(c)];
+                if (!inside(x)) {
+                    return LATER;
+                }
+                if (x == a || tri[Engine.prev(c)] == a) {
+                    both++;
+                }
+                if (x != a) {
+                    for (int j = 0; j < n; j++) {
+                        if (ring[j] == x) {
+                            shared++;
+                            break;
+                        }
+                    }
+                }
+            }
+            if (both != 2 || shared != 2) {
+                refusedBy[0]++;
+                return REFUSED;
+            }
+            if (degA + degB - 4 < (m.kind[a] == Engine.BORDER ? 1 : 3)) {
+                refusedBy[1]++;
+                return REFUSED;
+            }
+            return TAKEN;
+        }
+
+        /** No surviving triangle flips, folds, degenerates or becomes a new sliver. */
+        private boolean shapesAllow(int a, int b, double x, double y, double z) {
+            int ia = 3 * a;
+            double[] pos = m.pos;
+            boolean aMoves = pos[ia] != x || pos[ia + 1] != y || pos[ia + 2] != z;
+            return (!aMoves || fanAllows(a, b, x, y, z)) && fanAllows(b, a, x, y, z);
+        }
+
+        /** Checks the triangles of {@code moving} that do not contain {@code other}, with {@code moving} at (x, y, z). */
+        private boolean fanAllows(int moving, int other, double x, double y, double z) {
+            int[] tri = m.tri;
+            int[] refs = m.refs;
+            double[] pos = m.pos;
+            int im = 3 * moving;
+            double ox = pos[im], oy = pos[im + 1], oz = pos[im + 2];
+            for (int i = m.fanStart[moving], e = i + m.fanCount[moving]; i < e; i++) {
+                int c = refs[i];
+                if (tri[c] < 0) {
+                    continue;
+                }
+                int p1 = tri[Engine.next(c)];
+                int p2 = tri[Engine.prev(c)];
+                if (p1 == other || p2 == other) {
+                    continue;
+                }
+                int i1 = 3 * p1;
+                int i2 = 3 * p2;
+                double ax = pos[i1], ay = pos[i1 + 1], az = pos[i1 + 2];
+                double bx = pos[i2], by = pos[i2 + 1], bz = pos[i2 + 2];
+                // Old and new normals of (moving, p1, p2).
+                double ux = ax - ox, uy = ay - oy, uz = az - oz;
+                double vx = bx - ox, vy = by - oy, vz = bz - oz;
+                double onx = uy * vz - uz * vy, ony = uz * vx - ux * vz, onz = ux * vy - uy * vx;
+                double sx = ax - x, sy = ay - y, sz = az - z;
+                double tx = bx - x, ty = by - y, tz = bz - z;
+                double nnx = sy * tz - sz * ty, nny = sz * tx - sx * tz, nnz = sx * ty - sy * tx;
+                double on = Math.sqrt(onx * onx + ony * ony + onz * onz);
+                double nn = Math.sqrt(nnx * nnx + nny * nny + nnz * nnz);
+                if (nn == 0 || on > 0 && onx * nnx + ony * nny + onz * nnz < MIN_NORMAL_COSINE * on * nn) {
+                    refusedBy[2]++;
+                    return false;
+                }
+                double wx = bx - ax, wy = by - ay, wz = bz - az;
+                double opp = wx * wx + wy * wy + wz * wz;
+                double qNew = 2 * Math.sqrt(3) * nn / (sx * sx + sy * sy + sz * sz + tx * tx + ty * ty + tz * tz + opp);
+                if (qNew < MIN_QUALITY) {
+                    double qOld = 2 * Math.sqrt(3) * on / (ux * ux + uy * uy + uz * uz + vx * vx + vy * vy + vz * vz + opp);
+                    if (qNew < qOld) {
+                        refusedBy[3]++;
+                        return false;
+                    }
+                }
+            }
+            return true;
+        }
+
+        /** Merges b into a at (x, y, z): b's triangles are rewritten to a, the two on the edge go. */
+        private void collapse(int a, int b, double x, double y, double z, int pass) {
+            double[] quad = m.quad;
+            int qa = 10 * a;
+            int qb = 10 * b;
+            for (int k = 0; k < 10; k++) {
+                quad[qa + k] += quad[qb + k];
+            }
+            m.weight[a] += m.weight[b];
+            int ia = 3 * a;
+            m.pos[ia] = x;
+            m.pos[ia + 1] = y;
+            m.pos[ia + 2] = z;
+            m.kind[b] = Engine.REMOVED;
+            m.stamp[a] = pass;
+            int[] tri = m.tri;
+            int[] refs = m.refs;
+            int start = arenaPos;
+            int end = start;
+            for (int i = m.fanStart[a], e = i + m.fanCount[a]; i < e; i++) {
+                int c = refs[i];
+                if (tri[c] < 0) {
+                    continue;
+                }
+                if (tri[Engine.next(c)] == b || tri[Engine.prev(c)] == b) {
+                    int base = c - c % 3;
+                    tri[base] = tri[base + 1] = tri[base + 2] = -1;
+                    removedTriangles++;
+                    continue;
+                }
+                refs[end++] = c;
+            }
+            for (int i = m.fanStart[b], e = i + m.fanCount[b]; i < e; i++) {
+                int c = refs[i];
+                if (tri[c] < 0) {
+                    continue;
+                }
+                tri[c] = a;
+                refs[end++] = c;
+            }
+            m.fanStart[a] = start;
+            m.fanCount[a] = end - start;
+            m.fanCount[b] = 0;
+            arenaPos = end;
+        }
+    }
 }
