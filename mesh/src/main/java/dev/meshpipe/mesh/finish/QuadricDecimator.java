@@ -58,11 +58,11 @@ import java.util.concurrent.Future;
  */
 public final class QuadricDecimator {
     /** Smallest cosine between a surviving triangle's normal before and after a collapse. */
-    public static final double MIN_NORMAL_COSINE = Double.parseDouble(System.getProperty("dec.cos", "0.3"));
+    public static final double MIN_NORMAL_COSINE = 0.3;
     /** Quality {@code 4 sqrt(3) area / sum of squared edge lengths} below which a collapse may not push a triangle. */
-    public static final double MIN_QUALITY = Double.parseDouble(System.getProperty("dec.q", "0.05"));
+    public static final double MIN_QUALITY = 0.02;
     /** Share of the candidate edges, cheapest first, that one pass tries. */
-    static final double PASS_FRACTION = Double.parseDouble(System.getProperty("dec.f", "0.2"));
+    static final double PASS_FRACTION = 0.2;
 
     private QuadricDecimator() {}
 
@@ -137,6 +137,7 @@ public final class QuadricDecimator {
         static final byte REMOVED = 3;
         static final int BINS = 1 << 17;
         static final boolean DEBUG = Boolean.getBoolean("dec.debug");
+
         /** Vertex ranges collapsed in parallel; fixed, so the result is the same for any thread count. */
         static final int BLOCKS = 8;
         /** Below this many collapses still to go, one range: the last ones stop exactly at the target. */
