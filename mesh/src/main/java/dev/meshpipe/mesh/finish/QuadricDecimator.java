@@ -47,14 +47,18 @@ import java.util.concurrent.Future;
  * and not made worse.
  *
  * <p><b>Order and speed.</b> Work goes in passes, as in the fast batched simplifiers: each pass
- * updates, in parallel, the cost of every edge whose ends changed, picks the cheapest fifth of the
- * candidate edges (fewer when the target is near) by a histogram of costs, sorts them by cost with
- * a counting sort and collapses them in that order, skipping an edge once one of its ends has
- * changed in the pass (its cost is out of date; it comes back in the next pass). An edge that was
- * refused is left out until one of its ends changes; before giving up, one pass retries every edge.
- * Each vertex's triangles are a list in one shared array, rewritten at the end of the array when
- * the vertex merges, and compacted when the array is full. The result does not depend on the
- * number of threads.
+ * updates, in parallel, the cost of every edge with an end that changed, takes the cheapest fifth
+ * of the candidate edges (fewer when the target is near) by a histogram of costs, and tries them in
+ * memory order, which keeps neighbours in cache. An edge with an end that already merged in the
+ * pass is costed again and taken only if it is still under the pass's threshold. The mesh is cut
+ * into slabs across its longest axis and the slabs are worked in parallel: a collapse is taken only
+ * when both ends and all their neighbours are in the slab, and the slabs shift by half their
+ * thickness every other pass; near the target one slab covers everything, so the count stops
+ * exactly there. An edge that was refused is left out until one of its ends changes; before giving
+ * up, one pass costs every edge again. Each vertex's triangles are a list in one shared array;
+ * a merged vertex's list is rewritten into its slab's stretch at the end of that array, which is
+ * compacted when full, and dead triangles are dropped from the arrays once half are gone. The
+ * result does not depend on the number of threads.
  */
 public final class QuadricDecimator {
     /** Smallest cosine between a surviving triangle's normal before and after a collapse. */
@@ -125,6 +129,24 @@ public final class QuadricDecimator {
         return new Result(out, before, out.triangleCount(), e.collapses, e.refused, Math.sqrt(e.maxRms2));
     }
 
+    /** Whether the checks allow collapsing edge (u, v) of {@code mesh} as a first step (for tests). */
+    static boolean collapseAllowed(Mesh mesh, int u, int v) {
+        Engine e = new Engine(mesh, 1, Double.POSITIVE_INFINITY);
+        Block block = new Block(e, (short) 0);
+        byte ku = e.kind[u];
+        byte kv = e.kind[v];
+        if (ku >= Engine.FROZEN || kv >= Engine.FROZEN || ku == Engine.BORDER && kv == Engine.BORDER) {
+            return false;
+        }
+        int a = ku == Engine.BORDER ? u : kv == Engine.BORDER ? v : u;
+        int b = a == u ? v : u;
+        if (block.linkAllows(a, b) != Block.TAKEN) {
+            return false;
+        }
+        double[] r = e.placement(u, v, new double[4]);
+        return block.shapesAllow(a, b, r[0], r[1], r[2]);
+    }
+
     /** Timings of the last decimation's phases in this thread, for the benchmark. */
     static final ThreadLocal<long[]> PHASE_NANOS = ThreadLocal.withInitial(() -> new long[6]);
     static final ThreadLocal<int[]> PASSES = ThreadLocal.withInitial(() -> new int[1]);
@@ -136,9 +158,8 @@ public final class QuadricDecimator {
         static final byte FROZEN = 2;
         static final byte REMOVED = 3;
         static final int BINS = 1 << 17;
-        static final boolean DEBUG = Boolean.getBoolean("dec.debug");
 
-        /** Vertex ranges collapsed in parallel; fixed, so the result is the same for any thread count. */
+        /** Slabs collapsed in parallel; fixed, so the result is the same for any thread count. */
         static final int BLOCKS = 8;
         /** Below this many collapses still to go, one range: the last ones stop exactly at the target. */
         static final long SEQUENTIAL_BELOW = 4096;
@@ -447,18 +468,6 @@ public final class QuadricDecimator {
                 applyNanos += System.nanoTime() - a;
                 if (done > 0) {
                     forcedSinceProgress = false;
-                }
-                if (DEBUG) {
-                    long later = 0;
-                    long[] lb = new long[4];
-                    for (Block b : blocks) {
-                        later += b.later;
-                        for (int k = 0; k < 4; k++) {
-                            lb[k] += b.laterBy[k];
-                        }
-                    }
-                    System.err.println("  later dead/outside/link-outside/stale " + Arrays.toString(lb));
-                    System.err.printf("pass %d seq=%b alive=%d need=%d cand=%d take=%d count=%d done=%d later=%d%n", pass, sequential, alive, need, candidates, take, count, done, later);
                 }
                 stalledParallel = done > 0 || sequential ? 0 : stalledParallel + 1;
                 if (alive < ntri / 2 && alive > target) {
@@ -904,9 +913,9 @@ public final class QuadricDecimator {
     private static final ConcurrentHashMap<Integer, ForkJoinPool> POOLS = new ConcurrentHashMap<>();
 
     /**
-     * The collapses of one pass within one range of vertices: a collapse is taken only when both
-     * ends and all their neighbours lie in the range (the others wait for a later pass, where the
-     * ranges are shifted), so blocks running at the same time never read what another one writes.
+     * The collapses of one pass within one slab: a collapse is taken only when both ends and all
+     * their neighbours belong to the slab (the others wait for a later pass, where the slabs are
+     * shifted), so slabs worked at the same time never read what another one writes.
      */
     private static final class Block {
         final Engine m;
@@ -917,8 +926,6 @@ public final class QuadricDecimator {
         int arenaPos;
         int arenaEnd;
         long collapses;
-        long later;
-        final long[] laterBy = new long[4];
         long removedTriangles;
         long refused;
         final long[] refusedBy = new long[4];
@@ -933,30 +940,10 @@ public final class QuadricDecimator {
 
         void run(int[] cand, int pass) {
             for (int i = candFrom; i < candTo && collapses < quota; i++) {
-                int r = tryCollapse(cand[i], pass);
-                if (r == ARENA_FULL) {
+                if (tryCollapse(cand[i], pass) == ARENA_FULL) {
                     return;
                 }
-                if (r == LATER) {
-                    later++;
-                    if (Engine.DEBUG && pass == 25 && later < 5) {
-                        int h = cand[i];
-                        int u = m.tri[h];
-                        int v = u < 0 ? -1 : m.tri[Engine.next(h)];
-                        System.err.printf("  later: block %d u=%d v=%d stamps %d %d kinds %d %d fan u=%s%n", id, u, v,
-                                u < 0 ? -9 : m.stamp[u], v < 0 ? -9 : m.stamp[v], u < 0 ? -9 : m.kind[u], v < 0 ? -9 : m.kind[v], u < 0 ? "" : fan(u));
-                    }
-                }
             }
-        }
-
-        String fan(int v) {
-            StringBuilder sb = new StringBuilder();
-            for (int i = m.fanStart[v], e = i + m.fanCount[v]; i < e; i++) {
-                int c = m.refs[i];
-                sb.append(c).append(':').append(m.tri[c - c % 3]).append('/').append(m.tri[c - c % 3 + 1]).append('/').append(m.tri[c - c % 3 + 2]).append(' ');
-            }
-            return sb.toString();
         }
 
         static final int TAKEN = 0;
@@ -973,13 +960,11 @@ public final class QuadricDecimator {
             int[] tri = m.tri;
             int u = tri[h];
             if (u < 0) {
-                laterBy[0]++;
                 return LATER;
             }
             int v = tri[Engine.next(h)];
             byte[] kind = m.kind;
             if (!inside(v) || kind[u] == Engine.BORDER && kind[v] == Engine.BORDER) {
-                laterBy[1]++;
                 return LATER;
             }
             // An end that merged in this pass has a new quadric: the edge's cost is worked out again below.
@@ -995,13 +980,11 @@ public final class QuadricDecimator {
             }
             int link = linkAllows(a, b);
             if (link == LATER) {
-                laterBy[2]++;
                 return LATER;
             }
             double[] r = m.placement(u, v, scratch);
             double x = r[0], y = r[1], z = r[2], err = r[3];
             if (stale && (err >= m.passThreshold || err > m.bound2 * (m.weight[u] + m.weight[v]))) {
-                laterBy[3]++;
                 return LATER;
             }
             if (link == REFUSED || !shapesAllow(a, b, x, y, z)) {
