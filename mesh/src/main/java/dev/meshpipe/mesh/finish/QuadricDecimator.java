@@ -546,6 +546,11 @@ public final class QuadricDecimator {
                         continue;
                     }
                     int v = tri[next(c)];
+                    if (u > v) {
+                        // The other corner of the edge stands for it.
+                        cost[c] = Float.POSITIVE_INFINITY;
+                        continue;
+                    }
                     if (force || stamp[u] == pass - 1 || stamp[v] == pass - 1) {
                         cost[c] = edgeCost(u, v, r);
                     }

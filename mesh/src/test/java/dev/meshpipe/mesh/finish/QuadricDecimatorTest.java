@@ -111,6 +111,41 @@ class QuadricDecimatorTest {
     }
 
     @Test
+    void noTriangleFoldsOver() {
+        // On a sphere every triangle faces away from the centre, however far it is decimated.
+        Mesh raw = synthetic("sphere:64:25");
+        for (double f : new double[] {0.05, 0.01, 0.003}) {
+            Mesh m = decimate(raw, f).mesh();
+            float[] p = m.positions();
+            int[] t = m.triangles();
+            double c = (64 - 1) / 2.0;
+            for (int i = 0; i < t.length; i += 3) {
+                int a = 3 * t[i], b = 3 * t[i + 1], d = 3 * t[i + 2];
+                double ux = p[b] - p[a], uy = p[b + 1] - p[a + 1], uz = p[b + 2] - p[a + 2];
+                double vx = p[d] - p[a], vy = p[d + 1] - p[a + 1], vz = p[d + 2] - p[a + 2];
+                double nx = uy * vz - uz * vy, ny = uz * vx - ux * vz, nz = ux * vy - uy * vx;
+                double rx = (p[a] + p[b] + p[d]) / 3 - c, ry = (p[a + 1] + p[b + 1] + p[d + 1]) / 3 - c, rz = (p[a + 2] + p[b + 2] + p[d + 2]) / 3 - c;
+                double cos = (nx * rx + ny * ry + nz * rz) / Math.sqrt((nx * nx + ny * ny + nz * nz) * (rx * rx + ry * ry + rz * rz));
+                assertTrue(cos > 0.5, f + ": triangle " + i / 3 + " turned away from outward, cosine " + cos);
+            }
+        }
+    }
+
+    @Test
+    void aCollapseThatFlipsATriangleIsRefused() {
+        // A flat closed pillow (two coplanar sheets sharing a rim). Vertex 1's fan has a notch at
+        // vertex 5: merging 1 into 0 (both quadrics are the same plane, so 0's position is as good
+        // as any) would turn triangle (1, 4, 5) into (0, 4, 5), which faces the other way.
+        float[] p = {0, 0, 0, 1, 0, 0, 0.5f, -1, 0, 2, -1, 0, 2, 1, 0, 0.7f, 0.3f, 0, -1, 1, 0, -1, -1, 0};
+        int[] t = {1, 5, 0, 1, 0, 2, 1, 2, 3, 1, 3, 4, 1, 4, 5, 0, 5, 6, 0, 6, 7, 0, 7, 2,
+                2, 4, 3, 2, 5, 4, 2, 6, 5, 2, 7, 6};
+        Mesh pillow = new Mesh(p, t);
+        MeshChecks.assertClosedManifold(pillow, "pillow");
+        assertFalse(QuadricDecimator.collapseAllowed(pillow, 0, 1), "1 merged into 0 flips (0, 4, 5)");
+        assertTrue(QuadricDecimator.collapseAllowed(pillow, 1, 0), "0 merged into 1 flips nothing");
+    }
+
+    @Test
     void refusedCollapsesAreCounted() {
         Mesh raw = synthetic("sphere:32:12");
         QuadricDecimator.Result r = QuadricDecimator.decimate(raw, new QuadricDecimator.Options(0, 4, Double.POSITIVE_INFINITY), 2);
