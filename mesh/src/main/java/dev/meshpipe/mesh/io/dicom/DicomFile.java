@@ -88,7 +88,7 @@ public final class DicomFile {
     }
 
     /** A file without preamble: the first tag is a small even group, as in old ACR-NEMA style files. */
-    private static boolean looksLikeBareDataSet(byte[] b) {
+    static boolean looksLikeBareDataSet(byte[] b) {
         if (b.length < 8) {
             return false;
         }

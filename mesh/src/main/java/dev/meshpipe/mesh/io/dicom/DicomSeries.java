@@ -43,7 +43,7 @@ public final class DicomSeries {
 
     /** True for a ZIP (local file header "PK\3\4") or a DICOM Part 10 file. */
     public static boolean recognises(byte[] head) {
-        return isZip(head) || DicomFile.hasPart10Marker(head);
+        return isZip(head) || DicomFile.hasPart10Marker(head) || DicomFile.looksLikeBareDataSet(head);
     }
 
     static boolean isZip(byte[] h) {
@@ -57,8 +57,12 @@ public final class DicomSeries {
 
     /** Reads a ZIP of DICOM files, or a single DICOM file, from a stream. */
     public static Volume read(InputStream in, VolumeLimits limits, String series) throws IOException {
+        return read(in, limits, series, maxFiles());
+    }
+
+    static Volume read(InputStream in, VolumeLimits limits, String series, int maxFiles) throws IOException {
         byte[] head = peek(in, 4);
-        Collector c = new Collector(limits);
+        Collector c = new Collector(limits, maxFiles);
         if (isZip(head)) {
             readZip(in, c);
         } else {
@@ -69,10 +73,10 @@ public final class DicomSeries {
 
     /** Reads every file under a directory (any layout); non-DICOM files are skipped and counted. */
     public static Volume readDirectory(Path dir, VolumeLimits limits, String series) throws IOException {
-        Collector c = new Collector(limits);
+        Collector c = new Collector(limits, maxFiles());
         List<Path> files;
         try (Stream<Path> s = Files.walk(dir, 32)) {
-            files = s.filter(Files::isRegularFile).sorted().limit(maxFiles() + 1L).toList();
+            files = s.filter(Files::isRegularFile).sorted().limit(c.maxFiles + 1L).toList();
         }
         for (Path p : files) {
             if (p.getFileName().toString().equalsIgnoreCase("DICOMDIR")) {
@@ -129,15 +133,16 @@ public final class DicomSeries {
     /** Files gathered so far, with the counts and limits that apply across them. */
     private static final class Collector {
         final VolumeLimits limits;
-        final int maxFiles = maxFiles();
+        final int maxFiles;
         final List<DicomFile> images = new ArrayList<>();
         int files;
         int notDicom;
         int noPixels;
         long bytes;
 
-        Collector(VolumeLimits limits) {
+        Collector(VolumeLimits limits, int maxFiles) {
             this.limits = limits;
+            this.maxFiles = maxFiles;
         }
 
         void countFile() {
