@@ -93,7 +93,7 @@ public final class DicomFile {
             return false;
         }
         int group = (b[0] & 0xff) | (b[1] & 0xff) << 8;
-        return (group == 0x0002 || group == 0x0008) && (b[2] & 1) == 0;
+        return group == 0x0002 || group == 0x0008;
     }
 
     private static boolean isExplicitVr(byte[] b, int at) {
@@ -101,12 +101,17 @@ public final class DicomFile {
     }
 
     private Cursor readMeta(Cursor c) {
+        transferSyntax = null;
         while (c.remaining() >= 8 && c.peekGroup() == 0x0002) {
             Element e = c.next();
             if (e.tag == 0x00020010) {
                 transferSyntax = c.string(e);
             }
             c.skipValue(e, 0);
+        }
+        if (transferSyntax == null || transferSyntax.isEmpty()) {
+            // Some writers leave the syntax out: the VR letters (or their absence) tell which it is.
+            transferSyntax = isExplicitVr(c.buf, c.pos + 4) ? EXPLICIT_LE : IMPLICIT_LE;
         }
         String ts = transferSyntax;
         return switch (ts) {

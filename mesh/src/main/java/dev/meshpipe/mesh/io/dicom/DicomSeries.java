@@ -66,6 +66,7 @@ public final class DicomSeries {
         if (isZip(head)) {
             readZip(in, c);
         } else {
+            c.countFile();
             c.add("input", readBounded(in, limits.maxDecompressedBytes(), "the DICOM file"));
         }
         return c.assemble(series);
