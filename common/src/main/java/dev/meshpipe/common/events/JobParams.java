@@ -15,11 +15,17 @@ import java.util.List;
  * @param borders closed (watertight, default) or open
  * @param formats mesh formats to write; null or empty means all
  * @param name    a label for people, not used by the pipeline
+ * @param series  for a DICOM input holding several series: the SeriesInstanceUID or SeriesNumber to mesh
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record JobParams(String iso, Borders borders, List<MeshFormat> formats, String name) {
+public record JobParams(String iso, Borders borders, List<MeshFormat> formats, String name, String series) {
 
     public static final int MAX_NAME_LENGTH = 200;
+    public static final int MAX_SERIES_LENGTH = 64;
+
+    public JobParams(String iso, Borders borders, List<MeshFormat> formats, String name) {
+        this(iso, borders, formats, name, null);
+    }
 
     public static JobParams defaults() {
         return new JobParams(null, null, null, null);
@@ -68,7 +74,20 @@ public record JobParams(String iso, Borders borders, List<MeshFormat> formats, S
         if (name != null && name.length() > MAX_NAME_LENGTH) {
             throw new MeshpipeException(ErrorCode.INVALID_PARAMETER, "name longer than " + MAX_NAME_LENGTH + " characters");
         }
-        return new JobParams(isoOut, borders, fs, name);
+        return new JobParams(isoOut, borders, fs, name, validSeries(series));
+    }
+
+    /** A DICOM UID (digits and dots, at most 64) or a series number; blank means none. */
+    static String validSeries(String series) {
+        if (series == null || series.isBlank()) {
+            return null;
+        }
+        String s = series.trim();
+        if (s.length() > MAX_SERIES_LENGTH || !s.matches("[0-9.]+")) {
+            throw new MeshpipeException(ErrorCode.INVALID_PARAMETER,
+                    "series must be a SeriesInstanceUID or a SeriesNumber (digits and dots, at most 64), got '" + abbreviate(s) + "'");
+        }
+        return s;
     }
 
     /** Parses the comma-separated {@code formats} query form, e.g. {@code stl,glb}. */
