@@ -94,7 +94,8 @@ public final class DicomSeries {
     }
 
     private static void readZip(InputStream in, Collector c) throws IOException {
-        try (ZipInputStream zip = new ZipInputStream(in)) {
+        // Names matter only for DICOMDIR and messages; Latin-1 decodes any byte, so CP437 names from old tools still read.
+        try (ZipInputStream zip = new ZipInputStream(in, java.nio.charset.StandardCharsets.ISO_8859_1)) {
             for (ZipEntry e; (e = zip.getNextEntry()) != null; ) {
                 if (e.isDirectory()) {
                     continue;
@@ -110,6 +111,8 @@ public final class DicomSeries {
             throw new MeshpipeException(ErrorCode.INVALID_VOLUME, "corrupt ZIP archive: " + e.getMessage());
         } catch (java.io.EOFException e) {
             throw new MeshpipeException(ErrorCode.INVALID_VOLUME, "the ZIP archive is truncated");
+        } catch (IllegalArgumentException e) { // an entry flagged UTF-8 whose name is not
+            throw new MeshpipeException(ErrorCode.INVALID_VOLUME, "corrupt ZIP archive: an entry name is not valid UTF-8");
         }
     }
 

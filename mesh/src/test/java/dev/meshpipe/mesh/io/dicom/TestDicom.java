@@ -4,13 +4,29 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 
 /** Writes small explicit VR little endian Part 10 files by hand, for tests that need no Python. */
-final class TestDicom {
+public final class TestDicom {
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+
+    public static final String EXPLICIT_LE = DicomFile.EXPLICIT_LE;
 
     private TestDicom() {}
 
+    /** A ZIP holding the given files as s/IM0, s/IM1, ... */
+    public static byte[] zip(java.util.List<byte[]> files) throws java.io.IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (java.util.zip.ZipOutputStream z = new java.util.zip.ZipOutputStream(bytes)) {
+            int i = 0;
+            for (byte[] f : files) {
+                z.putNextEntry(new java.util.zip.ZipEntry("s/IM" + i++));
+                z.write(f);
+                z.closeEntry();
+            }
+        }
+        return bytes.toByteArray();
+    }
+
     /** A 4x3 uint16 axial slice at z, in series {@code uid}; values rise with x. */
-    static byte[] slice(String uid, double z, String transferSyntax) {
+    public static byte[] slice(String uid, double z, String transferSyntax) {
         TestDicom d = new TestDicom();
         d.out.writeBytes(new byte[128]);
         d.out.writeBytes("DICM".getBytes(StandardCharsets.US_ASCII));
