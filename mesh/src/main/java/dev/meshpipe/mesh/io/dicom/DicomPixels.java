@@ -41,6 +41,13 @@ final class DicomPixels {
     }
 
     static float[] decode(DicomFile f) {
+        float[] out = new float[f.rows * f.columns];
+        decodeInto(f, out, 0);
+        return out;
+    }
+
+    /** Decodes the frame straight into {@code out} from {@code at}, so a series needs no copy per slice. */
+    static void decodeInto(DicomFile f, float[] out, int at) {
         checkImage(f);
         int n = f.rows * f.columns;
         int bytes = f.bitsAllocated / 8;
@@ -64,12 +71,15 @@ final class DicomPixels {
             off = f.pixelOffset;
             bigEndian = f.bigEndian;
         }
-        float[] out = new float[n];
-        int shift = 32 - f.bitsStored;
         boolean signed = f.pixelRepresentation == 1;
-        long mask = f.bitsStored >= 32 ? 0xFFFFFFFFL : (1L << f.bitsStored) - 1;
         double slope = f.slope == 0 ? 1 : f.slope;
         double inter = f.intercept;
+        if (bytes == 2 && !bigEndian && f.bitsStored == 16) {
+            decode16(src, off, n, signed, slope, inter, out, at);
+            return;
+        }
+        int shift = 32 - f.bitsStored;
+        long mask = f.bitsStored >= 32 ? 0xFFFFFFFFL : (1L << f.bitsStored) - 1;
         for (int i = 0; i < n; i++) {
             int p = off + i * bytes;
             long raw = switch (bytes) {
@@ -83,9 +93,21 @@ final class DicomPixels {
             if (signed) {
                 v = ((int) (v << shift)) >> shift;
             }
-            out[i] = (float) (v * slope + inter);
+            out[at + i] = (float) (v * slope + inter);
         }
-        return out;
+    }
+
+    /** The common case (16-bit little endian, all bits stored) as a tight loop: most CT and MR series. */
+    private static void decode16(byte[] src, int off, int n, boolean signed, double slope, double inter, float[] out, int at) {
+        // Slope 1 and a whole intercept (CT's -1024): integer arithmetic is exact and gives the same floats.
+        boolean integral = slope == 1 && inter == Math.rint(inter) && Math.abs(inter) < (1 << 23);
+        int shift = (int) inter;
+        for (int i = 0; i < n; i++) {
+            int lo = src[off + 2 * i] & 0xff;
+            int hi = src[off + 2 * i + 1];
+            int v = signed ? (hi << 8 | lo) : ((hi & 0xff) << 8 | lo);
+            out[at + i] = integral ? v + shift : (float) (v * slope + inter);
+        }
     }
 
     /** RLE Lossless (PS3.5 annex G): one PackBits segment per byte of a sample, most significant first. */

@@ -79,16 +79,34 @@ public final class DicomSeries {
         try (Stream<Path> s = Files.walk(dir, 32)) {
             files = s.filter(Files::isRegularFile).sorted().limit(c.maxFiles + 1L).toList();
         }
+        List<Path> wanted = new ArrayList<>();
         for (Path p : files) {
-            if (p.getFileName().toString().equalsIgnoreCase("DICOMDIR")) {
-                continue;
+            if (!p.getFileName().toString().equalsIgnoreCase("DICOMDIR")) {
+                c.countFile();
+                long size = Files.size(p);
+                if (size > Integer.MAX_VALUE - 16) {
+                    throw new MeshpipeException(ErrorCode.VOLUME_TOO_LARGE, dir.relativize(p) + " is larger than 2 GiB");
+                }
+                c.addBytes(size);
+                wanted.add(p);
             }
-            c.countFile();
-            long size = Files.size(p);
-            c.addBytes(size);
-            try (InputStream in = Files.newInputStream(p)) {
-                c.add(dir.relativize(p).toString(), in.readNBytes((int) Math.min(size, Integer.MAX_VALUE - 16)));
-            }
+        }
+        // Reading and parsing are independent per file; on a cold disk or many small files the cores help.
+        DicomFile[] parsed = new DicomFile[wanted.size()];
+        try {
+            java.util.stream.IntStream.range(0, wanted.size()).parallel().forEach(i -> {
+                try {
+                    parsed[i] = DicomFile.parse(Files.readAllBytes(wanted.get(i)), dir.relativize(wanted.get(i)).toString(),
+                            limits.maxDecompressedBytes());
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+        } catch (java.io.UncheckedIOException e) {
+            throw e.getCause();
+        }
+        for (int i = 0; i < parsed.length; i++) {
+            c.addParsed(parsed[i]);
         }
         return c.assemble(series);
     }
@@ -179,7 +197,10 @@ public final class DicomSeries {
         }
 
         void add(String name, byte[] b) {
-            DicomFile f = DicomFile.parse(b, name, limits.maxDecompressedBytes());
+            addParsed(DicomFile.parse(b, name, limits.maxDecompressedBytes()));
+        }
+
+        void addParsed(DicomFile f) {
             if (f == null) {
                 notDicom++;
             } else if (!f.hasPixels()) {

@@ -68,12 +68,12 @@ final class SeriesGeometry {
         }
         float[] data = new float[(int) voxels];
         int plane = nx * ny;
-        for (int k = 0; k < nz; k++) {
+        java.util.stream.IntStream.range(0, nz).parallel().forEach(k -> {
             DicomFile f = sorted.get(k);
-            System.arraycopy(DicomPixels.decode(f), 0, data, k * plane, plane);
-            f.pixelBuffer = null; // let the file's bytes go as soon as its slice is copied
+            DicomPixels.decodeInto(f, data, k * plane);
+            f.pixelBuffer = null; // let the file's bytes go as soon as its slice is decoded
             f.fragments = null;
-        }
+        });
         double[] spacing = {first.pixelSpacing[1], first.pixelSpacing[0], dz};
         double[] o = sorted.get(0).position;
         double[] m = new double[16];
