@@ -154,6 +154,21 @@ class DicomReaderTest {
         assertEquals(ErrorCode.INVALID_VOLUME, codeOf(cut));
     }
 
+    @Test
+    void theDemoSeriesIsACtVolumeInHounsfieldUnits() throws IOException {
+        Volume v = read(SyntheticDicom.ballSeriesZip(24));
+        assertEquals(24, v.nz());
+        float lo = Float.MAX_VALUE;
+        float hi = -Float.MAX_VALUE;
+        for (float f : v.data()) {
+            lo = Math.min(lo, f);
+            hi = Math.max(hi, f);
+        }
+        assertEquals(-1000f, lo);
+        assertEquals(700f, hi);
+        assertTrue(v.description().startsWith("DICOM CT series 1 'meshpipe demo ball' int16 24x24x24"), v.description());
+    }
+
     static final Path PYDICOM_FILES = Path.of("/usr/lib/python3/dist-packages/pydicom/data/test_files");
     static final Set<ErrorCode> DOCUMENTED = Set.of(ErrorCode.NOT_A_VOLUME, ErrorCode.UNSUPPORTED_TRANSFER_SYNTAX,
             ErrorCode.UNSUPPORTED_MULTIFRAME, ErrorCode.UNSUPPORTED_INPUT, ErrorCode.INVALID_VOLUME, ErrorCode.NO_IMAGE_SERIES);
