@@ -19,6 +19,7 @@ run() {
   [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 }
 run mesh 'VolumeReaderFuzzTest#anyBytesReadOrFailWithADocumentedCode'
+run mesh 'DicomFuzzTest#anyDicomBytesReadOrFailWithADocumentedCode'
 run gateway 'HttpInputFuzzTest#jsonRequests'
 run gateway 'HttpInputFuzzTest#uploadQueryParameters'
 run gateway 'HttpInputFuzzTest#rangeHeaders'

@@ -40,7 +40,18 @@ public enum ErrorCode {
     IDEMPOTENCY_KEY_REUSED(422),
     TENANT_QUOTA_EXCEEDED(429),
     /** A submission named a job id that already names a job (whoever owns it). */
-    JOB_ID_TAKEN(409);
+    JOB_ID_TAKEN(409),
+    // DICOM series input (docs/api.md, "DICOM series")
+    UNSUPPORTED_TRANSFER_SYNTAX(415),
+    AMBIGUOUS_SERIES(422),
+    NO_IMAGE_SERIES(422),
+    NOT_A_VOLUME(422),
+    IRREGULAR_SLICE_SPACING(422),
+    MISSING_SLICES(422),
+    GANTRY_TILT(422),
+    INCONSISTENT_SERIES(422),
+    UNSUPPORTED_MULTIFRAME(422),
+    TOO_MANY_FILES(413);
 
     private final int httpStatus;
 

@@ -67,9 +67,9 @@ final class JobRoutes {
     void submit(Context ctx) throws Exception {
         String type = ctx.contentType() == null ? "" : ctx.contentType().split(";")[0].trim().toLowerCase(Locale.ROOT);
         boolean json = type.equals("application/json");
-        if (!json && !type.equals("application/octet-stream")) {
+        if (!json && !type.equals("application/octet-stream") && !isZipUpload(type)) {
             throw new MeshpipeException(ErrorCode.UNSUPPORTED_MEDIA_TYPE,
-                    "send the volume as application/octet-stream or a JSON request as application/json");
+                    "send the volume as application/octet-stream, a DICOM series as application/zip, or a JSON request as application/json");
         }
         String tenant = Auth.tenant(ctx);
         String idemKey = ctx.header("Idempotency-Key");
@@ -97,7 +97,7 @@ final class JobRoutes {
             id = id != null ? id : JobId.newId();
             submission = new JobSubmission(req.input(), req.params(), tenant, Instant.now());
         } else {
-            JobParams params = paramsFromQuery(ctx);
+            JobParams params = withSeries(paramsFromQuery(ctx), ctx.queryParam("series"));
             MessageDigest body = sha256();
             if (existing.isPresent()) {
                 upload(ctx, null, body);
@@ -257,12 +257,22 @@ final class JobRoutes {
                 ctx.queryParam("space"));
     }
 
+    /** A ZIP of DICOM files: stored and claim-checked like any upload; the reader knows it by its magic. */
+    static boolean isZipUpload(String type) {
+        return type.equals("application/zip") || type.equals("application/x-zip-compressed");
+    }
+
+    /** The upload's {@code series} query parameter (a DICOM SeriesInstanceUID or SeriesNumber). */
+    static JobParams withSeries(JobParams p, String series) {
+        return new JobParams(p.iso(), p.borders(), p.formats(), p.name(), p.space(), series).validated();
+    }
+
     /** The upload's query parameters as validated JobParams, or MeshpipeException naming the bad one. */
     static JobParams paramsFromQuery(String iso, String borders, String formats, String name, String space) {
         return new JobParams(iso,
                 borders == null ? null : JobParams.parseBorders(borders),
                 formats == null ? null : JobParams.parseFormats(formats),
-                name, space).validated();
+                name, space, null).validated();
     }
 
     /**

@@ -62,6 +62,16 @@ public record Problem(String type, String title, int status, String detail, Stri
             case IDEMPOTENCY_KEY_REUSED -> "Idempotency key reused";
             case TENANT_QUOTA_EXCEEDED -> "Tenant quota exceeded";
             case JOB_ID_TAKEN -> "Job id taken";
+            case UNSUPPORTED_TRANSFER_SYNTAX -> "Unsupported transfer syntax";
+            case AMBIGUOUS_SERIES -> "Ambiguous series";
+            case NO_IMAGE_SERIES -> "No image series";
+            case NOT_A_VOLUME -> "Not a volume";
+            case IRREGULAR_SLICE_SPACING -> "Irregular slice spacing";
+            case MISSING_SLICES -> "Missing slices";
+            case GANTRY_TILT -> "Gantry tilt";
+            case INCONSISTENT_SERIES -> "Inconsistent series";
+            case UNSUPPORTED_MULTIFRAME -> "Unsupported multi-frame image";
+            case TOO_MANY_FILES -> "Too many files";
         };
     }
 }

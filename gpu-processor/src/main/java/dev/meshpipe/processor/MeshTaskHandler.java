@@ -155,7 +155,7 @@ final class MeshTaskHandler implements TransactionalWorker.Handler {
         }
         if (in instanceof InputRef.StoredObject o) {
             try (InputStream is = store.open(o.object())) {
-                return VolumeReader.read(is, limits);
+                return VolumeReader.read(is, limits, task.params() == null ? null : task.params().series());
             } catch (ObjectNotFoundException e) {
                 throw new MeshpipeException(ErrorCode.INPUT_NOT_FOUND, "the input object is gone");
             } catch (IOException e) {

@@ -64,7 +64,7 @@ final class ClientCommands {
         int accept(GatewayClient client, JsonNode body) throws IOException, InterruptedException;
     }
 
-    @Command(name = "submit", mixinStandardHelpOptions = true, description = "Submits a volume file (NIfTI-1, .nii or .nii.gz) or a synthetic spec (sphere:N[:R], torus:N, gyroid:N[:P]) as a job.")
+    @Command(name = "submit", mixinStandardHelpOptions = true, description = "Submits a volume file (NIfTI-1, .nii or .nii.gz; a DICOM series as a .zip, a folder or one .dcm) or a synthetic spec (sphere:N[:R], torus:N, gyroid:N[:P]) as a job.")
     static final class Submit implements Callable<Integer> {
         @Mixin
         Server server;
@@ -86,6 +86,9 @@ final class ClientCommands {
 
         @Option(names = "--name", description = "a name for the job")
         String name;
+
+        @Option(names = "--series", description = "DICOM input with several series: the SeriesInstanceUID or SeriesNumber to mesh")
+        String series;
 
         @Option(names = "--wait", description = "follow the job until it ends; exit non-zero with its error code if it fails")
         boolean await;
@@ -140,6 +143,9 @@ final class ClientCommands {
                 return client.submitJson(Map.of("input", Map.of("synthetic", input), "params", params));
             }
             Path file = Path.of(input);
+            if (Files.isDirectory(file)) {
+                file = zipDirectory(file);
+            }
             if (!Files.isRegularFile(file)) {
                 throw new java.io.FileNotFoundException(input + ": no such file, and not a synthetic spec");
             }
@@ -148,8 +154,24 @@ final class ClientCommands {
             put(query, "borders", borders);
             put(query, "formats", formats == null ? null : String.join(",", formats));
             put(query, "space", space);
-            put(query, "name", name != null ? name : file.getFileName().toString());
+            put(query, "name", name != null ? name : Path.of(input).getFileName().toString());
+            put(query, "series", series);
             return client.upload(file, query);
+        }
+
+        /** A folder of DICOM files goes up as one ZIP, written to a temporary file first. */
+        static Path zipDirectory(Path dir) throws IOException {
+            Path zip = Files.createTempFile("meshpipe-series-", ".zip");
+            zip.toFile().deleteOnExit();
+            try (var out = new java.util.zip.ZipOutputStream(Files.newOutputStream(zip));
+                 var files = Files.walk(dir, 32)) {
+                for (Path p : (Iterable<Path>) files.filter(Files::isRegularFile).sorted()::iterator) {
+                    out.putNextEntry(new java.util.zip.ZipEntry(dir.relativize(p).toString().replace('\\', '/')));
+                    Files.copy(p, out);
+                    out.closeEntry();
+                }
+            }
+            return zip;
         }
     }
 

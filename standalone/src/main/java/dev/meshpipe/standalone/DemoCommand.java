@@ -87,6 +87,7 @@ final class DemoCommand implements Callable<Integer> {
             } else {
                 System.out.println("(" + CH2 + " not found: install Debian's mricron-data to mesh a real MRI too)");
             }
+            jobs.add(uploadDicomSeries(client, data));
             follow(client, jobs, dev.meshpipe.common.MeshpipeConfig.parseDuration(timeout));
             for (Job j : jobs) {
                 if ("SUCCEEDED".equals(j.state)) {
@@ -130,6 +131,17 @@ final class DemoCommand implements Callable<Integer> {
         GatewayClient.Answer a = client.submitJson(Map.of("input", Map.of("synthetic", spec), "params", Map.of("name", spec)));
         accept(j, a);
         System.out.println("submitted " + spec + " with POST /jobs (JSON) -> job " + j.id);
+        return j;
+    }
+
+    /** A CT series (a ball of bone, HU) as a ZIP of DICOM files: the DICOM input path end to end. */
+    private Job uploadDicomSeries(GatewayClient client, Path data) throws Exception {
+        Path zip = data.resolve("ct-ball-series.zip");
+        Files.write(zip, dev.meshpipe.mesh.io.dicom.SyntheticDicom.ballSeriesZip(48));
+        Job j = new Job("ct-ball-series.zip", "upload");
+        GatewayClient.Answer a = client.upload(zip, Map.of("iso", "300", "name", "ct-ball-series.zip"));
+        accept(j, a);
+        System.out.println("uploaded a 48-slice DICOM CT series with POST /jobs (application/zip, iso 300 HU) -> job " + j.id);
         return j;
     }
 

@@ -60,9 +60,14 @@ public final class GatewayClient {
                 .map(e -> e.getKey() + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
                 .collect(Collectors.joining("&"));
         HttpRequest req = request("/jobs" + (query.isEmpty() ? "" : "?" + query))
-                .header("Content-Type", "application/octet-stream")
+                .header("Content-Type", contentType(file))
                 .POST(HttpRequest.BodyPublishers.ofFile(file)).build();
         return send(req);
+    }
+
+    /** A ZIP (of a DICOM series) goes as application/zip; any other volume as a plain byte stream. */
+    static String contentType(Path file) {
+        return file.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".zip") ? "application/zip" : "application/octet-stream";
     }
 
     public Answer status(String id) throws IOException, InterruptedException {

@@ -25,7 +25,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "mesh", mixinStandardHelpOptions = true,
-        description = "Converts one volume to meshes without Kafka: INPUT is a .nii/.nii.gz file or a synthetic spec such as sphere:128:50.")
+        description = "Converts one volume to meshes without Kafka: INPUT is a .nii/.nii.gz file, a DICOM series (a folder, a .zip or one multi-slice .dcm) or a synthetic spec such as sphere:128:50.")
 final class MeshCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "INPUT")
     String input;
@@ -53,6 +53,9 @@ final class MeshCommand implements Callable<Integer> {
                     + "or grid (index times spacing, as VTK does); GLB stays in its own frame (default ${DEFAULT-VALUE})")
     String space;
 
+    @Option(names = "--series", description = "DICOM input with several series: the SeriesInstanceUID or SeriesNumber to mesh")
+    String series;
+
     @Option(names = "--raw", description = "read INPUT as a headerless little-endian array of this size, e.g. 256x256x128")
     String rawDims;
 
@@ -74,7 +77,7 @@ final class MeshCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         try {
-            JobParams params = new JobParams(iso, JobParams.parseBorders(borders), JobParams.parseFormats(formats), null).validated();
+            JobParams params = new JobParams(iso, JobParams.parseBorders(borders), JobParams.parseFormats(formats), null, null, series).validated();
             if (repeat < 1) {
                 throw new MeshpipeException(dev.meshpipe.common.ErrorCode.INVALID_PARAMETER, "--repeat must be at least 1");
             }
@@ -83,7 +86,7 @@ final class MeshCommand implements Callable<Integer> {
             }
             long t0 = System.nanoTime();
             CoordinateSpace frame = parseSpace(space);
-            Volume volume = readInput();
+            Volume volume = readInput(params.series());
             if (frame == CoordinateSpace.GRID) {
                 volume = volume.inGridSpace();
             }
@@ -134,9 +137,9 @@ final class MeshCommand implements Callable<Integer> {
         return n.replaceFirst("(?i)(\\.nii)?(\\.gz)?$", "").replaceFirst("(?i)\\.(nrrd|nhdr|raw)$", "");
     }
 
-    private Volume readInput() throws IOException {
+    private Volume readInput(String seriesWanted) throws IOException {
         if (rawDims == null) {
-            return VolumeReader.read(input, VolumeLimits.defaults());
+            return readVolume(input, seriesWanted);
         }
         VolumeReader.RawLayout layout = VolumeReader.RawLayout.parse(rawDims, rawType, rawSpacing);
         Path p = Path.of(input);
@@ -146,6 +149,22 @@ final class MeshCommand implements Callable<Integer> {
         try (var in = Files.newInputStream(p)) {
             return VolumeReader.readRaw(in, layout, VolumeLimits.defaults());
         }
+    }
+
+    /** A folder is read as DICOM files; a file by its content (NIfTI, NRRD, DICOM or a ZIP of DICOM). */
+    static Volume readVolume(String input, String seriesWanted) throws IOException {
+        if (!dev.meshpipe.mesh.io.SyntheticVolumes.isSpec(input)) {
+            Path p = Path.of(input);
+            if (Files.isDirectory(p)) {
+                return dev.meshpipe.mesh.io.dicom.DicomSeries.readDirectory(p, VolumeLimits.defaults(), seriesWanted);
+            }
+            if (Files.isRegularFile(p)) {
+                try (var in = new java.io.BufferedInputStream(Files.newInputStream(p), 1 << 16)) {
+                    return VolumeReader.read(in, VolumeLimits.defaults(), seriesWanted);
+                }
+            }
+        }
+        return VolumeReader.read(input, VolumeLimits.defaults());
     }
 
     private long medianExtractMs(Volume volume, double isoValue, boolean closed, MeshJob.Extractor extractor) {

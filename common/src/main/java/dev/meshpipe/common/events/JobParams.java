@@ -17,15 +17,17 @@ import java.util.List;
  * @param name    a label for people, not used by the pipeline
  * @param space   the frame of the STL, PLY, OBJ and 3MF files: {@code ras} (default) or {@code lps};
  *                a string, not the enum, so a wrong value gets a clear INVALID_PARAMETER
+ * @param series  for a DICOM input holding several series: the SeriesInstanceUID or SeriesNumber to mesh
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record JobParams(String iso, Borders borders, List<MeshFormat> formats, String name, String space) {
-
-    public JobParams(String iso, Borders borders, List<MeshFormat> formats, String name) {
-        this(iso, borders, formats, name, null);
-    }
+public record JobParams(String iso, Borders borders, List<MeshFormat> formats, String name, String space, String series) {
 
     public static final int MAX_NAME_LENGTH = 200;
+    public static final int MAX_SERIES_LENGTH = 64;
+
+    public JobParams(String iso, Borders borders, List<MeshFormat> formats, String name) {
+        this(iso, borders, formats, name, null, null);
+    }
 
     public static JobParams defaults() {
         return new JobParams(null, null, null, null);
@@ -79,7 +81,7 @@ public record JobParams(String iso, Borders borders, List<MeshFormat> formats, S
             throw new MeshpipeException(ErrorCode.INVALID_PARAMETER, "name longer than " + MAX_NAME_LENGTH + " characters");
         }
         String spaceOut = space == null ? null : parseSpace(space).json();
-        return new JobParams(isoOut, borders, fs, name, spaceOut);
+        return new JobParams(isoOut, borders, fs, name, spaceOut, validSeries(series));
     }
 
     /** Parameters as text (a query string, command-line options), validated; MeshpipeException names the bad one. */
@@ -88,6 +90,19 @@ public record JobParams(String iso, Borders borders, List<MeshFormat> formats, S
                 borders == null ? null : parseBorders(borders),
                 formatsCsv == null ? null : parseFormats(formatsCsv),
                 name).validated();
+    }
+
+    /** A DICOM UID (digits and dots, at most 64) or a series number; blank means none. */
+    static String validSeries(String series) {
+        if (series == null || series.isBlank()) {
+            return null;
+        }
+        String s = series.trim();
+        if (s.length() > MAX_SERIES_LENGTH || !s.matches("[0-9.]+")) {
+            throw new MeshpipeException(ErrorCode.INVALID_PARAMETER,
+                    "series must be a SeriesInstanceUID or a SeriesNumber (digits and dots, at most 64), got '" + abbreviate(s) + "'");
+        }
+        return s;
     }
 
     /** Parses the comma-separated {@code formats} query form, e.g. {@code stl,glb}. */

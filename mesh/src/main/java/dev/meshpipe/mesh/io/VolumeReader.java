@@ -4,6 +4,7 @@ import dev.meshpipe.common.ErrorCode;
 import dev.meshpipe.common.MeshpipeException;
 import dev.meshpipe.mesh.Volume;
 import dev.meshpipe.mesh.VolumeLimits;
+import dev.meshpipe.mesh.io.dicom.DicomSeries;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -34,14 +35,19 @@ public final class VolumeReader {
     }
 
     public static Volume read(InputStream raw, VolumeLimits limits) throws IOException {
+        return read(raw, limits, null);
+    }
+
+    /** @param series for a DICOM input holding several series, the SeriesInstanceUID or SeriesNumber to mesh */
+    public static Volume read(InputStream raw, VolumeLimits limits, String series) throws IOException {
         try {
-            return readFormat(raw, limits);
+            return readFormat(raw, limits, series);
         } catch (java.io.EOFException | ZipException e) {
             throw new MeshpipeException(ErrorCode.INVALID_VOLUME, "truncated or corrupt compressed data: " + e.getMessage());
         }
     }
 
-    private static Volume readFormat(InputStream raw, VolumeLimits limits) throws IOException {
+    private static Volume readFormat(InputStream raw, VolumeLimits limits, String series) throws IOException {
         InputStream in = decompressIfGzip(raw, limits);
         byte[] head = peek(in, HEAD_BYTES);
         if (NiftiReader.looksLikeNifti(head)) {
@@ -49,6 +55,9 @@ public final class VolumeReader {
         }
         if (isNrrd(head)) {
             return NrrdReader.read(in, limits);
+        }
+        if (DicomSeries.recognises(peek(in, 132))) {
+            return DicomSeries.read(in, limits, series);
         }
         throw notAVolume();
     }
@@ -115,6 +124,9 @@ public final class VolumeReader {
         }
         if (isNrrd(head)) {
             return NrrdReader.readHeader(in, limits).describe();
+        }
+        if (DicomSeries.recognises(peek(in, 132))) {
+            return DicomSeries.describeHead(peek(in, 132));
         }
         throw notAVolume();
     }

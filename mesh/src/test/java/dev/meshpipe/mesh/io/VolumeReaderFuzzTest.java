@@ -17,7 +17,10 @@ import java.util.Set;
  */
 class VolumeReaderFuzzTest {
     static final VolumeLimits LIMITS = new VolumeLimits(1 << 20, 64L << 20);
-    static final Set<ErrorCode> DOCUMENTED = Set.of(ErrorCode.INVALID_VOLUME, ErrorCode.UNSUPPORTED_INPUT, ErrorCode.VOLUME_TOO_LARGE);
+    static final Set<ErrorCode> DOCUMENTED = Set.of(ErrorCode.INVALID_VOLUME, ErrorCode.UNSUPPORTED_INPUT, ErrorCode.VOLUME_TOO_LARGE,
+            ErrorCode.UNSUPPORTED_TRANSFER_SYNTAX, ErrorCode.AMBIGUOUS_SERIES, ErrorCode.NO_IMAGE_SERIES, ErrorCode.NOT_A_VOLUME, // DICOM
+            ErrorCode.IRREGULAR_SLICE_SPACING, ErrorCode.MISSING_SLICES, ErrorCode.GANTRY_TILT, ErrorCode.INCONSISTENT_SERIES,
+            ErrorCode.UNSUPPORTED_MULTIFRAME, ErrorCode.TOO_MANY_FILES);
 
     @FuzzTest(maxDuration = "10m")
     void anyBytesReadOrFailWithADocumentedCode(byte[] data) throws Exception {

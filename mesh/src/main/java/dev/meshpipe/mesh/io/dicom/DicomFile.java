@@ -1,0 +1,416 @@
+package dev.meshpipe.mesh.io.dicom;
+
+import dev.meshpipe.common.ErrorCode;
+import dev.meshpipe.common.MeshpipeException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.zip.DataFormatException;
+import java.util.zip.Inflater;
+
+/**
+ * One DICOM file, parsed by hand: dcm4che is not on Maven Central and the image elements meshpipe
+ * needs are few. Only the top-level data set is read; sequences are skipped by their lengths or
+ * delimiters, and parsing stops at the pixel data. Every length is checked against the bytes left,
+ * so a damaged file fails with INVALID_VOLUME, never an exception or a long loop.
+ */
+public final class DicomFile {
+    static final String IMPLICIT_LE = "1.2.840.10008.1.2";
+    static final String EXPLICIT_LE = "1.2.840.10008.1.2.1";
+    static final String DEFLATED_LE = "1.2.840.10008.1.2.1.99";
+    static final String EXPLICIT_BE = "1.2.840.10008.1.2.2";
+    static final String RLE = "1.2.840.10008.1.2.5";
+    private static final int MAX_DEPTH = 32;
+    private static final int UNDEFINED = 0xFFFFFFFF;
+
+    final String name;
+    String transferSyntax = IMPLICIT_LE;
+    String sopClass;
+    String modality;
+    String seriesUid;
+    String seriesNumber;
+    String seriesDescription;
+    String photometric;
+    int rows = -1;
+    int columns = -1;
+    int bitsAllocated = -1;
+    int bitsStored = -1;
+    int pixelRepresentation;
+    int samplesPerPixel = 1;
+    String numberOfFrames;
+    double[] position;
+    double[] orientation;
+    double[] pixelSpacing;
+    double slope = 1;
+    double intercept;
+    /** Native pixel data: the bytes of the data set and where the samples lie. */
+    byte[] pixelBuffer;
+    int pixelOffset = -1;
+    int pixelLength;
+    boolean bigEndian;
+    /** Encapsulated (RLE) pixel data: the fragments after the offset table. */
+    List<byte[]> fragments;
+
+    private DicomFile(String name) {
+        this.name = name;
+    }
+
+    /** True when the bytes carry the Part 10 marker "DICM" after the 128-byte preamble. */
+    public static boolean hasPart10Marker(byte[] head) {
+        return head.length >= 132 && head[128] == 'D' && head[129] == 'I' && head[130] == 'C' && head[131] == 'M';
+    }
+
+    /**
+     * Parses a file, or returns null when it is not DICOM at all (no marker and no plausible
+     * data set at the start), so a series reader can skip it.
+     */
+    static DicomFile parse(byte[] b, String name, long maxInflated) {
+        DicomFile f = new DicomFile(name);
+        int start;
+        if (hasPart10Marker(b)) {
+            start = 132;
+        } else if (looksLikeBareDataSet(b)) {
+            start = 0;
+        } else {
+            return null;
+        }
+        Cursor c = new Cursor(b, start, b.length, true, true, name);
+        if (start == 132 || (b.length >= 2 && b[0] == 2 && b[1] == 0)) {
+            c = f.readMeta(c);
+        } else if (isExplicitVr(b, 4)) {
+            c = new Cursor(b, 0, b.length, true, true, name);
+            f.transferSyntax = EXPLICIT_LE;
+        } else {
+            c = new Cursor(b, 0, b.length, false, true, name);
+        }
+        f.readDataSet(c, maxInflated);
+        return f;
+    }
+
+    /** A file without preamble: the first tag is a small even group, as in old ACR-NEMA style files. */
+    static boolean looksLikeBareDataSet(byte[] b) {
+        if (b.length < 8) {
+            return false;
+        }
+        int group = (b[0] & 0xff) | (b[1] & 0xff) << 8;
+        return group == 0x0002 || group == 0x0008;
+    }
+
+    private static boolean isExplicitVr(byte[] b, int at) {
+        return at + 1 < b.length && b[at] >= 'A' && b[at] <= 'Z' && b[at + 1] >= 'A' && b[at + 1] <= 'Z';
+    }
+
+    private Cursor readMeta(Cursor c) {
+        transferSyntax = null;
+        while (c.remaining() >= 8 && c.peekGroup() == 0x0002) {
+            Element e = c.next();
+            if (e.tag == 0x00020010) {
+                transferSyntax = c.string(e);
+            }
+            c.skipValue(e, 0);
+        }
+        if (transferSyntax == null || transferSyntax.isEmpty()) {
+            // Some writers leave the syntax out: the VR letters (or their absence) tell which it is.
+            transferSyntax = isExplicitVr(c.buf, c.pos + 4) ? EXPLICIT_LE : IMPLICIT_LE;
+        }
+        String ts = transferSyntax;
+        return switch (ts) {
+            case IMPLICIT_LE -> c.with(false, true);
+            case EXPLICIT_LE, RLE, DEFLATED_LE -> c.with(true, true);
+            case EXPLICIT_BE -> c.with(true, false);
+            default -> throw new MeshpipeException(ErrorCode.UNSUPPORTED_TRANSFER_SYNTAX, name + ": transfer syntax "
+                    + TransferSyntaxNames.describe(ts) + " is not supported (implicit and explicit VR little endian, "
+                    + "explicit VR big endian, deflated and RLE lossless are)");
+        };
+    }
+
+    private void readDataSet(Cursor c, long maxInflated) {
+        if (transferSyntax.equals(DEFLATED_LE)) {
+            byte[] inflated = inflate(c.buf, c.pos, c.end, maxInflated);
+            c = new Cursor(inflated, 0, inflated.length, true, true, name);
+        }
+        bigEndian = !c.littleEndian;
+        while (c.remaining() > 0) {
+            if (c.remaining() < 8) {
+                throw c.invalid("the data set ends inside an element header");
+            }
+            Element e = c.next();
+            if (e.tag == 0x7FE00010) {
+                readPixelData(c, e);
+                return;
+            }
+            if (Integer.compareUnsigned(e.tag, 0x7FE00010) > 0) {
+                return;
+            }
+            if (e.length != UNDEFINED && Integer.toUnsignedLong(e.length) <= c.remaining()) {
+                keep(c, e);
+            }
+            c.skipValue(e, 0);
+        }
+    }
+
+    private void keep(Cursor c, Element e) {
+        switch (e.tag) {
+            case 0x00080016 -> sopClass = c.string(e);
+            case 0x00080060 -> modality = c.string(e);
+            case 0x0008103E -> seriesDescription = c.string(e);
+            case 0x0020000E -> seriesUid = c.string(e);
+            case 0x00200011 -> seriesNumber = c.string(e);
+            case 0x00200032 -> position = c.decimals(e, 3);
+            case 0x00200037 -> orientation = c.decimals(e, 6);
+            case 0x00280002 -> samplesPerPixel = c.ushort(e);
+            case 0x00280004 -> photometric = c.string(e);
+            case 0x00280008 -> numberOfFrames = c.string(e);
+            case 0x00280010 -> rows = c.ushort(e);
+            case 0x00280011 -> columns = c.ushort(e);
+            case 0x00280030 -> pixelSpacing = c.decimals(e, 2);
+            case 0x00280100 -> bitsAllocated = c.ushort(e);
+            case 0x00280101 -> bitsStored = c.ushort(e);
+            case 0x00280103 -> pixelRepresentation = c.ushort(e);
+            case 0x00281052 -> intercept = single(c.decimals(e, 1), 0);
+            case 0x00281053 -> slope = single(c.decimals(e, 1), 1);
+            default -> { }
+        }
+    }
+
+    private static double single(double[] v, double otherwise) {
+        return v == null || !Double.isFinite(v[0]) ? otherwise : v[0];
+    }
+
+    private void readPixelData(Cursor c, Element e) {
+        if (e.length != UNDEFINED) {
+            if (Integer.toUnsignedLong(e.length) > c.remaining()) {
+                throw c.invalid("the pixel data (" + Integer.toUnsignedLong(e.length) + " bytes) runs past the end of the file");
+            }
+            pixelBuffer = c.buf;
+            pixelOffset = c.pos;
+            pixelLength = e.length;
+            return;
+        }
+        fragments = new ArrayList<>();
+        boolean first = true;
+        while (true) {
+            if (c.remaining() < 8) {
+                throw c.invalid("the encapsulated pixel data ends without a sequence delimiter");
+            }
+            int tag = c.tag();
+            int len = c.int32();
+            if (tag == 0xFFFEE0DD) {
+                return;
+            }
+            if (tag != 0xFFFEE000 || len == UNDEFINED || Integer.toUnsignedLong(len) > c.remaining()) {
+                throw c.invalid("a pixel data fragment is malformed or runs past the end of the file");
+            }
+            byte[] frag = java.util.Arrays.copyOfRange(c.buf, c.pos, c.pos + len);
+            c.pos += len;
+            if (!first) {
+                fragments.add(frag);
+            }
+            first = false;
+        }
+    }
+
+    private byte[] inflate(byte[] b, int from, int to, long maxInflated) {
+        Inflater inf = new Inflater(true);
+        try {
+            inf.setInput(b, from, to - from);
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(Math.max(1024, (to - from) * 4));
+            byte[] buf = new byte[1 << 16];
+            long total = 0;
+            while (!inf.finished()) {
+                int n = inf.inflate(buf);
+                if (n == 0 && (inf.needsInput() || inf.needsDictionary())) {
+                    break; // the stream ends early: parse what came out, bounds checks catch a short data set
+                }
+                total += n;
+                if (total > maxInflated || total > Integer.MAX_VALUE - 16) {
+                    throw new MeshpipeException(ErrorCode.VOLUME_TOO_LARGE, name + ": the deflated data set inflates past the limit of " + maxInflated + " bytes");
+                }
+                out.write(buf, 0, n);
+            }
+            return out.toByteArray();
+        } catch (DataFormatException ex) {
+            throw new MeshpipeException(ErrorCode.INVALID_VOLUME, name + ": corrupt deflated data set: " + ex.getMessage());
+        } finally {
+            inf.end();
+        }
+    }
+
+    boolean hasPixels() {
+        return pixelOffset >= 0 || fragments != null;
+    }
+
+    /** An element header: tag, VR (null when implicit) and value length. */
+    record Element(int tag, String vr, int length) {}
+
+    /** A bounds-checked reader over a byte range in one encoding. */
+    static final class Cursor {
+        final byte[] buf;
+        int pos;
+        final int end;
+        final boolean explicit;
+        final boolean littleEndian;
+        final String name;
+
+        Cursor(byte[] buf, int pos, int end, boolean explicit, boolean littleEndian, String name) {
+            this.buf = buf;
+            this.pos = pos;
+            this.end = end;
+            this.explicit = explicit;
+            this.littleEndian = littleEndian;
+            this.name = name;
+        }
+
+        Cursor with(boolean explicitVr, boolean le) {
+            return new Cursor(buf, pos, end, explicitVr, le, name);
+        }
+
+        int remaining() {
+            return end - pos;
+        }
+
+        int peekGroup() {
+            return u16(pos);
+        }
+
+        private int u16(int at) {
+            return littleEndian ? (buf[at] & 0xff) | (buf[at + 1] & 0xff) << 8 : (buf[at] & 0xff) << 8 | (buf[at + 1] & 0xff);
+        }
+
+        private int u32(int at) {
+            return littleEndian ? u16(at) | u16(at + 2) << 16 : u16(at) << 16 | u16(at + 2);
+        }
+
+        private void need(int n) {
+            if (remaining() < n) {
+                throw invalid("the file ends inside an element");
+            }
+        }
+
+        int tag() {
+            need(4);
+            int t = u16(pos) << 16 | u16(pos + 2);
+            pos += 4;
+            return t;
+        }
+
+        int int32() {
+            need(4);
+            int v = u32(pos);
+            pos += 4;
+            return v;
+        }
+
+        /** Reads an element header; item and delimiter tags always have a 4-byte length. */
+        Element next() {
+            int tag = tag();
+            if ((tag >>> 16) == 0xFFFE || !explicit) {
+                return new Element(tag, null, int32());
+            }
+            need(4);
+            String vr = new String(buf, pos, 2, StandardCharsets.US_ASCII);
+            pos += 2;
+            if (longVr(vr)) {
+                need(6);
+                pos += 2;
+                return new Element(tag, vr, int32());
+            }
+            if (!(vr.charAt(0) >= 'A' && vr.charAt(0) <= 'Z' && vr.charAt(1) >= 'A' && vr.charAt(1) <= 'Z')) {
+                throw invalid(String.format("element (%04X,%04X) has no valid VR", tag >>> 16, tag & 0xffff));
+            }
+            int len = u16(pos);
+            pos += 2;
+            return new Element(tag, vr, len);
+        }
+
+        private static boolean longVr(String vr) {
+            return switch (vr) {
+                case "OB", "OD", "OF", "OL", "OV", "OW", "SQ", "SV", "UC", "UN", "UR", "UT", "UV" -> true;
+                default -> false;
+            };
+        }
+
+        /** Skips the element's value: by its length, or through items and delimiters when undefined. */
+        void skipValue(Element e, int depth) {
+            if (e.length != UNDEFINED) {
+                long len = Integer.toUnsignedLong(e.length);
+                if (len > remaining()) {
+                    throw invalid(String.format("element (%04X,%04X) of %d bytes runs past the end of the file",
+                            e.tag >>> 16, e.tag & 0xffff, len));
+                }
+                pos += (int) len;
+                return;
+            }
+            if (depth > MAX_DEPTH) {
+                throw invalid("sequences are nested deeper than " + MAX_DEPTH + " levels");
+            }
+            // An undefined length is a sequence (or UN holding one, encoded implicit VR little endian).
+            Cursor inner = "UN".equals(e.vr) ? with(false, true) : this;
+            inner.skipSequence(depth + 1);
+            pos = inner.pos;
+        }
+
+        private void skipSequence(int depth) {
+            while (true) {
+                Element item = next();
+                if (item.tag == 0xFFFEE0DD) {
+                    return;
+                }
+                if (item.tag != 0xFFFEE000) {
+                    throw invalid("a sequence holds something other than items");
+                }
+                if (item.length != UNDEFINED) {
+                    skipValue(item, depth);
+                    continue;
+                }
+                while (true) {
+                    Element inner = next();
+                    if (inner.tag == 0xFFFEE00D) {
+                        break;
+                    }
+                    skipValue(inner, depth + 1);
+                }
+            }
+        }
+
+        String string(Element e) {
+            int len = e.length;
+            if (len < 0 || len > remaining()) {
+                throw invalid("a text element runs past the end of the file");
+            }
+            String s = new String(buf, pos, Math.min(len, 1024), StandardCharsets.ISO_8859_1);
+            return s.replace('\0', ' ').trim();
+        }
+
+        int ushort(Element e) {
+            if (e.length < 2 || e.length > remaining()) {
+                return -1;
+            }
+            return u16(pos);
+        }
+
+        /** Reads a DS multi-value, or null when it does not hold {@code n} finite numbers. */
+        double[] decimals(Element e, int n) {
+            String[] parts = string(e).split("\\\\");
+            if (parts.length < n) {
+                return null;
+            }
+            double[] v = new double[n];
+            try {
+                for (int i = 0; i < n; i++) {
+                    v[i] = Double.parseDouble(parts[i].trim());
+                    if (!Double.isFinite(v[i])) {
+                        return null;
+                    }
+                }
+            } catch (NumberFormatException ex) {
+                return null;
+            }
+            return v;
+        }
+
+        MeshpipeException invalid(String why) {
+            return new MeshpipeException(ErrorCode.INVALID_VOLUME, "invalid DICOM file " + name + ": " + why);
+        }
+    }
+}

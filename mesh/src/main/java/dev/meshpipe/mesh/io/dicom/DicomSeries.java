@@ -1,0 +1,298 @@
+package dev.meshpipe.mesh.io.dicom;
+
+import dev.meshpipe.common.ErrorCode;
+import dev.meshpipe.common.MeshpipeException;
+import dev.meshpipe.mesh.Volume;
+import dev.meshpipe.mesh.VolumeLimits;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipException;
+import java.util.zip.ZipInputStream;
+
+/**
+ * A DICOM series (a ZIP, a directory or one file) to one {@link Volume} in RAS millimetres, placed
+ * the way dcm2niix places the NIfTI it writes from the same series.
+ */
+public final class DicomSeries {
+    public static final int DEFAULT_MAX_FILES = 10_000;
+    /** Environment variable that changes {@link #DEFAULT_MAX_FILES}. */
+    public static final String MAX_FILES_ENV = "MESHPIPE_DICOM_MAX_FILES";
+    /** Relative deviation of a slice gap from the others that is still taken as regular. */
+    static final double SPACING_TOLERANCE = 0.01;
+
+    private DicomSeries() {}
+
+    public static int maxFiles() {
+        String v = System.getenv(MAX_FILES_ENV);
+        try {
+            return v == null || v.isBlank() ? DEFAULT_MAX_FILES : Math.max(1, Integer.parseInt(v.trim()));
+        } catch (NumberFormatException e) {
+            return DEFAULT_MAX_FILES;
+        }
+    }
+
+    /** True for a ZIP (local file header "PK\3\4") or a DICOM Part 10 file. */
+    public static boolean recognises(byte[] head) {
+        return isZip(head) || DicomFile.hasPart10Marker(head) || DicomFile.looksLikeBareDataSet(head);
+    }
+
+    static boolean isZip(byte[] h) {
+        return h.length >= 4 && h[0] == 'P' && h[1] == 'K' && h[2] == 3 && h[3] == 4;
+    }
+
+    /** A one-line description for upload checks that see only the first bytes. */
+    public static String describeHead(byte[] head) {
+        return isZip(head) ? "ZIP archive (DICOM series expected)" : "DICOM Part 10 file";
+    }
+
+    /** Reads a ZIP of DICOM files, or a single DICOM file, from a stream. */
+    public static Volume read(InputStream in, VolumeLimits limits, String series) throws IOException {
+        return read(in, limits, series, maxFiles());
+    }
+
+    static Volume read(InputStream in, VolumeLimits limits, String series, int maxFiles) throws IOException {
+        byte[] head = peek(in, 4);
+        Collector c = new Collector(limits, maxFiles);
+        if (isZip(head)) {
+            readZip(in, c);
+        } else {
+            c.countFile();
+            c.add("input", readBounded(in, limits.maxDecompressedBytes(), "the DICOM file"));
+        }
+        return c.assemble(series);
+    }
+
+    /** Reads every file under a directory (any layout); non-DICOM files are skipped and counted. */
+    public static Volume readDirectory(Path dir, VolumeLimits limits, String series) throws IOException {
+        Collector c = new Collector(limits, maxFiles());
+        List<Path> files;
+        try (Stream<Path> s = Files.walk(dir, 32)) {
+            files = s.filter(Files::isRegularFile).sorted().limit(c.maxFiles + 1L).toList();
+        }
+        List<Path> wanted = new ArrayList<>();
+        for (Path p : files) {
+            if (!p.getFileName().toString().equalsIgnoreCase("DICOMDIR")) {
+                c.countFile();
+                long size = Files.size(p);
+                if (size > Integer.MAX_VALUE - 16) {
+                    throw new MeshpipeException(ErrorCode.VOLUME_TOO_LARGE, dir.relativize(p) + " is larger than 2 GiB");
+                }
+                c.addBytes(size);
+                wanted.add(p);
+            }
+        }
+        // Reading and parsing are independent per file; on a cold disk or many small files the cores help.
+        DicomFile[] parsed = new DicomFile[wanted.size()];
+        try {
+            java.util.stream.IntStream.range(0, wanted.size()).parallel().forEach(i -> {
+                try {
+                    parsed[i] = DicomFile.parse(Files.readAllBytes(wanted.get(i)), dir.relativize(wanted.get(i)).toString(),
+                            limits.maxDecompressedBytes());
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+        } catch (java.io.UncheckedIOException e) {
+            throw e.getCause();
+        }
+        for (int i = 0; i < parsed.length; i++) {
+            c.addParsed(parsed[i]);
+        }
+        return c.assemble(series);
+    }
+
+    private static void readZip(InputStream in, Collector c) throws IOException {
+        // Names matter only for DICOMDIR and messages; Latin-1 decodes any byte, so CP437 names from old tools still read.
+        try (ZipInputStream zip = new ZipInputStream(in, java.nio.charset.StandardCharsets.ISO_8859_1)) {
+            for (ZipEntry e; (e = zip.getNextEntry()) != null; ) {
+                if (e.isDirectory()) {
+                    continue;
+                }
+                String base = e.getName().substring(e.getName().lastIndexOf('/') + 1);
+                if (base.equalsIgnoreCase("DICOMDIR")) {
+                    continue;
+                }
+                c.countFile();
+                c.add(e.getName(), c.readCounted(zip));
+            }
+        } catch (ZipException e) {
+            throw new MeshpipeException(ErrorCode.INVALID_VOLUME, "corrupt ZIP archive: " + e.getMessage());
+        } catch (java.io.EOFException e) {
+            throw new MeshpipeException(ErrorCode.INVALID_VOLUME, "the ZIP archive is truncated");
+        } catch (IllegalArgumentException e) { // an entry flagged UTF-8 whose name is not
+            throw new MeshpipeException(ErrorCode.INVALID_VOLUME, "corrupt ZIP archive: an entry name is not valid UTF-8");
+        }
+    }
+
+    private static byte[] readBounded(InputStream in, long limit, String what) throws IOException {
+        byte[] b = in.readNBytes((int) Math.min(limit + 1, Integer.MAX_VALUE - 16));
+        if (b.length > limit) {
+            throw new MeshpipeException(ErrorCode.VOLUME_TOO_LARGE, what + " exceeds the limit of " + limit + " bytes");
+        }
+        return b;
+    }
+
+    private static byte[] peek(InputStream in, int n) throws IOException {
+        if (!in.markSupported()) {
+            throw new IllegalArgumentException("stream must support mark");
+        }
+        in.mark(n);
+        byte[] b = in.readNBytes(n);
+        in.reset();
+        return b;
+    }
+
+    /** Files gathered so far, with the counts and limits that apply across them. */
+    private static final class Collector {
+        final VolumeLimits limits;
+        final int maxFiles;
+        final List<DicomFile> images = new ArrayList<>();
+        int files;
+        int notDicom;
+        int noPixels;
+        long bytes;
+
+        Collector(VolumeLimits limits, int maxFiles) {
+            this.limits = limits;
+            this.maxFiles = maxFiles;
+        }
+
+        void countFile() {
+            if (++files > maxFiles) {
+                throw new MeshpipeException(ErrorCode.TOO_MANY_FILES, "the input holds more than " + maxFiles
+                        + " files (" + MAX_FILES_ENV + " sets the limit)");
+            }
+        }
+
+        void addBytes(long n) {
+            bytes += n;
+            if (bytes > limits.maxDecompressedBytes()) {
+                throw new MeshpipeException(ErrorCode.VOLUME_TOO_LARGE, "the files of the input exceed the limit of "
+                        + limits.maxDecompressedBytes() + " bytes in all");
+            }
+        }
+
+        /** Reads one ZIP entry, counting bytes as they inflate, so a ZIP bomb stops at the limit. */
+        byte[] readCounted(InputStream in) throws IOException {
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+            byte[] buf = new byte[1 << 16];
+            for (int n; (n = in.read(buf)) > 0; ) {
+                addBytes(n);
+                if (out.size() + (long) n > Integer.MAX_VALUE - 16) {
+                    throw new MeshpipeException(ErrorCode.VOLUME_TOO_LARGE, "a file in the ZIP archive is larger than 2 GiB");
+                }
+                out.write(buf, 0, n);
+            }
+            return out.toByteArray();
+        }
+
+        void add(String name, byte[] b) {
+            addParsed(DicomFile.parse(b, name, limits.maxDecompressedBytes()));
+        }
+
+        void addParsed(DicomFile f) {
+            if (f == null) {
+                notDicom++;
+            } else if (!f.hasPixels()) {
+                noPixels++;
+            } else {
+                images.add(f);
+            }
+        }
+
+        Volume assemble(String wanted) {
+            Map<String, List<DicomFile>> bySeries = new LinkedHashMap<>();
+            for (DicomFile f : images) {
+                bySeries.computeIfAbsent(f.seriesUid == null ? "" : f.seriesUid, k -> new ArrayList<>()).add(f);
+            }
+            if (bySeries.isEmpty()) {
+                throw new MeshpipeException(files <= 1 && noPixels == 1 ? ErrorCode.NOT_A_VOLUME : ErrorCode.NO_IMAGE_SERIES,
+                        "no DICOM image found (" + counts() + ")");
+            }
+            List<DicomFile> chosen = choose(bySeries, wanted);
+            return SeriesGeometry.build(chosen, limits, counts());
+        }
+
+        private String counts() {
+            StringBuilder s = new StringBuilder().append(files).append(files == 1 ? " file" : " files");
+            if (notDicom > 0) {
+                s.append(", ").append(notDicom).append(" not DICOM, skipped");
+            }
+            if (noPixels > 0) {
+                s.append(", ").append(noPixels).append(" without pixel data, skipped");
+            }
+            return s.toString();
+        }
+
+        private List<DicomFile> choose(Map<String, List<DicomFile>> bySeries, String wanted) {
+            if (wanted == null || wanted.isBlank()) {
+                if (bySeries.size() == 1) {
+                    return bySeries.values().iterator().next();
+                }
+                throw new MeshpipeException(ErrorCode.AMBIGUOUS_SERIES, "the input holds " + bySeries.size()
+                        + " image series; name one with series=UID or series=NUMBER: " + list(bySeries));
+            }
+            String w = wanted.trim();
+            List<List<DicomFile>> hits = new ArrayList<>();
+            for (List<DicomFile> s : bySeries.values()) {
+                DicomFile f = s.get(0);
+                if (w.equals(f.seriesUid) || sameNumber(w, f.seriesNumber)) {
+                    hits.add(s);
+                }
+            }
+            if (hits.size() == 1) {
+                return hits.get(0);
+            }
+            throw new MeshpipeException(hits.isEmpty() ? ErrorCode.INVALID_PARAMETER : ErrorCode.AMBIGUOUS_SERIES,
+                    (hits.isEmpty() ? "no series matches series=" : "several series match series=") + abbreviate(w)
+                            + "; the input holds: " + list(bySeries));
+        }
+
+        private static boolean sameNumber(String wanted, String number) {
+            if (number == null || number.isBlank()) {
+                return false;
+            }
+            try {
+                return Long.parseLong(wanted) == Long.parseLong(number.trim());
+            } catch (NumberFormatException e) {
+                return false;
+            }
+        }
+
+        private static String list(Map<String, List<DicomFile>> bySeries) {
+            List<String> rows = new ArrayList<>();
+            bySeries.values().stream()
+                    .sorted(Comparator.comparing((List<DicomFile> s) -> numberOrMax(s.get(0).seriesNumber)))
+                    .forEach(s -> {
+                        DicomFile f = s.get(0);
+                        rows.add(String.format(Locale.ROOT, "{uid %s, number %s, description '%s', modality %s, %d slice%s}",
+                                f.seriesUid == null ? "(none)" : f.seriesUid, f.seriesNumber == null ? "(none)" : f.seriesNumber,
+                                f.seriesDescription == null ? "" : f.seriesDescription, f.modality == null ? "?" : f.modality,
+                                s.size(), s.size() == 1 ? "" : "s"));
+                    });
+            return String.join(", ", rows);
+        }
+
+        private static long numberOrMax(String n) {
+            try {
+                return n == null ? Long.MAX_VALUE : Long.parseLong(n.trim());
+            } catch (NumberFormatException e) {
+                return Long.MAX_VALUE;
+            }
+        }
+
+        private static String abbreviate(String s) {
+            return s.length() <= 64 ? s : s.substring(0, 64) + "...";
+        }
+    }
+}
