@@ -146,6 +146,8 @@ async function submit(event) {
   params.set('borders', $('borders').value);
   if (formats.length) params.set('formats', formats.join(','));
   if ($('name').value.trim()) params.set('name', $('name').value.trim());
+  const preset = $('preset') ? $('preset').value : 'raw';
+  if (preset !== 'raw') params.set('preset', preset);
   try {
     let status;
     if (file) {
@@ -154,7 +156,7 @@ async function submit(event) {
       const res = await api('/jobs', {
         method: 'POST',
         headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify({ input: { synthetic: spec }, params: { iso: iso || undefined, borders: $('borders').value, formats } }),
+        body: JSON.stringify({ input: { synthetic: spec }, params: { iso: iso || undefined, borders: $('borders').value, formats, preset: preset !== 'raw' ? preset : undefined } }),
       });
       status = await res.json();
     } else {
@@ -246,6 +248,24 @@ async function select(id) {
   }
 }
 
+/** The finishing section's key figures: how far the finished surface is from the data. */
+function accuracyRows(f) {
+  if (!f) return [];
+  const s = f.surface;
+  const pct = (x) => (x == null || Number.isNaN(x) ? 'n/a' : `${x >= 0 ? '+' : ''}${x.toFixed(2)}%`);
+  const rows = [
+    ['Finish', f.options.preset],
+    ['Volume change (finished vs raw)', pct(f.volumeChangePercent)],
+  ];
+  if (f.voxelVolume != null) rows.push(['Volume vs voxel count', pct(f.finishedVsVoxelPercent)]);
+  if (f.hausdorffToRaw && f.hausdorffToRaw.p95 != null) {
+    rows.push(['Distance to raw (p95 / max)', `${f.hausdorffToRaw.p95.toFixed(3)} / ${f.hausdorffToRaw.max.toFixed(3)} mm`]);
+  }
+  rows.push(['Watertight / manifold / oriented', [s.watertight, s.manifold, s.oriented].map((b) => (b ? 'yes' : 'no')).join(' / ')]);
+  if (s.selfIntersections != null) rows.push(['Self-intersections', s.selfIntersections.toLocaleString()]);
+  return rows;
+}
+
 function showQuality(q) {
   const rows = [
     ['Vertices', q.vertices.toLocaleString()],
@@ -257,6 +277,7 @@ function showQuality(q) {
     ['Components', q.connectedComponents],
     ['Device', q.device],
     ['Input', q.input],
+    ...accuracyRows(q.finishing),
   ];
   const body = $('quality').querySelector('tbody');
   body.replaceChildren(...rows.map(([k, v]) => {

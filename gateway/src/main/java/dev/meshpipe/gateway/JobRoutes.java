@@ -152,7 +152,17 @@ final class JobRoutes {
     record JsonRequest(String id, InputRef input, JobParams params) {}
 
     private static JobParams paramsFromQuery(Context ctx) {
-        return paramsFromQuery(ctx.queryParam("iso"), ctx.queryParam("borders"), ctx.queryParam("formats"), ctx.queryParam("name"));
+        JobParams base = paramsFromQuery(ctx.queryParam("iso"), ctx.queryParam("borders"), ctx.queryParam("formats"), ctx.queryParam("name"));
+        return withFinishingFromQuery(base, ctx::queryParam);
+    }
+
+    /** The finishing query parameters (preset, smoothing, decimate, ...) over validated params. */
+    static JobParams withFinishingFromQuery(JobParams base, java.util.function.UnaryOperator<String> query) {
+        return base.withFinishing(query.apply("preset"), query.apply("smoothing"), query.apply("decimate"),
+                JobParams.parseNumber("maxError", query.apply("maxError")),
+                JobParams.parseFlag("keepLargest", query.apply("keepLargest")),
+                JobParams.parseFlag("fillCavities", query.apply("fillCavities")),
+                JobParams.parseNumber("minComponentVolume", query.apply("minComponentVolume"))).validated();
     }
 
     /** The upload's query parameters as validated JobParams, or MeshpipeException naming the bad one. */

@@ -89,7 +89,8 @@ final class MeshTaskHandler implements TransactionalWorker.Handler {
             progress(id, 1, "loading volume");
             Volume volume = load(task);
             List<OutputFile> files = new ArrayList<>();
-            MeshJob.Options options = new MeshJob.Options(task.params().iso(), task.params().borders(), task.params().formats());
+            MeshJob.Options options = new MeshJob.Options(task.params().iso(), task.params().borders(), task.params().formats(),
+                    dev.meshpipe.mesh.finish.Finishing.Options.of(task.params()), 0);
             MeshJob.Result result = MeshJob.run(volume, options, extractor, name -> upload(id, name, files),
                     new ThrottledProgress(id));
             if (cancelled(id)) {

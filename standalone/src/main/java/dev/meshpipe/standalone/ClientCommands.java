@@ -82,6 +82,38 @@ final class ClientCommands {
         @Option(names = "--name", description = "a name for the job")
         String name;
 
+        @Option(names = "--preset", description = "finishing preset: raw (default), smooth, print or web")
+        String preset;
+
+        @Option(names = "--smoothing", description = "override the preset's smoothing: off, a factor 0..1 or ITERATIONS:PASSBAND")
+        String smoothing;
+
+        @Option(names = "--decimate", description = "override the preset's decimation: off, a fraction (0.25) or a triangle count")
+        String decimate;
+
+        @Option(names = "--max-error", description = "the decimation's error bound in mm")
+        String maxError;
+
+        @Option(names = "--keep-largest", arity = "0..1", fallbackValue = "true", description = "keep only the largest component (true/false)")
+        String keepLargest;
+
+        @Option(names = "--fill-cavities", arity = "0..1", fallbackValue = "true", description = "remove internal cavities (true/false)")
+        String fillCavities;
+
+        @Option(names = "--min-component-volume", description = "drop components enclosing less than this many mm^3")
+        String minComponentVolume;
+
+        /** The finishing parameters by their JSON and query names; unset ones are left out. */
+        private void putFinishing(java.util.function.BiConsumer<String, String> into) {
+            into.accept("preset", preset);
+            into.accept("smoothing", smoothing);
+            into.accept("decimate", decimate);
+            into.accept("maxError", maxError);
+            into.accept("keepLargest", keepLargest);
+            into.accept("fillCavities", fillCavities);
+            into.accept("minComponentVolume", minComponentVolume);
+        }
+
         @Option(names = "--wait", description = "follow the job until it ends; exit non-zero with its error code if it fails")
         boolean await;
 
@@ -123,6 +155,7 @@ final class ClientCommands {
                 put(params, "borders", borders);
                 put(params, "formats", formats);
                 put(params, "name", name != null ? name : input);
+                putFinishing((k, v) -> put(params, k, v));
                 return client.submitJson(Map.of("input", Map.of("synthetic", input), "params", params));
             }
             Path file = Path.of(input);
@@ -134,6 +167,7 @@ final class ClientCommands {
             put(query, "borders", borders);
             put(query, "formats", formats == null ? null : String.join(",", formats));
             put(query, "name", name != null ? name : file.getFileName().toString());
+            putFinishing((k, v) -> put(query, k, v));
             return client.upload(file, query);
         }
     }

@@ -146,11 +146,7 @@ public final class Finishing {
         double vol = rawVolume;
         if (options.smoothing()) {
             long s = System.nanoTime();
-            Adjacency adj = Adjacency.of(mesh, threads);
-            Mesh smoothed = WindowedSincSmoother.smooth(mesh, adj, options.smoothingIterations(), options.passBand(), threads);
-            if (options.volumePreservation()) {
-                smoothed = VolumePreservation.restore(mesh, smoothed, adj, threads);
-            }
+            Mesh smoothed = smooth(mesh, options, threads);
             double after = totalVolume(smoothed);
             stages.add(stage("smooth", mesh, smoothed, vol, after, s, options.smoothingIterations() + " iterations, passband "
                     + options.passBand() + (options.volumePreservation() ? ", volume kept" : "")));
@@ -198,6 +194,13 @@ public final class Finishing {
                 voxelVolume == null ? null : percent(rawVolume, voxelVolume),
                 voxelVolume == null ? null : percent(vol, voxelVolume), h, surface, (System.nanoTime() - t0) / 1_000_000);
         return new Result(mesh, report);
+    }
+
+    /** The smoothing stage alone (with its volume correction when on), for benchmarks. */
+    public static Mesh smooth(Mesh raw, Options options, int threads) {
+        Adjacency adj = Adjacency.of(raw, threads);
+        Mesh smoothed = WindowedSincSmoother.smooth(raw, adj, options.smoothingIterations(), options.passBand(), threads);
+        return options.volumePreservation() ? VolumePreservation.restore(raw, smoothed, adj, threads) : smoothed;
     }
 
     private static Stage stage(String name, Mesh before, Mesh after, double volBefore, double volAfter, long startNs, String detail) {

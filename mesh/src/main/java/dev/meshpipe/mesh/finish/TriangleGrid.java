@@ -153,7 +153,19 @@ final class TriangleGrid {
         return best;
     }
 
+    /** Squared distance along one axis from q to cell i's slab; the edge cells reach to infinity. */
+    private double boxDistanceSquared(int i, double q, double origin, int n) {
+        double lo = i == 0 ? Double.NEGATIVE_INFINITY : origin + i * cell;
+        double hi = i == n - 1 ? Double.POSITIVE_INFINITY : origin + (i + 1) * cell;
+        double d = q < lo ? lo - q : q > hi ? q - hi : 0;
+        return d * d;
+    }
+
     private double nearestInCell(int c, float[] p, int[] t, double qx, double qy, double qz, double best) {
+        int x = c % nx, y = (c / nx) % ny, z = c / (nx * ny);
+        if (boxDistanceSquared(x, qx, ox, nx) + boxDistanceSquared(y, qy, oy, ny) + boxDistanceSquared(z, qz, oz, nz) >= best) {
+            return best; // nothing in this cell can be nearer than what was found
+        }
         for (int k = start[c]; k < start[c + 1]; k++) {
             int tri = 3 * items[k];
             double d = SurfaceMetrics.pointTriangleSquared(p, t[tri], t[tri + 1], t[tri + 2], qx, qy, qz);
