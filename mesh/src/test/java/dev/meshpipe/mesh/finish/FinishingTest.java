@@ -81,7 +81,8 @@ class FinishingTest {
 
     @Test
     void smoothingMakesAStairStepSphereRounder() {
-        Mesh raw = synthetic("sphere:64:20");
+        // A binary ball (a mask, as segmentations are): marching cubes gives voxel stair-steps.
+        Mesh raw = MarchingCubes.extract(field(64, q -> dist(q, 31.5, 31.5, 31.5) < 20 ? -1 : 1), 0, true, 2);
         Mesh smooth = Finishing.run(raw, Finishing.Options.preset("smooth"), null, 2).mesh();
         assertTrue(radiusSpread(smooth) < 0.5 * radiusSpread(raw), radiusSpread(smooth) + " vs " + radiusSpread(raw));
     }
