@@ -6,7 +6,7 @@ import dev.meshpipe.mesh.Mesh;
  * Gives each closed component of a smoothed surface back the volume it enclosed before smoothing,
  * by moving its vertices along their normals by one distance per component. Smoothing shrinks a
  * surface where it is curved; an offset along the normal changes the volume by about area times
- * distance, so a few Newton steps (d = (V0 - V) / A) restore it to well under 0.01%. An offset
+ * distance, so a few Newton steps (d = (V0 - V) / A) restore it to within 0.01%. An offset
  * keeps the shape of a folded surface such as a cortex, where scaling about the centroid would
  * push outer folds out and leave deep ones shrunken.
  *
