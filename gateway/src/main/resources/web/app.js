@@ -150,6 +150,8 @@ async function submit(event) {
   params.set('space', $('space').value);
   if (formats.length) params.set('formats', formats.join(','));
   if (name) params.set('name', name);
+  const preset = $('preset') ? $('preset').value : 'raw';
+  if (preset !== 'raw') params.set('preset', preset);
   try {
     let status;
     if (file) {
@@ -158,7 +160,7 @@ async function submit(event) {
       const res = await api('/jobs', {
         method: 'POST',
         headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify({ input: { synthetic: spec }, params: { iso, borders: $('borders').value, space: $('space').value, formats, name } }),
+        body: JSON.stringify({ input: { synthetic: spec }, params: { iso, borders: $('borders').value, space: $('space').value, formats, name, preset: preset !== 'raw' ? preset : undefined } }),
       });
       status = await res.json();
     } else {
@@ -250,6 +252,24 @@ async function select(id) {
   }
 }
 
+/** The finishing section's key figures: how far the finished surface is from the data. */
+function accuracyRows(f) {
+  if (!f) return [];
+  const s = f.surface;
+  const pct = (x) => (x == null || Number.isNaN(x) ? 'n/a' : `${x >= 0 ? '+' : ''}${x.toFixed(2)}%`);
+  const rows = [
+    ['Finish', f.options.preset],
+    ['Volume change (finished vs raw)', pct(f.volumeChangePercent)],
+  ];
+  if (f.voxelVolume != null) rows.push(['Volume vs voxel count', pct(f.finishedVsVoxelPercent)]);
+  if (f.hausdorffToRaw && f.hausdorffToRaw.p95 != null) {
+    rows.push(['Distance to raw (p95 / max)', `${f.hausdorffToRaw.p95.toFixed(3)} / ${f.hausdorffToRaw.max.toFixed(3)} mm`]);
+  }
+  rows.push(['Watertight / manifold / oriented', [s.watertight, s.manifold, s.oriented].map((b) => (b ? 'yes' : 'no')).join(' / ')]);
+  if (s.selfIntersections != null) rows.push(['Self-intersections', s.selfIntersections.toLocaleString()]);
+  return rows;
+}
+
 function showQuality(q) {
   const rows = [
     ['Vertices', q.vertices.toLocaleString()],
@@ -261,6 +281,7 @@ function showQuality(q) {
     ['Components', q.connectedComponents],
     ['Device', q.device],
     ['Input', q.input],
+    ...accuracyRows(q.finishing),
   ];
   const body = $('quality').querySelector('tbody');
   body.replaceChildren(...rows.map(([k, v]) => {

@@ -253,8 +253,9 @@ final class JobRoutes {
     record JsonRequest(String id, InputRef input, JobParams params) {}
 
     private static JobParams paramsFromQuery(Context ctx) {
-        return paramsFromQuery(ctx.queryParam("iso"), ctx.queryParam("borders"), ctx.queryParam("formats"), ctx.queryParam("name"),
+        JobParams base = paramsFromQuery(ctx.queryParam("iso"), ctx.queryParam("borders"), ctx.queryParam("formats"), ctx.queryParam("name"),
                 ctx.queryParam("space"));
+        return withFinishingFromQuery(base, ctx::queryParam);
     }
 
     /** A ZIP of DICOM files: stored and claim-checked like any upload; the reader knows it by its magic. */
@@ -264,7 +265,16 @@ final class JobRoutes {
 
     /** The upload's {@code series} query parameter (a DICOM SeriesInstanceUID or SeriesNumber). */
     static JobParams withSeries(JobParams p, String series) {
-        return new JobParams(p.iso(), p.borders(), p.formats(), p.name(), p.space(), series).validated();
+        return p.withSpaceAndSeries(p.space(), series).validated();
+    }
+
+    /** The finishing query parameters (preset, smoothing, decimate, ...) over validated params. */
+    static JobParams withFinishingFromQuery(JobParams base, java.util.function.UnaryOperator<String> query) {
+        return base.withFinishing(query.apply("preset"), query.apply("smoothing"), query.apply("decimate"),
+                JobParams.parseNumber("maxError", query.apply("maxError")),
+                JobParams.parseFlag("keepLargest", query.apply("keepLargest")),
+                JobParams.parseFlag("fillCavities", query.apply("fillCavities")),
+                JobParams.parseNumber("minComponentVolume", query.apply("minComponentVolume"))).validated();
     }
 
     /** The upload's query parameters as validated JobParams, or MeshpipeException naming the bad one. */
@@ -272,7 +282,7 @@ final class JobRoutes {
         return new JobParams(iso,
                 borders == null ? null : JobParams.parseBorders(borders),
                 formats == null ? null : JobParams.parseFormats(formats),
-                name, space, null).validated();
+                name).withSpaceAndSeries(space, null).validated();
     }
 
     /**

@@ -91,7 +91,8 @@ final class MeshTaskHandler implements TransactionalWorker.Handler {
             Volume volume = load(task);
             List<OutputFile> files = new ArrayList<>();
             MeshJob.Options options = new MeshJob.Options(task.params().iso(), task.params().borders(), task.params().formats(),
-                    task.params().spaceOrDefault(), task.params().name());
+                    task.params().spaceOrDefault(), task.params().name(),
+                    dev.meshpipe.mesh.finish.Finishing.Options.of(task.params()), 0);
             MeshJob.Result result = MeshJob.run(volume, options, extractor, name -> upload(id, name, files),
                     new ThrottledProgress(id));
             if (cancelled(id)) {

@@ -7,6 +7,8 @@ import dev.meshpipe.common.MeshpipeException;
 import dev.meshpipe.common.events.Borders;
 import dev.meshpipe.common.events.CoordinateSpace;
 import dev.meshpipe.common.events.MeshFormat;
+import dev.meshpipe.mesh.finish.Finishing;
+import dev.meshpipe.mesh.finish.SurfaceMetrics;
 import dev.meshpipe.mesh.mc.MarchingCubes;
 import dev.meshpipe.mesh.out.MeshWriters;
 import dev.meshpipe.mesh.out.PreviewRenderer;
@@ -54,14 +56,33 @@ public final class MeshJob {
     }
 
     /**
-     * @param iso     null (the volume's default), "auto" (Otsu), or a number
-     * @param space   the frame of the STL, PLY, OBJ and 3MF files (null: RAS); GLB and the preview
-     *                stay in RAS, which their own transforms expect
-     * @param name    the 3MF object's name (null: "surface")
+     * @param iso       null (the volume's default), "auto" (Otsu), or a number
+     * @param space     the frame of the STL, PLY, OBJ and 3MF files (null: RAS); GLB and the preview
+     *                  stay in RAS, which their own transforms expect
+     * @param name      the 3MF object's name (null: "surface")
+     * @param finishing the finishing stages; null means the raw preset
+     * @param threads   CPU threads for finishing; 0 means all cores
      */
-    public record Options(String iso, Borders borders, List<MeshFormat> formats, CoordinateSpace space, String name) {
+    public record Options(String iso, Borders borders, List<MeshFormat> formats, CoordinateSpace space, String name,
+                          Finishing.Options finishing, int threads) {
         public Options(String iso, Borders borders, List<MeshFormat> formats) {
-            this(iso, borders, formats, null, null);
+            this(iso, borders, formats, null, null, null, 0);
+        }
+
+        public Options(String iso, Borders borders, List<MeshFormat> formats, CoordinateSpace space, String name) {
+            this(iso, borders, formats, space, name, null, 0);
+        }
+
+        public Options(String iso, Borders borders, List<MeshFormat> formats, Finishing.Options finishing, int threads) {
+            this(iso, borders, formats, null, null, finishing, threads);
+        }
+
+        public Finishing.Options finishingOrDefault() {
+            return finishing == null ? Finishing.Options.raw() : finishing;
+        }
+
+        int threadsOrDefault() {
+            return threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
         }
 
         public Borders bordersOrDefault() {
@@ -84,7 +105,8 @@ public final class MeshJob {
             double surfaceArea, Double enclosedVolume, Map<String, double[]> boundingBox,
             boolean watertight, long boundaryEdges, long nonManifoldEdges, long degenerateTriangles,
             long connectedComponents, long eulerCharacteristic, String device, String input,
-            int[] dimensions, double[] spacing, String units, Map<String, Long> timingsMs, String space) {}
+            int[] dimensions, double[] spacing, String units, Map<String, Long> timingsMs, String space,
+            Finishing.Report finishing) {}
 
     public record Result(Quality quality, List<String> files) {}
 
@@ -159,11 +181,20 @@ public final class MeshJob {
         timings.put("extractMs", ms(t1, t2));
         CoordinateSpace space = options.spaceOrDefault();
         Mesh mesh = extraction.mesh().transformed(space == CoordinateSpace.GRID ? Volume.identity() : volume.gridToWorld());
+        Finishing.Options finishingOptions = options.finishingOrDefault();
+        if (!finishingOptions.isRaw()) {
+            progress.report(40, "finishing (" + finishingOptions.preset() + ")");
+        }
+        Finishing.Result finished = Finishing.run(mesh, finishingOptions, SurfaceMetrics.voxelVolume(volume, iso),
+                options.threadsOrDefault());
+        mesh = finished.mesh();
+        long t2f = System.nanoTime();
+        timings.put("finishMs", ms(t2, t2f));
         Mesh inSpace = space == CoordinateSpace.LPS ? mesh.swapRasLps() : mesh;
         progress.report(60, "measuring");
         MeshQuality q = MeshQuality.of(mesh);
         long t3 = System.nanoTime();
-        timings.put("qualityMs", ms(t2, t3));
+        timings.put("qualityMs", ms(t2f, t3));
         List<String> files = new ArrayList<>();
         List<MeshFormat> formats = options.formatsOrDefault();
         int step = 25 / Math.max(1, formats.size());
@@ -204,7 +235,7 @@ public final class MeshJob {
                 options.bordersOrDefault().json(), q.surfaceArea(), q.enclosedVolume(), bbox, q.watertight(),
                 q.boundaryEdges(), q.nonManifoldEdges(), q.degenerateTriangles(), q.connectedComponents(),
                 q.eulerCharacteristic(), extraction.device(), volume.description(),
-                new int[] {volume.nx(), volume.ny(), volume.nz()}, volume.spacing(), "mm", timings, space.json());
+                new int[] {volume.nx(), volume.ny(), volume.nz()}, volume.spacing(), "mm", timings, space.json(), finished.report());
         try (OutputStream out = sink.create(QUALITY_FILE)) {
             out.write(Json.pretty(quality).getBytes(java.nio.charset.StandardCharsets.UTF_8));
         }

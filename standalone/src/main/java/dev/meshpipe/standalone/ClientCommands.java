@@ -90,6 +90,38 @@ final class ClientCommands {
         @Option(names = "--series", description = "DICOM input with several series: the SeriesInstanceUID or SeriesNumber to mesh")
         String series;
 
+        @Option(names = "--preset", description = "finishing preset: raw (default), smooth, print or web")
+        String preset;
+
+        @Option(names = "--smoothing", description = "override the preset's smoothing: off, a factor 0..1 or ITERATIONS:PASSBAND")
+        String smoothing;
+
+        @Option(names = "--decimate", description = "override the preset's decimation: off, a fraction (0.25) or a triangle count")
+        String decimate;
+
+        @Option(names = "--max-error", description = "the decimation's error bound in mm")
+        String maxError;
+
+        @Option(names = "--keep-largest", arity = "0..1", fallbackValue = "true", description = "keep only the largest component (true/false)")
+        String keepLargest;
+
+        @Option(names = "--fill-cavities", arity = "0..1", fallbackValue = "true", description = "remove internal cavities (true/false)")
+        String fillCavities;
+
+        @Option(names = "--min-component-volume", description = "drop components enclosing less than this many mm^3")
+        String minComponentVolume;
+
+        /** The finishing parameters by their JSON and query names; unset ones are left out. */
+        private void putFinishing(java.util.function.BiConsumer<String, String> into) {
+            into.accept("preset", preset);
+            into.accept("smoothing", smoothing);
+            into.accept("decimate", decimate);
+            into.accept("maxError", maxError);
+            into.accept("keepLargest", keepLargest);
+            into.accept("fillCavities", fillCavities);
+            into.accept("minComponentVolume", minComponentVolume);
+        }
+
         @Option(names = "--wait", description = "follow the job until it ends; exit non-zero with its error code if it fails")
         boolean await;
 
@@ -140,6 +172,7 @@ final class ClientCommands {
                 put(params, "formats", formats);
                 put(params, "space", space);
                 put(params, "name", name != null ? name : input);
+                putFinishing((k, v) -> put(params, k, v));
                 return client.submitJson(Map.of("input", Map.of("synthetic", input), "params", params));
             }
             Path file = Path.of(input);
@@ -156,6 +189,7 @@ final class ClientCommands {
             put(query, "space", space);
             put(query, "name", name != null ? name : Path.of(input).getFileName().toString());
             put(query, "series", series);
+            putFinishing((k, v) -> put(query, k, v));
             return client.upload(file, query);
         }
 

@@ -8,6 +8,7 @@ import dev.meshpipe.common.events.JobParams;
 import dev.meshpipe.mesh.MeshJob;
 import dev.meshpipe.mesh.Volume;
 import dev.meshpipe.mesh.VolumeLimits;
+import dev.meshpipe.mesh.finish.Finishing;
 import dev.meshpipe.mesh.io.VolumeReader;
 import dev.meshpipe.processor.DeviceSelector;
 import java.io.IOException;
@@ -65,6 +66,27 @@ final class MeshCommand implements Callable<Integer> {
     @Option(names = "--raw-spacing", description = "voxel size of a --raw input in mm, e.g. 0.5x0.5x1 (default 1x1x1)")
     String rawSpacing;
 
+    @Option(names = "--preset", description = "finishing preset: raw (exact marching cubes, default), smooth, print or web")
+    String preset;
+
+    @Option(names = "--smoothing", description = "override the preset's smoothing: off, a factor 0..1 (Slicer's) or ITERATIONS:PASSBAND such as 20:0.1")
+    String smoothing;
+
+    @Option(names = "--decimate", description = "override the preset's decimation: off, a fraction of the triangles (0.25) or a triangle count (200000)")
+    String decimate;
+
+    @Option(names = "--max-error", description = "the decimation's error bound in mm (overrides the preset's)")
+    Double maxError;
+
+    @Option(names = "--keep-largest", arity = "0..1", fallbackValue = "true", description = "keep only the largest component (true/false)")
+    Boolean keepLargest;
+
+    @Option(names = "--fill-cavities", arity = "0..1", fallbackValue = "true", description = "remove internal cavities (true/false)")
+    Boolean fillCavities;
+
+    @Option(names = "--min-component-volume", description = "drop components enclosing less than this many mm^3")
+    Double minComponentVolume;
+
     @Option(names = "--json", description = "print one JSON object with the figures")
     boolean json;
 
@@ -77,7 +99,9 @@ final class MeshCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         try {
-            JobParams params = new JobParams(iso, JobParams.parseBorders(borders), JobParams.parseFormats(formats), null, null, series).validated();
+            JobParams params = new JobParams(iso, JobParams.parseBorders(borders), JobParams.parseFormats(formats), null)
+                    .withSpaceAndSeries(null, series)
+                    .withFinishing(preset, smoothing, decimate, maxError, keepLargest, fillCavities, minComponentVolume).validated();
             if (repeat < 1) {
                 throw new MeshpipeException(dev.meshpipe.common.ErrorCode.INVALID_PARAMETER, "--repeat must be at least 1");
             }
@@ -94,13 +118,19 @@ final class MeshCommand implements Callable<Integer> {
             int cpus = threads != null ? Math.max(1, threads) : Runtime.getRuntime().availableProcessors();
             MeshJob.Extractor extractor = DeviceSelector.select(device, cpus);
             Files.createDirectories(out);
-            MeshJob.Options options = new MeshJob.Options(params.iso(), params.borders(), params.formats(), frame, surfaceName());
+            Finishing.Options finishing = Finishing.Options.of(params);
+            MeshJob.Options options = new MeshJob.Options(params.iso(), params.borders(), params.formats(), frame, surfaceName(),
+                    finishing, cpus);
             MeshJob.Result result = MeshJob.run(volume, options, extractor, name -> Files.newOutputStream(out.resolve(name)), MeshJob.Progress.NONE);
             Long extractMs = result.quality().timingsMs().get("extractMs");
             if (repeat > 1) {
                 extractMs = medianExtractMs(volume, result.quality().isovalue(), params.bordersOrDefault() == Borders.CLOSED, extractor);
             }
-            print(result, readMs, extractMs);
+            Long smoothMs = null;
+            if (repeat > 1 && finishing.smoothing()) {
+                smoothMs = medianSmoothMs(volume, result.quality().isovalue(), params.bordersOrDefault() == Borders.CLOSED, extractor, finishing, cpus);
+            }
+            print(result, readMs, extractMs, smoothMs);
             return 0;
         } catch (MeshpipeException e) {
             System.err.println("meshpipe: " + input + ": " + e.getMessage() + " [" + e.code() + "]");
@@ -181,7 +211,29 @@ final class MeshCommand implements Callable<Integer> {
         return times.get(times.size() / 2);
     }
 
-    private void print(MeshJob.Result r, long readMs, long extractMs) {
+    /**
+     * The median time of the smoothing stage alone (adjacency, windowed sinc and, when on, the
+     * volume correction), for comparison with VTK's filter (tools/bench_finish.sh).
+     */
+    private long medianSmoothMs(Volume volume, double isoValue, boolean closed, MeshJob.Extractor extractor,
+                                Finishing.Options finishing, int cpus) {
+        dev.meshpipe.mesh.Mesh raw = extractor.extract(volume, isoValue, closed).mesh().transformed(volume.gridToWorld());
+        Finishing.Options smoothOnly = new Finishing.Options("bench", finishing.smoothingIterations(), finishing.passBand(),
+                finishing.smoothingFactor(), finishing.volumePreservation(), false, 0, false, 0, 0, Double.POSITIVE_INFINITY);
+        for (int i = 0; i < warmup; i++) {
+            Finishing.smooth(raw, smoothOnly, cpus);
+        }
+        List<Long> times = new ArrayList<>();
+        for (int i = 0; i < repeat; i++) {
+            long t = System.nanoTime();
+            Finishing.smooth(raw, smoothOnly, cpus);
+            times.add((System.nanoTime() - t) / 1_000_000);
+        }
+        Collections.sort(times);
+        return times.get(times.size() / 2);
+    }
+
+    private void print(MeshJob.Result r, long readMs, long extractMs, Long smoothMs) {
         MeshJob.Quality q = r.quality();
         if (json) {
             Map<String, Object> o = new LinkedHashMap<>();
@@ -201,10 +253,14 @@ final class MeshCommand implements Callable<Integer> {
             o.put("eulerCharacteristic", q.eulerCharacteristic());
             o.put("device", q.device());
             o.put("space", q.space());
+            o.put("finishing", q.finishing());
             Map<String, Object> timings = new LinkedHashMap<>(q.timingsMs());
             timings.put("readMs", readMs);
             timings.put("extractMs", extractMs);
             timings.put("extractRepeats", repeat);
+            if (smoothMs != null) {
+                timings.put("smoothMs", smoothMs);
+            }
             o.put("timings", timings);
             o.put("out", out.toAbsolutePath().toString());
             o.put("files", r.files());
@@ -216,6 +272,12 @@ final class MeshCommand implements Callable<Integer> {
         System.out.printf(Locale.ROOT, "area %.1f mm2%s; read %d ms, extract %d ms on %s%n", q.surfaceArea(),
                 q.enclosedVolume() == null ? "" : String.format(Locale.ROOT, ", volume %.1f mm3", q.enclosedVolume()),
                 readMs, extractMs, q.device());
+        Finishing.Report f = q.finishing();
+        if (f != null && !f.options().isRaw()) {
+            System.out.printf(Locale.ROOT, "finished (%s): volume %+.2f%% against raw, Hausdorff to raw p95 %.3f mm, max %.3f mm; %s, %s%n",
+                    f.options().preset(), f.volumeChangePercent(), f.hausdorffToRaw().p95(), f.hausdorffToRaw().max(),
+                    f.surface().watertight() ? "watertight" : "not watertight", f.surface().manifold() ? "manifold" : "not manifold");
+        }
         System.out.println("wrote " + String.join(", ", r.files()) + " to " + out.toAbsolutePath());
     }
 }

@@ -109,7 +109,7 @@ class DicomPipelineTest {
         try (ObjectStore.Upload up = store.create(key)) {
             up.write(TestDicom.zip(two));
         }
-        JobParams params = new JobParams("15", null, null, "series over kafka", null, "1.2.3");
+        JobParams params = new JobParams("15", null, null, "series over kafka").withSpaceAndSeries(null, "1.2.3");
         cluster.produce(Topics.SUBMITTED, id, Json.bytes(new JobSubmission(new InputRef.StoredObject(key, null), params, null, Instant.now())));
         JsonNode s = client.awaitFinished(id, Duration.ofSeconds(90));
         assertEquals("SUCCEEDED", s.path("state").asText(), s.toString());

@@ -60,6 +60,29 @@ class MeshCommandTest {
     }
 
     @Test
+    void smoothPresetKeepsTheVolumeAndReportsItsAccuracy() throws Exception {
+        Path out = dir.resolve("smooth");
+        Run r = run("mesh", "sphere:48:14", "--preset", "smooth", "--formats", "stl", "--json", "--out", out.toString());
+        assertEquals(0, r.exit(), r.err());
+        JsonNode f = Json.MAPPER.readTree(r.out()).path("finishing");
+        assertEquals("smooth", f.path("options").path("preset").asText(), f.toString());
+        assertEquals("smooth", f.path("stages").path(0).path("name").asText());
+        assertTrue(Math.abs(f.path("volumeChangePercent").asDouble()) < 0.5, f.toString());
+        assertTrue(f.path("hausdorffToRaw").path("max").asDouble() > 0.01, f.toString());
+        assertTrue(f.path("surface").path("watertight").asBoolean(), f.toString());
+        assertEquals(f.toString(), Json.MAPPER.readTree(Files.readAllBytes(out.resolve("quality.json"))).path("finishing").toString());
+        // Without a preset the surface is the raw one: no stages, no distance.
+        Run raw = run("mesh", "sphere:48:14", "--formats", "stl", "--json", "--out", dir.resolve("raw").toString());
+        JsonNode rf = Json.MAPPER.readTree(raw.out()).path("finishing");
+        assertEquals("raw", rf.path("options").path("preset").asText());
+        assertEquals(0, rf.path("stages").size());
+        assertEquals(0.0, rf.path("hausdorffToRaw").path("max").asDouble());
+        Run bad = run("mesh", "sphere:48:14", "--preset", "glossy", "--out", dir.resolve("bad").toString());
+        assertEquals(2, bad.exit());
+        assertTrue(bad.err().contains("preset must be one of raw, smooth, print, web") && bad.err().contains("INVALID_PARAMETER"), bad.err());
+    }
+
+    @Test
     void niftiAndRawInputs() throws Exception {
         Path nii = dir.resolve("ball.nii.gz");
         Files.write(nii, TestNifti.gzip(TestNifti.ball(20, 6)));

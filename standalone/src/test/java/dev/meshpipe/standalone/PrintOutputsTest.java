@@ -79,7 +79,7 @@ class PrintOutputsTest {
     void threeMfInLpsThroughEveryEntryPoint() throws Exception {
         Map<String, String> jobs = new LinkedHashMap<>(); // id -> the name its 3MF object must have
         cluster.produce(Topics.SUBMITTED, "print-kafka-1", Json.bytes(new JobSubmission(new InputRef.Synthetic("sphere:40:15"),
-                new JobParams(null, null, List.of(MeshFormat.THREE_MF, MeshFormat.STL), "kafka ball", "lps", null), null, Instant.now())));
+                new JobParams(null, null, List.of(MeshFormat.THREE_MF, MeshFormat.STL), "kafka ball").withSpaceAndSeries("lps", null), null, Instant.now())));
         jobs.put("print-kafka-1", "kafka ball");
 
         GatewayClient.Answer json = client.submitJson(Map.of("input", Map.of("synthetic", "sphere:40:15"),
@@ -152,7 +152,7 @@ class PrintOutputsTest {
         assertTrue(r.body().contains("(expected stl, ply, obj, glb, 3mf)"), r.body());
 
         cluster.produce(Topics.SUBMITTED, "bad-space-1", Json.bytes(new JobSubmission(new InputRef.Synthetic("sphere:16:5"),
-                new JobParams(null, null, null, null, "grid", null), null, Instant.now())));
+                new JobParams(null, null, null, null).withSpaceAndSeries("grid", null), null, Instant.now())));
         JsonNode s = client.awaitFinished("bad-space-1", Duration.ofSeconds(90));
         assertEquals("FAILED", s.path("state").asText(), s.toString());
         assertEquals("INVALID_PARAMETER", s.path("error").path("code").asText(), s.toString());

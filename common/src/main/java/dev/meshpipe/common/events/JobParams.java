@@ -18,19 +18,107 @@ import java.util.List;
  * @param space   the frame of the STL, PLY, OBJ and 3MF files: {@code ras} (default) or {@code lps};
  *                a string, not the enum, so a wrong value gets a clear INVALID_PARAMETER
  * @param series  for a DICOM input holding several series: the SeriesInstanceUID or SeriesNumber to mesh
+ * @param preset  the finishing preset: raw (default), smooth, print or web
+ * @param smoothing overrides the preset's smoothing: {@code off}, Slicer's factor 0..1, or
+ *                {@code ITERATIONS:PASSBAND} (e.g. {@code 20:0.1})
+ * @param decimate overrides the preset's decimation target: {@code off}, a fraction of the
+ *                triangles in (0, 1], or a triangle count above 1
+ * @param maxError the decimation's error bound in mm (overrides the preset's)
+ * @param keepLargest keep only the component enclosing the most volume
+ * @param fillCavities remove internal cavities (closed inward-facing surfaces)
+ * @param minComponentVolume drop components enclosing less than this many mm^3
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record JobParams(String iso, Borders borders, List<MeshFormat> formats, String name, String space, String series) {
+public record JobParams(String iso, Borders borders, List<MeshFormat> formats, String name, String space, String series,
+                        String preset, String smoothing, String decimate, Double maxError,
+                        Boolean keepLargest, Boolean fillCavities, Double minComponentVolume) {
 
     public static final int MAX_NAME_LENGTH = 200;
     public static final int MAX_SERIES_LENGTH = 64;
+    public static final List<String> PRESETS = List.of("raw", "smooth", "print", "web");
+    public static final int MAX_SMOOTHING_ITERATIONS = 1000;
 
+    /** The parameters a job had before space, series and finishing existed: those unset (preset raw). */
     public JobParams(String iso, Borders borders, List<MeshFormat> formats, String name) {
-        this(iso, borders, formats, name, null, null);
+        this(iso, borders, formats, name, null, null, null, null, null, null, null, null, null);
     }
 
     public static JobParams defaults() {
         return new JobParams(null, null, null, null);
+    }
+
+    /** A copy with the output frame and the DICOM series replaced (null leaves a field unset). */
+    public JobParams withSpaceAndSeries(String space, String series) {
+        return new JobParams(iso, borders, formats, name, space, series, preset, smoothing, decimate, maxError, keepLargest,
+                fillCavities, minComponentVolume);
+    }
+
+    /** A copy with the finishing fields replaced (null leaves a field unset). */
+    public JobParams withFinishing(String preset, String smoothing, String decimate, Double maxError,
+                                   Boolean keepLargest, Boolean fillCavities, Double minComponentVolume) {
+        return new JobParams(iso, borders, formats, name, space, series, preset, smoothing, decimate, maxError, keepLargest,
+                fillCavities, minComponentVolume);
+    }
+
+    /** Smoothing as windowed-sinc settings; iterations 0 means none. */
+    public record Smoothing(int iterations, double passBand, Double factor) {}
+
+    /** A decimation target: a fraction in (0, 1) or a triangle count, both 0 for none. */
+    public record Decimation(double fraction, long triangles) {}
+
+    /**
+     * Parses {@code off}, a factor in [0, 1] (3D Slicer's: 20 iterations, passband 10^(-4 factor);
+     * 0 means off) or {@code ITERATIONS:PASSBAND}.
+     */
+    public static Smoothing parseSmoothing(String s) {
+        String v = s.trim().toLowerCase(java.util.Locale.ROOT);
+        if (v.equals("off") || v.equals("none")) {
+            return new Smoothing(0, 0, null);
+        }
+        int colon = v.indexOf(':');
+        try {
+            if (colon < 0) {
+                double f = Double.parseDouble(v);
+                if (!(f >= 0 && f <= 1)) {
+                    throw new MeshpipeException(ErrorCode.INVALID_PARAMETER, "smoothing factor must be 0 to 1, got " + abbreviate(s));
+                }
+                return f == 0 ? new Smoothing(0, 0, null) : new Smoothing(20, Math.pow(10.0, -4.0 * f), f);
+            }
+            int it = Integer.parseInt(v.substring(0, colon).trim());
+            double pb = Double.parseDouble(v.substring(colon + 1).trim());
+            if (it < 0 || it > MAX_SMOOTHING_ITERATIONS) {
+                throw new MeshpipeException(ErrorCode.INVALID_PARAMETER, "smoothing iterations must be 0 to " + MAX_SMOOTHING_ITERATIONS + ", got " + it);
+            }
+            if (!(pb > 0 && pb < 2)) {
+                throw new MeshpipeException(ErrorCode.INVALID_PARAMETER, "smoothing passband must be above 0 and below 2, got " + abbreviate(v.substring(colon + 1).trim()));
+            }
+            return it == 0 ? new Smoothing(0, 0, null) : new Smoothing(it, pb, null);
+        } catch (NumberFormatException e) {
+            throw new MeshpipeException(ErrorCode.INVALID_PARAMETER,
+                    "smoothing must be 'off', a factor 0 to 1, or ITERATIONS:PASSBAND such as 20:0.1, got '" + abbreviate(s) + "'");
+        }
+    }
+
+    /** Parses {@code off}, a fraction in (0, 1] (1 means none) or a whole triangle count above 1. */
+    public static Decimation parseDecimate(String s) {
+        String v = s.trim().toLowerCase(java.util.Locale.ROOT);
+        if (v.equals("off") || v.equals("none")) {
+            return new Decimation(0, 0);
+        }
+        double d;
+        try {
+            d = Double.parseDouble(v);
+        } catch (NumberFormatException e) {
+            d = Double.NaN;
+        }
+        if (d > 0 && d <= 1) {
+            return d == 1 ? new Decimation(0, 0) : new Decimation(d, 0);
+        }
+        if (d > 1 && d <= Long.MAX_VALUE && d == Math.rint(d)) {
+            return new Decimation(0, (long) d);
+        }
+        throw new MeshpipeException(ErrorCode.INVALID_PARAMETER,
+                "decimate must be 'off', a fraction of the triangles above 0 and at most 1, or a whole triangle count, got '" + abbreviate(s) + "'");
     }
 
     public Borders bordersOrDefault() {
@@ -80,8 +168,52 @@ public record JobParams(String iso, Borders borders, List<MeshFormat> formats, S
         if (name != null && name.length() > MAX_NAME_LENGTH) {
             throw new MeshpipeException(ErrorCode.INVALID_PARAMETER, "name longer than " + MAX_NAME_LENGTH + " characters");
         }
+        String presetOut = null;
+        if (preset != null) {
+            presetOut = preset.trim().toLowerCase(java.util.Locale.ROOT);
+            if (!PRESETS.contains(presetOut)) {
+                throw new MeshpipeException(ErrorCode.INVALID_PARAMETER, "preset must be one of raw, smooth, print, web, got '" + abbreviate(preset) + "'");
+            }
+        }
+        if (smoothing != null) {
+            parseSmoothing(smoothing);
+        }
+        if (decimate != null) {
+            parseDecimate(decimate);
+        }
+        if (maxError != null && !(maxError > 0 && Double.isFinite(maxError))) {
+            throw new MeshpipeException(ErrorCode.INVALID_PARAMETER, "maxError must be a distance in mm above 0, got " + maxError);
+        }
+        if (minComponentVolume != null && !(minComponentVolume >= 0 && Double.isFinite(minComponentVolume))) {
+            throw new MeshpipeException(ErrorCode.INVALID_PARAMETER, "minComponentVolume must be a volume in mm^3, 0 or more, got " + minComponentVolume);
+        }
         String spaceOut = space == null ? null : parseSpace(space).json();
-        return new JobParams(isoOut, borders, fs, name, spaceOut, validSeries(series));
+        return new JobParams(isoOut, borders, fs, name, spaceOut, validSeries(series), presetOut, smoothing == null ? null : smoothing.trim(),
+                decimate == null ? null : decimate.trim(), maxError, keepLargest, fillCavities, minComponentVolume);
+    }
+
+    /** Parses a query parameter's boolean: true/false, yes/no, 1/0, on/off; null stays null. */
+    public static Boolean parseFlag(String field, String s) {
+        if (s == null) {
+            return null;
+        }
+        return switch (s.trim().toLowerCase(java.util.Locale.ROOT)) {
+            case "true", "yes", "1", "on" -> true;
+            case "false", "no", "0", "off" -> false;
+            default -> throw new MeshpipeException(ErrorCode.INVALID_PARAMETER, field + " must be true or false, got '" + abbreviate(s) + "'");
+        };
+    }
+
+    /** Parses a query parameter's number; null stays null. */
+    public static Double parseNumber(String field, String s) {
+        if (s == null) {
+            return null;
+        }
+        try {
+            return Double.parseDouble(s.trim());
+        } catch (NumberFormatException e) {
+            throw new MeshpipeException(ErrorCode.INVALID_PARAMETER, field + " must be a number, got '" + abbreviate(s) + "'");
+        }
     }
 
     /** Parameters as text (a query string, command-line options), validated; MeshpipeException names the bad one. */
@@ -141,7 +273,7 @@ public record JobParams(String iso, Borders borders, List<MeshFormat> formats, S
         throw new MeshpipeException(ErrorCode.INVALID_PARAMETER, "space must be 'ras' or 'lps', got '" + abbreviate(s) + "'");
     }
 
-    static String abbreviate(String s) {
+    public static String abbreviate(String s) {
         return s.length() <= 40 ? s : s.substring(0, 40) + "...";
     }
 }

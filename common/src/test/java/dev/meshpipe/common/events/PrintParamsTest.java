@@ -47,10 +47,10 @@ class PrintParamsTest {
     void spaceIsRasOrLpsInAnyCaseAndRasByDefault() {
         assertEquals(CoordinateSpace.RAS, JobParams.defaults().spaceOrDefault());
         assertNull(JobParams.defaults().validated().space());
-        assertEquals("lps", new JobParams(null, null, null, null, " LPS ", null).validated().space());
-        assertEquals("ras", new JobParams(null, null, null, null, "Ras", null).validated().space());
+        assertEquals("lps", new JobParams(null, null, null, null).withSpaceAndSeries(" LPS ", null).validated().space());
+        assertEquals("ras", new JobParams(null, null, null, null).withSpaceAndSeries("Ras", null).validated().space());
         for (String bad : new String[] {"grid", "", "xyz", "world", "r a s"}) {
-            MeshpipeException e = assertThrows(MeshpipeException.class, () -> new JobParams(null, null, null, null, bad, null).validated(), bad);
+            MeshpipeException e = assertThrows(MeshpipeException.class, () -> new JobParams(null, null, null, null).withSpaceAndSeries(bad, null).validated(), bad);
             assertEquals(ErrorCode.INVALID_PARAMETER, e.code());
             assertEquals("space must be 'ras' or 'lps', got '" + bad + "'", e.getMessage());
         }

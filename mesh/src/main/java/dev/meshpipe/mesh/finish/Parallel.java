@@ -1,0 +1,61 @@
+package dev.meshpipe.mesh.finish;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Runs a loop over [0, n) in chunks on a pool kept per thread count, so the finishing stages, which
+ * call it once per smoothing iteration, never pay for starting threads.
+ */
+final class Parallel {
+    interface RangeBody {
+        void run(int from, int to);
+    }
+
+    private static final ConcurrentHashMap<Integer, ForkJoinPool> POOLS = new ConcurrentHashMap<>();
+    /** Chunks per thread: enough that a thread slowed by a neighbour does not hold up the barrier. */
+    private static final int CHUNKS_PER_THREAD = 8;
+    private static final int MIN_CHUNK = 4096;
+
+    private Parallel() {}
+
+    static void forRange(int n, int threads, RangeBody body) {
+        int chunks = Math.max(1, Math.min(threads * CHUNKS_PER_THREAD, n / MIN_CHUNK));
+        if (threads <= 1 || chunks == 1) {
+            body.run(0, n);
+            return;
+        }
+        ForkJoinPool pool = POOLS.computeIfAbsent(threads, ForkJoinPool::new);
+        AtomicInteger next = new AtomicInteger();
+        Runnable worker = () -> {
+            for (int c; (c = next.getAndIncrement()) < chunks; ) {
+                body.run((int) ((long) n * c / chunks), (int) ((long) n * (c + 1) / chunks));
+            }
+        };
+        List<Future<?>> running = new ArrayList<>(threads);
+        for (int t = 0; t < threads; t++) {
+            running.add(pool.submit(worker));
+        }
+        try {
+            for (Future<?> f : running) {
+                f.get();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException re) {
+                throw re;
+            }
+            if (e.getCause() instanceof Error err) {
+                throw err;
+            }
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+}

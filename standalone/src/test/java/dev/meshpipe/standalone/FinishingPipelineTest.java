@@ -1,0 +1,106 @@
+package dev.meshpipe.standalone;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.meshpipe.common.Json;
+import dev.meshpipe.common.MeshpipeConfig;
+import dev.meshpipe.common.events.InputRef;
+import dev.meshpipe.common.events.JobParams;
+import dev.meshpipe.common.events.JobSubmission;
+import dev.meshpipe.common.store.FileObjectStore;
+import dev.meshpipe.mesh.io.TestNifti;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * The {@code smooth} preset through every entry point of the running pipeline (a real in-process
+ * KRaft broker): an HTTP upload, a JSON request and a Kafka submission each come out smoothed, with
+ * the volume kept and the figures in quality.json; a bad preset is a clear 400.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class FinishingPipelineTest {
+    Path dir;
+    TestCluster cluster;
+    Pipeline pipeline;
+    GatewayClient client;
+    String base;
+    final HttpClient http = HttpClient.newHttpClient();
+
+    @BeforeAll
+    void start() throws Exception {
+        dir = Files.createTempDirectory("meshpipe-finishing-test");
+        cluster = new TestCluster(1);
+        MeshpipeConfig config = cluster.config(dir, "fin", 3);
+        pipeline = Pipeline.start(config, new FileObjectStore(dir.resolve("objects")));
+        pipeline.awaitReady(60_000);
+        base = "http://localhost:" + pipeline.gateway().port();
+        client = new GatewayClient(base);
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        if (pipeline != null) {
+            pipeline.close();
+        }
+        if (cluster != null) {
+            cluster.close();
+        }
+        try (var files = Files.walk(dir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+
+    @Test
+    void smoothPresetThroughHttpJsonAndKafka() throws Exception {
+        Path nii = dir.resolve("ball.nii.gz");
+        Files.write(nii, TestNifti.gzip(TestNifti.ball(24, 8)));
+        GatewayClient.Answer upload = client.upload(nii, Map.of("iso", "50", "preset", "smooth", "formats", "stl"));
+        assertEquals(202, upload.status(), upload.body().toString());
+        GatewayClient.Answer json = client.submitJson(Map.of("input", Map.of("synthetic", "sphere:40:12"),
+                "params", Map.of("preset", "smooth", "formats", java.util.List.of("stl"))));
+        assertEquals(202, json.status(), json.body().toString());
+        JobParams smooth = new JobParams(null, null, null, "kafka ball").withFinishing("smooth", null, null, null, null, null, null);
+        cluster.produce(dev.meshpipe.common.Topics.SUBMITTED, "fin-kafka-1",
+                Json.bytes(new JobSubmission(new InputRef.Synthetic("sphere:40:12"), smooth, null, Instant.now())));
+        for (String id : new String[] {upload.body().path("id").asText(), json.body().path("id").asText(), "fin-kafka-1"}) {
+            JsonNode s = client.awaitFinished(id, Duration.ofSeconds(120));
+            assertEquals("SUCCEEDED", s.path("state").asText(), s.toString());
+            JsonNode f = quality(id).path("finishing");
+            assertEquals("smooth", f.path("options").path("preset").asText(), f.toString());
+            assertEquals(20, f.path("options").path("smoothingIterations").asInt());
+            assertEquals("smooth", f.path("stages").path(0).path("name").asText());
+            assertTrue(Math.abs(f.path("volumeChangePercent").asDouble()) < 0.5, f.toString());
+            assertTrue(f.path("hausdorffToRaw").path("max").asDouble() > 0, f.toString());
+            assertTrue(f.path("surface").path("watertight").asBoolean() && f.path("surface").path("manifold").asBoolean(), f.toString());
+        }
+    }
+
+    @Test
+    void anUnknownPresetIsAClear400() throws Exception {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "/jobs?preset=glossy"))
+                .header("Content-Type", "application/octet-stream")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(TestNifti.gzip(TestNifti.ball(8, 3)))).build(), HttpResponse.BodyHandlers.ofString());
+        PipelineTest.assertProblem(r, "INVALID_PARAMETER", 400);
+        assertTrue(r.body().contains("preset"), r.body());
+    }
+
+    private JsonNode quality(String id) throws Exception {
+        HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(URI.create(base + "/jobs/" + id + "/quality.json")).build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        assertEquals(200, r.statusCode(), new String(r.body()));
+        return Json.MAPPER.readTree(r.body());
+    }
+}
