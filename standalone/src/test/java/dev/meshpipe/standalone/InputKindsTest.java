@@ -141,7 +141,7 @@ class InputKindsTest {
             Path out = dir.resolve("submit-" + e.getKey().replace(':', '-'));
             MeshCommandTest.Run submit = MeshCommandTest.run("submit", input, "--server", base, "--formats", "stl", "--download", out.toString());
             assertEquals(0, submit.exit(), e.getKey() + ": " + submit.err());
-            assertEquals(expected, summary(quality(out.resolve(submit.out().trim() + ".zip"))), "meshpipe submit " + e.getKey());
+            assertEquals(expected, summary(quality(downloadedZip(out, submit.out().trim()))), "meshpipe submit " + e.getKey());
             assertEquals(expected, summary(finishedQuality(httpIds.get(e.getKey()))), "HTTP " + e.getKey());
             assertEquals(expected, summary(finishedQuality(kafkaIds.get(e.getKey()))), "Kafka " + e.getKey());
             System.out.println(e.getKey() + ": " + expected + " through mesh, submit, HTTP and Kafka");
@@ -183,6 +183,14 @@ class InputKindsTest {
         Path zip = dir.resolve(id + ".zip");
         assertEquals(200, client.download(id, zip).status());
         return quality(zip);
+    }
+
+    /** The ZIP the CLI saved for a job: {@code {name}-{id}.zip}, or {@code {id}.zip} for an unnamed one. */
+    static Path downloadedZip(Path dir, String id) throws Exception {
+        try (var files = Files.list(dir)) {
+            return files.filter(f -> f.getFileName().toString().equals(id + ".zip") || f.getFileName().toString().endsWith("-" + id + ".zip"))
+                    .findFirst().orElseThrow(() -> new AssertionError("no ZIP of job " + id + " in " + dir));
+        }
     }
 
     static JsonNode quality(Path zip) throws Exception {

@@ -135,7 +135,7 @@ class PrintOutputsTest {
             PrintJudges.assertPrintReady(stlFile, triangles);
             PrintJudges.assertPrintReady(threeMf, triangles);
         }
-        assertTrue(Files.exists(cliOut.resolve(jobs.keySet().stream().reduce((a, b) -> b).orElseThrow() + ".zip")));
+        assertTrue(Files.exists(InputKindsTest.downloadedZip(cliOut, jobs.keySet().stream().reduce((a, b) -> b).orElseThrow())));
     }
 
     @Test
