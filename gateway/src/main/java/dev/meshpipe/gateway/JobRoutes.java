@@ -89,11 +89,18 @@ final class JobRoutes {
                 answerRepeat(ctx, existing.get(), fingerprint);
                 return;
             }
-            requireQuota(tenant);
-            if (id == null && req.id() != null) {
+            if (id != null && req.id() != null) {
+                // The key names the job; a chosen id beside it would be silently dropped.
+                throw new MeshpipeException(ErrorCode.INVALID_PARAMETER, "send either an 'id' or an Idempotency-Key, not both");
+            }
+            if (req.id() != null) {
                 id = chosenId(req.id());
                 chosenId = true;
+                if (statuses.get(id).isPresent()) {
+                    throw idTaken(id);
+                }
             }
+            requireQuota(tenant);
             id = id != null ? id : JobId.newId();
             submission = new JobSubmission(req.input(), req.params(), tenant, Instant.now());
         } else {
@@ -110,9 +117,6 @@ final class JobRoutes {
             fingerprint = fingerprint("upload", Json.bytes(params), body.digest());
             submission = new JobSubmission(new InputRef.StoredObject(ObjectKeys.input(id), null), params, tenant, Instant.now());
         }
-        if (chosenId && statuses.get(id).isPresent()) {
-            throw idTaken(id);
-        }
         String name = submission.params() == null ? null : submission.params().name();
         producer.publishAndWait(Topics.SUBMITTED, id, submission);
         JobEvent queued = JobEvent.of(id, JobState.QUEUED, 0, "submitted").withSubmission(tenant, name, submission.submittedAt())
@@ -128,6 +132,11 @@ final class JobRoutes {
                 .orElse(JobStatus.initial(queued));
         if (!auth.visible(ctx, status)) {
             throw idTaken(id);
+        }
+        if (idemKey != null) {
+            // Two different requests racing with one key: the job is the first's, so the second learns it.
+            answerRepeat(ctx, status, fingerprint);
+            return;
         }
         ctx.status(202).header("Location", "/jobs/" + id).json(view(status));
     }

@@ -131,12 +131,20 @@ final class ClientCommands {
         @Option(names = "--timeout", description = "how long --wait waits (default: ${DEFAULT-VALUE})")
         String timeout = "30m";
 
+        /** Every option, parsed and validated before anything is sent. */
+        private JobParams checked;
+
         @Override
         public Integer call() throws Exception {
             // Checked here, so a typo gets the option's own message rather than the gateway's
             // account of the JSON this command would have sent.
             try {
-                JobParams.fromText(iso, borders, formats == null ? null : String.join(",", formats), name);
+                checked = JobParams.fromText(iso, borders, formats == null ? null : String.join(",", formats), name)
+                        .withSpaceAndSeries(space, series)
+                        .withFinishing(preset, smoothing, decimate, JobParams.parseNumber("maxError", maxError),
+                                JobParams.parseFlag("keepLargest", keepLargest), JobParams.parseFlag("fillCavities", fillCavities),
+                                JobParams.parseNumber("minComponentVolume", minComponentVolume))
+                        .validated();
             } catch (MeshpipeException e) {
                 System.err.println("meshpipe: " + e.getMessage());
                 return REFUSED;
@@ -172,7 +180,15 @@ final class ClientCommands {
                 put(params, "formats", formats);
                 put(params, "space", space);
                 put(params, "name", name != null ? name : input);
-                putFinishing((k, v) -> put(params, k, v));
+                put(params, "series", checked.series());
+                // Typed as the JSON form wants them (numbers, booleans), from the checked values.
+                put(params, "preset", checked.preset());
+                put(params, "smoothing", checked.smoothing());
+                put(params, "decimate", checked.decimate());
+                put(params, "maxError", checked.maxError());
+                put(params, "keepLargest", checked.keepLargest());
+                put(params, "fillCavities", checked.fillCavities());
+                put(params, "minComponentVolume", checked.minComponentVolume());
                 return client.submitJson(Map.of("input", Map.of("synthetic", input), "params", params));
             }
             Path file = Path.of(input);

@@ -235,6 +235,9 @@ class HttpDetailsTest {
         PipelineTest.assertProblem(upload("idem", ball, "?iso=0.7", "Idempotency-Key", "details-upload"), "IDEMPOTENCY_KEY_REUSED", 422);
         PipelineTest.assertProblem(json("idem", "{\"input\":{\"synthetic\":\"sphere:12:4\"}}", "Idempotency-Key", "details-upload"),
                 "IDEMPOTENCY_KEY_REUSED", 422);
+        // A chosen id beside a key would be dropped without a word: refused instead.
+        PipelineTest.assertProblem(json("idem", "{\"id\":\"chosen-beside-key\",\"input\":{\"synthetic\":\"sphere:12:4\"}}",
+                "Idempotency-Key", "details-both"), "INVALID_PARAMETER", 400);
     }
 
     @Test

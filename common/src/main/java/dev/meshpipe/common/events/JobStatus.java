@@ -39,7 +39,9 @@ public record JobStatus(
             forward = false;
         }
         if (!forward) {
-            return this;
+            // The gateway's QUEUED event alone carries the request's fingerprint, and it can land
+            // after ingest's or the processor's; keep it so a reused Idempotency-Key is still caught.
+            return fingerprint == null && e.fingerprint() != null ? withFingerprint(e.fingerprint()) : this;
         }
         Instant updated = e.at() == null || (updatedAt != null && e.at().isBefore(updatedAt)) ? updatedAt : e.at();
         return new JobStatus(id, e.state(), clamp(e.progress()), e.stage() != null ? e.stage() : stage,
@@ -48,6 +50,11 @@ public record JobStatus(
                 e.device() != null ? e.device() : device, e.triangles() != null ? e.triangles() : triangles,
                 e.error() != null ? e.error() : error, e.result() != null ? e.result() : result,
                 fingerprint != null ? fingerprint : e.fingerprint());
+    }
+
+    private JobStatus withFingerprint(String f) {
+        return new JobStatus(id, state, progress, stage, submittedAt, updatedAt, tenant, name, device, triangles, error,
+                result, f);
     }
 
     private static int clamp(int p) {

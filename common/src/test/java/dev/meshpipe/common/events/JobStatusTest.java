@@ -77,4 +77,13 @@ class JobStatusTest {
         }
         return out;
     }
+
+    @Test
+    void theRequestsFingerprintIsKeptWhenItsQueuedEventLandsLate() {
+        JobStatus s = JobStatus.initial(JobEvent.of("j", JobState.QUEUED, 0, "admitted"));
+        s = s.apply(JobEvent.of("j", JobState.PROCESSING, 10, "extracting"));
+        s = s.apply(JobEvent.of("j", JobState.QUEUED, 0, "submitted").withFingerprint("abc"));
+        assertEquals(JobState.PROCESSING, s.state());
+        assertEquals("abc", s.fingerprint());
+    }
 }

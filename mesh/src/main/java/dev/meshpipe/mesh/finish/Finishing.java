@@ -100,12 +100,19 @@ public final class Finishing {
             }
             double fraction = o.decimateFraction;
             long triangles = o.decimateTriangles;
+            double maxError = o.maxErrorMm;
             if (params.decimate() != null) {
                 JobParams.Decimation d = JobParams.parseDecimate(params.decimate());
                 fraction = d.fraction();
                 triangles = d.triangles();
+                if (fraction == 0 && triangles == 0) {
+                    // 'off' turns the whole stage off: a preset's error bound alone would still decimate.
+                    maxError = Double.POSITIVE_INFINITY;
+                }
             }
-            double maxError = params.maxError() != null ? params.maxError() : o.maxErrorMm;
+            if (params.maxError() != null) {
+                maxError = params.maxError();
+            }
             return new Options(o.preset, it, pb, it == 0 ? null : f, it > 0,
                     params.keepLargest() != null ? params.keepLargest() : o.keepLargest,
                     params.minComponentVolume() != null ? params.minComponentVolume() : o.minComponentVolumeMm3,

@@ -264,6 +264,10 @@ class FinishingTest {
         Finishing.Options web = Finishing.Options.of(JobParams.defaults().withFinishing("web", "off", "200000", null, null, null, null));
         assertFalse(web.smoothing());
         assertEquals(200000, web.decimateTriangles());
+        // decimate=off turns print's decimation off, its 0.1 mm bound included.
+        Finishing.Options printNoDecimation = Finishing.Options.of(JobParams.defaults().withFinishing("print", null, "off", null, null, null, null));
+        assertFalse(printNoDecimation.decimation());
+        assertTrue(printNoDecimation.smoothing() && printNoDecimation.keepLargest());
         assertThrows(MeshpipeException.class, () -> JobParams.defaults().withFinishing("glossy", null, null, null, null, null, null).validated());
         assertThrows(MeshpipeException.class, () -> JobParams.parseSmoothing("1.5"));
         assertThrows(MeshpipeException.class, () -> JobParams.parseSmoothing("20:3"));
