@@ -160,7 +160,8 @@ class PrintOutputsTest {
 
         MeshCommandTest.Run cli = MeshCommandTest.run("submit", "sphere:16:5", "--space", "xyz", "--server", base);
         assertEquals(2, cli.exit());
-        assertTrue(cli.err().contains("INVALID_PARAMETER"), cli.err());
+        // Checked by the command itself, before anything is sent, like every other option.
+        assertTrue(cli.err().contains("space must be 'ras' or 'lps', got 'xyz'"), cli.err());
     }
 
     private Path lib3mfCheckerOrNull() throws Exception {
