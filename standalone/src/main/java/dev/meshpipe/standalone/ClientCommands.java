@@ -90,37 +90,8 @@ final class ClientCommands {
         @Option(names = "--series", description = "DICOM input with several series: the SeriesInstanceUID or SeriesNumber to mesh")
         String series;
 
-        @Option(names = "--preset", description = "finishing preset: raw (default), smooth, print or web")
-        String preset;
-
-        @Option(names = "--smoothing", description = "override the preset's smoothing: off, a factor 0..1 or ITERATIONS:PASSBAND")
-        String smoothing;
-
-        @Option(names = "--decimate", description = "override the preset's decimation: off, a fraction (0.25) or a triangle count")
-        String decimate;
-
-        @Option(names = "--max-error", description = "the decimation's error bound in mm")
-        String maxError;
-
-        @Option(names = "--keep-largest", arity = "0..1", fallbackValue = "true", description = "keep only the largest component (true/false)")
-        String keepLargest;
-
-        @Option(names = "--fill-cavities", arity = "0..1", fallbackValue = "true", description = "remove internal cavities (true/false)")
-        String fillCavities;
-
-        @Option(names = "--min-component-volume", description = "drop components enclosing less than this many mm^3")
-        String minComponentVolume;
-
-        /** The finishing parameters by their JSON and query names; unset ones are left out. */
-        private void putFinishing(java.util.function.BiConsumer<String, String> into) {
-            into.accept("preset", preset);
-            into.accept("smoothing", smoothing);
-            into.accept("decimate", decimate);
-            into.accept("maxError", maxError);
-            into.accept("keepLargest", keepLargest);
-            into.accept("fillCavities", fillCavities);
-            into.accept("minComponentVolume", minComponentVolume);
-        }
+        @picocli.CommandLine.Mixin
+        FinishingOptions finish = new FinishingOptions();
 
         @Option(names = "--wait", description = "follow the job until it ends; exit non-zero with its error code if it fails")
         boolean await;
@@ -139,12 +110,8 @@ final class ClientCommands {
             // Checked here, so a typo gets the option's own message rather than the gateway's
             // account of the JSON this command would have sent.
             try {
-                checked = JobParams.fromText(iso, borders, formats == null ? null : String.join(",", formats), name)
-                        .withSpaceAndSeries(space, series)
-                        .withFinishing(preset, smoothing, decimate, JobParams.parseNumber("maxError", maxError),
-                                JobParams.parseFlag("keepLargest", keepLargest), JobParams.parseFlag("fillCavities", fillCavities),
-                                JobParams.parseNumber("minComponentVolume", minComponentVolume))
-                        .validated();
+                checked = finish.applyTo(JobParams.fromText(iso, borders, formats == null ? null : String.join(",", formats), name)
+                        .withSpaceAndSeries(space, series)).validated();
             } catch (MeshpipeException e) {
                 System.err.println("meshpipe: " + e.getMessage());
                 return REFUSED;
@@ -205,7 +172,7 @@ final class ClientCommands {
             put(query, "space", space);
             put(query, "name", name != null ? name : Path.of(input).getFileName().toString());
             put(query, "series", series);
-            putFinishing((k, v) -> put(query, k, v));
+            finish.putQuery((k, v) -> put(query, k, v));
             return client.upload(file, query);
         }
 

@@ -66,26 +66,8 @@ final class MeshCommand implements Callable<Integer> {
     @Option(names = "--raw-spacing", description = "voxel size of a --raw input in mm, e.g. 0.5x0.5x1 (default 1x1x1)")
     String rawSpacing;
 
-    @Option(names = "--preset", description = "finishing preset: raw (exact marching cubes, default), smooth, print or web")
-    String preset;
-
-    @Option(names = "--smoothing", description = "override the preset's smoothing: off, a factor 0..1 (Slicer's) or ITERATIONS:PASSBAND such as 20:0.1")
-    String smoothing;
-
-    @Option(names = "--decimate", description = "override the preset's decimation: off, a fraction of the triangles (0.25) or a triangle count (200000)")
-    String decimate;
-
-    @Option(names = "--max-error", description = "the decimation's error bound in mm (overrides the preset's)")
-    Double maxError;
-
-    @Option(names = "--keep-largest", arity = "0..1", fallbackValue = "true", description = "keep only the largest component (true/false)")
-    Boolean keepLargest;
-
-    @Option(names = "--fill-cavities", arity = "0..1", fallbackValue = "true", description = "remove internal cavities (true/false)")
-    Boolean fillCavities;
-
-    @Option(names = "--min-component-volume", description = "drop components enclosing less than this many mm^3")
-    Double minComponentVolume;
+    @picocli.CommandLine.Mixin
+    FinishingOptions finish = new FinishingOptions();
 
     @Option(names = "--json", description = "print one JSON object with the figures")
     boolean json;
@@ -99,9 +81,8 @@ final class MeshCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         try {
-            JobParams params = new JobParams(iso, JobParams.parseBorders(borders), JobParams.parseFormats(formats), null)
-                    .withSpaceAndSeries(null, series)
-                    .withFinishing(preset, smoothing, decimate, maxError, keepLargest, fillCavities, minComponentVolume).validated();
+            JobParams params = finish.applyTo(new JobParams(iso, JobParams.parseBorders(borders), JobParams.parseFormats(formats), null)
+                    .withSpaceAndSeries(null, series)).validated();
             if (repeat < 1) {
                 throw new MeshpipeException(dev.meshpipe.common.ErrorCode.INVALID_PARAMETER, "--repeat must be at least 1");
             }
