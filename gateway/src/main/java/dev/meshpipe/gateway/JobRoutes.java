@@ -214,12 +214,8 @@ final class JobRoutes {
         if (key.isBlank() || key.length() > MAX_IDEMPOTENCY_KEY) {
             throw new MeshpipeException(ErrorCode.INVALID_PARAMETER, "Idempotency-Key must be 1-" + MAX_IDEMPOTENCY_KEY + " characters");
         }
-        try {
-            byte[] h = MessageDigest.getInstance("SHA-256").digest(((tenant == null ? "" : tenant) + "\n" + key).getBytes(StandardCharsets.UTF_8));
-            return IDEMPOTENT_PREFIX + HexFormat.of().formatHex(h, 0, 20);
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        byte[] h = sha256().digest(((tenant == null ? "" : tenant) + "\n" + key).getBytes(StandardCharsets.UTF_8));
+        return IDEMPOTENT_PREFIX + HexFormat.of().formatHex(h, 0, 20);
     }
 
     /** Reads and checks the JSON form; returns it with validated params. */

@@ -1,5 +1,6 @@
 package dev.meshpipe.mesh;
 
+import dev.meshpipe.mesh.finish.Components;
 import java.util.Arrays;
 
 /**
@@ -82,7 +83,7 @@ public record MeshQuality(
             }
             i = j;
         }
-        long components = components(nv, t);
+        long components = Components.label(mesh).count();
         boolean watertight = nt > 0 && boundary == 0 && nonManifold == 0;
         return new MeshQuality(nv, nt, area, watertight ? Math.abs(signedVolume(mesh)) : null, min, max, watertight,
                 boundary, nonManifold, degenerate, components, usedVertices(nv, t) - unique + nt);
@@ -116,42 +117,5 @@ public record MeshQuality(
             }
         }
         return count;
-    }
-
-    /** Connected components of the vertices that some triangle uses (union-find). */
-    private static long components(int nv, int[] t) {
-        int[] parent = new int[nv];
-        for (int i = 0; i < nv; i++) {
-            parent[i] = i;
-        }
-        boolean[] used = new boolean[nv];
-        for (int i = 0; i < t.length; i += 3) {
-            used[t[i]] = used[t[i + 1]] = used[t[i + 2]] = true;
-            union(parent, t[i], t[i + 1]);
-            union(parent, t[i], t[i + 2]);
-        }
-        long roots = 0;
-        for (int i = 0; i < nv; i++) {
-            if (used[i] && find(parent, i) == i) {
-                roots++;
-            }
-        }
-        return roots;
-    }
-
-    private static int find(int[] parent, int x) {
-        while (parent[x] != x) {
-            parent[x] = parent[parent[x]];
-            x = parent[x];
-        }
-        return x;
-    }
-
-    private static void union(int[] parent, int a, int b) {
-        int ra = find(parent, a);
-        int rb = find(parent, b);
-        if (ra != rb) {
-            parent[Math.max(ra, rb)] = Math.min(ra, rb);
-        }
     }
 }

@@ -5,16 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.meshpipe.common.Json;
-import dev.meshpipe.common.MeshpipeConfig;
 import dev.meshpipe.common.Topics;
 import dev.meshpipe.common.events.InputRef;
 import dev.meshpipe.common.events.JobParams;
 import dev.meshpipe.common.events.JobSubmission;
-import dev.meshpipe.common.store.FileObjectStore;
 import dev.meshpipe.common.store.ObjectStore;
 import dev.meshpipe.mesh.io.dicom.TestDicom;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -23,45 +20,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 /** A DICOM series through the whole pipeline: uploaded as application/zip, and claim-checked over Kafka. */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class DicomPipelineTest {
-    Path dir;
-    TestCluster cluster;
-    Pipeline pipeline;
-    ObjectStore store;
-    GatewayClient client;
-    String base;
-    final HttpClient http = HttpClient.newHttpClient();
-
-    @BeforeAll
-    void start() throws Exception {
-        dir = Files.createTempDirectory("meshpipe-dicom-test");
-        cluster = new TestCluster(1);
-        MeshpipeConfig config = cluster.config(dir, "dicom", 3);
-        store = new FileObjectStore(dir.resolve("objects"));
-        pipeline = Pipeline.start(config, store);
-        pipeline.awaitReady(60_000);
-        base = "http://localhost:" + pipeline.gateway().port();
-        client = new GatewayClient(base);
-    }
-
-    @AfterAll
-    void stop() throws Exception {
-        if (pipeline != null) {
-            pipeline.close();
-        }
-        if (cluster != null) {
-            cluster.close();
-        }
-        try (var files = Files.walk(dir)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
+class DicomPipelineTest extends InProcessPipelineTest {
+    DicomPipelineTest() {
+        super("dicom");
     }
 
     static List<byte[]> series(String uid, int slices) {

@@ -5,14 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.meshpipe.common.Json;
-import dev.meshpipe.common.MeshpipeConfig;
 import dev.meshpipe.common.events.InputRef;
 import dev.meshpipe.common.events.JobParams;
 import dev.meshpipe.common.events.JobSubmission;
-import dev.meshpipe.common.store.FileObjectStore;
 import dev.meshpipe.mesh.io.TestNifti;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -20,47 +17,16 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 /**
  * The {@code smooth} preset through every entry point of the running pipeline (a real in-process
  * KRaft broker): an HTTP upload, a JSON request and a Kafka submission each come out smoothed, with
  * the volume kept and the figures in quality.json; a bad preset is a clear 400.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class FinishingPipelineTest {
-    Path dir;
-    TestCluster cluster;
-    Pipeline pipeline;
-    GatewayClient client;
-    String base;
-    final HttpClient http = HttpClient.newHttpClient();
-
-    @BeforeAll
-    void start() throws Exception {
-        dir = Files.createTempDirectory("meshpipe-finishing-test");
-        cluster = new TestCluster(1);
-        MeshpipeConfig config = cluster.config(dir, "fin", 3);
-        pipeline = Pipeline.start(config, new FileObjectStore(dir.resolve("objects")));
-        pipeline.awaitReady(60_000);
-        base = "http://localhost:" + pipeline.gateway().port();
-        client = new GatewayClient(base);
-    }
-
-    @AfterAll
-    void stop() throws Exception {
-        if (pipeline != null) {
-            pipeline.close();
-        }
-        if (cluster != null) {
-            cluster.close();
-        }
-        try (var files = Files.walk(dir)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
+class FinishingPipelineTest extends InProcessPipelineTest {
+    FinishingPipelineTest() {
+        super("fin");
     }
 
     @Test

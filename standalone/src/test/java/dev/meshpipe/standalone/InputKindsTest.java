@@ -5,13 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.meshpipe.common.Json;
-import dev.meshpipe.common.MeshpipeConfig;
 import dev.meshpipe.common.Topics;
 import dev.meshpipe.common.events.InputRef;
 import dev.meshpipe.common.events.JobParams;
 import dev.meshpipe.common.events.JobSubmission;
 import dev.meshpipe.common.events.MeshFormat;
-import dev.meshpipe.common.store.FileObjectStore;
 import dev.meshpipe.mesh.io.TestNifti;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -24,10 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 /**
  * Every documented input kind (NIfTI-1 and NIfTI-2, plain and gzip; NRRD with raw and gzip
@@ -36,37 +31,11 @@ import org.junit.jupiter.api.TestInstance;
  * give the same mesh everywhere, cut at the mask's midpoint by default; a detached-header NRRD is
  * refused with UNSUPPORTED_INPUT everywhere.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class InputKindsTest {
+class InputKindsTest extends InProcessPipelineTest {
     static final int N = 24;
-    Path dir;
-    TestCluster cluster;
-    Pipeline pipeline;
-    GatewayClient client;
-    String base;
 
-    @BeforeAll
-    void start() throws Exception {
-        dir = Files.createTempDirectory("meshpipe-input-kinds");
-        cluster = new TestCluster(1);
-        MeshpipeConfig config = cluster.config(dir, "kinds", 3);
-        pipeline = Pipeline.start(config, new FileObjectStore(dir.resolve("objects")));
-        pipeline.awaitReady(60_000);
-        base = "http://localhost:" + pipeline.gateway().port();
-        client = new GatewayClient(base);
-    }
-
-    @AfterAll
-    void stop() throws Exception {
-        if (pipeline != null) {
-            pipeline.close();
-        }
-        if (cluster != null) {
-            cluster.close();
-        }
-        try (var files = Files.walk(dir)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
+    InputKindsTest() {
+        super("kinds");
     }
 
     /** The ball's voxels, x fastest, little-endian int16. */

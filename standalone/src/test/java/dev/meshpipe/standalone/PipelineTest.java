@@ -5,17 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.meshpipe.common.Json;
-import dev.meshpipe.common.MeshpipeConfig;
 import dev.meshpipe.common.Topics;
 import dev.meshpipe.common.events.InputRef;
 import dev.meshpipe.common.events.JobParams;
 import dev.meshpipe.common.events.JobSubmission;
-import dev.meshpipe.common.store.FileObjectStore;
 import dev.meshpipe.mesh.io.TestNifti;
 import dev.meshpipe.mesh.testing.Prerequisites;
 import java.io.ByteArrayInputStream;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -37,43 +34,12 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 /** The whole pipeline against a real in-process KRaft broker ({@link TestCluster}). */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class PipelineTest {
-    Path dir;
-    TestCluster cluster;
-    Pipeline pipeline;
-    GatewayClient client;
-    String base;
-    final HttpClient http = HttpClient.newHttpClient();
-
-    @BeforeAll
-    void start() throws Exception {
-        dir = Files.createTempDirectory("meshpipe-pipeline-test");
-        cluster = new TestCluster(1);
-        MeshpipeConfig config = cluster.config(dir, "it", 3);
-        pipeline = Pipeline.start(config, new FileObjectStore(dir.resolve("objects")));
-        pipeline.awaitReady(60_000);
-        base = "http://localhost:" + pipeline.gateway().port();
-        client = new GatewayClient(base);
-    }
-
-    @AfterAll
-    void stop() throws Exception {
-        if (pipeline != null) {
-            pipeline.close();
-        }
-        if (cluster != null) {
-            cluster.close();
-        }
-        try (var files = Files.walk(dir)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
+class PipelineTest extends InProcessPipelineTest {
+    PipelineTest() {
+        super("it");
     }
 
     @Test

@@ -5,18 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.meshpipe.common.Json;
-import dev.meshpipe.common.MeshpipeConfig;
 import dev.meshpipe.common.Topics;
 import dev.meshpipe.common.events.InputRef;
 import dev.meshpipe.common.events.JobParams;
 import dev.meshpipe.common.events.JobSubmission;
 import dev.meshpipe.common.events.MeshFormat;
-import dev.meshpipe.common.store.FileObjectStore;
 import dev.meshpipe.mesh.io.TestNifti;
 import dev.meshpipe.mesh.out.PrintJudges;
 import java.io.ByteArrayInputStream;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
@@ -32,47 +29,16 @@ import java.util.Map;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 import java.util.zip.ZipInputStream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 /**
  * {@code formats=3mf} and {@code space=lps} through every way in: an HTTP upload, the JSON form,
  * a Kafka submission and the {@code submit} command, against a real in-process KRaft broker. The
  * ZIPs' 3MF and STL are judged by lib3mf and PrusaSlicer.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class PrintOutputsTest {
-    Path dir;
-    TestCluster cluster;
-    Pipeline pipeline;
-    GatewayClient client;
-    String base;
-    final HttpClient http = HttpClient.newHttpClient();
-
-    @BeforeAll
-    void start() throws Exception {
-        dir = Files.createTempDirectory("meshpipe-print-test");
-        cluster = new TestCluster(1);
-        MeshpipeConfig config = cluster.config(dir, "print", 3);
-        pipeline = Pipeline.start(config, new FileObjectStore(dir.resolve("objects")));
-        pipeline.awaitReady(60_000);
-        base = "http://localhost:" + pipeline.gateway().port();
-        client = new GatewayClient(base);
-    }
-
-    @AfterAll
-    void stop() throws Exception {
-        if (pipeline != null) {
-            pipeline.close();
-        }
-        if (cluster != null) {
-            cluster.close();
-        }
-        try (var files = Files.walk(dir)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
+class PrintOutputsTest extends InProcessPipelineTest {
+    PrintOutputsTest() {
+        super("print");
     }
 
     @Test

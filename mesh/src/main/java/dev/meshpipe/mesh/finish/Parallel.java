@@ -30,16 +30,44 @@ final class Parallel {
             body.run(0, n);
             return;
         }
-        ForkJoinPool pool = POOLS.computeIfAbsent(threads, ForkJoinPool::new);
         AtomicInteger next = new AtomicInteger();
         Runnable worker = () -> {
             for (int c; (c = next.getAndIncrement()) < chunks; ) {
                 body.run((int) ((long) n * c / chunks), (int) ((long) n * (c + 1) / chunks));
             }
         };
-        List<Future<?>> running = new ArrayList<>(threads);
+        List<Runnable> workers = new ArrayList<>(threads);
         for (int t = 0; t < threads; t++) {
-            running.add(pool.submit(worker));
+            workers.add(worker);
+        }
+        runAll(threads, workers);
+    }
+
+    interface WorkerBody {
+        void run(int worker, int from, int to);
+    }
+
+    /**
+     * Splits [0, n) into one fixed range per worker, the same ranges for the same thread count, for
+     * loops that keep per-worker scratch state (the decimator's passes).
+     */
+    static void forEachWorker(int n, int threads, WorkerBody body) {
+        List<Runnable> workers = new ArrayList<>(threads);
+        for (int w = 0; w < threads; w++) {
+            int worker = w;
+            int lo = (int) ((long) n * w / threads);
+            int hi = (int) ((long) n * (w + 1) / threads);
+            workers.add(() -> body.run(worker, lo, hi));
+        }
+        runAll(threads, workers);
+    }
+
+    /** Runs the workers on the pool kept for this thread count and waits for all of them. */
+    private static void runAll(int threads, List<Runnable> workers) {
+        ForkJoinPool pool = POOLS.computeIfAbsent(threads, ForkJoinPool::new);
+        List<Future<?>> running = new ArrayList<>(workers.size());
+        for (Runnable w : workers) {
+            running.add(pool.submit(w));
         }
         try {
             for (Future<?> f : running) {

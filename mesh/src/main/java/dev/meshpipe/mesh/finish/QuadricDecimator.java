@@ -1,13 +1,7 @@
 package dev.meshpipe.mesh.finish;
 
 import dev.meshpipe.mesh.Mesh;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.Future;
 
 /**
  * Quadric-error-metric decimation (Garland and Heckbert) that keeps a closed manifold closed and
@@ -888,34 +882,9 @@ public final class QuadricDecimator {
                 body.run(0, 0, n);
                 return;
             }
-            ForkJoinPool pool = POOLS.computeIfAbsent(threads, ForkJoinPool::new);
-            List<Future<?>> running = new ArrayList<>();
-            for (int w = 0; w < threads; w++) {
-                int worker = w;
-                int lo = (int) ((long) n * w / threads);
-                int hi = (int) ((long) n * (w + 1) / threads);
-                running.add(pool.submit(() -> body.run(worker, lo, hi)));
-            }
-            try {
-                for (Future<?> f : running) {
-                    f.get();
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted", e);
-            } catch (ExecutionException e) {
-                if (e.getCause() instanceof RuntimeException re) {
-                    throw re;
-                }
-                if (e.getCause() instanceof Error err) {
-                    throw err;
-                }
-                throw new IllegalStateException(e.getCause());
-            }
+            Parallel.forEachWorker(n, threads, body::run);
         }
     }
-
-    private static final ConcurrentHashMap<Integer, ForkJoinPool> POOLS = new ConcurrentHashMap<>();
 
     /**
      * The collapses of one pass within one slab: a collapse is taken only when both ends and all
