@@ -41,7 +41,18 @@ class FinishingPipelineTest extends InProcessPipelineTest {
         JobParams smooth = new JobParams(null, null, null, "kafka ball").withFinishing("smooth", null, null, null, null, null, null);
         cluster.produce(dev.meshpipe.common.Topics.SUBMITTED, "fin-kafka-1",
                 Json.bytes(new JobSubmission(new InputRef.Synthetic("sphere:40:12"), smooth, null, Instant.now())));
-        for (String id : new String[] {upload.body().path("id").asText(), json.body().path("id").asText(), "fin-kafka-1"}) {
+        // The CLI client: a synthetic spec goes as JSON, a file as an upload, both with --preset.
+        MeshCommandTest.Run cliSpec = MeshCommandTest.run("submit", "sphere:40:12", "--server", base, "--preset", "smooth",
+                "--keep-largest", "--formats", "stl");
+        assertEquals(0, cliSpec.exit(), cliSpec.err());
+        MeshCommandTest.Run cliFile = MeshCommandTest.run("submit", nii.toString(), "--server", base, "--iso", "50",
+                "--preset", "smooth", "--formats", "stl");
+        assertEquals(0, cliFile.exit(), cliFile.err());
+        MeshCommandTest.Run cliBad = MeshCommandTest.run("submit", "sphere:40:12", "--server", base, "--preset", "glossy");
+        assertEquals(2, cliBad.exit());
+        assertTrue(cliBad.err().contains("preset must be one of raw, smooth, print, web"), cliBad.err());
+        for (String id : new String[] {upload.body().path("id").asText(), json.body().path("id").asText(), "fin-kafka-1",
+                cliSpec.out().trim(), cliFile.out().trim()}) {
             JsonNode s = client.awaitFinished(id, Duration.ofSeconds(120));
             assertEquals("SUCCEEDED", s.path("state").asText(), s.toString());
             JsonNode f = quality(id).path("finishing");
