@@ -1,5 +1,8 @@
 package dev.meshpipe.common;
 
+import java.time.Duration;
+import java.util.Optional;
+
 /**
  * Stable error codes. They appear in FAILED events, in HTTP problem bodies and in CLI output, so
  * clients may switch on them: never rename one, only add.
@@ -61,5 +64,23 @@ public enum ErrorCode {
 
     public int httpStatus() {
         return httpStatus;
+    }
+
+    /**
+     * How long a client should wait before asking again ({@code Retry-After}); empty for codes
+     * where the same request will not succeed later. A failure may name its own wait instead
+     * ({@link MeshpipeException#retryAfter(Duration)}).
+     */
+    public Optional<Duration> retryAfter() {
+        return switch (this) {
+            // The status store answers again once its rebalance or restore is over: soon.
+            case STATUS_UNAVAILABLE -> Optional.of(Duration.ofSeconds(1));
+            // A job moves on within seconds; polling faster only loads the gateway.
+            case JOB_NOT_READY -> Optional.of(Duration.ofSeconds(2));
+            case STORAGE_UNAVAILABLE -> Optional.of(Duration.ofSeconds(5));
+            // An unfinished job of the tenant's takes about this long to finish.
+            case TENANT_QUOTA_EXCEEDED -> Optional.of(Duration.ofSeconds(30));
+            default -> Optional.empty();
+        };
     }
 }

@@ -3,6 +3,7 @@ package dev.meshpipe.gateway;
 import com.fasterxml.jackson.annotation.JsonAnyGetter;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.meshpipe.common.ErrorCode;
+import dev.meshpipe.common.MeshpipeException;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -14,14 +15,11 @@ public record Problem(String type, String title, int status, String detail, Stri
 
     public static final String MEDIA_TYPE = "application/problem+json";
 
-    public static Problem of(ErrorCode code, String detail, String instance) {
+    /** The body for a failure answered with {@code status} (its code's, or the HTTP server's own). */
+    static Problem of(MeshpipeException e, int status, String instance) {
+        ErrorCode code = e.code();
         return new Problem("https://meshpipe.dev/problems/" + code.name().toLowerCase(Locale.ROOT).replace('_', '-'),
-                title(code), code.httpStatus(), detail, instance, code.name(), new LinkedHashMap<>());
-    }
-
-    public Problem with(String key, Object value) {
-        extra.put(key, value);
-        return this;
+                title(code), status, e.getMessage(), instance, code.name(), new LinkedHashMap<>(e.details()));
     }
 
     @JsonAnyGetter

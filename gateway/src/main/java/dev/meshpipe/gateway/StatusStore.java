@@ -1,49 +1,42 @@
 package dev.meshpipe.gateway;
 
 import dev.meshpipe.common.ErrorCode;
-import dev.meshpipe.common.Json;
-import dev.meshpipe.common.Topics;
+import dev.meshpipe.common.MeshpipeException;
+import dev.meshpipe.common.events.JobState;
 import dev.meshpipe.common.events.JobStatus;
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.query.FailureReason;
 import org.apache.kafka.streams.query.KeyQuery;
 import org.apache.kafka.streams.query.QueryResult;
+import org.apache.kafka.streams.query.RangeQuery;
 import org.apache.kafka.streams.query.StateQueryRequest;
-import org.apache.kafka.streams.query.StateQueryResult;
 import org.apache.kafka.streams.state.HostInfo;
+import org.apache.kafka.streams.state.KeyValueIterator;
 
 /**
  * Job statuses from the Kafka Streams store, wherever the key lives: the instance that owns the
  * key's partition answers from its store (IQv2 {@link KeyQuery}); any other instance forwards the
- * question to it over HTTP. Whenever the answer cannot be known (no owner while rebalancing, the
- * store restoring, the owner unreachable) the result is 503 STATUS_UNAVAILABLE, never a 404.
+ * question to it over HTTP ({@link PeerClient}). Whenever the answer cannot be known (no owner
+ * while rebalancing, the store restoring, the owner unreachable) the result is 503
+ * STATUS_UNAVAILABLE, never a 404.
  */
-final class StatusStore {
-    static final String SIGNATURE_HEADER = "X-Meshpipe-Internal-Signature";
-
-    private final HostInfo self;
-    private final java.util.function.UnaryOperator<String> signer;
+final class StatusStore implements JobStatuses {
+    private final PartitionOwners owners;
+    private final PeerClient peers;
     private final StatusCache cache;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private volatile KafkaStreams streams;
 
-    StatusStore(HostInfo self, java.util.function.UnaryOperator<String> signer, StatusCache cache) {
-        this.self = self;
-        this.signer = signer;
+    StatusStore(HostInfo self, UnaryOperator<String> signer, StatusCache cache) {
+        this.owners = new PartitionOwners(self);
+        this.peers = new PeerClient(signer);
         this.cache = cache;
     }
-
-    /** Which instance owns each partition of the events topic, as of the last rebalance. */
-    private volatile java.util.Map<Integer, HostInfo> owners = java.util.Map.of();
-    private volatile int partitions;
 
     void bind(KafkaStreams streams) {
         this.streams = streams;
@@ -55,30 +48,9 @@ final class StatusStore {
      */
     void refreshOwners() {
         KafkaStreams s = streams;
-        if (s == null) {
-            return;
+        if (s != null) {
+            cache.retainOnly(owners.refresh(s));
         }
-        java.util.Map<Integer, HostInfo> map = new java.util.HashMap<>();
-        for (org.apache.kafka.streams.StreamsMetadata m : s.metadataForAllStreamsClients()) {
-            for (org.apache.kafka.common.TopicPartition tp : m.topicPartitions()) {
-                if (tp.topic().equals(Topics.EVENTS)) {
-                    map.put(tp.partition(), m.hostInfo());
-                }
-            }
-        }
-        int count = 0;
-        for (int p : map.keySet()) {
-            count = Math.max(count, p + 1);
-        }
-        owners = java.util.Map.copyOf(map);
-        partitions = count;
-        java.util.Set<Integer> mine = new java.util.HashSet<>();
-        map.forEach((p, host) -> {
-            if (host.equals(self)) {
-                mine.add(p);
-            }
-        });
-        cache.retainOnly(mine);
     }
 
     boolean ready() {
@@ -86,51 +58,22 @@ final class StatusStore {
         return s != null && s.state() == KafkaStreams.State.RUNNING;
     }
 
-    /**
-     * Waits until the job's status satisfies {@code done} (read-your-writes after this instance
-     * published an event); returns the last status seen, empty if none showed within the time.
-     */
-    Optional<JobStatus> await(String id, java.util.function.Predicate<JobStatus> done, long timeoutMs) {
-        long end = System.currentTimeMillis() + timeoutMs;
-        Optional<JobStatus> last = Optional.empty();
-        while (true) {
-            try {
-                last = get(id);
-                if (last.isPresent() && done.test(last.get())) {
-                    return last;
-                }
-            } catch (ProblemException unavailableNow) {
-                // rebalancing or restoring: ask again
-            }
-            if (System.currentTimeMillis() >= end) {
-                return last;
-            }
-            sleep();
-        }
-    }
-
     /** The job's status from whichever instance owns it. */
-    Optional<JobStatus> get(String id) {
-        KafkaStreams s = streams;
-        if (s == null || s.state() != KafkaStreams.State.RUNNING) {
+    @Override
+    public Optional<JobStatus> get(String id) {
+        if (!ready()) {
             throw unavailable("job status is not available yet");
         }
         int partition = partitionOf(id);
-        HostInfo owner = partition < 0 ? null : owners.get(partition);
+        HostInfo owner = owners.ownerOf(partition);
         if (owner == null || HostInfo.unavailable().equals(owner)) {
             throw unavailable("the owner of this job's status is being decided");
         }
-        if (owner.equals(self)) {
-            return local(id, partition);
-        }
-        return remote(owner, id);
+        return owner.equals(owners.self()) ? local(id, partition) : peers.status(owner, id);
     }
 
-    /** The job's partition: the producer's default partitioning of a String key, which Kafka Streams shares; -1 before the first rebalance. */
     int partitionOf(String id) {
-        int n = partitions;
-        return n == 0 ? -1 : org.apache.kafka.common.utils.Utils.toPositive(
-                org.apache.kafka.common.utils.Utils.murmur2(id.getBytes(java.nio.charset.StandardCharsets.UTF_8))) % n;
+        return owners.partitionOf(id);
     }
 
     /** Answers from this instance's store; also what the internal route answers other instances. */
@@ -147,8 +90,7 @@ final class StatusStore {
                 .withQuery(KeyQuery.<String, JobStatus>withKey(id))
                 .withPartitions(Set.of(partition))
                 .requireActive();
-        StateQueryResult<JobStatus> res = s.query(req);
-        QueryResult<JobStatus> r = res.getPartitionResults().get(partition);
+        QueryResult<JobStatus> r = s.query(req).getPartitionResults().get(partition);
         if (r != null && r.isSuccess()) {
             return Optional.ofNullable(r.getResult());
         }
@@ -156,47 +98,21 @@ final class StatusStore {
         throw unavailable("the status store is not ready here (" + why + ")");
     }
 
-    private Optional<JobStatus> remote(HostInfo owner, String id) {
-        HttpRequest req = HttpRequest.newBuilder(URI.create("http://" + owner.host() + ":" + owner.port() + "/internal/status/" + id))
-                .header(SIGNATURE_HEADER, signer.apply(id))
-                .timeout(Duration.ofSeconds(5)).GET().build();
-        try {
-            HttpResponse<byte[]> res = http.send(req, HttpResponse.BodyHandlers.ofByteArray());
-            return switch (res.statusCode()) {
-                case 200 -> Optional.of(Json.read(res.body(), JobStatus.class));
-                case 404 -> Optional.empty();
-                default -> throw unavailable("the owner of this job's status answered " + res.statusCode());
-            };
-        } catch (IOException e) {
-            throw unavailable("the owner of this job's status is unreachable");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw unavailable("interrupted");
-        }
-    }
-
-    /** A tenant's unfinished jobs and the bytes of its results still downloadable. */
-    record Usage(int activeJobs, long storedBytes) {
-        Usage plus(Usage o) {
-            return new Usage(activeJobs + o.activeJobs, storedBytes + o.storedBytes);
-        }
-    }
-
     /**
      * A tenant's usage over the whole status store: this instance's partitions, and each other
      * instance's asked over HTTP. A scan of every status, so it is only done where quotas are on.
      */
-    Usage usage(String tenant) {
-        KafkaStreams s = streams;
-        if (s == null || s.state() != KafkaStreams.State.RUNNING || owners.isEmpty()) {
+    @Override
+    public Usage usage(String tenant) {
+        if (!ready() || owners.isEmpty()) {
             throw unavailable("job status is not available yet");
         }
         Usage total = new Usage(0, 0);
-        for (HostInfo host : new java.util.HashSet<>(owners.values())) {
+        for (HostInfo host : owners.hosts()) {
             if (HostInfo.unavailable().equals(host)) {
                 throw unavailable("the owner of some statuses is being decided");
             }
-            total = total.plus(host.equals(self) ? localUsage(tenant) : remoteUsage(host, tenant));
+            total = total.plus(host.equals(owners.self()) ? localUsage(tenant) : peers.usage(host, tenant));
         }
         return total;
     }
@@ -204,79 +120,44 @@ final class StatusStore {
     /** The tenant's usage in the partitions this instance owns; also what the internal route answers. */
     Usage localUsage(String tenant) {
         KafkaStreams s = streams;
-        Set<Integer> mine = new java.util.HashSet<>();
-        owners.forEach((p, host) -> {
-            if (host.equals(self)) {
-                mine.add(p);
-            }
-        });
+        Set<Integer> mine = owners.mine();
         if (s == null || mine.isEmpty()) {
             return new Usage(0, 0);
         }
-        StateQueryRequest<org.apache.kafka.streams.state.KeyValueIterator<String, JobStatus>> req = StateQueryRequest
-                .inStore(StatusTopology.STORE)
-                .withQuery(org.apache.kafka.streams.query.RangeQuery.<String, JobStatus>withNoBounds())
+        StateQueryRequest<KeyValueIterator<String, JobStatus>> req = StateQueryRequest.inStore(StatusTopology.STORE)
+                .withQuery(RangeQuery.<String, JobStatus>withNoBounds())
                 .withPartitions(mine)
                 .requireActive();
-        int active = 0;
-        long bytes = 0;
-        java.time.Instant now = java.time.Instant.now();
-        for (var e : s.query(req).getPartitionResults().entrySet()) {
-            QueryResult<org.apache.kafka.streams.state.KeyValueIterator<String, JobStatus>> r = e.getValue();
+        Usage total = new Usage(0, 0);
+        Instant now = Instant.now();
+        for (Map.Entry<Integer, QueryResult<KeyValueIterator<String, JobStatus>>> e : s.query(req).getPartitionResults().entrySet()) {
+            QueryResult<KeyValueIterator<String, JobStatus>> r = e.getValue();
             if (!r.isSuccess()) {
                 throw unavailable("the status store is not ready here (" + r.getFailureReason() + ")");
             }
-            try (var it = r.getResult()) {
+            try (KeyValueIterator<String, JobStatus> it = r.getResult()) {
                 while (it.hasNext()) {
-                    JobStatus st = it.next().value;
-                    if (st == null || !java.util.Objects.equals(tenant, st.tenant())) {
-                        continue;
-                    }
-                    if (!st.state().isFinished()) {
-                        active++;
-                    } else if (st.state() == dev.meshpipe.common.events.JobState.SUCCEEDED && st.result() != null
-                            && (st.result().expiresAt() == null || st.result().expiresAt().isAfter(now))) {
-                        bytes += st.result().size();
-                    }
+                    total = total.plus(usageOf(it.next().value, tenant, now));
                 }
             }
         }
-        return new Usage(active, bytes);
+        return total;
     }
 
-    /** The message internal usage calls sign: the tenant, or none. */
-    static String usageSubject(String tenant) {
-        return "usage:" + (tenant == null ? "" : tenant);
-    }
-
-    private Usage remoteUsage(HostInfo owner, String tenant) {
-        String query = tenant == null ? "" : "?tenant=" + java.net.URLEncoder.encode(tenant, java.nio.charset.StandardCharsets.UTF_8);
-        HttpRequest req = HttpRequest.newBuilder(URI.create("http://" + owner.host() + ":" + owner.port() + "/internal/usage" + query))
-                .header(SIGNATURE_HEADER, signer.apply(usageSubject(tenant)))
-                .timeout(Duration.ofSeconds(5)).GET().build();
-        try {
-            HttpResponse<byte[]> res = http.send(req, HttpResponse.BodyHandlers.ofByteArray());
-            if (res.statusCode() != 200) {
-                throw unavailable("another instance answered " + res.statusCode() + " for usage");
-            }
-            return Json.read(res.body(), Usage.class);
-        } catch (IOException e) {
-            throw unavailable("another instance is unreachable");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw unavailable("interrupted");
+    /** What one status counts toward the tenant's quotas: an unfinished job, or a result still downloadable. */
+    private static Usage usageOf(JobStatus st, String tenant, Instant now) {
+        if (st == null || !Objects.equals(tenant, st.tenant())) {
+            return new Usage(0, 0);
         }
-    }
-
-    private static void sleep() {
-        try {
-            Thread.sleep(20);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        if (!st.state().isFinished()) {
+            return new Usage(1, 0);
         }
+        boolean stored = st.state() == JobState.SUCCEEDED && st.result() != null
+                && (st.result().expiresAt() == null || st.result().expiresAt().isAfter(now));
+        return new Usage(0, stored ? st.result().size() : 0);
     }
 
-    static ProblemException unavailable(String detail) {
-        return new ProblemException(Problem.of(ErrorCode.STATUS_UNAVAILABLE, detail + "; try again", null), 1);
+    static MeshpipeException unavailable(String detail) {
+        return new MeshpipeException(ErrorCode.STATUS_UNAVAILABLE, detail + "; try again");
     }
 }

@@ -22,7 +22,7 @@ class HttpInputFuzzTest {
     @FuzzTest(maxDuration = "10m")
     void jsonRequests(byte[] body) {
         try {
-            JobRoutes.JsonRequest r = JobRoutes.parseJson(body, LIMITS);
+            SubmissionRequests.JsonRequest r = SubmissionRequests.parseJson(body, LIMITS);
             if (r.input() == null || r.params() == null) {
                 throw new AssertionError("accepted a request without input or params");
             }
@@ -39,7 +39,7 @@ class HttpInputFuzzTest {
         String space = d.consumeBoolean() ? null : d.consumeString(10);
         String name = d.consumeBoolean() ? null : d.consumeRemainingAsString();
         try {
-            JobParams p = JobRoutes.paramsFromQuery(iso, borders, formats, name, space);
+            JobParams p = SubmissionRequests.paramsFromQuery(iso, borders, formats, name, space);
             if (p.iso() != null && !p.isAutoIso() && !Double.isFinite(Double.parseDouble(p.iso()))) {
                 throw new AssertionError("accepted iso " + p.iso());
             }

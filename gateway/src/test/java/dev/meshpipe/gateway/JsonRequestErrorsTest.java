@@ -29,7 +29,7 @@ class JsonRequestErrorsTest {
     })
     void wrongShapesNameTheFieldNotAJavaClass(String body, String expected) {
         MeshpipeException e = assertThrows(MeshpipeException.class,
-                () -> JobRoutes.parseJson(body.getBytes(StandardCharsets.UTF_8), VolumeLimits.defaults()));
+                () -> SubmissionRequests.parseJson(body.getBytes(StandardCharsets.UTF_8), VolumeLimits.defaults()));
         assertEquals(ErrorCode.INVALID_PARAMETER, e.code());
         String m = e.getMessage();
         assertTrue(m.contains(expected), m);

@@ -4,6 +4,7 @@ import dev.meshpipe.common.MeshpipeConfig;
 import dev.meshpipe.common.Topics;
 import dev.meshpipe.common.store.ObjectStore;
 import dev.meshpipe.common.store.ObjectStores;
+import dev.meshpipe.gateway.GatewayOptions;
 import dev.meshpipe.gateway.GatewayService;
 import dev.meshpipe.ingest.IngestService;
 import dev.meshpipe.packager.PackagerService;
@@ -33,7 +34,7 @@ final class ServiceCommand implements Callable<Integer> {
             case ingest -> { IngestService s = new IngestService(config, store); s.start(); yield s; }
             case processor -> { ProcessorService s = new ProcessorService(config, store); s.start(); yield s; }
             case packager -> { PackagerService s = new PackagerService(config, store); s.start(); yield s; }
-            case gateway -> { GatewayService s = new GatewayService(config, store); s.start(); yield s; }
+            case gateway -> { GatewayService s = new GatewayService(config, GatewayOptions.fromEnv(System.getenv()), store); s.start(); yield s; }
         };
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
