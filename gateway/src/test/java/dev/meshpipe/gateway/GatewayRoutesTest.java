@@ -56,10 +56,14 @@ class GatewayRoutesTest {
     @BeforeEach
     void app() throws IOException {
         store = new FileObjectStore(dir);
+        app = app(EdgeLimits.defaults().withMinFreeBytes(0));
+    }
+
+    private Javalin app(EdgeLimits edge) {
         Auth auth = new Auth(Map.of(TOKEN_A, "tenant-a", TOKEN_B, "tenant-b"), "secret".getBytes(StandardCharsets.UTF_8));
-        EdgeLimits edge = EdgeLimits.defaults().withMinFreeBytes(0);
-        app = GatewayHttp.create(edge.idleTimeout(), c -> { });
-        GatewayHttp.jobRoutes(app, new RouteContext(store, jobs, jobs, auth, MAX_UPLOAD, VolumeLimits.defaults(), edge, Duration.ofHours(1)));
+        Javalin a = GatewayHttp.create(edge.idleTimeout(), c -> { });
+        GatewayHttp.jobRoutes(a, new RouteContext(store, jobs, jobs, auth, MAX_UPLOAD, VolumeLimits.defaults(), edge, Duration.ofHours(1)));
+        return a;
     }
 
     @Test
@@ -158,6 +162,31 @@ class GatewayRoutesTest {
             assertEquals(1, jobs.submissions.size());
             assertEquals("tenant-a", jobs.statuses.get(id).tenant());
         });
+    }
+
+    @Test
+    void aTenantAtItsQuotaIs429WithTheWaitThatFitsTheLimit() {
+        byte[] request = "{\"input\":{\"synthetic\":\"torus:16\"}}".getBytes(StandardCharsets.UTF_8);
+        jobs.put("tenant-a", JobEvent.of("running", JobState.PROCESSING, 40, "meshing"));
+        app = app(EdgeLimits.defaults().withMinFreeBytes(0).withTenantQuotas(1, 0));
+        test((server, client) -> {
+            Response over = post(client, "application/json", request, false);
+            JsonNode body = assertProblem(over, 429, ErrorCode.TENANT_QUOTA_EXCEEDED);
+            assertEquals(1, body.get("limit").asInt());
+            assertEquals("30", over.header("Retry-After")); // an active job finishes within about that
+        });
+        jobs.statuses.clear();
+        jobs.put("tenant-a", succeeded("kept", "results/kept/mesh.zip", 5000));
+        app = app(EdgeLimits.defaults().withMinFreeBytes(0).withTenantQuotas(0, 4000));
+        test((server, client) -> {
+            Response over = post(client, "application/json", request, false);
+            JsonNode body = assertProblem(over, 429, ErrorCode.TENANT_QUOTA_EXCEEDED);
+            assertEquals(5000, body.get("storedBytes").asInt());
+            assertEquals("300", over.header("Retry-After")); // stored results go only as they expire
+            // Another tenant is not held back by tenant-a's results.
+            assertEquals(202, request(client, "/jobs", TOKEN_B, b -> b.post(body("application/json", request, false))).code());
+        });
+        assertTrue(jobs.submissions.stream().allMatch(s -> s.tenant().equals("tenant-b")));
     }
 
     @Test
