@@ -86,6 +86,7 @@ class GatewayRoutesTest {
             JsonNode body = assertProblem(bug, 500, ErrorCode.INTERNAL_ERROR);
             assertFalse(body.toString().contains("IllegalStateException") || body.toString().contains("dev.meshpipe"), body.toString());
             assertNull(bug.header("Retry-After"));
+            assertProblem(get(client, "/jobs/j1", TOKEN_A), 500, ErrorCode.INTERNAL_ERROR);
         });
     }
 
