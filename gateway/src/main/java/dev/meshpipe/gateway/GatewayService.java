@@ -236,7 +236,7 @@ public final class GatewayService implements AutoCloseable {
         HostInfo self = new HostInfo(options.advertisedHost(), app.port());
         StatusCache cache = new StatusCache();
         statuses = new StatusStore(self, auth::internalSignature, cache);
-        VolumeLimits limits = new VolumeLimits(config.maxVoxels(), VolumeLimits.DEFAULT_MAX_DECOMPRESSED);
+        VolumeLimits limits = config.volumeLimits();
         routes(new JobRoutes(store, producer, statuses, auth, config.maxUploadBytes(), limits, options.linkLifetime(), options.limits()));
         StatusStore st = statuses;
         java.util.function.Supplier<KafkaStreams> factory = () -> {

@@ -3,6 +3,7 @@ package dev.meshpipe.gateway;
 import dev.meshpipe.common.ErrorCode;
 import dev.meshpipe.common.JobId;
 import dev.meshpipe.common.Json;
+import dev.meshpipe.common.MeshErrors;
 import dev.meshpipe.common.MeshpipeException;
 import dev.meshpipe.common.Topics;
 import dev.meshpipe.common.events.InputRef;
@@ -245,7 +246,7 @@ final class JobRoutes {
             if (s.synthetic() == null) {
                 throw new MeshpipeException(ErrorCode.INVALID_PARAMETER, "input.synthetic is empty");
             }
-            SyntheticVolumes.validate(s.synthetic(), limits);
+            MeshErrors.call(() -> SyntheticVolumes.validate(s.synthetic(), limits));
         }
         if (req.input() instanceof InputRef.StoredObject o && (req.id() == null || !String.valueOf(o.object()).startsWith("inputs/" + req.id() + "/"))) {
             throw new MeshpipeException(ErrorCode.INVALID_PARAMETER, "an 'object' input needs an 'id', and the object must be under inputs/{id}/");
@@ -321,7 +322,7 @@ final class JobRoutes {
             throw new MeshpipeException(ErrorCode.INVALID_VOLUME, "the request body is empty");
         }
         try {
-            VolumeReader.describeHeader(new ByteArrayInputStream(head), limits);
+            MeshErrors.call(() -> VolumeReader.describeHeader(new ByteArrayInputStream(head), limits));
         } catch (EOFException e) {
             throw new MeshpipeException(ErrorCode.INVALID_VOLUME, "the volume ends inside its header");
         } catch (java.util.zip.ZipException e) {

@@ -1,8 +1,8 @@
 package dev.meshpipe.mesh.mc;
 
-import dev.meshpipe.common.ErrorCode;
-import dev.meshpipe.common.MeshpipeException;
 import dev.meshpipe.mesh.Mesh;
+import dev.meshpipe.mesh.MeshError;
+import dev.meshpipe.mesh.MeshException;
 import dev.meshpipe.mesh.Volume;
 import java.util.Arrays;
 
@@ -99,7 +99,7 @@ final class RowMarchingCubes {
         }
         if (vAt[slabs.length] * 3 > Integer.MAX_VALUE - 8 || tAt[slabs.length] > Integer.MAX_VALUE - 8
                 || vAt[slabs.length] >= NEXT_SLAB) {
-            throw new MeshpipeException(ErrorCode.VOLUME_TOO_LARGE, "the surface has more triangles than one mesh can hold;"
+            throw new MeshException(MeshError.VOLUME_TOO_LARGE, "the surface has more triangles than one mesh can hold;"
                     + " use a coarser volume or another isovalue");
         }
         float[] positions = new float[(int) vAt[slabs.length] * 3];

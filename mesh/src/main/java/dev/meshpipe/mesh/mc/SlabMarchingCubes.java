@@ -1,8 +1,8 @@
 package dev.meshpipe.mesh.mc;
 
-import dev.meshpipe.common.ErrorCode;
-import dev.meshpipe.common.MeshpipeException;
 import dev.meshpipe.mesh.Mesh;
+import dev.meshpipe.mesh.MeshError;
+import dev.meshpipe.mesh.MeshException;
 import dev.meshpipe.mesh.Volume;
 
 /**
@@ -80,7 +80,7 @@ final class SlabMarchingCubes {
             tBase[s + 1] = tBase[s] + tCount[s];
         }
         if (vBase[slabs] * 3 > Integer.MAX_VALUE - 8 || tBase[slabs] * 3 > Integer.MAX_VALUE - 8) {
-            throw new MeshpipeException(ErrorCode.VOLUME_TOO_LARGE, "the surface has " + tBase[slabs]
+            throw new MeshException(MeshError.VOLUME_TOO_LARGE, "the surface has " + tBase[slabs]
                     + " triangles, more than one mesh can hold; use a coarser volume or another isovalue");
         }
         float[] positions = new float[(int) (vBase[slabs] * 3)];
