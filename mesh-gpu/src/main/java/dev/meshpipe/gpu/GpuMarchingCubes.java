@@ -14,6 +14,7 @@ import dev.meshpipe.mesh.Mesh;
 import dev.meshpipe.mesh.MeshException;
 import dev.meshpipe.mesh.MeshJob;
 import dev.meshpipe.mesh.Volume;
+import dev.meshpipe.mesh.mc.Grid;
 import dev.meshpipe.mesh.mc.MarchingCubes;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -173,15 +174,15 @@ public final class GpuMarchingCubes implements MeshJob.Extractor {
 
     private Timed run(Volume v, double iso, boolean closed) throws InterruptedException {
         long t0 = System.nanoTime();
-        int nx = v.nx(), ny = v.ny(), nz = v.nz();
-        int o = closed ? 1 : 0;
-        int gx = nx + 2 * o, gy = ny + 2 * o, gz = nz + 2 * o;
-        if (gx < 2 || gy < 2 || gz < 2) {
+        Grid g = Grid.of(v, iso, closed);
+        if (!g.hasCells()) {
             return new Timed(Mesh.empty(), 0, 0, 0, 0, 0);
         }
-        float f = (float) iso;
-        float isoF = (double) f < iso ? Math.nextUp(f) : f;
-        int above = v.objectAbove() ? 1 : 0;
+        int nx = g.nx(), ny = g.ny(), nz = g.nz();
+        int o = g.pad();
+        int gx = g.gx(), gy = g.gy(), gz = g.gz();
+        float isoF = g.isoF();
+        int above = g.objectAbove() ? 1 : 0;
         double[] s = v.spacing();
         long segments = (gx + CHUNK - 1) / CHUNK;
         // The kernels index a slab's chunks with 32 bits.
@@ -228,10 +229,7 @@ public final class GpuMarchingCubes implements MeshJob.Extractor {
                 cuMemcpyDtoH(Pointer.to(totals), counts.ptr.withByteOffset(16 * ownedChunks), 8);
                 ownedV = totals[0];
             }
-            if (3 * (vBase + ownedV) > Integer.MAX_VALUE - 8 || 3 * (tTotal + tCount) > Integer.MAX_VALUE - 8) {
-                throw new MeshException(MeshError.VOLUME_TOO_LARGE, "the surface has more triangles than one mesh can hold;"
-                        + " use a coarser volume or another isovalue");
-            }
+            Grid.requireMeshFits(vBase + ownedV, tTotal + tCount);
             positions.ensure(12 * ownedV);
             triangles.ensure(12 * tCount);
             cuEventRecord(gpu.start, null);
