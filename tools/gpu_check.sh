@@ -7,11 +7,11 @@ java="$root/.gpu/jre/bin/java"
 cp="$(ls "$root"/.gpu/lib/*.jar | grep -v console-standalone | tr '\n' ':')$root/.gpu/test-classes"
 export MESHPIPE_MRI_DIR="$root/.gpu/mri"
 nvidia-smi -L || true
-cd "$root/gpu-processor"   # tests read src/main/cuda from here
+cd "$root/mesh-gpu"   # tests read src/main/cuda from here
 "$java" -Xmx24g -jar "$root"/.gpu/lib/junit-platform-console-standalone-*.jar execute \
-  --class-path "$cp" --select-package dev.meshpipe.processor.gpu --details=tree --disable-banner
+  --class-path "$cp" --select-package dev.meshpipe.gpu --details=tree --disable-banner
 tests=$?
 # A pre-touched heap, as a long-running processor has: otherwise the first touch of each fresh
 # array page (the mesh arrays of every run) is timed as if it were the transfer.
-"$java" -Xms48g -Xmx48g -XX:+AlwaysPreTouch -cp "$cp" dev.meshpipe.processor.gpu.GpuBenchmark "$@"
+"$java" -Xms48g -Xmx48g -XX:+AlwaysPreTouch -cp "$cp" dev.meshpipe.gpu.GpuBenchmark "$@"
 exit $tests

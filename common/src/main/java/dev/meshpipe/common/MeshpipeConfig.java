@@ -1,5 +1,6 @@
 package dev.meshpipe.common;
 
+import dev.meshpipe.mesh.VolumeLimits;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -23,6 +24,7 @@ import java.util.Map;
  * @param storageRetries    MESHPIPE_STORAGE_RETRIES: attempts at a job while storage fails, before FAILED
  * @param storageBackoff    MESHPIPE_STORAGE_BACKOFF: the first pause between attempts (doubling, at most 30 s)
  * @param inputRetention    MESHPIPE_INPUT_RETENTION: how long uploaded inputs are kept
+ * @param dicomMaxFiles     MESHPIPE_DICOM_MAX_FILES: most files a DICOM input may hold
  */
 public record MeshpipeConfig(
         String bootstrapServers,
@@ -39,14 +41,24 @@ public record MeshpipeConfig(
         String device,
         int storageRetries,
         Duration storageBackoff,
-        Duration inputRetention) {
+        Duration inputRetention,
+        int dicomMaxFiles) {
+
+    /** The configuration without a DICOM file limit of its own (the library's default). */
+    public MeshpipeConfig(String bootstrapServers, String instanceId, Path stateDir, String storage, int partitions,
+                          short replication, int httpPort, Duration retention, long maxUploadBytes, long maxVoxels,
+                          int processorThreads, String device, int storageRetries, Duration storageBackoff,
+                          Duration inputRetention) {
+        this(bootstrapServers, instanceId, stateDir, storage, partitions, replication, httpPort, retention, maxUploadBytes,
+                maxVoxels, processorThreads, device, storageRetries, storageBackoff, inputRetention, VolumeLimits.DEFAULT_MAX_FILES);
+    }
 
     /** Every environment variable meshpipe reads; docs/configuration.md describes each. */
     public static final java.util.List<String> ENV_KEYS = java.util.List.of(
             "MESHPIPE_KAFKA_BOOTSTRAP", "MESHPIPE_INSTANCE_ID", "MESHPIPE_STATE_DIR", "MESHPIPE_STORAGE",
             "MESHPIPE_PARTITIONS", "MESHPIPE_REPLICATION", "MESHPIPE_HTTP_PORT", "MESHPIPE_RETENTION",
             "MESHPIPE_MAX_UPLOAD_BYTES", "MESHPIPE_MAX_VOXELS", "MESHPIPE_PROCESSOR_THREADS", "MESHPIPE_DEVICE",
-            "MESHPIPE_STORAGE_RETRIES", "MESHPIPE_STORAGE_BACKOFF", "MESHPIPE_INPUT_RETENTION",
+            "MESHPIPE_STORAGE_RETRIES", "MESHPIPE_STORAGE_BACKOFF", "MESHPIPE_INPUT_RETENTION", "MESHPIPE_DICOM_MAX_FILES",
             "MESHPIPE_CREATE_TOPICS", "MESHPIPE_LOG_LEVEL",
             "MESHPIPE_S3_ENDPOINT", "MESHPIPE_S3_REGION", "MESHPIPE_S3_PATH_STYLE",
             // ingest only (IngestService): how long a job id is remembered to drop repeats
@@ -82,12 +94,35 @@ public record MeshpipeConfig(
                 env.getOrDefault("MESHPIPE_DEVICE", "auto"),
                 Integer.parseInt(env.getOrDefault("MESHPIPE_STORAGE_RETRIES", "5")),
                 parseDuration(env.getOrDefault("MESHPIPE_STORAGE_BACKOFF", "1s")),
-                parseDuration(env.getOrDefault("MESHPIPE_INPUT_RETENTION", "24h")));
+                parseDuration(env.getOrDefault("MESHPIPE_INPUT_RETENTION", "24h")),
+                dicomMaxFiles(env.get("MESHPIPE_DICOM_MAX_FILES")));
+    }
+
+    /** Lenient as it always was: blank or not a number is the default, below 1 is 1. */
+    static int dicomMaxFiles(String v) {
+        try {
+            return v == null || v.isBlank() ? VolumeLimits.DEFAULT_MAX_FILES : Math.max(1, Integer.parseInt(v.trim()));
+        } catch (NumberFormatException e) {
+            return VolumeLimits.DEFAULT_MAX_FILES;
+        }
+    }
+
+    /**
+     * The readers' limits for the offline {@code mesh} command: the library's defaults with
+     * MESHPIPE_DICOM_MAX_FILES, which applies there as in the services.
+     */
+    public static VolumeLimits readerLimits(Map<String, String> env) {
+        return VolumeLimits.defaults().withMaxFiles(dicomMaxFiles(env.get("MESHPIPE_DICOM_MAX_FILES")));
+    }
+
+    /** What the services' readers may take: MESHPIPE_MAX_VOXELS and MESHPIPE_DICOM_MAX_FILES. */
+    public VolumeLimits volumeLimits() {
+        return new VolumeLimits(maxVoxels, VolumeLimits.DEFAULT_MAX_DECOMPRESSED, dicomMaxFiles);
     }
 
     public MeshpipeConfig withStorageRetries(int retries, Duration backoff) {
         return new MeshpipeConfig(bootstrapServers, instanceId, stateDir, storage, partitions, replication, httpPort, retention,
-                maxUploadBytes, maxVoxels, processorThreads, device, retries, backoff, inputRetention);
+                maxUploadBytes, maxVoxels, processorThreads, device, retries, backoff, inputRetention, dicomMaxFiles);
     }
 
     /** Parses {@code 90s}, {@code 15m}, {@code 24h}, {@code 7d}, or an ISO-8601 duration. */

@@ -56,7 +56,7 @@ public final class GatewayService implements AutoCloseable {
         HostInfo self = new HostInfo(options.advertisedHost(), app.port());
         StatusCache cache = new StatusCache();
         statuses = new StatusStore(self, auth::internalSignature, cache);
-        VolumeLimits limits = new VolumeLimits(config.maxVoxels(), VolumeLimits.DEFAULT_MAX_DECOMPRESSED);
+        VolumeLimits limits = config.volumeLimits();
         GatewayHttp.jobRoutes(app, new RouteContext(store, statuses, JobPublisher.kafka(producer), auth,
                 config.maxUploadBytes(), limits, options.limits(), options.linkLifetime()));
         new InternalRoutes(statuses, auth).register(app);

@@ -2,6 +2,7 @@ package dev.meshpipe.gateway;
 
 import dev.meshpipe.common.ErrorCode;
 import dev.meshpipe.common.Json;
+import dev.meshpipe.common.MeshErrors;
 import dev.meshpipe.common.MeshpipeException;
 import dev.meshpipe.common.events.InputRef;
 import dev.meshpipe.common.events.JobParams;
@@ -58,7 +59,7 @@ final class SubmissionRequests {
             if (s.synthetic() == null) {
                 throw new MeshpipeException(ErrorCode.INVALID_PARAMETER, "input.synthetic is empty");
             }
-            SyntheticVolumes.validate(s.synthetic(), limits);
+            MeshErrors.call(() -> SyntheticVolumes.validate(s.synthetic(), limits));
         }
         if (req.input() instanceof InputRef.StoredObject o && (req.id() == null || !String.valueOf(o.object()).startsWith("inputs/" + req.id() + "/"))) {
             throw new MeshpipeException(ErrorCode.INVALID_PARAMETER, "an 'object' input needs an 'id', and the object must be under inputs/{id}/");

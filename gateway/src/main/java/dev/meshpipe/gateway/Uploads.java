@@ -1,6 +1,7 @@
 package dev.meshpipe.gateway;
 
 import dev.meshpipe.common.ErrorCode;
+import dev.meshpipe.common.MeshErrors;
 import dev.meshpipe.common.MeshpipeException;
 import dev.meshpipe.common.store.ObjectKeys;
 import dev.meshpipe.common.store.ObjectStore;
@@ -93,7 +94,7 @@ final class Uploads {
             throw new MeshpipeException(ErrorCode.INVALID_VOLUME, "the request body is empty");
         }
         try {
-            VolumeReader.describeHeader(new ByteArrayInputStream(head), c.volumeLimits());
+            MeshErrors.call(() -> VolumeReader.describeHeader(new ByteArrayInputStream(head), c.volumeLimits()));
         } catch (EOFException e) {
             throw new MeshpipeException(ErrorCode.INVALID_VOLUME, "the volume ends inside its header");
         } catch (ZipException e) {

@@ -2,6 +2,7 @@ package dev.meshpipe.processor;
 
 import dev.meshpipe.common.ErrorCode;
 import dev.meshpipe.common.JsonSerde;
+import dev.meshpipe.common.MeshErrors;
 import dev.meshpipe.common.MeshpipeException;
 import dev.meshpipe.common.Topics;
 import dev.meshpipe.common.events.InputRef;
@@ -17,7 +18,10 @@ import dev.meshpipe.common.store.DigestingOutputStream;
 import dev.meshpipe.common.store.ObjectKeys;
 import dev.meshpipe.common.store.ObjectNotFoundException;
 import dev.meshpipe.common.store.ObjectStore;
+import dev.meshpipe.gpu.DeviceSelector;
 import dev.meshpipe.mesh.MeshJob;
+import dev.meshpipe.mesh.MeshOptions;
+import dev.meshpipe.mesh.MeshResult;
 import dev.meshpipe.mesh.Volume;
 import dev.meshpipe.mesh.VolumeLimits;
 import dev.meshpipe.mesh.io.SyntheticVolumes;
@@ -88,13 +92,11 @@ final class MeshTaskHandler implements TransactionalWorker.Handler {
             }
             haltIfFaultInjected(task);
             progress(id, 1, "loading volume");
-            Volume volume = load(task);
+            Volume volume = MeshErrors.call(() -> load(task));
             List<OutputFile> files = new ArrayList<>();
-            MeshJob.Options options = new MeshJob.Options(task.params().iso(), task.params().borders(), task.params().formats(),
-                    task.params().spaceOrDefault(), task.params().name(),
-                    dev.meshpipe.mesh.finish.Finishing.Options.of(task.params()), 0);
-            MeshJob.Result result = MeshJob.run(volume, options, extractor, name -> upload(id, name, files),
-                    new ThrottledProgress(id));
+            MeshOptions options = task.params().toMeshOptions();
+            MeshResult result = MeshErrors.call(() -> MeshJob.run(volume, options, extractor, name -> upload(id, name, files),
+                    new ThrottledProgress(id)));
             if (cancelled(id)) {
                 log.info("job {} was cancelled while it ran; dropping its outputs", id);
                 deleteOutputs(files);

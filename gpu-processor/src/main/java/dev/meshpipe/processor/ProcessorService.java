@@ -5,8 +5,9 @@ import dev.meshpipe.common.Topics;
 import dev.meshpipe.common.kafka.EventPublisher;
 import dev.meshpipe.common.kafka.TransactionalWorker;
 import dev.meshpipe.common.store.ObjectStore;
+import dev.meshpipe.gpu.DeviceSelector;
+import dev.meshpipe.gpu.GpuMarchingCubes;
 import dev.meshpipe.mesh.VolumeLimits;
-import dev.meshpipe.processor.gpu.GpuMarchingCubes;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,7 +39,7 @@ public final class ProcessorService implements AutoCloseable {
     }
 
     public void start() {
-        VolumeLimits limits = new VolumeLimits(config.maxVoxels(), VolumeLimits.DEFAULT_MAX_DECOMPRESSED);
+        VolumeLimits limits = config.volumeLimits();
         for (int i = 0; i < Math.max(1, config.processorThreads()); i++) {
             var settings = new TransactionalWorker.Settings(config.bootstrapServers(), GROUP_ID, Topics.TASKS,
                     "meshpipe-processor-" + config.instanceId() + "-" + i, Duration.ofMinutes(30), config.storageRetries(), config.storageBackoff());

@@ -26,7 +26,7 @@ public final class IngestService implements AutoCloseable {
     private volatile KafkaStreams streams;
 
     public IngestService(MeshpipeConfig config, ObjectStore store) {
-        VolumeLimits limits = new VolumeLimits(config.maxVoxels(), VolumeLimits.DEFAULT_MAX_DECOMPRESSED);
+        VolumeLimits limits = config.volumeLimits();
         String window = System.getenv("MESHPIPE_DEDUPE_WINDOW");
         Duration dedupeWindow = window == null ? IngestTopology.DEFAULT_DEDUPE_WINDOW : MeshpipeConfig.parseDuration(window);
         this.factory = () -> {

@@ -2,6 +2,7 @@ package dev.meshpipe.ingest;
 
 import dev.meshpipe.common.ErrorCode;
 import dev.meshpipe.common.JobId;
+import dev.meshpipe.common.MeshErrors;
 import dev.meshpipe.common.MeshpipeException;
 import dev.meshpipe.common.events.InputRef;
 import dev.meshpipe.common.events.JobParams;
@@ -52,7 +53,7 @@ public final class SubmissionValidator {
             if (syn.synthetic() == null) {
                 throw new MeshpipeException(ErrorCode.INVALID_SUBMISSION, "synthetic input has no spec");
             }
-            SyntheticVolumes.validate(syn.synthetic(), limits);
+            MeshErrors.call(() -> SyntheticVolumes.validate(syn.synthetic(), limits));
             return syn;
         }
         if (input instanceof InputRef.StoredObject obj) {
@@ -93,7 +94,7 @@ public final class SubmissionValidator {
 
     private void checkHeader(Opener opener) {
         try (InputStream in = opener.open()) {
-            VolumeReader.describeHeader(in, limits);
+            MeshErrors.call(() -> VolumeReader.describeHeader(in, limits));
         } catch (ObjectNotFoundException e) {
             throw new MeshpipeException(ErrorCode.INPUT_NOT_FOUND, "input object does not exist");
         } catch (java.io.EOFException e) {

@@ -1,15 +1,10 @@
 package dev.meshpipe.mesh;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import dev.meshpipe.common.ErrorCode;
-import dev.meshpipe.common.Json;
-import dev.meshpipe.common.MeshpipeException;
-import dev.meshpipe.common.events.Borders;
-import dev.meshpipe.common.events.CoordinateSpace;
-import dev.meshpipe.common.events.MeshFormat;
 import dev.meshpipe.mesh.finish.Finishing;
 import dev.meshpipe.mesh.finish.SurfaceMetrics;
 import dev.meshpipe.mesh.mc.MarchingCubes;
+import dev.meshpipe.mesh.out.MeshJson;
 import dev.meshpipe.mesh.out.MeshWriters;
 import dev.meshpipe.mesh.out.PreviewRenderer;
 import java.io.IOException;
@@ -20,8 +15,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One volume to one set of outputs: isovalue, extraction, world placement, quality, mesh files,
- * quality.json and preview.png. The processor and the {@code mesh} CLI command both run this.
+ * One volume to one set of outputs: isovalue, extraction, world placement, finishing, quality, mesh
+ * files, quality.json and preview.png. The processor and the {@code mesh} CLI command both run
+ * this, and so can any Java program (README.md).
  */
 public final class MeshJob {
 
@@ -55,49 +51,6 @@ public final class MeshJob {
         return (v, iso, closed) -> new Extraction(MarchingCubes.extract(v, iso, closed, threads), "cpu");
     }
 
-    /**
-     * @param iso       null (the volume's default), "auto" (Otsu), or a number
-     * @param space     the frame of the STL, PLY, OBJ and 3MF files (null: RAS); GLB and the preview
-     *                  stay in RAS, which their own transforms expect
-     * @param name      the 3MF object's name (null: "surface")
-     * @param finishing the finishing stages; null means the raw preset
-     * @param threads   CPU threads for finishing; 0 means all cores
-     */
-    public record Options(String iso, Borders borders, List<MeshFormat> formats, CoordinateSpace space, String name,
-                          Finishing.Options finishing, int threads) {
-        public Options(String iso, Borders borders, List<MeshFormat> formats) {
-            this(iso, borders, formats, null, null, null, 0);
-        }
-
-        public Options(String iso, Borders borders, List<MeshFormat> formats, CoordinateSpace space, String name) {
-            this(iso, borders, formats, space, name, null, 0);
-        }
-
-        public Options(String iso, Borders borders, List<MeshFormat> formats, Finishing.Options finishing, int threads) {
-            this(iso, borders, formats, null, null, finishing, threads);
-        }
-
-        public Finishing.Options finishingOrDefault() {
-            return finishing == null ? Finishing.Options.raw() : finishing;
-        }
-
-        int threadsOrDefault() {
-            return threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
-        }
-
-        public Borders bordersOrDefault() {
-            return borders == null ? Borders.CLOSED : borders;
-        }
-
-        public List<MeshFormat> formatsOrDefault() {
-            return formats == null || formats.isEmpty() ? MeshFormat.DEFAULTS : formats;
-        }
-
-        public CoordinateSpace spaceOrDefault() {
-            return space == null ? CoordinateSpace.RAS : space;
-        }
-    }
-
     /** The content of quality.json. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Quality(
@@ -108,35 +61,27 @@ public final class MeshJob {
             int[] dimensions, double[] spacing, String units, Map<String, Long> timingsMs, String space,
             Finishing.Report finishing) {}
 
-    public record Result(Quality quality, List<String> files) {}
+    /** An isovalue and where it came from, as quality.json says ("given", "default", "auto (Otsu)"). */
+    public record IsoChoice(double value, String source) {}
 
     private MeshJob() {}
 
-    public static double chooseIso(Volume volume, String iso, StringBuilder source) {
-        if (iso == null || iso.isBlank()) {
-            if (Double.isNaN(volume.defaultIso())) {
-                AutoIso.Choice c = AutoIso.choose(volume.data());
-                source.append("auto (").append(c.source()).append(", the default for volume files)");
-                return c.iso();
-            }
-            source.append("default");
-            return volume.defaultIso();
+    /** The isovalue the options ask for on this volume. */
+    public static IsoChoice chooseIso(Volume volume, Iso iso) {
+        if (iso instanceof Iso.Value v) {
+            return new IsoChoice(v.value(), "given");
         }
-        if (iso.equalsIgnoreCase("auto")) {
-            AutoIso.Choice c = AutoIso.choose(volume.data());
-            source.append("auto (").append(c.source()).append(")");
-            return c.iso();
+        if (iso instanceof Iso.Auto) {
+            return auto(volume, "");
         }
-        try {
-            double v = Double.parseDouble(iso.trim());
-            if (!Double.isFinite(v)) {
-                throw new NumberFormatException();
-            }
-            source.append("given");
-            return v;
-        } catch (NumberFormatException e) {
-            throw new MeshpipeException(ErrorCode.INVALID_PARAMETER, "iso must be a number or 'auto'");
-        }
+        return Double.isNaN(volume.defaultIso())
+                ? auto(volume, ", the default for volume files")
+                : new IsoChoice(volume.defaultIso(), "default");
+    }
+
+    private static IsoChoice auto(Volume volume, String why) {
+        AutoIso.Choice c = AutoIso.choose(volume.data());
+        return new IsoChoice(c.iso(), "auto (" + c.source() + why + ")");
     }
 
     /**
@@ -155,38 +100,47 @@ public final class MeshJob {
             }
         }
         if (lo > hi) { // every sample is NaN
-            throw new MeshpipeException(ErrorCode.INVALID_VOLUME, "the volume has no finite values, so it has no surface");
+            throw new MeshException(MeshError.INVALID_VOLUME, "the volume has no finite values, so it has no surface");
         }
         if (!(lo < iso && iso <= hi)) {
-            throw new MeshpipeException(ErrorCode.INVALID_PARAMETER, lo == hi
+            throw new MeshException(MeshError.INVALID_PARAMETER, lo == hi
                     ? "every sample of the volume is " + lo + ", so there is no surface at any isovalue"
                     : "isovalue " + iso + " is outside the data's range (" + lo + " to " + hi
                             + "): no sample lies on one side of it, so there is no surface");
         }
     }
 
-    public static Result run(Volume volume, Options options, Extractor extractor, OutputSink sink, Progress progress)
+    /**
+     * Meshes a volume on the CPU into files in a directory (created if missing): the library's
+     * whole use in one call.
+     */
+    public static MeshResult run(Volume volume, MeshOptions options, java.nio.file.Path dir) throws IOException {
+        java.nio.file.Files.createDirectories(dir);
+        return run(volume, options, cpu(options.threadCount()), name -> java.nio.file.Files.newOutputStream(dir.resolve(name)),
+                Progress.NONE);
+    }
+
+    public static MeshResult run(Volume volume, MeshOptions options, Extractor extractor, OutputSink sink, Progress progress)
             throws IOException {
         Map<String, Long> timings = new LinkedHashMap<>();
         long t0 = System.nanoTime();
         progress.report(5, "isovalue");
-        StringBuilder isoSource = new StringBuilder();
-        double iso = chooseIso(volume, options.iso(), isoSource);
-        requireSurface(volume, iso);
+        IsoChoice iso = chooseIso(volume, options.iso());
+        requireSurface(volume, iso.value());
         long t1 = System.nanoTime();
         timings.put("isovalueMs", ms(t0, t1));
         progress.report(10, "extracting");
-        Extraction extraction = extractor.extract(volume, iso, options.bordersOrDefault() == Borders.CLOSED);
+        Extraction extraction = extractor.extract(volume, iso.value(), options.closedBorders());
         long t2 = System.nanoTime();
         timings.put("extractMs", ms(t1, t2));
-        CoordinateSpace space = options.spaceOrDefault();
+        CoordinateSpace space = options.space();
         Mesh mesh = extraction.mesh().transformed(space == CoordinateSpace.GRID ? Volume.identity() : volume.gridToWorld());
-        Finishing.Options finishingOptions = options.finishingOrDefault();
+        Finishing.Options finishingOptions = options.finishing();
         if (!finishingOptions.isRaw()) {
             progress.report(40, "finishing (" + finishingOptions.preset() + ")");
         }
-        Finishing.Result finished = Finishing.run(mesh, finishingOptions, SurfaceMetrics.voxelVolume(volume, iso),
-                options.threadsOrDefault());
+        Finishing.Result finished = Finishing.run(mesh, finishingOptions, SurfaceMetrics.voxelVolume(volume, iso.value()),
+                options.threadCount());
         mesh = finished.mesh();
         long t2f = System.nanoTime();
         timings.put("finishMs", ms(t2, t2f));
@@ -196,7 +150,7 @@ public final class MeshJob {
         long t3 = System.nanoTime();
         timings.put("qualityMs", ms(t2f, t3));
         List<String> files = new ArrayList<>();
-        List<MeshFormat> formats = options.formatsOrDefault();
+        List<MeshFormat> formats = options.formats();
         int step = 25 / Math.max(1, formats.size());
         int pct = 65;
         for (MeshFormat f : formats) {
@@ -221,7 +175,21 @@ public final class MeshJob {
         long t5 = System.nanoTime();
         timings.put("previewMs", ms(t4, t5));
         timings.put("totalMs", ms(t0, t5));
-        Map<String, double[]> bbox = new LinkedHashMap<>();
+        Quality quality = new Quality(q.vertices(), q.triangles(), iso.value(), iso.source(),
+                options.borders().json(), q.surfaceArea(), q.enclosedVolume(), boundingBox(q, space), q.watertight(),
+                q.boundaryEdges(), q.nonManifoldEdges(), q.degenerateTriangles(), q.connectedComponents(),
+                q.eulerCharacteristic(), extraction.device(), volume.description(),
+                new int[] {volume.nx(), volume.ny(), volume.nz()}, volume.spacing(), "mm", timings, space.json(), finished.report());
+        try (OutputStream out = sink.create(QUALITY_FILE)) {
+            out.write(MeshJson.pretty(quality).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        files.add(QUALITY_FILE);
+        progress.report(100, "meshed");
+        return new MeshResult(quality, files);
+    }
+
+    /** The box in the frame of the mesh files: LPS negates x and y, so their bounds swap. */
+    private static Map<String, double[]> boundingBox(MeshQuality q, CoordinateSpace space) {
         double[] min = q.boundingBoxMin();
         double[] max = q.boundingBoxMax();
         if (space == CoordinateSpace.LPS) {
@@ -229,19 +197,10 @@ public final class MeshJob {
             max = new double[] {-min[0], -min[1], max[2]};
             min = lo;
         }
+        Map<String, double[]> bbox = new LinkedHashMap<>();
         bbox.put("min", min);
         bbox.put("max", max);
-        Quality quality = new Quality(q.vertices(), q.triangles(), iso, isoSource.toString(),
-                options.bordersOrDefault().json(), q.surfaceArea(), q.enclosedVolume(), bbox, q.watertight(),
-                q.boundaryEdges(), q.nonManifoldEdges(), q.degenerateTriangles(), q.connectedComponents(),
-                q.eulerCharacteristic(), extraction.device(), volume.description(),
-                new int[] {volume.nx(), volume.ny(), volume.nz()}, volume.spacing(), "mm", timings, space.json(), finished.report());
-        try (OutputStream out = sink.create(QUALITY_FILE)) {
-            out.write(Json.pretty(quality).getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        }
-        files.add(QUALITY_FILE);
-        progress.report(100, "meshed");
-        return new Result(quality, files);
+        return bbox;
     }
 
     private static long ms(long from, long to) {

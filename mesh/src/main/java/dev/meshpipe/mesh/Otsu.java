@@ -20,7 +20,7 @@ public final class Otsu {
             }
         }
         if (lo > hi) {
-            throw new dev.meshpipe.common.MeshpipeException(dev.meshpipe.common.ErrorCode.INVALID_VOLUME,
+            throw new dev.meshpipe.mesh.MeshException(dev.meshpipe.mesh.MeshError.INVALID_VOLUME,
                     "the volume has no finite values, so no automatic isovalue exists");
         }
         if (lo == hi) {

@@ -38,11 +38,10 @@ class AutoIsoTest {
     void aTwoValuedMaskIsCutHalfwayBetweenItsValues() {
         for (int r : new int[] {5, 10, 20}) {
             Volume v = ball(2 * r + 8, r, 200);
-            for (String iso : new String[] {"auto", null}) {
-                StringBuilder source = new StringBuilder();
-                double chosen = MeshJob.chooseIso(v, iso, source);
-                assertEquals(100, chosen, 0, "r = " + r);
-                assertTrue(source.toString().startsWith("auto (midpoint of a two-valued mask"), source.toString());
+            for (Iso iso : new Iso[] {Iso.AUTO, Iso.DEFAULT}) {
+                MeshJob.IsoChoice chosen = MeshJob.chooseIso(v, iso);
+                assertEquals(100, chosen.value(), 0, "r = " + r);
+                assertTrue(chosen.source().startsWith("auto (midpoint of a two-valued mask"), chosen.source());
             }
             double exact = 4 / 3.0 * Math.PI * r * r * r;
             double got = enclosed(v, 100);
@@ -63,12 +62,12 @@ class AutoIsoTest {
                 d[i] = 1; // speckle of a second, faint label in the background
             }
         }
-        StringBuilder source = new StringBuilder();
-        double iso = MeshJob.chooseIso(v, "auto", source);
+        MeshJob.IsoChoice chosen = MeshJob.chooseIso(v, Iso.AUTO);
+        double iso = chosen.value();
         double otsu = Otsu.threshold(d);
         assertTrue(otsu > 1 && otsu < 3, "Otsu separates {0,1} from {3}: " + otsu);
         assertEquals(2, iso, 0);
-        assertEquals("auto (midpoint between 1 and 3, the values Otsu separates in a 3-valued volume)", source.toString());
+        assertEquals("auto (midpoint between 1 and 3, the values Otsu separates in a 3-valued volume)", chosen.source());
     }
 
     @Test
@@ -79,9 +78,9 @@ class AutoIsoTest {
         for (int i = 0; i < d.length; i++) {
             d[i] += (float) (random.nextGaussian() * 10);
         }
-        StringBuilder source = new StringBuilder();
-        assertEquals(Otsu.threshold(d), MeshJob.chooseIso(v, "auto", source), 0);
-        assertEquals("auto (Otsu)", source.toString());
+        MeshJob.IsoChoice chosen = MeshJob.chooseIso(v, Iso.AUTO);
+        assertEquals(Otsu.threshold(d), chosen.value(), 0);
+        assertEquals("auto (Otsu)", chosen.source());
         float[] seventeen = new float[1000];
         for (int i = 0; i < seventeen.length; i++) {
             seventeen[i] = i % 17;

@@ -5,10 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.meshpipe.common.Json;
-import dev.meshpipe.common.events.CoordinateSpace;
-import dev.meshpipe.common.events.MeshFormat;
 import dev.meshpipe.mesh.io.SyntheticVolumes;
+import dev.meshpipe.mesh.out.MeshJson;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
@@ -25,11 +23,11 @@ import org.junit.jupiter.api.Test;
 class MeshJobSpaceTest {
     static final List<MeshFormat> ALL = List.of(MeshFormat.values());
 
-    record Run(MeshJob.Result result, Map<String, byte[]> files) {}
+    record Run(MeshResult result, Map<String, byte[]> files) {}
 
     static Run run(Volume v, List<MeshFormat> formats, CoordinateSpace space, String name) throws Exception {
         Map<String, byte[]> files = new LinkedHashMap<>();
-        MeshJob.Result r = MeshJob.run(v, new MeshJob.Options(null, null, formats, space, name), MeshJob.cpu(2), fileName -> new ByteArrayOutputStream() {
+        MeshResult r = MeshJob.run(v, MeshOptions.defaults().withFormats(formats).withSpace(space).withName(name).withThreads(2), MeshJob.cpu(2), fileName -> new ByteArrayOutputStream() {
             @Override
             public void close() {
                 files.put(fileName, toByteArray());
@@ -64,8 +62,8 @@ class MeshJobSpaceTest {
         assertTrue(lpsModel.contains("SPACE=LPS"), lpsModel.substring(0, 400));
         assertTrue(new String(lps.files().get("mesh.obj"), 0, 100, StandardCharsets.US_ASCII).startsWith("# meshpipe, SPACE=LPS, units: millimetres\n"));
 
-        JsonNode qr = Json.MAPPER.readTree(ras.files().get("quality.json"));
-        JsonNode ql = Json.MAPPER.readTree(lps.files().get("quality.json"));
+        JsonNode qr = MeshJson.MAPPER.readTree(ras.files().get("quality.json"));
+        JsonNode ql = MeshJson.MAPPER.readTree(lps.files().get("quality.json"));
         assertEquals("ras", qr.path("space").asText());
         assertEquals("lps", ql.path("space").asText());
         // The bounding box describes the files: in LPS, x and y swap ends and change sign.
@@ -80,7 +78,7 @@ class MeshJobSpaceTest {
     void theDefaultFormatsAreTheFourWithout3mf() throws Exception {
         Run r = run(SyntheticVolumes.create("sphere:24:8", VolumeLimits.defaults()), null, null, null);
         assertEquals(List.of("mesh.stl", "mesh.ply", "mesh.obj", "mesh.glb", "preview.png", "quality.json"), List.copyOf(r.files().keySet()));
-        assertEquals("ras", Json.MAPPER.readTree(r.files().get("quality.json")).path("space").asText());
+        assertEquals("ras", MeshJson.MAPPER.readTree(r.files().get("quality.json")).path("space").asText());
     }
 
     @Test

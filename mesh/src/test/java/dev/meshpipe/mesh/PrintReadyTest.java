@@ -3,8 +3,6 @@ package dev.meshpipe.mesh;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.meshpipe.common.events.CoordinateSpace;
-import dev.meshpipe.common.events.MeshFormat;
 import dev.meshpipe.mesh.io.SyntheticVolumes;
 import dev.meshpipe.mesh.io.VolumeReader;
 import dev.meshpipe.mesh.out.PrintJudges;
@@ -26,16 +24,16 @@ class PrintReadyTest {
     @TempDir
     Path dir;
 
-    private MeshJob.Result run(Volume v, CoordinateSpace space, Path out) throws Exception {
+    private MeshResult run(Volume v, CoordinateSpace space, Path out) throws Exception {
         Files.createDirectories(out);
-        return MeshJob.run(v, new MeshJob.Options(null, null, PRINT, space, "ball"), MeshJob.cpu(2),
+        return MeshJob.run(v, MeshOptions.defaults().withFormats(PRINT).withSpace(space).withName("ball").withThreads(2), MeshJob.cpu(2),
                 name -> Files.newOutputStream(out.resolve(name)), MeshJob.Progress.NONE);
     }
 
     @Test
     void aSphereJobsStlAnd3mfArePrintReadyAndSlice() throws Exception {
         Path out = dir.resolve("ras");
-        MeshJob.Result r = run(SyntheticVolumes.create("sphere:64:25", VolumeLimits.defaults()), CoordinateSpace.RAS, out);
+        MeshResult r = run(SyntheticVolumes.create("sphere:64:25", VolumeLimits.defaults()), CoordinateSpace.RAS, out);
         for (MeshFormat f : PRINT) {
             Path file = out.resolve(f.fileName());
             PrintJudges.assertPrintReady(file, r.quality().triangles());
@@ -47,8 +45,8 @@ class PrintReadyTest {
     @Test
     void lpsFilesAreTheSameSolidTurnedAboutZ() throws Exception {
         Volume v = SyntheticVolumes.create("sphere:48:15", VolumeLimits.defaults());
-        MeshJob.Result ras = run(v, CoordinateSpace.RAS, dir.resolve("ras"));
-        MeshJob.Result lps = run(v, CoordinateSpace.LPS, dir.resolve("lps"));
+        MeshResult ras = run(v, CoordinateSpace.RAS, dir.resolve("ras"));
+        MeshResult lps = run(v, CoordinateSpace.LPS, dir.resolve("lps"));
         for (MeshFormat f : PRINT) {
             Map<String, String> a = PrintJudges.assertPrintReady(dir.resolve("ras").resolve(f.fileName()), ras.quality().triangles());
             Map<String, String> b = PrintJudges.assertPrintReady(dir.resolve("lps").resolve(f.fileName()), lps.quality().triangles());
@@ -64,7 +62,7 @@ class PrintReadyTest {
     void ch2betRawMarchingCubesIsPrintReady() throws Exception {
         assumeTrue(Files.exists(CH2BET), "mricron-data is not installed");
         Path out = dir.resolve("ch2bet");
-        MeshJob.Result r = run(VolumeReader.read(CH2BET.toString(), VolumeLimits.defaults()), CoordinateSpace.RAS, out);
+        MeshResult r = run(VolumeReader.read(CH2BET.toString(), VolumeLimits.defaults()), CoordinateSpace.RAS, out);
         for (MeshFormat f : PRINT) {
             Map<String, String> info = PrintJudges.assertPrintReady(out.resolve(f.fileName()), r.quality().triangles());
             assertEquals(r.quality().connectedComponents(), Long.parseLong(info.get("number_of_parts")), f + " " + info);

@@ -1,16 +1,20 @@
 package dev.meshpipe.standalone;
 
 import dev.meshpipe.common.Json;
+import dev.meshpipe.common.MeshErrors;
+import dev.meshpipe.common.MeshpipeConfig;
 import dev.meshpipe.common.MeshpipeException;
-import dev.meshpipe.common.events.Borders;
-import dev.meshpipe.common.events.CoordinateSpace;
 import dev.meshpipe.common.events.JobParams;
+import dev.meshpipe.gpu.DeviceSelector;
+import dev.meshpipe.mesh.CoordinateSpace;
+import dev.meshpipe.mesh.MeshException;
 import dev.meshpipe.mesh.MeshJob;
+import dev.meshpipe.mesh.MeshOptions;
+import dev.meshpipe.mesh.MeshResult;
 import dev.meshpipe.mesh.Volume;
 import dev.meshpipe.mesh.VolumeLimits;
 import dev.meshpipe.mesh.finish.Finishing;
 import dev.meshpipe.mesh.io.VolumeReader;
-import dev.meshpipe.processor.DeviceSelector;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -91,7 +95,8 @@ final class MeshCommand implements Callable<Integer> {
             }
             long t0 = System.nanoTime();
             CoordinateSpace frame = parseSpace(space);
-            Volume volume = readInput(params.series());
+            VolumeLimits limits = MeshpipeConfig.readerLimits(System.getenv());
+            Volume volume = readInput(params.series(), limits);
             if (frame == CoordinateSpace.GRID) {
                 volume = volume.inGridSpace();
             }
@@ -99,27 +104,31 @@ final class MeshCommand implements Callable<Integer> {
             int cpus = threads != null ? Math.max(1, threads) : Runtime.getRuntime().availableProcessors();
             MeshJob.Extractor extractor = DeviceSelector.select(device, cpus);
             Files.createDirectories(out);
-            Finishing.Options finishing = Finishing.Options.of(params);
-            MeshJob.Options options = new MeshJob.Options(params.iso(), params.borders(), params.formats(), frame, surfaceName(),
-                    finishing, cpus);
-            MeshJob.Result result = MeshJob.run(volume, options, extractor, name -> Files.newOutputStream(out.resolve(name)), MeshJob.Progress.NONE);
-            Long extractMs = result.quality().timingsMs().get("extractMs");
+            MeshOptions options = params.toMeshOptions().withSpace(frame).withName(surfaceName()).withThreads(cpus);
+            MeshResult result = MeshJob.run(volume, options, extractor, name -> Files.newOutputStream(out.resolve(name)), MeshJob.Progress.NONE);
+            Long extractMs = result.timingsMs().get("extractMs");
             if (repeat > 1) {
-                extractMs = medianExtractMs(volume, result.quality().isovalue(), params.bordersOrDefault() == Borders.CLOSED, extractor);
+                extractMs = medianExtractMs(volume, result.quality().isovalue(), options.closedBorders(), extractor);
             }
             Long smoothMs = null;
-            if (repeat > 1 && finishing.smoothing()) {
-                smoothMs = medianSmoothMs(volume, result.quality().isovalue(), params.bordersOrDefault() == Borders.CLOSED, extractor, finishing, cpus);
+            if (repeat > 1 && options.finishing().smoothing()) {
+                smoothMs = medianSmoothMs(volume, result.quality().isovalue(), options.closedBorders(), extractor, options.finishing(), cpus);
             }
             print(result, readMs, extractMs, smoothMs);
             return 0;
         } catch (MeshpipeException e) {
-            System.err.println("meshpipe: " + input + ": " + e.getMessage() + " [" + e.code() + "]");
-            return 2;
+            return refused(e);
+        } catch (MeshException e) {
+            return refused(MeshErrors.toPipeline(e));
         } catch (IOException e) {
             System.err.println("meshpipe: " + input + ": cannot read or write: " + e.getMessage());
             return 2;
         }
+    }
+
+    private int refused(MeshpipeException e) {
+        System.err.println("meshpipe: " + input + ": " + e.getMessage() + " [" + e.code() + "]");
+        return 2;
     }
 
     /** The job parameter's ras and lps, plus this command's own grid and its old name for ras, world. */
@@ -148,9 +157,9 @@ final class MeshCommand implements Callable<Integer> {
         return n.replaceFirst("(?i)(\\.nii)?(\\.gz)?$", "").replaceFirst("(?i)\\.(nrrd|nhdr|raw)$", "");
     }
 
-    private Volume readInput(String seriesWanted) throws IOException {
+    private Volume readInput(String seriesWanted, VolumeLimits limits) throws IOException {
         if (rawDims == null) {
-            return readVolume(input, seriesWanted);
+            return readVolume(input, seriesWanted, limits);
         }
         VolumeReader.RawLayout layout = VolumeReader.RawLayout.parse(rawDims, rawType, rawSpacing);
         Path p = Path.of(input);
@@ -158,24 +167,24 @@ final class MeshCommand implements Callable<Integer> {
             throw new MeshpipeException(dev.meshpipe.common.ErrorCode.INPUT_NOT_FOUND, "no such file");
         }
         try (var in = Files.newInputStream(p)) {
-            return VolumeReader.readRaw(in, layout, VolumeLimits.defaults());
+            return VolumeReader.readRaw(in, layout, limits);
         }
     }
 
     /** A folder is read as DICOM files; a file by its content (NIfTI, NRRD, DICOM or a ZIP of DICOM). */
-    static Volume readVolume(String input, String seriesWanted) throws IOException {
+    static Volume readVolume(String input, String seriesWanted, VolumeLimits limits) throws IOException {
         if (!dev.meshpipe.mesh.io.SyntheticVolumes.isSpec(input)) {
             Path p = Path.of(input);
             if (Files.isDirectory(p)) {
-                return dev.meshpipe.mesh.io.dicom.DicomSeries.readDirectory(p, VolumeLimits.defaults(), seriesWanted);
+                return dev.meshpipe.mesh.io.dicom.DicomSeries.readDirectory(p, limits, seriesWanted);
             }
             if (Files.isRegularFile(p)) {
                 try (var in = new java.io.BufferedInputStream(Files.newInputStream(p), 1 << 16)) {
-                    return VolumeReader.read(in, VolumeLimits.defaults(), seriesWanted);
+                    return VolumeReader.read(in, limits, seriesWanted);
                 }
             }
         }
-        return VolumeReader.read(input, VolumeLimits.defaults());
+        return VolumeReader.read(input, limits);
     }
 
     private long medianExtractMs(Volume volume, double isoValue, boolean closed, MeshJob.Extractor extractor) {
@@ -214,7 +223,7 @@ final class MeshCommand implements Callable<Integer> {
         return times.get(times.size() / 2);
     }
 
-    private void print(MeshJob.Result r, long readMs, long extractMs, Long smoothMs) {
+    private void print(MeshResult r, long readMs, long extractMs, Long smoothMs) {
         MeshJob.Quality q = r.quality();
         if (json) {
             Map<String, Object> o = new LinkedHashMap<>();

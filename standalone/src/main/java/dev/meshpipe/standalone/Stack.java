@@ -57,7 +57,7 @@ public final class Stack implements AutoCloseable {
         return new MeshpipeConfig(bootstrap, "standalone", data.resolve("state"), "file:" + store.root(),
                 env.containsKey("MESHPIPE_PARTITIONS") ? e.partitions() : 3, (short) 1, httpPort, retention,
                 e.maxUploadBytes(), e.maxVoxels(), e.processorThreads(), device, e.storageRetries(), e.storageBackoff(),
-                e.inputRetention());
+                e.inputRetention(), e.dicomMaxFiles());
     }
 
     public String bootstrapServers() {

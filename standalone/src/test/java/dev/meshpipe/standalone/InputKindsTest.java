@@ -9,7 +9,7 @@ import dev.meshpipe.common.Topics;
 import dev.meshpipe.common.events.InputRef;
 import dev.meshpipe.common.events.JobParams;
 import dev.meshpipe.common.events.JobSubmission;
-import dev.meshpipe.common.events.MeshFormat;
+import dev.meshpipe.mesh.MeshFormat;
 import dev.meshpipe.mesh.io.TestNifti;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;

@@ -370,7 +370,7 @@ class PipelineTest extends InProcessPipelineTest {
             dev.meshpipe.mesh.io.VolumeReader.read(new java.io.ByteArrayInputStream(data),
                     new dev.meshpipe.mesh.VolumeLimits(dev.meshpipe.mesh.VolumeLimits.DEFAULT_MAX_VOXELS, 16L << 20));
             return "read";
-        } catch (dev.meshpipe.common.MeshpipeException e) {
+        } catch (dev.meshpipe.mesh.MeshException e) {
             return e.code().name();
         } catch (Exception e) {
             return e.toString();

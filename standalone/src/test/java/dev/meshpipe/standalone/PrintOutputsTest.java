@@ -9,7 +9,7 @@ import dev.meshpipe.common.Topics;
 import dev.meshpipe.common.events.InputRef;
 import dev.meshpipe.common.events.JobParams;
 import dev.meshpipe.common.events.JobSubmission;
-import dev.meshpipe.common.events.MeshFormat;
+import dev.meshpipe.mesh.MeshFormat;
 import dev.meshpipe.mesh.io.TestNifti;
 import dev.meshpipe.mesh.out.PrintJudges;
 import java.io.ByteArrayInputStream;

@@ -3,6 +3,12 @@ package dev.meshpipe.common.events;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.meshpipe.common.ErrorCode;
 import dev.meshpipe.common.MeshpipeException;
+import dev.meshpipe.mesh.Borders;
+import dev.meshpipe.mesh.CoordinateSpace;
+import dev.meshpipe.mesh.Iso;
+import dev.meshpipe.mesh.MeshFormat;
+import dev.meshpipe.mesh.MeshOptions;
+import dev.meshpipe.mesh.finish.Finishing;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -60,20 +66,14 @@ public record JobParams(String iso, Borders borders, List<MeshFormat> formats, S
                 fillCavities, minComponentVolume);
     }
 
-    /** Smoothing as windowed-sinc settings; iterations 0 means none. */
-    public record Smoothing(int iterations, double passBand, Double factor) {}
-
-    /** A decimation target: a fraction in (0, 1) or a triangle count, both 0 for none. */
-    public record Decimation(double fraction, long triangles) {}
-
     /**
      * Parses {@code off}, a factor in [0, 1] (3D Slicer's: 20 iterations, passband 10^(-4 factor);
      * 0 means off) or {@code ITERATIONS:PASSBAND}.
      */
-    public static Smoothing parseSmoothing(String s) {
+    public static Finishing.Smoothing parseSmoothing(String s) {
         String v = s.trim().toLowerCase(java.util.Locale.ROOT);
         if (v.equals("off") || v.equals("none")) {
-            return new Smoothing(0, 0, null);
+            return Finishing.Smoothing.OFF;
         }
         int colon = v.indexOf(':');
         try {
@@ -82,7 +82,7 @@ public record JobParams(String iso, Borders borders, List<MeshFormat> formats, S
                 if (!(f >= 0 && f <= 1)) {
                     throw new MeshpipeException(ErrorCode.INVALID_PARAMETER, "smoothing factor must be 0 to 1, got " + abbreviate(s));
                 }
-                return f == 0 ? new Smoothing(0, 0, null) : new Smoothing(20, Math.pow(10.0, -4.0 * f), f);
+                return f == 0 ? Finishing.Smoothing.OFF : new Finishing.Smoothing(20, Math.pow(10.0, -4.0 * f), f);
             }
             int it = Integer.parseInt(v.substring(0, colon).trim());
             double pb = Double.parseDouble(v.substring(colon + 1).trim());
@@ -92,7 +92,7 @@ public record JobParams(String iso, Borders borders, List<MeshFormat> formats, S
             if (!(pb > 0 && pb < 2)) {
                 throw new MeshpipeException(ErrorCode.INVALID_PARAMETER, "smoothing passband must be above 0 and below 2, got " + abbreviate(v.substring(colon + 1).trim()));
             }
-            return it == 0 ? new Smoothing(0, 0, null) : new Smoothing(it, pb, null);
+            return it == 0 ? Finishing.Smoothing.OFF : new Finishing.Smoothing(it, pb, null);
         } catch (NumberFormatException e) {
             throw new MeshpipeException(ErrorCode.INVALID_PARAMETER,
                     "smoothing must be 'off', a factor 0 to 1, or ITERATIONS:PASSBAND such as 20:0.1, got '" + abbreviate(s) + "'");
@@ -100,10 +100,10 @@ public record JobParams(String iso, Borders borders, List<MeshFormat> formats, S
     }
 
     /** Parses {@code off}, a fraction in (0, 1] (1 means none) or a whole triangle count above 1. */
-    public static Decimation parseDecimate(String s) {
+    public static Finishing.Decimation parseDecimate(String s) {
         String v = s.trim().toLowerCase(java.util.Locale.ROOT);
         if (v.equals("off") || v.equals("none")) {
-            return new Decimation(0, 0);
+            return Finishing.Decimation.OFF;
         }
         double d;
         try {
@@ -112,10 +112,10 @@ public record JobParams(String iso, Borders borders, List<MeshFormat> formats, S
             d = Double.NaN;
         }
         if (d > 0 && d <= 1) {
-            return d == 1 ? new Decimation(0, 0) : new Decimation(d, 0);
+            return d == 1 ? Finishing.Decimation.OFF : new Finishing.Decimation(d, 0);
         }
         if (d > 1 && d <= Long.MAX_VALUE && d == Math.rint(d)) {
-            return new Decimation(0, (long) d);
+            return new Finishing.Decimation(0, (long) d);
         }
         throw new MeshpipeException(ErrorCode.INVALID_PARAMETER,
                 "decimate must be 'off', a fraction of the triangles above 0 and at most 1, or a whole triangle count, got '" + abbreviate(s) + "'");
@@ -190,6 +190,21 @@ public record JobParams(String iso, Borders borders, List<MeshFormat> formats, S
         String spaceOut = space == null ? null : parseSpace(space).json();
         return new JobParams(isoOut, borders, fs, name, spaceOut, validSeries(series), presetOut, smoothing == null ? null : smoothing.trim(),
                 decimate == null ? null : decimate.trim(), maxError, keepLargest, fillCavities, minComponentVolume);
+    }
+
+    /**
+     * The mesh library's options for this job, every string parsed once here: validates (throwing
+     * INVALID_PARAMETER naming the field) and converts. The processor and {@code meshpipe mesh}
+     * both call this; nothing after it parses a parameter again.
+     */
+    public MeshOptions toMeshOptions() {
+        JobParams v = validated();
+        Iso isoValue = v.iso == null ? Iso.DEFAULT : v.isAutoIso() ? Iso.AUTO : Iso.of(Double.parseDouble(v.iso));
+        Finishing.Options finishing = Finishing.Options.preset(v.preset).with(
+                v.smoothing == null ? null : parseSmoothing(v.smoothing),
+                v.decimate == null ? null : parseDecimate(v.decimate),
+                v.maxError, v.keepLargest, v.fillCavities, v.minComponentVolume);
+        return new MeshOptions(isoValue, v.borders, v.formats, v.spaceOrDefault(), v.name, finishing, 0);
     }
 
     /** Parses a query parameter's boolean: true/false, yes/no, 1/0, on/off; null stays null. */

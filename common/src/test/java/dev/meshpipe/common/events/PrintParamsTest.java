@@ -1,5 +1,7 @@
 package dev.meshpipe.common.events;
 
+import dev.meshpipe.mesh.CoordinateSpace;
+import dev.meshpipe.mesh.MeshFormat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;

@@ -1,8 +1,8 @@
 package dev.meshpipe.mesh.finish;
 
-import dev.meshpipe.common.ErrorCode;
-import dev.meshpipe.common.MeshpipeException;
 import dev.meshpipe.mesh.Mesh;
+import dev.meshpipe.mesh.MeshError;
+import dev.meshpipe.mesh.MeshException;
 
 /**
  * Connected components (triangles joined through shared vertices) and the cleanups built on them:
@@ -93,7 +93,7 @@ public final class Components {
      */
     public static Cleaned dropSmallerThan(Mesh mesh, double minVolumeMm3) {
         if (!(minVolumeMm3 >= 0) || Double.isInfinite(minVolumeMm3)) {
-            throw new MeshpipeException(ErrorCode.INVALID_PARAMETER, "minComponentVolume must be a finite number of mm^3, 0 or more");
+            throw new MeshException(MeshError.INVALID_PARAMETER, "minComponentVolume must be a finite number of mm^3, 0 or more");
         }
         Labels labels = label(mesh);
         double[] vol = signedVolumes(mesh, labels);

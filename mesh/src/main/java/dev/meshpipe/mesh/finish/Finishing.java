@@ -1,10 +1,9 @@
 package dev.meshpipe.mesh.finish;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import dev.meshpipe.common.ErrorCode;
-import dev.meshpipe.common.MeshpipeException;
-import dev.meshpipe.common.events.JobParams;
 import dev.meshpipe.mesh.Mesh;
+import dev.meshpipe.mesh.MeshError;
+import dev.meshpipe.mesh.MeshException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -81,43 +80,61 @@ public final class Finishing {
                 case SMOOTH -> new Options(SMOOTH, it, pb, f, true, false, 0, false, 0, 0, inf);
                 case PRINT -> new Options(PRINT, it, pb, f, true, true, 0, true, 0, 0, PRINT_MAX_ERROR_MM);
                 case WEB -> new Options(WEB, it, pb, f, true, false, 0, false, 0, WEB_MAX_TRIANGLES, inf);
-                default -> throw new MeshpipeException(ErrorCode.INVALID_PARAMETER,
-                        "preset must be one of " + String.join(", ", PRESETS) + ", got '" + JobParams.abbreviate(name) + "'");
+                default -> throw new MeshException(MeshError.INVALID_PARAMETER,
+                        "preset must be one of " + String.join(", ", PRESETS) + ", got '" + abbreviate(name) + "'");
             };
         }
 
-        /** The job's preset with its explicit finishing parameters applied over it. */
-        public static Options of(JobParams params) {
-            Options o = preset(params.preset());
-            int it = o.smoothingIterations;
-            double pb = o.passBand;
-            Double f = o.smoothingFactor;
-            if (params.smoothing() != null) {
-                JobParams.Smoothing s = JobParams.parseSmoothing(params.smoothing());
-                it = s.iterations();
-                pb = s.passBand();
-                f = s.factor();
+        /**
+         * This preset with explicit settings applied over it; null leaves the preset's value.
+         *
+         * @param smoothing    iterations (0: off), passband and Slicer's factor when given as one
+         * @param decimation   a fraction or a triangle count; {@link Decimation#OFF} turns the
+         *                     stage off, the preset's error bound included
+         * @param maxErrorMm   the decimation's error bound in mm
+         */
+        public Options with(Smoothing smoothing, Decimation decimation, Double maxErrorMm, Boolean keepLargest,
+                            Boolean fillCavities, Double minComponentVolumeMm3) {
+            int it = smoothingIterations;
+            double pb = passBand;
+            Double f = smoothingFactor;
+            if (smoothing != null) {
+                it = smoothing.iterations();
+                pb = smoothing.passBand();
+                f = smoothing.factor();
             }
-            double fraction = o.decimateFraction;
-            long triangles = o.decimateTriangles;
-            double maxError = o.maxErrorMm;
-            if (params.decimate() != null) {
-                JobParams.Decimation d = JobParams.parseDecimate(params.decimate());
-                fraction = d.fraction();
-                triangles = d.triangles();
-                if (fraction == 0 && triangles == 0) {
-                    // 'off' turns the whole stage off: a preset's error bound alone would still decimate.
+            double fraction = decimateFraction;
+            long triangles = decimateTriangles;
+            double maxError = this.maxErrorMm;
+            if (decimation != null) {
+                fraction = decimation.fraction();
+                triangles = decimation.triangles();
+                if (decimation.isOff()) {
                     maxError = Double.POSITIVE_INFINITY;
                 }
             }
-            if (params.maxError() != null) {
-                maxError = params.maxError();
+            if (maxErrorMm != null) {
+                maxError = maxErrorMm;
             }
-            return new Options(o.preset, it, pb, it == 0 ? null : f, it > 0,
-                    params.keepLargest() != null ? params.keepLargest() : o.keepLargest,
-                    params.minComponentVolume() != null ? params.minComponentVolume() : o.minComponentVolumeMm3,
-                    params.fillCavities() != null ? params.fillCavities() : o.fillCavities,
+            return new Options(preset, it, pb, it == 0 ? null : f, it > 0,
+                    keepLargest != null ? keepLargest : this.keepLargest,
+                    minComponentVolumeMm3 != null ? minComponentVolumeMm3 : this.minComponentVolumeMm3,
+                    fillCavities != null ? fillCavities : this.fillCavities,
                     fraction, triangles, maxError);
+        }
+    }
+
+    /** Windowed-sinc smoothing settings; iterations 0 means none. */
+    public record Smoothing(int iterations, double passBand, Double factor) {
+        public static final Smoothing OFF = new Smoothing(0, 0, null);
+    }
+
+    /** A decimation target: a fraction in (0, 1) or a triangle count, both 0 for none. */
+    public record Decimation(double fraction, long triangles) {
+        public static final Decimation OFF = new Decimation(0, 0);
+
+        public boolean isOff() {
+            return fraction == 0 && triangles == 0;
         }
     }
 
@@ -213,6 +230,10 @@ public final class Finishing {
     private static Stage stage(String name, Mesh before, Mesh after, double volBefore, double volAfter, long startNs, String detail) {
         return new Stage(name, before.triangleCount(), after.triangleCount(), volBefore, volAfter,
                 percent(volAfter, volBefore), (System.nanoTime() - startNs) / 1_000_000, detail);
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() <= 40 ? s : s.substring(0, 40) + "...";
     }
 
     /** (a - b) / |b| in percent; 0 when both are 0. */

@@ -1,8 +1,8 @@
 package dev.meshpipe.mesh.finish;
 
-import dev.meshpipe.common.ErrorCode;
-import dev.meshpipe.common.MeshpipeException;
 import dev.meshpipe.mesh.Mesh;
+import dev.meshpipe.mesh.MeshError;
+import dev.meshpipe.mesh.MeshException;
 
 /**
  * Windowed-sinc smoothing, the algorithm of VTK 9.1's {@code vtkWindowedSincPolyDataFilter}
@@ -42,10 +42,10 @@ public final class WindowedSincSmoother {
 
     static Mesh smooth(Mesh mesh, Adjacency adj, int iterations, double passBand, int threads) {
         if (iterations < 1 || iterations > MAX_ITERATIONS) {
-            throw new MeshpipeException(ErrorCode.INVALID_PARAMETER, "smoothing iterations must be 1 to " + MAX_ITERATIONS);
+            throw new MeshException(MeshError.INVALID_PARAMETER, "smoothing iterations must be 1 to " + MAX_ITERATIONS);
         }
         if (!(passBand > 0 && passBand < 2)) {
-            throw new MeshpipeException(ErrorCode.INVALID_PARAMETER, "smoothing passband must be above 0 and below 2");
+            throw new MeshException(MeshError.INVALID_PARAMETER, "smoothing passband must be above 0 and below 2");
         }
         int nv = mesh.vertexCount();
         if (nv == 0) {

@@ -1,7 +1,7 @@
 package dev.meshpipe.mesh.io;
 
-import dev.meshpipe.common.ErrorCode;
-import dev.meshpipe.common.MeshpipeException;
+import dev.meshpipe.mesh.MeshError;
+import dev.meshpipe.mesh.MeshException;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -39,7 +39,7 @@ final class LimitedInputStream extends FilterInputStream {
     private void add(long n) {
         count += n;
         if (count > limit) {
-            throw new MeshpipeException(ErrorCode.VOLUME_TOO_LARGE, what + " exceeds the limit of " + limit + " bytes");
+            throw new MeshException(MeshError.VOLUME_TOO_LARGE, what + " exceeds the limit of " + limit + " bytes");
         }
     }
 }

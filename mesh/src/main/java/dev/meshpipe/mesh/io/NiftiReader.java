@@ -1,7 +1,7 @@
 package dev.meshpipe.mesh.io;
 
-import dev.meshpipe.common.ErrorCode;
-import dev.meshpipe.common.MeshpipeException;
+import dev.meshpipe.mesh.MeshError;
+import dev.meshpipe.mesh.MeshException;
 import dev.meshpipe.mesh.Volume;
 import dev.meshpipe.mesh.VolumeLimits;
 import java.io.IOException;
@@ -84,7 +84,7 @@ public final class NiftiReader {
     private static Fields fields1(byte[] head, ByteBuffer b) {
         String magic = new String(head, 344, 3, java.nio.charset.StandardCharsets.US_ASCII);
         if (magic.equals("ni1")) {
-            throw new MeshpipeException(ErrorCode.UNSUPPORTED_INPUT, "two-file NIfTI (.hdr/.img) is not supported; use a single .nii or .nii.gz");
+            throw new MeshException(MeshError.UNSUPPORTED_INPUT, "two-file NIfTI (.hdr/.img) is not supported; use a single .nii or .nii.gz");
         }
         if (!magic.equals("n+1")) {
             throw invalid("magic is not 'n+1' (not a NIfTI-1 file)");
@@ -109,7 +109,7 @@ public final class NiftiReader {
     private static Fields fields2(byte[] head, ByteBuffer b) {
         byte[] magic = java.util.Arrays.copyOfRange(head, 4, 12);
         if (magic[0] == 'n' && magic[1] == 'i' && magic[2] == '2') {
-            throw new MeshpipeException(ErrorCode.UNSUPPORTED_INPUT, "two-file NIfTI-2 (.hdr/.img) is not supported; use a single .nii or .nii.gz");
+            throw new MeshException(MeshError.UNSUPPORTED_INPUT, "two-file NIfTI-2 (.hdr/.img) is not supported; use a single .nii or .nii.gz");
         }
         if (!java.util.Arrays.equals(magic, MAGIC_2)) {
             throw invalid("magic is not 'n+2\\0\\r\\n\\032\\n' (not a NIfTI-2 file, or damaged by a text-mode transfer)");
@@ -145,7 +145,7 @@ public final class NiftiReader {
         }
         for (int i = 4; i <= 7; i++) {
             if (dim[i] > 1) {
-                throw new MeshpipeException(ErrorCode.UNSUPPORTED_INPUT,
+                throw new MeshException(MeshError.UNSUPPORTED_INPUT,
                         "only 3-D volumes are supported; dim[" + i + "] = " + dim[i] + " (extract one volume first)");
             }
         }
@@ -154,7 +154,7 @@ public final class NiftiReader {
         int datatype = f.datatype();
         SampleType type = sampleType(datatype);
         if (type == null) {
-            throw new MeshpipeException(ErrorCode.UNSUPPORTED_INPUT, "NIfTI datatype " + datatype + " is not supported "
+            throw new MeshException(MeshError.UNSUPPORTED_INPUT, "NIfTI datatype " + datatype + " is not supported "
                     + "(uint8, int8, int16, uint16, int32, uint32, float32, float64 are)");
         }
         if (f.bitpix() != 8 * type.bytes()) {
@@ -322,7 +322,7 @@ public final class NiftiReader {
         return v == Math.rint(v) ? String.valueOf((long) v) : String.format(Locale.ROOT, "%.4g", v);
     }
 
-    private static MeshpipeException invalid(String why) {
-        return new MeshpipeException(ErrorCode.INVALID_VOLUME, "invalid NIfTI: " + why);
+    private static MeshException invalid(String why) {
+        return new MeshException(MeshError.INVALID_VOLUME, "invalid NIfTI: " + why);
     }
 }

@@ -1,7 +1,7 @@
 package dev.meshpipe.mesh.io;
 
-import dev.meshpipe.common.ErrorCode;
-import dev.meshpipe.common.MeshpipeException;
+import dev.meshpipe.mesh.MeshError;
+import dev.meshpipe.mesh.MeshException;
 import dev.meshpipe.mesh.Volume;
 import dev.meshpipe.mesh.VolumeLimits;
 import java.io.ByteArrayOutputStream;
@@ -56,12 +56,12 @@ public final class NrrdReader {
 
     static Header parse(Map<String, String> f, VolumeLimits limits) {
         if (f.containsKey("data file") || f.containsKey("datafile")) {
-            throw new MeshpipeException(ErrorCode.UNSUPPORTED_INPUT,
+            throw new MeshException(MeshError.UNSUPPORTED_INPUT,
                     "detached-header NRRD (.nhdr with 'data file') is not supported; save it as one .nrrd with the data attached");
         }
         int dimension = parseInt(f, "dimension");
         if (dimension != 3) {
-            throw new MeshpipeException(ErrorCode.UNSUPPORTED_INPUT, "only 3-D NRRD volumes are supported (dimension: " + dimension + ")");
+            throw new MeshException(MeshError.UNSUPPORTED_INPUT, "only 3-D NRRD volumes are supported (dimension: " + dimension + ")");
         }
         String[] sizes = words(require(f, "sizes"));
         if (sizes.length != 3) {
@@ -85,7 +85,7 @@ public final class NrrdReader {
         encoding = switch (encoding) {
             case "raw" -> "raw";
             case "gzip", "gz" -> "gzip";
-            default -> throw new MeshpipeException(ErrorCode.UNSUPPORTED_INPUT, "NRRD encoding '" + abbreviate(encoding) + "' is not supported (raw, gzip are)");
+            default -> throw new MeshException(MeshError.UNSUPPORTED_INPUT, "NRRD encoding '" + abbreviate(encoding) + "' is not supported (raw, gzip are)");
         };
         long skip = f.containsKey("byte skip") ? parseLong(f.get("byte skip"), "byte skip") : 0;
         if (skip < 0 || skip > NiftiReader.MAX_VOX_OFFSET) {
@@ -141,7 +141,7 @@ public final class NrrdReader {
     static double[] worldFlip(String space, String spaceDimension) {
         if (space.isEmpty()) {
             if (spaceDimension != null && parseLong(spaceDimension, "space dimension") != 3) {
-                throw new MeshpipeException(ErrorCode.UNSUPPORTED_INPUT, "only a 3-D NRRD space is supported (space dimension: "
+                throw new MeshException(MeshError.UNSUPPORTED_INPUT, "only a 3-D NRRD space is supported (space dimension: "
                         + abbreviate(spaceDimension) + ")");
             }
             return new double[] {1, 1, 1};
@@ -150,13 +150,13 @@ public final class NrrdReader {
             case "right-anterior-superior", "ras", "scanner-xyz", "3d-right-handed" -> new double[] {1, 1, 1};
             case "left-anterior-superior", "las" -> new double[] {-1, 1, 1};
             case "left-posterior-superior", "lps" -> new double[] {-1, -1, 1};
-            case "3d-left-handed" -> throw new MeshpipeException(ErrorCode.UNSUPPORTED_INPUT,
+            case "3d-left-handed" -> throw new MeshException(MeshError.UNSUPPORTED_INPUT,
                     "NRRD space '3D-left-handed' has no defined right-handed equivalent, so the mesh would be mirrored; "
                     + "resample it into RAS, LAS, LPS or 3D-right-handed");
             case "right-anterior-superior-time", "rast", "left-anterior-superior-time", "last", "left-posterior-superior-time", "lpst",
-                 "scanner-xyz-time", "3d-right-handed-time", "3d-left-handed-time" -> throw new MeshpipeException(ErrorCode.UNSUPPORTED_INPUT,
+                 "scanner-xyz-time", "3d-right-handed-time", "3d-left-handed-time" -> throw new MeshException(MeshError.UNSUPPORTED_INPUT,
                     "NRRD space '" + space + "' is 4-D (space and time); only 3-D volumes are supported");
-            default -> throw new MeshpipeException(ErrorCode.UNSUPPORTED_INPUT, "NRRD space '" + abbreviate(space)
+            default -> throw new MeshException(MeshError.UNSUPPORTED_INPUT, "NRRD space '" + abbreviate(space)
                     + "' is not one the NRRD format defines; supported: right-anterior-superior (RAS), left-anterior-superior (LAS), "
                     + "left-posterior-superior (LPS), scanner-xyz, 3D-right-handed");
         };
@@ -212,7 +212,7 @@ public final class NrrdReader {
             case "uint", "unsigned int", "uint32" -> SampleType.UINT32;
             case "float" -> SampleType.FLOAT32;
             case "double" -> SampleType.FLOAT64;
-            default -> throw new MeshpipeException(ErrorCode.UNSUPPORTED_INPUT, "NRRD type '" + abbreviate(t) + "' is not supported");
+            default -> throw new MeshException(MeshError.UNSUPPORTED_INPUT, "NRRD type '" + abbreviate(t) + "' is not supported");
         };
     }
 
@@ -275,7 +275,7 @@ public final class NrrdReader {
         return s.length() <= 60 ? s : s.substring(0, 60) + "...";
     }
 
-    private static MeshpipeException invalid(String why) {
-        return new MeshpipeException(ErrorCode.INVALID_VOLUME, "invalid NRRD: " + why);
+    private static MeshException invalid(String why) {
+        return new MeshException(MeshError.INVALID_VOLUME, "invalid NRRD: " + why);
     }
 }

@@ -1,7 +1,7 @@
 package dev.meshpipe.mesh.io;
 
-import dev.meshpipe.common.ErrorCode;
-import dev.meshpipe.common.MeshpipeException;
+import dev.meshpipe.mesh.MeshError;
+import dev.meshpipe.mesh.MeshException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -22,7 +22,7 @@ final class SampleReader {
             int got = in.readNBytes(buf, 0, want);
             if (got < want) {
                 long have = (long) done * bpv + got;
-                throw new MeshpipeException(ErrorCode.INVALID_VOLUME, "invalid " + format + ": truncated voxel data: expected "
+                throw new MeshException(MeshError.INVALID_VOLUME, "invalid " + format + ": truncated voxel data: expected "
                         + (long) n * bpv + " bytes, found " + have);
             }
             type.convert(bb, data, done, want / bpv);
@@ -33,21 +33,21 @@ final class SampleReader {
 
     static void checkVoxels(long nx, long ny, long nz, long maxVoxels, String format) {
         if (nx < 1 || ny < 1 || nz < 1) {
-            throw new MeshpipeException(ErrorCode.INVALID_VOLUME, "invalid " + format + ": sizes must be at least 1");
+            throw new MeshException(MeshError.INVALID_VOLUME, "invalid " + format + ": sizes must be at least 1");
         }
         if (nx > Integer.MAX_VALUE || ny > Integer.MAX_VALUE || nz > Integer.MAX_VALUE) {
-            throw new MeshpipeException(ErrorCode.VOLUME_TOO_LARGE, format + " sizes overflow");
+            throw new MeshException(MeshError.VOLUME_TOO_LARGE, format + " sizes overflow");
         }
         // Multiply with overflow checks: declared sizes are untrusted.
         long voxels;
         try {
             voxels = Math.multiplyExact(Math.multiplyExact(nx, ny), nz);
         } catch (ArithmeticException e) {
-            throw new MeshpipeException(ErrorCode.VOLUME_TOO_LARGE, format + " sizes " + nx + "x" + ny + "x" + nz + " overflow");
+            throw new MeshException(MeshError.VOLUME_TOO_LARGE, format + " sizes " + nx + "x" + ny + "x" + nz + " overflow");
         }
         long limit = Math.min(maxVoxels, Integer.MAX_VALUE - 8);
         if (voxels > limit) {
-            throw new MeshpipeException(ErrorCode.VOLUME_TOO_LARGE, "volume of " + nx + "x" + ny + "x" + nz + " = " + voxels
+            throw new MeshException(MeshError.VOLUME_TOO_LARGE, "volume of " + nx + "x" + ny + "x" + nz + " = " + voxels
                     + " voxels exceeds the limit of " + limit + " voxels");
         }
     }

@@ -1,7 +1,7 @@
 package dev.meshpipe.mesh.io;
 
-import dev.meshpipe.common.ErrorCode;
-import dev.meshpipe.common.MeshpipeException;
+import dev.meshpipe.mesh.MeshError;
+import dev.meshpipe.mesh.MeshException;
 import dev.meshpipe.mesh.Volume;
 import dev.meshpipe.mesh.VolumeLimits;
 import java.util.Locale;
@@ -122,7 +122,7 @@ public final class SyntheticVolumes {
         }
         long voxels = (long) n * n * n;
         if (voxels > limits.maxVoxels() || voxels > Integer.MAX_VALUE - 8) {
-            throw new MeshpipeException(ErrorCode.VOLUME_TOO_LARGE,
+            throw new MeshException(MeshError.VOLUME_TOO_LARGE,
                     "synthetic volume " + n + "^3 = " + voxels + " voxels exceeds the limit of " + limits.maxVoxels() + " voxels");
         }
         double[] args = new double[parts.length - 2];
@@ -139,8 +139,8 @@ public final class SyntheticVolumes {
         return new Parsed(kind, n, args);
     }
 
-    private static MeshpipeException bad(String spec, String why) {
+    private static MeshException bad(String spec, String why) {
         String s = spec.length() > 60 ? spec.substring(0, 60) + "..." : spec;
-        return new MeshpipeException(ErrorCode.INVALID_PARAMETER, "bad synthetic volume '" + s + "': " + why);
+        return new MeshException(MeshError.INVALID_PARAMETER, "bad synthetic volume '" + s + "': " + why);
     }
 }

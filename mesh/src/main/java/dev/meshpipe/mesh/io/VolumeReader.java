@@ -1,7 +1,7 @@
 package dev.meshpipe.mesh.io;
 
-import dev.meshpipe.common.ErrorCode;
-import dev.meshpipe.common.MeshpipeException;
+import dev.meshpipe.mesh.MeshError;
+import dev.meshpipe.mesh.MeshException;
 import dev.meshpipe.mesh.Volume;
 import dev.meshpipe.mesh.VolumeLimits;
 import dev.meshpipe.mesh.io.dicom.DicomSeries;
@@ -27,7 +27,7 @@ public final class VolumeReader {
         }
         Path p = Path.of(fileOrSpec);
         if (!Files.isRegularFile(p)) {
-            throw new MeshpipeException(ErrorCode.INPUT_NOT_FOUND, "no such file: " + fileOrSpec);
+            throw new MeshException(MeshError.INPUT_NOT_FOUND, "no such file: " + fileOrSpec);
         }
         try (InputStream in = Files.newInputStream(p)) {
             return read(in, limits);
@@ -43,7 +43,7 @@ public final class VolumeReader {
         try {
             return readFormat(raw, limits, series);
         } catch (java.io.EOFException | ZipException e) {
-            throw new MeshpipeException(ErrorCode.INVALID_VOLUME, "truncated or corrupt compressed data: " + e.getMessage());
+            throw new MeshException(MeshError.INVALID_VOLUME, "truncated or corrupt compressed data: " + e.getMessage());
         }
     }
 
@@ -72,7 +72,7 @@ public final class VolumeReader {
         int n = layout.nx() * layout.ny() * layout.nz();
         float[] data = SampleReader.read(in, n, layout.type(), java.nio.ByteOrder.LITTLE_ENDIAN, "raw volume");
         if (in.read() >= 0) {
-            throw new MeshpipeException(ErrorCode.INVALID_VOLUME, "raw volume is longer than " + layout.nx() + "x" + layout.ny()
+            throw new MeshException(MeshError.INVALID_VOLUME, "raw volume is longer than " + layout.nx() + "x" + layout.ny()
                     + "x" + layout.nz() + " " + layout.type().label() + " samples");
         }
         return new Volume(layout.nx(), layout.ny(), layout.nz(), data, layout.spacing().clone(), Volume.identity(), true,
@@ -84,7 +84,7 @@ public final class VolumeReader {
         public RawLayout {
             for (double s : spacing) {
                 if (!(s > 0) || !Double.isFinite(s)) {
-                    throw new MeshpipeException(ErrorCode.INVALID_PARAMETER, "raw spacing must be positive and finite");
+                    throw new MeshException(MeshError.INVALID_PARAMETER, "raw spacing must be positive and finite");
                 }
             }
         }
@@ -100,7 +100,7 @@ public final class VolumeReader {
                 return new RawLayout(Integer.parseInt(d[0]), Integer.parseInt(d[1]), Integer.parseInt(d[2]), SampleType.parse(type),
                         new double[] {Double.parseDouble(s[0]), Double.parseDouble(s[1]), Double.parseDouble(s[2])});
             } catch (IllegalArgumentException e) {
-                throw new MeshpipeException(ErrorCode.INVALID_PARAMETER,
+                throw new MeshException(MeshError.INVALID_PARAMETER,
                         "raw layout needs dims like 64x64x32, a type (uint8, int8, int16, uint16, int32, uint32, float32, float64) and spacing like 1x1x1");
             }
         }
@@ -111,8 +111,8 @@ public final class VolumeReader {
         return head.length >= 4 && head[0] == 'N' && head[1] == 'R' && head[2] == 'R' && head[3] == 'D';
     }
 
-    private static MeshpipeException notAVolume() {
-        return new MeshpipeException(ErrorCode.INVALID_VOLUME, "not a NIfTI-1, NIfTI-2 or NRRD volume (no valid header)");
+    private static MeshException notAVolume() {
+        return new MeshException(MeshError.INVALID_VOLUME, "not a NIfTI-1, NIfTI-2 or NRRD volume (no valid header)");
     }
 
     /** Reads and checks only the header; the gateway and ingest use this to reject bad uploads early. */
@@ -139,7 +139,7 @@ public final class VolumeReader {
                 InputStream gz = new GZIPInputStream(in, 1 << 16);
                 return new BufferedInputStream(new LimitedInputStream(gz, limits.maxDecompressedBytes(), "decompressed input"), 1 << 16);
             } catch (ZipException e) {
-                throw new MeshpipeException(ErrorCode.INVALID_VOLUME, "corrupt gzip data: " + e.getMessage());
+                throw new MeshException(MeshError.INVALID_VOLUME, "corrupt gzip data: " + e.getMessage());
             }
         }
         return in;

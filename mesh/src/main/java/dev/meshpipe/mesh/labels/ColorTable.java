@@ -3,8 +3,8 @@ package dev.meshpipe.mesh.labels;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.meshpipe.common.ErrorCode;
-import dev.meshpipe.common.MeshpipeException;
+import dev.meshpipe.mesh.MeshError;
+import dev.meshpipe.mesh.MeshException;
 import java.nio.charset.StandardCharsets;
 import java.util.Collections;
 import java.util.Iterator;
@@ -97,7 +97,7 @@ public record ColorTable(String format, Map<Integer, Entry> entries) {
             }
         }
         if (format == null) {
-            throw new MeshpipeException(ErrorCode.INVALID_PARAMETER, "colour table: no entries");
+            throw new MeshException(MeshError.INVALID_PARAMETER, "colour table: no entries");
         }
         if (format.equals("lut") && out.values().stream().allMatch(e -> e.opacity() == 0)) {
             out.replaceAll((id, e) -> new Entry(id, e.name(), e.rgb(), 1));
@@ -108,7 +108,7 @@ public record ColorTable(String format, Map<Integer, Entry> entries) {
     /** mricron's .lut: entry i is label i's colour (the atlas .txt next to it gives the names). */
     public static ColorTable parseMricronLut(byte[] b) {
         if (b.length != LUT_BYTES) {
-            throw new MeshpipeException(ErrorCode.INVALID_PARAMETER, "mricron .lut: expected 768 bytes, got " + b.length);
+            throw new MeshException(MeshError.INVALID_PARAMETER, "mricron .lut: expected 768 bytes, got " + b.length);
         }
         Map<Integer, Entry> out = new TreeMap<>();
         for (int i = 0; i < 256; i++) {
@@ -187,26 +187,26 @@ public record ColorTable(String format, Map<Integer, Entry> entries) {
         try {
             root = new ObjectMapper().readTree(text);
         } catch (JsonProcessingException e) {
-            throw new MeshpipeException(ErrorCode.INVALID_PARAMETER, "colour table: not valid JSON: " + e.getOriginalMessage());
+            throw new MeshException(MeshError.INVALID_PARAMETER, "colour table: not valid JSON: " + e.getOriginalMessage());
         }
         if (!root.isObject()) {
-            throw new MeshpipeException(ErrorCode.INVALID_PARAMETER, "colour table: expected an object of labels");
+            throw new MeshException(MeshError.INVALID_PARAMETER, "colour table: expected an object of labels");
         }
         Map<Integer, Entry> out = new TreeMap<>();
         for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> f = it.next();
             String where = "colour table: label \"" + f.getKey() + "\"";
             if (!INT.matcher(f.getKey()).matches() || f.getKey().length() > 9) {
-                throw new MeshpipeException(ErrorCode.INVALID_PARAMETER, where + " is not a label id (0 or more)");
+                throw new MeshException(MeshError.INVALID_PARAMETER, where + " is not a label id (0 or more)");
             }
             int id = Integer.parseInt(f.getKey());
             JsonNode v = f.getValue();
             if (!v.isObject()) {
-                throw new MeshpipeException(ErrorCode.INVALID_PARAMETER, where + ": expected {\"name\": ..., \"color\": ...}");
+                throw new MeshException(MeshError.INVALID_PARAMETER, where + ": expected {\"name\": ..., \"color\": ...}");
             }
             JsonNode name = v.get("name");
             if (name != null && !name.isTextual()) {
-                throw new MeshpipeException(ErrorCode.INVALID_PARAMETER, where + ": name must be a string");
+                throw new MeshException(MeshError.INVALID_PARAMETER, where + ": name must be a string");
             }
             out.put(id, new Entry(id, name == null ? null : name.asText(), jsonColour(v.get("color"), where), 1));
         }
@@ -233,7 +233,7 @@ public record ColorTable(String format, Map<Integer, Entry> entries) {
                 return rgb;
             }
         }
-        throw new MeshpipeException(ErrorCode.INVALID_PARAMETER, where + ": color must be \"#rrggbb\" or [r, g, b] from 0 to 255");
+        throw new MeshException(MeshError.INVALID_PARAMETER, where + ": color must be \"#rrggbb\" or [r, g, b] from 0 to 255");
     }
 
     private static boolean isText(byte[] b) {
@@ -290,7 +290,7 @@ public record ColorTable(String format, Map<Integer, Entry> entries) {
         throw bad(line, "opacity " + a + " is not between 0 and 1");
     }
 
-    private static MeshpipeException bad(int line, String why) {
-        return new MeshpipeException(ErrorCode.INVALID_PARAMETER, "colour table line " + (line + 1) + ": " + why);
+    private static MeshException bad(int line, String why) {
+        return new MeshException(MeshError.INVALID_PARAMETER, "colour table line " + (line + 1) + ": " + why);
     }
 }

@@ -1,7 +1,7 @@
 package dev.meshpipe.mesh.labels;
 
-import dev.meshpipe.common.ErrorCode;
-import dev.meshpipe.common.MeshpipeException;
+import dev.meshpipe.mesh.MeshError;
+import dev.meshpipe.mesh.MeshException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -78,8 +78,8 @@ public record LabelSelection(List<int[]> ranges, long minVoxels, int maxLabels) 
         return Integer.parseInt(t);
     }
 
-    static MeshpipeException invalid(String message) {
-        return new MeshpipeException(ErrorCode.INVALID_PARAMETER, message);
+    static MeshException invalid(String message) {
+        return new MeshException(MeshError.INVALID_PARAMETER, message);
     }
 
     @Override

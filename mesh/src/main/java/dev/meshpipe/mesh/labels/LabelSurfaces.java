@@ -1,8 +1,8 @@
 package dev.meshpipe.mesh.labels;
 
-import dev.meshpipe.common.ErrorCode;
-import dev.meshpipe.common.MeshpipeException;
 import dev.meshpipe.mesh.Mesh;
+import dev.meshpipe.mesh.MeshError;
+import dev.meshpipe.mesh.MeshException;
 import dev.meshpipe.mesh.Volume;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -68,7 +68,7 @@ public final class LabelSurfaces {
         }
         tasks.sort(Comparator.comparingInt(Task::label));
         if (tasks.size() > selection.maxLabels()) {
-            throw new MeshpipeException(ErrorCode.VOLUME_TOO_LARGE, "the label map has " + tasks.size()
+            throw new MeshException(MeshError.VOLUME_TOO_LARGE, "the label map has " + tasks.size()
                     + " structures to mesh, more than the limit of " + selection.maxLabels()
                     + "; choose some with labels=... or drop small ones");
         }
@@ -146,12 +146,12 @@ public final class LabelSurfaces {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new MeshpipeException(ErrorCode.MESHING_FAILED, "interrupted while meshing labels", e);
+            throw new MeshException(MeshError.MESHING_FAILED, "interrupted while meshing labels", e);
         } catch (ExecutionException e) {
             if (e.getCause() instanceof RuntimeException re) {
                 throw re;
             }
-            throw new MeshpipeException(ErrorCode.MESHING_FAILED, "label meshing failed: " + e.getCause(), e.getCause());
+            throw new MeshException(MeshError.MESHING_FAILED, "label meshing failed: " + e.getCause(), e.getCause());
         } finally {
             pool.shutdownNow();
         }
@@ -188,7 +188,7 @@ public final class LabelSurfaces {
             int nx = v.nx(), ny = v.ny(), nz = v.nz();
             int px = nx + 2, py = ny + 2, pz = nz + 2;
             if ((long) px * py * pz > Integer.MAX_VALUE - 8) {
-                throw new MeshpipeException(ErrorCode.VOLUME_TOO_LARGE, "label map too large: " + nx + "x" + ny + "x" + nz);
+                throw new MeshException(MeshError.VOLUME_TOO_LARGE, "label map too large: " + nx + "x" + ny + "x" + nz);
             }
             char[] dense = new char[px * py * pz];
             IntIndex index = new IntIndex();
@@ -220,7 +220,7 @@ public final class LabelSurfaces {
                                 lastValue = value;
                             }
                             if (lastIndex > MAX_DISTINCT) {
-                                throw new MeshpipeException(ErrorCode.INVALID_VOLUME, "not a label map: more than "
+                                throw new MeshException(MeshError.INVALID_VOLUME, "not a label map: more than "
                                         + MAX_DISTINCT + " distinct values");
                             }
                             if (lastIndex >= counts.length) {
@@ -259,11 +259,11 @@ public final class LabelSurfaces {
             counts[d] += x1 - x0 + 1;
         }
 
-        private static MeshpipeException notLabels(Volume v, int i, float f) {
+        private static MeshException notLabels(Volume v, int i, float f) {
             int x = i % v.nx();
             int y = (i / v.nx()) % v.ny();
             int z = i / v.nx() / v.ny();
-            return new MeshpipeException(ErrorCode.INVALID_VOLUME, "not a label map: voxel (" + x + "," + y + "," + z
+            return new MeshException(MeshError.INVALID_VOLUME, "not a label map: voxel (" + x + "," + y + "," + z
                     + ") holds " + f + "; labels must be whole numbers from 0 (background) up");
         }
     }

@@ -1,8 +1,8 @@
 package dev.meshpipe.mesh.mc;
 
-import dev.meshpipe.common.ErrorCode;
-import dev.meshpipe.common.MeshpipeException;
 import dev.meshpipe.mesh.Mesh;
+import dev.meshpipe.mesh.MeshError;
+import dev.meshpipe.mesh.MeshException;
 import dev.meshpipe.mesh.Volume;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,7 +33,7 @@ public final class MarchingCubes {
     /** Extracts the isosurface in grid space (index times spacing) with up to {@code threads} threads. */
     public static Mesh extract(Volume volume, double iso, boolean closedBorders, int threads) {
         if (!Double.isFinite(iso)) {
-            throw new MeshpipeException(ErrorCode.INVALID_PARAMETER, "isovalue must be finite");
+            throw new MeshException(MeshError.INVALID_PARAMETER, "isovalue must be finite");
         }
         Mesh fast = extractFast(volume, iso, closedBorders, threads);
         return fast != null ? fast : extractGeneral(volume, iso, closedBorders, threads);

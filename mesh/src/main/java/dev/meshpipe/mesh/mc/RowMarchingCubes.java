@@ -1,7 +1,5 @@
 package dev.meshpipe.mesh.mc;
 
-import dev.meshpipe.common.ErrorCode;
-import dev.meshpipe.common.MeshpipeException;
 import dev.meshpipe.mesh.Mesh;
 import dev.meshpipe.mesh.Volume;
 import java.util.Arrays;
@@ -40,6 +38,7 @@ final class RowMarchingCubes {
         }
     }
 
+    private final Grid grid;
     private final float[] data;
     private final int nx;
     private final int ny;
@@ -59,18 +58,19 @@ final class RowMarchingCubes {
     private volatile boolean snapped;
 
     RowMarchingCubes(Volume v, double iso, boolean closed) {
+        Grid g = Grid.of(v, iso, closed);
+        this.grid = g;
         this.data = v.data();
-        this.nx = v.nx();
-        this.ny = v.ny();
-        this.nz = v.nz();
-        this.o = closed ? 1 : 0;
-        this.gx = nx + 2 * o;
-        this.gy = ny + 2 * o;
-        this.gz = nz + 2 * o;
+        this.nx = g.nx();
+        this.ny = g.ny();
+        this.nz = g.nz();
+        this.o = g.pad();
+        this.gx = g.gx();
+        this.gy = g.gy();
+        this.gz = g.gz();
         this.iso = iso;
-        float f = (float) iso;
-        this.isoF = (double) f < iso ? Math.nextUp(f) : f;
-        this.above = v.objectAbove();
+        this.isoF = g.isoF();
+        this.above = g.objectAbove();
         this.padBit = above ? 0 : 1;
         this.table = above ? CaseTable.TRIANGLES : FLIPPED;
         this.spacing = v.spacing();
@@ -78,7 +78,7 @@ final class RowMarchingCubes {
 
     /** Returns the mesh, or null if some vertex falls on a grid point. */
     Mesh run(MarchingCubes.Parallel par) {
-        if (gx < 2 || gy < 2 || gz < 2) {
+        if (!grid.hasCells()) {
             return Mesh.empty(); // no cells, so no surface
         }
         // One slab per task: its buffers stay its own, and the join below makes ids global.
@@ -97,11 +97,10 @@ final class RowMarchingCubes {
             vAt[s + 1] = vAt[s] + slabs[s].vertices;
             tAt[s + 1] = tAt[s] + slabs[s].tris.size;
         }
-        if (vAt[slabs.length] * 3 > Integer.MAX_VALUE - 8 || tAt[slabs.length] > Integer.MAX_VALUE - 8
-                || vAt[slabs.length] >= NEXT_SLAB) {
-            throw new MeshpipeException(ErrorCode.VOLUME_TOO_LARGE, "the surface has more triangles than one mesh can hold;"
-                    + " use a coarser volume or another isovalue");
+        if (vAt[slabs.length] >= NEXT_SLAB) {
+            throw Grid.tooLarge(); // ids carry the next-slab flag in bit 30
         }
+        Grid.requireMeshFits(vAt[slabs.length], tAt[slabs.length] / 3);
         float[] positions = new float[(int) vAt[slabs.length] * 3];
         int[] triangles = new int[(int) tAt[slabs.length]];
         par.forEachSlab(gz, (s, k0, k1) -> {

@@ -1,7 +1,5 @@
 package dev.meshpipe.mesh.mc;
 
-import dev.meshpipe.common.ErrorCode;
-import dev.meshpipe.common.MeshpipeException;
 import dev.meshpipe.mesh.Mesh;
 import dev.meshpipe.mesh.Volume;
 
@@ -31,6 +29,7 @@ final class SlabMarchingCubes {
     static final int FLAGGED = -3;
 
     private final Volume volume;
+    private final Grid grid;
     private final double iso;
     private final boolean closed;
     private final boolean flip;
@@ -47,10 +46,12 @@ final class SlabMarchingCubes {
         // The table winds triangles to face falling values; an object below the isovalue needs the reverse.
         this.flip = !volume.objectAbove();
         this.outsideValue = volume.objectAbove() ? Float.NEGATIVE_INFINITY : Float.POSITIVE_INFINITY;
-        this.o = closed ? 1 : 0;
-        this.gx = volume.nx() + 2 * o;
-        this.gy = volume.ny() + 2 * o;
-        this.gz = volume.nz() + 2 * o;
+        Grid g = Grid.of(volume, iso, closed);
+        this.grid = g;
+        this.o = g.pad();
+        this.gx = g.gx();
+        this.gy = g.gy();
+        this.gz = g.gz();
     }
 
     static Mesh extract(Volume volume, double iso, boolean closedBorders, int threads) {
@@ -58,7 +59,7 @@ final class SlabMarchingCubes {
     }
 
     private Mesh run(int threads) {
-        if (gx < 2 || gy < 2 || gz < 2) {
+        if (!grid.hasCells()) {
             return Mesh.empty();
         }
         // A slab here scans a boundary layer in both passes with full layers of state: 4 per thread
@@ -79,10 +80,7 @@ final class SlabMarchingCubes {
             vBase[s + 1] = vBase[s] + vCount[s];
             tBase[s + 1] = tBase[s] + tCount[s];
         }
-        if (vBase[slabs] * 3 > Integer.MAX_VALUE - 8 || tBase[slabs] * 3 > Integer.MAX_VALUE - 8) {
-            throw new MeshpipeException(ErrorCode.VOLUME_TOO_LARGE, "the surface has " + tBase[slabs]
-                    + " triangles, more than one mesh can hold; use a coarser volume or another isovalue");
-        }
+        Grid.requireMeshFits(vBase[slabs], tBase[slabs]);
         float[] positions = new float[(int) (vBase[slabs] * 3)];
         int[] triangles = new int[(int) (tBase[slabs] * 3)];
         par.forEachSlab(gz, (s, k0, k1) -> new Slab(k0, k1)

@@ -2,7 +2,6 @@ package dev.meshpipe.mesh.out;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.meshpipe.common.Json;
 import dev.meshpipe.mesh.Mesh;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -31,7 +30,7 @@ public final class GlbWriter {
         long idxBytes = 4L * t.length;
         long binLength = hasMesh ? 2 * posBytes + idxBytes : 0;
 
-        ObjectNode root = Json.MAPPER.createObjectNode();
+        ObjectNode root = MeshJson.MAPPER.createObjectNode();
         root.putObject("asset").put("version", "2.0").put("generator", "meshpipe");
         root.put("scene", 0);
         root.putArray("scenes").addObject().putArray("nodes").add(0);
@@ -69,7 +68,7 @@ public final class GlbWriter {
             acc.addObject().put("bufferView", 1).put("componentType", FLOAT).put("count", mesh.vertexCount()).put("type", "VEC3");
             acc.addObject().put("bufferView", 2).put("componentType", UNSIGNED_INT).put("count", t.length).put("type", "SCALAR");
         }
-        byte[] json = Json.MAPPER.writeValueAsBytes(root);
+        byte[] json = MeshJson.MAPPER.writeValueAsBytes(root);
         int jsonPadded = (json.length + 3) & ~3;
         long total = 12 + 8 + jsonPadded + (hasMesh ? 8 + binLength : 0);
         if (total > 0xFFFFFFFFL) {

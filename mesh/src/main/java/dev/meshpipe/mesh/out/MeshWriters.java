@@ -1,8 +1,8 @@
 package dev.meshpipe.mesh.out;
 
-import dev.meshpipe.common.events.CoordinateSpace;
-import dev.meshpipe.common.events.MeshFormat;
+import dev.meshpipe.mesh.CoordinateSpace;
 import dev.meshpipe.mesh.Mesh;
+import dev.meshpipe.mesh.MeshFormat;
 import java.io.IOException;
 import java.io.OutputStream;
 

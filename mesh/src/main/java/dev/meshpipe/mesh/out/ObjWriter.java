@@ -1,6 +1,6 @@
 package dev.meshpipe.mesh.out;
 
-import dev.meshpipe.common.events.CoordinateSpace;
+import dev.meshpipe.mesh.CoordinateSpace;
 import dev.meshpipe.mesh.Mesh;
 import java.io.BufferedWriter;
 import java.io.IOException;

@@ -6,9 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.meshpipe.common.MeshpipeException;
-import dev.meshpipe.common.events.JobParams;
+import dev.meshpipe.mesh.Iso;
 import dev.meshpipe.mesh.Mesh;
+import dev.meshpipe.mesh.MeshError;
+import dev.meshpipe.mesh.MeshException;
 import dev.meshpipe.mesh.MeshJob;
 import dev.meshpipe.mesh.Volume;
 import dev.meshpipe.mesh.VolumeLimits;
@@ -18,9 +19,9 @@ import dev.meshpipe.mesh.mc.MarchingCubes;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.function.ToDoubleFunction;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 class FinishingTest {
     static final Path CH2BET = Path.of("/usr/share/mricron/templates/ch2bet.nii.gz");
@@ -126,7 +127,7 @@ class FinishingTest {
     void ch2betKeepsItsVolumeAndStaysClosed() throws Exception {
         assumeTrue(Files.exists(CH2BET), "mricron-data is not installed");
         Volume v = VolumeReader.read(CH2BET.toString(), VolumeLimits.defaults());
-        double iso = MeshJob.chooseIso(v, null, new StringBuilder());
+        double iso = MeshJob.chooseIso(v, Iso.DEFAULT).value();
         Mesh raw = MarchingCubes.extract(v, iso, true, 2).transformed(v.gridToWorld());
         double voxels = SurfaceMetrics.voxelVolume(v, iso);
         Finishing.Result r = Finishing.run(raw, Finishing.Options.preset("smooth"), voxels, 2);
@@ -246,14 +247,14 @@ class FinishingTest {
 
     @Test
     void presetsAndExplicitOverrides() {
-        assertTrue(Finishing.Options.of(JobParams.defaults()).isRaw());
-        Finishing.Options print = Finishing.Options.of(JobParams.defaults().withFinishing("print", null, null, null, null, null, null));
+        assertTrue(Finishing.Options.raw().isRaw());
+        Finishing.Options print = Finishing.Options.preset("print");
         assertEquals(20, print.smoothingIterations());
         assertEquals(0.01, print.passBand(), 1e-12);
         assertTrue(print.keepLargest() && print.fillCavities() && print.volumePreservation());
         assertEquals(0.1, print.maxErrorMm());
-        Finishing.Options custom = Finishing.Options.of(JobParams.defaults()
-                .withFinishing("print", "30:0.1", "0.25", 0.2, false, null, 10.0).validated());
+        Finishing.Options custom = print.with(new Finishing.Smoothing(30, 0.1, null), new Finishing.Decimation(0.25, 0), 0.2,
+                false, null, 10.0);
         assertEquals(30, custom.smoothingIterations());
         assertEquals(0.1, custom.passBand());
         assertEquals(0.25, custom.decimateFraction());
@@ -261,18 +262,15 @@ class FinishingTest {
         assertFalse(custom.keepLargest());
         assertTrue(custom.fillCavities());
         assertEquals(10.0, custom.minComponentVolumeMm3());
-        Finishing.Options web = Finishing.Options.of(JobParams.defaults().withFinishing("web", "off", "200000", null, null, null, null));
+        Finishing.Options web = Finishing.Options.preset("web").with(Finishing.Smoothing.OFF, new Finishing.Decimation(0, 200000),
+                null, null, null, null);
         assertFalse(web.smoothing());
         assertEquals(200000, web.decimateTriangles());
-        // decimate=off turns print's decimation off, its 0.1 mm bound included.
-        Finishing.Options printNoDecimation = Finishing.Options.of(JobParams.defaults().withFinishing("print", null, "off", null, null, null, null));
+        // Decimation OFF turns print's decimation off, its 0.1 mm bound included.
+        Finishing.Options printNoDecimation = print.with(null, Finishing.Decimation.OFF, null, null, null, null);
         assertFalse(printNoDecimation.decimation());
         assertTrue(printNoDecimation.smoothing() && printNoDecimation.keepLargest());
-        assertThrows(MeshpipeException.class, () -> JobParams.defaults().withFinishing("glossy", null, null, null, null, null, null).validated());
-        assertThrows(MeshpipeException.class, () -> JobParams.parseSmoothing("1.5"));
-        assertThrows(MeshpipeException.class, () -> JobParams.parseSmoothing("20:3"));
-        assertThrows(MeshpipeException.class, () -> JobParams.parseDecimate("2.5"));
-        assertThrows(MeshpipeException.class, () -> JobParams.defaults().withFinishing(null, null, null, -1.0, null, null, null).validated());
+        assertEquals(MeshError.INVALID_PARAMETER, assertThrows(MeshException.class, () -> Finishing.Options.preset("glossy")).code());
     }
 
     @Test

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.meshpipe.common.ErrorCode;
-import dev.meshpipe.common.MeshpipeException;
+import dev.meshpipe.mesh.MeshError;
+import dev.meshpipe.mesh.MeshException;
 import dev.meshpipe.mesh.Volume;
 import dev.meshpipe.mesh.VolumeLimits;
 import java.io.ByteArrayInputStream;
@@ -29,9 +29,9 @@ class ReaderGeometryTest {
         return VolumeReader.describeHeader(new ByteArrayInputStream(bytes), LIMITS);
     }
 
-    static void refused(byte[] bytes, ErrorCode code, String... inMessage) {
+    static void refused(byte[] bytes, MeshError code, String... inMessage) {
         for (boolean headerOnly : new boolean[] {false, true}) {
-            MeshpipeException e = assertThrows(MeshpipeException.class, () -> {
+            MeshException e = assertThrows(MeshException.class, () -> {
                 if (headerOnly) {
                     describe(bytes);
                 } else {
@@ -92,22 +92,22 @@ class ReaderGeometryTest {
         byte[] good = TestNifti.toNifti2(TestNifti.ball(8, 3));
         byte[] textMode = good.clone();
         textMode[8] = ' '; // "\r\n" turned into " \n" by a text-mode transfer
-        refused(textMode, ErrorCode.INVALID_VOLUME, "NIfTI-2");
+        refused(textMode, MeshError.INVALID_VOLUME, "NIfTI-2");
         byte[] pair = good.clone();
         pair[5] = 'i';
-        refused(pair, ErrorCode.UNSUPPORTED_INPUT, "two-file");
+        refused(pair, MeshError.UNSUPPORTED_INPUT, "two-file");
         byte[] huge = good.clone();
         ByteBuffer.wrap(huge).order(ByteOrder.LITTLE_ENDIAN).putLong(24, 1L << 40);
-        refused(huge, ErrorCode.VOLUME_TOO_LARGE);
+        refused(huge, MeshError.VOLUME_TOO_LARGE);
         byte[] fourD = good.clone();
         ByteBuffer.wrap(fourD).order(ByteOrder.LITTLE_ENDIAN).putLong(16, 4).putLong(48, 3);
-        refused(fourD, ErrorCode.UNSUPPORTED_INPUT, "3-D");
+        refused(fourD, MeshError.UNSUPPORTED_INPUT, "3-D");
         byte[] insideHeader = good.clone();
         ByteBuffer.wrap(insideHeader).order(ByteOrder.LITTLE_ENDIAN).putLong(168, 500);
-        refused(insideHeader, ErrorCode.INVALID_VOLUME, "vox_offset");
-        assertEquals(ErrorCode.INVALID_VOLUME, assertThrows(MeshpipeException.class,
+        refused(insideHeader, MeshError.INVALID_VOLUME, "vox_offset");
+        assertEquals(MeshError.INVALID_VOLUME, assertThrows(MeshException.class,
                 () -> read(java.util.Arrays.copyOf(good, 400))).code());
-        assertEquals(ErrorCode.INVALID_VOLUME, assertThrows(MeshpipeException.class,
+        assertEquals(MeshError.INVALID_VOLUME, assertThrows(MeshException.class,
                 () -> read(java.util.Arrays.copyOf(good, good.length - 1))).code());
     }
 
@@ -124,7 +124,7 @@ class ReaderGeometryTest {
             Volume two = read(TestNifti.toNifti2(odd));
             assertArrayEquals(expected, indexToWorld(two), 1e-9, "NIfTI-2 with pixdim[1] = " + pixdim);
             // Without an sform nothing else gives the spacing: refused, as nibabel refuses such a qform.
-            refused(TestNifti.qformOnly(odd, 1, new double[3]), ErrorCode.INVALID_VOLUME, "pixdim[1]");
+            refused(TestNifti.qformOnly(odd, 1, new double[3]), MeshError.INVALID_VOLUME, "pixdim[1]");
         }
     }
 
@@ -174,15 +174,15 @@ class ReaderGeometryTest {
             assertTrue(describe(nrrd(c[0], c[1], c[2], "")).startsWith("NRRD uint8 2x3x4"), c[0]);
         }
         String dirs = "(1,0,0) (0,1,0) (0,0,1)";
-        refused(nrrd("space: 3D-left-handed", dirs, "(0,0,0)", ""), ErrorCode.UNSUPPORTED_INPUT, "3D-left-handed");
+        refused(nrrd("space: 3D-left-handed", dirs, "(0,0,0)", ""), MeshError.UNSUPPORTED_INPUT, "3D-left-handed");
         for (String time : new String[] {"right-anterior-superior-time", "RAST", "LAST", "left-posterior-superior-time",
                 "scanner-xyz-time", "3D-right-handed-time", "3D-left-handed-time"}) {
-            refused(nrrd("space: " + time, dirs, "(0,0,0)", ""), ErrorCode.UNSUPPORTED_INPUT, "4-D");
+            refused(nrrd("space: " + time, dirs, "(0,0,0)", ""), MeshError.UNSUPPORTED_INPUT, "4-D");
         }
         for (String unknown : new String[] {"RPS", "right-posterior-inferior", "LPI", "patient"}) {
-            refused(nrrd("space: " + unknown, dirs, "(0,0,0)", ""), ErrorCode.UNSUPPORTED_INPUT, unknown, "not one the NRRD format defines");
+            refused(nrrd("space: " + unknown, dirs, "(0,0,0)", ""), MeshError.UNSUPPORTED_INPUT, unknown, "not one the NRRD format defines");
         }
-        refused(nrrd("space dimension: 4", dirs, "(0,0,0)", ""), ErrorCode.UNSUPPORTED_INPUT, "space dimension");
+        refused(nrrd("space dimension: 4", dirs, "(0,0,0)", ""), MeshError.UNSUPPORTED_INPUT, "space dimension");
     }
 
     @Test
@@ -197,11 +197,11 @@ class ReaderGeometryTest {
         assertEquals("NRRD int16 40x40x40, gzip encoding", describe(gz.toByteArray()));
         byte[] detached = ("NRRD0004\ntype: short\ndimension: 3\nsizes: 40 40 40\nendian: little\nencoding: raw\n"
                 + "data file: ball.raw\n").getBytes(StandardCharsets.US_ASCII);
-        refused(detached, ErrorCode.UNSUPPORTED_INPUT, "detached");
-        refused(TestNifti.gzip(detached), ErrorCode.UNSUPPORTED_INPUT, "detached");
+        refused(detached, MeshError.UNSUPPORTED_INPUT, "detached");
+        refused(TestNifti.gzip(detached), MeshError.UNSUPPORTED_INPUT, "detached");
         // The header check is the whole header's check: a field the reader refuses is refused up front.
-        refused(nrrd(null, "(1,0,0) (0,1,0) (0,0,1)", "(0,0,0)", "encoding: bzip2"), ErrorCode.UNSUPPORTED_INPUT, "bzip2");
+        refused(nrrd(null, "(1,0,0) (0,1,0) (0,0,1)", "(0,0,0)", "encoding: bzip2"), MeshError.UNSUPPORTED_INPUT, "bzip2");
         refused("NRRD0004\ntype: uchar\ndimension: 3\nsizes: 100000 100000 100000\nencoding: raw\n\n".getBytes(StandardCharsets.US_ASCII),
-                ErrorCode.VOLUME_TOO_LARGE);
+                MeshError.VOLUME_TOO_LARGE);
     }
 }

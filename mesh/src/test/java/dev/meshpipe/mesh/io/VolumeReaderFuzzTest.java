@@ -1,8 +1,8 @@
 package dev.meshpipe.mesh.io;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import dev.meshpipe.common.ErrorCode;
-import dev.meshpipe.common.MeshpipeException;
+import dev.meshpipe.mesh.MeshError;
+import dev.meshpipe.mesh.MeshException;
 import dev.meshpipe.mesh.Volume;
 import dev.meshpipe.mesh.VolumeLimits;
 import java.io.ByteArrayInputStream;
@@ -17,10 +17,10 @@ import java.util.Set;
  */
 class VolumeReaderFuzzTest {
     static final VolumeLimits LIMITS = new VolumeLimits(1 << 20, 64L << 20);
-    static final Set<ErrorCode> DOCUMENTED = Set.of(ErrorCode.INVALID_VOLUME, ErrorCode.UNSUPPORTED_INPUT, ErrorCode.VOLUME_TOO_LARGE,
-            ErrorCode.UNSUPPORTED_TRANSFER_SYNTAX, ErrorCode.AMBIGUOUS_SERIES, ErrorCode.NO_IMAGE_SERIES, ErrorCode.NOT_A_VOLUME, // DICOM
-            ErrorCode.IRREGULAR_SLICE_SPACING, ErrorCode.MISSING_SLICES, ErrorCode.GANTRY_TILT, ErrorCode.INCONSISTENT_SERIES,
-            ErrorCode.UNSUPPORTED_MULTIFRAME, ErrorCode.TOO_MANY_FILES);
+    static final Set<MeshError> DOCUMENTED = Set.of(MeshError.INVALID_VOLUME, MeshError.UNSUPPORTED_INPUT, MeshError.VOLUME_TOO_LARGE,
+            MeshError.UNSUPPORTED_TRANSFER_SYNTAX, MeshError.AMBIGUOUS_SERIES, MeshError.NO_IMAGE_SERIES, MeshError.NOT_A_VOLUME, // DICOM
+            MeshError.IRREGULAR_SLICE_SPACING, MeshError.MISSING_SLICES, MeshError.GANTRY_TILT, MeshError.INCONSISTENT_SERIES,
+            MeshError.UNSUPPORTED_MULTIFRAME, MeshError.TOO_MANY_FILES);
 
     @FuzzTest(maxDuration = "10m")
     void anyBytesReadOrFailWithADocumentedCode(byte[] data) throws Exception {
@@ -34,7 +34,7 @@ class VolumeReaderFuzzTest {
                     throw new AssertionError("spacing " + s + " in " + v.description());
                 }
             }
-        } catch (MeshpipeException e) {
+        } catch (MeshException e) {
             if (!DOCUMENTED.contains(e.code())) {
                 throw new AssertionError("undocumented code " + e.code() + ": " + e.getMessage(), e);
             }

@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.meshpipe.common.ErrorCode;
-import dev.meshpipe.common.MeshpipeException;
 import dev.meshpipe.mesh.Mesh;
+import dev.meshpipe.mesh.MeshError;
+import dev.meshpipe.mesh.MeshException;
 import dev.meshpipe.mesh.MeshQuality;
 import dev.meshpipe.mesh.Volume;
 import dev.meshpipe.mesh.VolumeLimits;
@@ -26,8 +26,8 @@ class VolumeReaderTest {
         return VolumeReader.read(new ByteArrayInputStream(bytes), LIMITS);
     }
 
-    static MeshpipeException fails(byte[] bytes, ErrorCode code) {
-        MeshpipeException e = assertThrows(MeshpipeException.class, () -> read(bytes));
+    static MeshException fails(byte[] bytes, MeshError code) {
+        MeshException e = assertThrows(MeshException.class, () -> read(bytes));
         assertEquals(code, e.code(), e.getMessage());
         return e;
     }
@@ -115,10 +115,10 @@ class VolumeReaderTest {
         Volume v = VolumeReader.readRaw(new ByteArrayInputStream(d.array()), VolumeReader.RawLayout.parse("2x2x2", "float32", "1x1x3"), LIMITS);
         assertEquals(3.5f, v.data()[7]);
         assertEquals(3, v.spacing()[2]);
-        MeshpipeException tooLong = assertThrows(MeshpipeException.class, () -> VolumeReader.readRaw(
+        MeshException tooLong = assertThrows(MeshException.class, () -> VolumeReader.readRaw(
                 new ByteArrayInputStream(new byte[33]), VolumeReader.RawLayout.parse("2x2x2", "float32", null), LIMITS));
-        assertEquals(ErrorCode.INVALID_VOLUME, tooLong.code());
-        assertEquals(ErrorCode.INVALID_PARAMETER, assertThrows(MeshpipeException.class,
+        assertEquals(MeshError.INVALID_VOLUME, tooLong.code());
+        assertEquals(MeshError.INVALID_PARAMETER, assertThrows(MeshException.class,
                 () -> VolumeReader.RawLayout.parse("2x2", "float32", null)).code());
     }
 
@@ -126,32 +126,32 @@ class VolumeReaderTest {
     void badInputsGetTheirDocumentedErrors() throws Exception {
         byte[] ball = TestNifti.ball(8, 3);
         // truncated data, and truncated header
-        fails(java.util.Arrays.copyOf(ball, ball.length - 10), ErrorCode.INVALID_VOLUME);
-        fails(java.util.Arrays.copyOf(ball, 200), ErrorCode.INVALID_VOLUME);
+        fails(java.util.Arrays.copyOf(ball, ball.length - 10), MeshError.INVALID_VOLUME);
+        fails(java.util.Arrays.copyOf(ball, 200), MeshError.INVALID_VOLUME);
         // dims that overflow the voxel limit
         byte[] huge = ball.clone();
         ByteBuffer.wrap(huge).order(ByteOrder.LITTLE_ENDIAN).putShort(42, (short) 32767).putShort(44, (short) 32767).putShort(46, (short) 32767);
-        assertTrue(fails(huge, ErrorCode.VOLUME_TOO_LARGE).getMessage().contains("voxels"));
+        assertTrue(fails(huge, MeshError.VOLUME_TOO_LARGE).getMessage().contains("voxels"));
         // zero and negative spacing, with no sform to place the grid instead
         byte[] flat = ball.clone();
         ByteBuffer.wrap(flat).order(ByteOrder.LITTLE_ENDIAN).putFloat(84, 0f).putShort(254, (short) 0);
-        fails(flat, ErrorCode.INVALID_VOLUME);
+        fails(flat, MeshError.INVALID_VOLUME);
         ByteBuffer.wrap(flat).order(ByteOrder.LITTLE_ENDIAN).putFloat(84, -1f);
-        fails(flat, ErrorCode.INVALID_VOLUME);
+        fails(flat, MeshError.INVALID_VOLUME);
         // unsupported datatype (complex64) and 4-D
         byte[] complex = ball.clone();
         ByteBuffer.wrap(complex).order(ByteOrder.LITTLE_ENDIAN).putShort(70, (short) 32).putShort(72, (short) 64);
-        fails(complex, ErrorCode.UNSUPPORTED_INPUT);
+        fails(complex, MeshError.UNSUPPORTED_INPUT);
         byte[] fourD = ball.clone();
         ByteBuffer.wrap(fourD).order(ByteOrder.LITTLE_ENDIAN).putShort(40, (short) 4).putShort(48, (short) 3);
-        fails(fourD, ErrorCode.UNSUPPORTED_INPUT);
+        fails(fourD, MeshError.UNSUPPORTED_INPUT);
         // not a volume at all, empty, and garbage NRRD
-        fails("hello world".getBytes(StandardCharsets.UTF_8), ErrorCode.INVALID_VOLUME);
-        fails(new byte[0], ErrorCode.INVALID_VOLUME);
-        fails("NRRD0004\nsizes: 2 2\n\n".getBytes(StandardCharsets.US_ASCII), ErrorCode.INVALID_VOLUME);
+        fails("hello world".getBytes(StandardCharsets.UTF_8), MeshError.INVALID_VOLUME);
+        fails(new byte[0], MeshError.INVALID_VOLUME);
+        fails("NRRD0004\nsizes: 2 2\n\n".getBytes(StandardCharsets.US_ASCII), MeshError.INVALID_VOLUME);
         // a truncated gzip stream
         byte[] gz = TestNifti.gzip(ball);
-        fails(java.util.Arrays.copyOf(gz, gz.length / 2), ErrorCode.INVALID_VOLUME);
+        fails(java.util.Arrays.copyOf(gz, gz.length / 2), MeshError.INVALID_VOLUME);
     }
 
     @Test
@@ -168,19 +168,19 @@ class VolumeReaderTest {
         gz.close();
         assertTrue(raw.size() < 1 << 20);
         VolumeLimits tight = new VolumeLimits(VolumeLimits.DEFAULT_MAX_VOXELS, 64L << 20);
-        MeshpipeException e = assertThrows(MeshpipeException.class, () -> VolumeReader.read(new ByteArrayInputStream(raw.toByteArray()), tight));
-        assertEquals(ErrorCode.VOLUME_TOO_LARGE, e.code());
+        MeshException e = assertThrows(MeshException.class, () -> VolumeReader.read(new ByteArrayInputStream(raw.toByteArray()), tight));
+        assertEquals(MeshError.VOLUME_TOO_LARGE, e.code());
         VolumeLimits fewVoxels = new VolumeLimits(1_000_000, VolumeLimits.DEFAULT_MAX_DECOMPRESSED);
-        assertEquals(ErrorCode.VOLUME_TOO_LARGE, assertThrows(MeshpipeException.class,
+        assertEquals(MeshError.VOLUME_TOO_LARGE, assertThrows(MeshException.class,
                 () -> VolumeReader.read(new ByteArrayInputStream(raw.toByteArray()), fewVoxels)).code());
     }
 
     @Test
     void syntheticSpecsAreChecked() {
-        assertEquals(ErrorCode.INVALID_PARAMETER, assertThrows(MeshpipeException.class, () -> SyntheticVolumes.validate("sphere:1", LIMITS)).code());
-        assertEquals(ErrorCode.INVALID_PARAMETER, assertThrows(MeshpipeException.class, () -> SyntheticVolumes.validate("sphere:64:-3", LIMITS)).code());
-        assertEquals(ErrorCode.INVALID_PARAMETER, assertThrows(MeshpipeException.class, () -> SyntheticVolumes.validate("cube:64", LIMITS)).code());
-        assertEquals(ErrorCode.VOLUME_TOO_LARGE, assertThrows(MeshpipeException.class,
+        assertEquals(MeshError.INVALID_PARAMETER, assertThrows(MeshException.class, () -> SyntheticVolumes.validate("sphere:1", LIMITS)).code());
+        assertEquals(MeshError.INVALID_PARAMETER, assertThrows(MeshException.class, () -> SyntheticVolumes.validate("sphere:64:-3", LIMITS)).code());
+        assertEquals(MeshError.INVALID_PARAMETER, assertThrows(MeshException.class, () -> SyntheticVolumes.validate("cube:64", LIMITS)).code());
+        assertEquals(MeshError.VOLUME_TOO_LARGE, assertThrows(MeshException.class,
                 () -> SyntheticVolumes.validate("sphere:1000", new VolumeLimits(1000, 1000))).code());
     }
 

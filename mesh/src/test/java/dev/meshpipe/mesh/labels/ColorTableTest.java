@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.meshpipe.common.ErrorCode;
-import dev.meshpipe.common.MeshpipeException;
+import dev.meshpipe.mesh.MeshError;
+import dev.meshpipe.mesh.MeshException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
@@ -134,8 +134,8 @@ class ColorTableTest {
             {"{\"1\": ", "not valid JSON"},
         };
         for (String[] c : cases) {
-            MeshpipeException e = assertThrows(MeshpipeException.class, () -> ColorTable.parse(c[0]), c[0]);
-            assertEquals(ErrorCode.INVALID_PARAMETER, e.code());
+            MeshException e = assertThrows(MeshException.class, () -> ColorTable.parse(c[0]), c[0]);
+            assertEquals(MeshError.INVALID_PARAMETER, e.code());
             assertTrue(e.getMessage().contains(c[1]), c[0] + " -> " + e.getMessage());
         }
     }

@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.meshpipe.common.ErrorCode;
-import dev.meshpipe.common.MeshpipeException;
 import dev.meshpipe.mesh.Mesh;
+import dev.meshpipe.mesh.MeshError;
+import dev.meshpipe.mesh.MeshException;
 import dev.meshpipe.mesh.MeshQuality;
 import dev.meshpipe.mesh.Volume;
 import java.util.HashSet;
@@ -205,9 +205,9 @@ class LabelSurfacesTest {
     @Test
     void tooManyStructuresIsAnErrorNotAPartialResult() {
         Volume v = volume(6, (x, y, z) -> 1 + x + 6 * y);
-        MeshpipeException e = assertThrows(MeshpipeException.class,
+        MeshException e = assertThrows(MeshException.class,
                 () -> LabelSurfaces.extract(v, LabelSelection.all().withMaxLabels(10), 2));
-        assertEquals(ErrorCode.VOLUME_TOO_LARGE, e.code());
+        assertEquals(MeshError.VOLUME_TOO_LARGE, e.code());
         assertTrue(e.getMessage().contains("36 structures"), e.getMessage());
     }
 
@@ -216,8 +216,8 @@ class LabelSurfacesTest {
         for (float bad : new float[] {1.5f, -2f, Float.NaN}) {
             Volume v = volume(4, (x, y, z) -> 1);
             v.data()[17] = bad;
-            MeshpipeException e = assertThrows(MeshpipeException.class, () -> LabelSurfaces.extract(v, LabelSelection.all(), 1));
-            assertEquals(ErrorCode.INVALID_VOLUME, e.code());
+            MeshException e = assertThrows(MeshException.class, () -> LabelSurfaces.extract(v, LabelSelection.all(), 1));
+            assertEquals(MeshError.INVALID_VOLUME, e.code());
             assertTrue(e.getMessage().contains("(1,0,1)"), e.getMessage());
         }
     }
@@ -231,8 +231,8 @@ class LabelSurfacesTest {
         assertFalse(LabelSelection.parse("0-3").includes(0));
         assertTrue(LabelSelection.parse("all").includes(123456));
         for (String bad : new String[] {"1,,2", "a", "9-5", "-3", "1-", "3.5", "99999999999"}) {
-            MeshpipeException e = assertThrows(MeshpipeException.class, () -> LabelSelection.parse(bad), bad);
-            assertEquals(ErrorCode.INVALID_PARAMETER, e.code());
+            MeshException e = assertThrows(MeshException.class, () -> LabelSelection.parse(bad), bad);
+            assertEquals(MeshError.INVALID_PARAMETER, e.code());
         }
     }
 

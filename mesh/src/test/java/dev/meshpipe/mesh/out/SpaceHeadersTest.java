@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.meshpipe.common.events.CoordinateSpace;
-import dev.meshpipe.common.events.MeshFormat;
+import dev.meshpipe.mesh.CoordinateSpace;
 import dev.meshpipe.mesh.Mesh;
+import dev.meshpipe.mesh.MeshFormat;
 import dev.meshpipe.mesh.VolumeLimits;
 import dev.meshpipe.mesh.io.SyntheticVolumes;
 import dev.meshpipe.mesh.mc.MarchingCubes;

@@ -1,7 +1,7 @@
 package dev.meshpipe.mesh.io.dicom;
 
-import dev.meshpipe.common.ErrorCode;
-import dev.meshpipe.common.MeshpipeException;
+import dev.meshpipe.mesh.MeshError;
+import dev.meshpipe.mesh.MeshException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -118,7 +118,7 @@ public final class DicomFile {
             case IMPLICIT_LE -> c.with(false, true);
             case EXPLICIT_LE, RLE, DEFLATED_LE -> c.with(true, true);
             case EXPLICIT_BE -> c.with(true, false);
-            default -> throw new MeshpipeException(ErrorCode.UNSUPPORTED_TRANSFER_SYNTAX, name + ": transfer syntax "
+            default -> throw new MeshException(MeshError.UNSUPPORTED_TRANSFER_SYNTAX, name + ": transfer syntax "
                     + TransferSyntaxNames.describe(ts) + " is not supported (implicit and explicit VR little endian, "
                     + "explicit VR big endian, deflated and RLE lossless are)");
         };
@@ -224,13 +224,13 @@ public final class DicomFile {
                 }
                 total += n;
                 if (total > maxInflated || total > Integer.MAX_VALUE - 16) {
-                    throw new MeshpipeException(ErrorCode.VOLUME_TOO_LARGE, name + ": the deflated data set inflates past the limit of " + maxInflated + " bytes");
+                    throw new MeshException(MeshError.VOLUME_TOO_LARGE, name + ": the deflated data set inflates past the limit of " + maxInflated + " bytes");
                 }
                 out.write(buf, 0, n);
             }
             return out.toByteArray();
         } catch (DataFormatException ex) {
-            throw new MeshpipeException(ErrorCode.INVALID_VOLUME, name + ": corrupt deflated data set: " + ex.getMessage());
+            throw new MeshException(MeshError.INVALID_VOLUME, name + ": corrupt deflated data set: " + ex.getMessage());
         } finally {
             inf.end();
         }
@@ -409,8 +409,8 @@ public final class DicomFile {
             return v;
         }
 
-        MeshpipeException invalid(String why) {
-            return new MeshpipeException(ErrorCode.INVALID_VOLUME, "invalid DICOM file " + name + ": " + why);
+        MeshException invalid(String why) {
+            return new MeshException(MeshError.INVALID_VOLUME, "invalid DICOM file " + name + ": " + why);
         }
     }
 }

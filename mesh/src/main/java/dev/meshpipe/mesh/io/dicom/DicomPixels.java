@@ -1,7 +1,7 @@
 package dev.meshpipe.mesh.io.dicom;
 
-import dev.meshpipe.common.ErrorCode;
-import dev.meshpipe.common.MeshpipeException;
+import dev.meshpipe.mesh.MeshError;
+import dev.meshpipe.mesh.MeshException;
 
 /** Decodes one grey-scale frame (native or RLE) into floats with the rescale applied. */
 final class DicomPixels {
@@ -10,24 +10,24 @@ final class DicomPixels {
     /** Refuses what meshpipe cannot turn into one scalar frame, before any pixel is decoded. */
     static void checkImage(DicomFile f) {
         if (!f.hasPixels()) {
-            throw new MeshpipeException(ErrorCode.NOT_A_VOLUME, f.name + " holds no pixel data");
+            throw new MeshException(MeshError.NOT_A_VOLUME, f.name + " holds no pixel data");
         }
         if (f.rows <= 0 || f.columns <= 0) {
-            throw new MeshpipeException(ErrorCode.INVALID_VOLUME, "invalid DICOM file " + f.name + ": Rows and Columns must be positive");
+            throw new MeshException(MeshError.INVALID_VOLUME, "invalid DICOM file " + f.name + ": Rows and Columns must be positive");
         }
         if (f.samplesPerPixel != 1) {
-            throw new MeshpipeException(ErrorCode.UNSUPPORTED_INPUT, f.name + " is a colour image (" + f.samplesPerPixel
+            throw new MeshException(MeshError.UNSUPPORTED_INPUT, f.name + " is a colour image (" + f.samplesPerPixel
                     + " samples per pixel, " + f.photometric + "); only grey-scale images can be meshed");
         }
         if (f.bitsAllocated != 8 && f.bitsAllocated != 16 && f.bitsAllocated != 32) {
-            throw new MeshpipeException(ErrorCode.UNSUPPORTED_INPUT, f.name + ": BitsAllocated " + f.bitsAllocated
+            throw new MeshException(MeshError.UNSUPPORTED_INPUT, f.name + ": BitsAllocated " + f.bitsAllocated
                     + " is not supported (8, 16 and 32 are)");
         }
         if (f.bitsStored < 1 || f.bitsStored > f.bitsAllocated) {
             f.bitsStored = f.bitsAllocated;
         }
         if (frames(f) > 1) {
-            throw new MeshpipeException(ErrorCode.UNSUPPORTED_MULTIFRAME, f.name + " is a multi-frame image (" + frames(f)
+            throw new MeshException(MeshError.UNSUPPORTED_MULTIFRAME, f.name + " is a multi-frame image (" + frames(f)
                     + " frames); multi-frame (enhanced) images are not supported yet: export the series as single-frame files");
         }
     }
@@ -56,7 +56,7 @@ final class DicomPixels {
         boolean bigEndian;
         if (f.fragments != null) {
             if (!f.transferSyntax.equals(DicomFile.RLE)) {
-                throw new MeshpipeException(ErrorCode.UNSUPPORTED_TRANSFER_SYNTAX, f.name + ": encapsulated pixel data in "
+                throw new MeshException(MeshError.UNSUPPORTED_TRANSFER_SYNTAX, f.name + ": encapsulated pixel data in "
                         + TransferSyntaxNames.describe(f.transferSyntax) + " is not supported");
             }
             src = Rle.decode(f, n, bytes);
@@ -64,7 +64,7 @@ final class DicomPixels {
             bigEndian = false;
         } else {
             if ((long) n * bytes > f.pixelLength) {
-                throw new MeshpipeException(ErrorCode.INVALID_VOLUME, "invalid DICOM file " + f.name + ": pixel data holds "
+                throw new MeshException(MeshError.INVALID_VOLUME, "invalid DICOM file " + f.name + ": pixel data holds "
                         + f.pixelLength + " bytes, " + f.rows + "x" + f.columns + " samples of " + f.bitsAllocated + " bits need " + (long) n * bytes);
             }
             src = f.pixelBuffer;
@@ -178,8 +178,8 @@ final class DicomPixels {
             return (b[at] & 0xff) | (b[at + 1] & 0xff) << 8 | (b[at + 2] & 0xff) << 16 | (b[at + 3] & 0xff) << 24;
         }
 
-        private static MeshpipeException invalid(DicomFile f, String why) {
-            return new MeshpipeException(ErrorCode.INVALID_VOLUME, "invalid DICOM file " + f.name + ": " + why);
+        private static MeshException invalid(DicomFile f, String why) {
+            return new MeshException(MeshError.INVALID_VOLUME, "invalid DICOM file " + f.name + ": " + why);
         }
     }
 }

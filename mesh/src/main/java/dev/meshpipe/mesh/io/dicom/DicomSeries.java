@@ -1,7 +1,7 @@
 package dev.meshpipe.mesh.io.dicom;
 
-import dev.meshpipe.common.ErrorCode;
-import dev.meshpipe.common.MeshpipeException;
+import dev.meshpipe.mesh.MeshError;
+import dev.meshpipe.mesh.MeshException;
 import dev.meshpipe.mesh.Volume;
 import dev.meshpipe.mesh.VolumeLimits;
 import java.io.IOException;
@@ -24,22 +24,10 @@ import java.util.zip.ZipInputStream;
  * the way dcm2niix places the NIfTI it writes from the same series.
  */
 public final class DicomSeries {
-    public static final int DEFAULT_MAX_FILES = 10_000;
-    /** Environment variable that changes {@link #DEFAULT_MAX_FILES}. */
-    public static final String MAX_FILES_ENV = "MESHPIPE_DICOM_MAX_FILES";
     /** Relative deviation of a slice gap from the others that is still taken as regular. */
     static final double SPACING_TOLERANCE = 0.01;
 
     private DicomSeries() {}
-
-    public static int maxFiles() {
-        String v = System.getenv(MAX_FILES_ENV);
-        try {
-            return v == null || v.isBlank() ? DEFAULT_MAX_FILES : Math.max(1, Integer.parseInt(v.trim()));
-        } catch (NumberFormatException e) {
-            return DEFAULT_MAX_FILES;
-        }
-    }
 
     /** True for a ZIP (local file header "PK\3\4") or a DICOM Part 10 file. */
     public static boolean recognises(byte[] head) {
@@ -57,12 +45,8 @@ public final class DicomSeries {
 
     /** Reads a ZIP of DICOM files, or a single DICOM file, from a stream. */
     public static Volume read(InputStream in, VolumeLimits limits, String series) throws IOException {
-        return read(in, limits, series, maxFiles());
-    }
-
-    static Volume read(InputStream in, VolumeLimits limits, String series, int maxFiles) throws IOException {
         byte[] head = peek(in, 4);
-        Collector c = new Collector(limits, maxFiles);
+        Collector c = new Collector(limits);
         if (isZip(head)) {
             readZip(in, c);
         } else {
@@ -74,7 +58,7 @@ public final class DicomSeries {
 
     /** Reads every file under a directory (any layout); non-DICOM files are skipped and counted. */
     public static Volume readDirectory(Path dir, VolumeLimits limits, String series) throws IOException {
-        Collector c = new Collector(limits, maxFiles());
+        Collector c = new Collector(limits);
         List<Path> files;
         try (Stream<Path> s = Files.walk(dir, 32)) {
             files = s.filter(Files::isRegularFile).sorted().limit(c.maxFiles + 1L).toList();
@@ -85,7 +69,7 @@ public final class DicomSeries {
                 c.countFile();
                 long size = Files.size(p);
                 if (size > Integer.MAX_VALUE - 16) {
-                    throw new MeshpipeException(ErrorCode.VOLUME_TOO_LARGE, dir.relativize(p) + " is larger than 2 GiB");
+                    throw new MeshException(MeshError.VOLUME_TOO_LARGE, dir.relativize(p) + " is larger than 2 GiB");
                 }
                 c.addBytes(size);
                 wanted.add(p);
@@ -126,18 +110,18 @@ public final class DicomSeries {
                 c.add(e.getName(), c.readCounted(zip));
             }
         } catch (ZipException e) {
-            throw new MeshpipeException(ErrorCode.INVALID_VOLUME, "corrupt ZIP archive: " + e.getMessage());
+            throw new MeshException(MeshError.INVALID_VOLUME, "corrupt ZIP archive: " + e.getMessage());
         } catch (java.io.EOFException e) {
-            throw new MeshpipeException(ErrorCode.INVALID_VOLUME, "the ZIP archive is truncated");
+            throw new MeshException(MeshError.INVALID_VOLUME, "the ZIP archive is truncated");
         } catch (IllegalArgumentException e) { // an entry flagged UTF-8 whose name is not
-            throw new MeshpipeException(ErrorCode.INVALID_VOLUME, "corrupt ZIP archive: an entry name is not valid UTF-8");
+            throw new MeshException(MeshError.INVALID_VOLUME, "corrupt ZIP archive: an entry name is not valid UTF-8");
         }
     }
 
     private static byte[] readBounded(InputStream in, long limit, String what) throws IOException {
         byte[] b = in.readNBytes((int) Math.min(limit + 1, Integer.MAX_VALUE - 16));
         if (b.length > limit) {
-            throw new MeshpipeException(ErrorCode.VOLUME_TOO_LARGE, what + " exceeds the limit of " + limit + " bytes");
+            throw new MeshException(MeshError.VOLUME_TOO_LARGE, what + " exceeds the limit of " + limit + " bytes");
         }
         return b;
     }
@@ -162,22 +146,21 @@ public final class DicomSeries {
         int noPixels;
         long bytes;
 
-        Collector(VolumeLimits limits, int maxFiles) {
+        Collector(VolumeLimits limits) {
             this.limits = limits;
-            this.maxFiles = maxFiles;
+            this.maxFiles = limits.maxFiles();
         }
 
         void countFile() {
             if (++files > maxFiles) {
-                throw new MeshpipeException(ErrorCode.TOO_MANY_FILES, "the input holds more than " + maxFiles
-                        + " files (" + MAX_FILES_ENV + " sets the limit)");
+                throw new MeshException(MeshError.TOO_MANY_FILES, "the input holds more than " + maxFiles + " files");
             }
         }
 
         void addBytes(long n) {
             bytes += n;
             if (bytes > limits.maxDecompressedBytes()) {
-                throw new MeshpipeException(ErrorCode.VOLUME_TOO_LARGE, "the files of the input exceed the limit of "
+                throw new MeshException(MeshError.VOLUME_TOO_LARGE, "the files of the input exceed the limit of "
                         + limits.maxDecompressedBytes() + " bytes in all");
             }
         }
@@ -189,7 +172,7 @@ public final class DicomSeries {
             for (int n; (n = in.read(buf)) > 0; ) {
                 addBytes(n);
                 if (out.size() + (long) n > Integer.MAX_VALUE - 16) {
-                    throw new MeshpipeException(ErrorCode.VOLUME_TOO_LARGE, "a file in the ZIP archive is larger than 2 GiB");
+                    throw new MeshException(MeshError.VOLUME_TOO_LARGE, "a file in the ZIP archive is larger than 2 GiB");
                 }
                 out.write(buf, 0, n);
             }
@@ -216,7 +199,7 @@ public final class DicomSeries {
                 bySeries.computeIfAbsent(f.seriesUid == null ? "" : f.seriesUid, k -> new ArrayList<>()).add(f);
             }
             if (bySeries.isEmpty()) {
-                throw new MeshpipeException(files <= 1 && noPixels == 1 ? ErrorCode.NOT_A_VOLUME : ErrorCode.NO_IMAGE_SERIES,
+                throw new MeshException(files <= 1 && noPixels == 1 ? MeshError.NOT_A_VOLUME : MeshError.NO_IMAGE_SERIES,
                         "no DICOM image found (" + counts() + ")");
             }
             List<DicomFile> chosen = choose(bySeries, wanted);
@@ -239,7 +222,7 @@ public final class DicomSeries {
                 if (bySeries.size() == 1) {
                     return bySeries.values().iterator().next();
                 }
-                throw new MeshpipeException(ErrorCode.AMBIGUOUS_SERIES, "the input holds " + bySeries.size()
+                throw new MeshException(MeshError.AMBIGUOUS_SERIES, "the input holds " + bySeries.size()
                         + " image series; name one with series=UID or series=NUMBER: " + list(bySeries));
             }
             String w = wanted.trim();
@@ -253,7 +236,7 @@ public final class DicomSeries {
             if (hits.size() == 1) {
                 return hits.get(0);
             }
-            throw new MeshpipeException(hits.isEmpty() ? ErrorCode.INVALID_PARAMETER : ErrorCode.AMBIGUOUS_SERIES,
+            throw new MeshException(hits.isEmpty() ? MeshError.INVALID_PARAMETER : MeshError.AMBIGUOUS_SERIES,
                     (hits.isEmpty() ? "no series matches series=" : "several series match series=") + abbreviate(w)
                             + "; the input holds: " + list(bySeries));
         }

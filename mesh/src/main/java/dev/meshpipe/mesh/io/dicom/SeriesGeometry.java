@@ -1,7 +1,7 @@
 package dev.meshpipe.mesh.io.dicom;
 
-import dev.meshpipe.common.ErrorCode;
-import dev.meshpipe.common.MeshpipeException;
+import dev.meshpipe.mesh.MeshError;
+import dev.meshpipe.mesh.MeshException;
 import dev.meshpipe.mesh.Volume;
 import dev.meshpipe.mesh.VolumeLimits;
 import java.util.ArrayList;
@@ -21,7 +21,7 @@ final class SeriesGeometry {
         DicomFile first = slices.get(0);
         DicomPixels.checkImage(first);
         if (slices.size() == 1) {
-            throw new MeshpipeException(ErrorCode.NOT_A_VOLUME, "the series holds a single 2-D image (" + first.rows + "x"
+            throw new MeshException(MeshError.NOT_A_VOLUME, "the series holds a single 2-D image (" + first.rows + "x"
                     + first.columns + "); a volume needs several slices (" + counts + ")");
         }
         for (DicomFile f : slices) {
@@ -31,11 +31,11 @@ final class SeriesGeometry {
                         + ", " + f.name + " is " + f.rows + "x" + f.columns + ")");
             }
             if (f.position == null || f.orientation == null) {
-                throw new MeshpipeException(ErrorCode.INVALID_VOLUME, f.name + " has no ImagePositionPatient or ImageOrientationPatient, "
+                throw new MeshException(MeshError.INVALID_VOLUME, f.name + " has no ImagePositionPatient or ImageOrientationPatient, "
                         + "so its slice cannot be placed");
             }
             if (f.pixelSpacing == null || !(f.pixelSpacing[0] > 0) || !(f.pixelSpacing[1] > 0)) {
-                throw new MeshpipeException(ErrorCode.INVALID_VOLUME, f.name + " has no valid PixelSpacing");
+                throw new MeshException(MeshError.INVALID_VOLUME, f.name + " has no valid PixelSpacing");
             }
             for (int i = 0; i < 6; i++) {
                 if (Math.abs(f.orientation[i] - first.orientation[i]) > 1e-4) {
@@ -49,7 +49,7 @@ final class SeriesGeometry {
         double[] r = unit(first.orientation, 0, first.name);
         double[] c = unit(first.orientation, 3, first.name);
         if (Math.abs(dot(r, c)) > 1e-3) {
-            throw new MeshpipeException(ErrorCode.INVALID_VOLUME, first.name + ": ImageOrientationPatient's rows are not perpendicular");
+            throw new MeshException(MeshError.INVALID_VOLUME, first.name + ": ImageOrientationPatient's rows are not perpendicular");
         }
         double[] n = cross(r, c);
         List<DicomFile> sorted = new ArrayList<>(slices);
@@ -63,7 +63,7 @@ final class SeriesGeometry {
         long voxels = (long) nx * ny * nz;
         long limit = Math.min(limits.maxVoxels(), Integer.MAX_VALUE - 8);
         if (voxels > limit) {
-            throw new MeshpipeException(ErrorCode.VOLUME_TOO_LARGE, "volume of " + nx + "x" + ny + "x" + nz + " = " + voxels
+            throw new MeshException(MeshError.VOLUME_TOO_LARGE, "volume of " + nx + "x" + ny + "x" + nz + " = " + voxels
                     + " voxels exceeds the limit of " + limit + " voxels");
         }
         float[] data = new float[(int) voxels];
@@ -121,11 +121,11 @@ final class SeriesGeometry {
                 missing += (int) Math.min(whole - 1, 1_000_000);
             }
             if (multiples) {
-                throw new MeshpipeException(ErrorCode.MISSING_SLICES, String.format(Locale.ROOT,
+                throw new MeshException(MeshError.MISSING_SLICES, String.format(Locale.ROOT,
                         "the series has gaps: about %d slice%s missing between the %d present (spacing %.4g mm)",
                         missing, missing == 1 ? " is" : "s are", count, minGap));
             }
-            throw new MeshpipeException(ErrorCode.IRREGULAR_SLICE_SPACING, String.format(Locale.ROOT,
+            throw new MeshException(MeshError.IRREGULAR_SLICE_SPACING, String.format(Locale.ROOT,
                     "slice spacing varies from %.4g to %.4g mm (more than %.0f%%); meshpipe does not resample irregular series",
                     minGap, maxGap, DicomSeries.SPACING_TOLERANCE * 100));
         }
@@ -141,7 +141,7 @@ final class SeriesGeometry {
         double[] perp = {v[0] - along * n[0], v[1] - along * n[1], v[2] - along * n[2]};
         double off = Math.sqrt(dot(perp, perp));
         if (off > 1e-3 * Math.abs(along) + 1e-2) {
-            throw new MeshpipeException(ErrorCode.GANTRY_TILT, String.format(Locale.ROOT,
+            throw new MeshException(MeshError.GANTRY_TILT, String.format(Locale.ROOT,
                     "the slices are stacked %.2f degrees off their normal (gantry tilt); meshpipe does not resample tilted series",
                     Math.toDegrees(Math.atan2(off, Math.abs(along)))));
         }
@@ -150,7 +150,7 @@ final class SeriesGeometry {
     private static double[] unit(double[] v, int at, String name) {
         double len = Math.sqrt(v[at] * v[at] + v[at + 1] * v[at + 1] + v[at + 2] * v[at + 2]);
         if (!(len > 1e-6)) {
-            throw new MeshpipeException(ErrorCode.INVALID_VOLUME, name + ": ImageOrientationPatient has a zero direction");
+            throw new MeshException(MeshError.INVALID_VOLUME, name + ": ImageOrientationPatient has a zero direction");
         }
         return new double[] {v[at] / len, v[at + 1] / len, v[at + 2] / len};
     }
@@ -163,7 +163,7 @@ final class SeriesGeometry {
         return new double[] {a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]};
     }
 
-    private static MeshpipeException inconsistent(String why) {
-        return new MeshpipeException(ErrorCode.INCONSISTENT_SERIES, why);
+    private static MeshException inconsistent(String why) {
+        return new MeshException(MeshError.INCONSISTENT_SERIES, why);
     }
 }

@@ -1,8 +1,8 @@
 package dev.meshpipe.mesh.io.dicom;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import dev.meshpipe.common.ErrorCode;
-import dev.meshpipe.common.MeshpipeException;
+import dev.meshpipe.mesh.MeshError;
+import dev.meshpipe.mesh.MeshException;
 import dev.meshpipe.mesh.Volume;
 import dev.meshpipe.mesh.VolumeLimits;
 import java.io.BufferedInputStream;
@@ -15,16 +15,16 @@ import java.util.Set;
  * {@code DicomFuzzTestInputs/} are tiny series written by tools/make_dicom_series.py's writer.
  */
 class DicomFuzzTest {
-    static final VolumeLimits LIMITS = new VolumeLimits(1 << 20, 64L << 20);
-    static final Set<ErrorCode> DOCUMENTED = Set.of(ErrorCode.INVALID_VOLUME, ErrorCode.UNSUPPORTED_INPUT, ErrorCode.VOLUME_TOO_LARGE,
-            ErrorCode.UNSUPPORTED_TRANSFER_SYNTAX, ErrorCode.AMBIGUOUS_SERIES, ErrorCode.NO_IMAGE_SERIES, ErrorCode.NOT_A_VOLUME,
-            ErrorCode.IRREGULAR_SLICE_SPACING, ErrorCode.MISSING_SLICES, ErrorCode.GANTRY_TILT, ErrorCode.INCONSISTENT_SERIES,
-            ErrorCode.UNSUPPORTED_MULTIFRAME, ErrorCode.TOO_MANY_FILES);
+    static final VolumeLimits LIMITS = new VolumeLimits(1 << 20, 64L << 20, 64);
+    static final Set<MeshError> DOCUMENTED = Set.of(MeshError.INVALID_VOLUME, MeshError.UNSUPPORTED_INPUT, MeshError.VOLUME_TOO_LARGE,
+            MeshError.UNSUPPORTED_TRANSFER_SYNTAX, MeshError.AMBIGUOUS_SERIES, MeshError.NO_IMAGE_SERIES, MeshError.NOT_A_VOLUME,
+            MeshError.IRREGULAR_SLICE_SPACING, MeshError.MISSING_SLICES, MeshError.GANTRY_TILT, MeshError.INCONSISTENT_SERIES,
+            MeshError.UNSUPPORTED_MULTIFRAME, MeshError.TOO_MANY_FILES);
 
     @FuzzTest(maxDuration = "10m")
     void anyDicomBytesReadOrFailWithADocumentedCode(byte[] data) throws Exception {
         try {
-            Volume v = DicomSeries.read(new BufferedInputStream(new ByteArrayInputStream(data)), LIMITS, null, 64);
+            Volume v = DicomSeries.read(new BufferedInputStream(new ByteArrayInputStream(data)), LIMITS, null);
             if (v.voxelCount() > LIMITS.maxVoxels() || v.nz() < 2) {
                 throw new AssertionError("read a volume outside the limits: " + v.description());
             }
@@ -38,7 +38,7 @@ class DicomFuzzTest {
                     throw new AssertionError("affine not finite in " + v.description());
                 }
             }
-        } catch (MeshpipeException e) {
+        } catch (MeshException e) {
             if (!DOCUMENTED.contains(e.code())) {
                 throw new AssertionError("undocumented code " + e.code() + ": " + e.getMessage(), e);
             }

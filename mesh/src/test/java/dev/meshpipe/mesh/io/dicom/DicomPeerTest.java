@@ -5,14 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.core.type.TypeReference;
-import dev.meshpipe.common.Json;
-import dev.meshpipe.common.MeshpipeException;
 import dev.meshpipe.mesh.Mesh;
+import dev.meshpipe.mesh.MeshException;
 import dev.meshpipe.mesh.Otsu;
 import dev.meshpipe.mesh.Volume;
 import dev.meshpipe.mesh.VolumeLimits;
 import dev.meshpipe.mesh.io.VolumeReader;
 import dev.meshpipe.mesh.mc.MarchingCubes;
+import dev.meshpipe.mesh.out.MeshJson;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -53,7 +53,7 @@ class DicomPeerTest {
     void seriesMeshLikeDcm2niixNifti(@TempDir Path tmp) throws Exception {
         requireTools();
         assertEquals(0, run(List.of(PYTHON.toString(), GENERATOR.toString(), tmp.toString()), null), "generator failed");
-        List<Case> cases = Json.MAPPER.readValue(tmp.resolve("manifest.json").toFile(), new TypeReference<List<Case>>() {});
+        List<Case> cases = MeshJson.MAPPER.readValue(tmp.resolve("manifest.json").toFile(), new TypeReference<List<Case>>() {});
         StringBuilder table = new StringBuilder(String.format("%-26s %-24s %s%n", "case", "outcome", "detail"));
         List<String> failures = new ArrayList<>();
         for (Case c : cases) {
@@ -78,7 +78,7 @@ class DicomPeerTest {
                     outcome = diff == null ? "same mesh" : "DIFFERENT";
                     detail = a.vertexCount() + " vertices, " + a.triangleCount() + " triangles at iso " + iso;
                 }
-            } catch (MeshpipeException e) {
+            } catch (MeshException e) {
                 outcome = e.code().name();
                 detail = e.getMessage();
                 if (!c.expect().equals(e.code().name())) {

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.meshpipe.common.ErrorCode;
-import dev.meshpipe.common.MeshpipeException;
+import dev.meshpipe.mesh.MeshError;
+import dev.meshpipe.mesh.MeshException;
 import dev.meshpipe.mesh.Volume;
 import dev.meshpipe.mesh.VolumeLimits;
 import dev.meshpipe.mesh.io.VolumeReader;
@@ -47,8 +47,8 @@ class DicomReaderTest {
         return VolumeReader.read(new BufferedInputStream(new ByteArrayInputStream(b)), LIMITS, null);
     }
 
-    static ErrorCode codeOf(byte[] b) {
-        return assertThrows(MeshpipeException.class, () -> read(b)).code();
+    static MeshError codeOf(byte[] b) {
+        return assertThrows(MeshException.class, () -> read(b)).code();
     }
 
     static List<byte[]> slices(int n, double gap) {
@@ -75,16 +75,15 @@ class DicomReaderTest {
 
     @Test
     void aLoneSliceIsNotAVolume() {
-        assertEquals(ErrorCode.NOT_A_VOLUME, codeOf(TestDicom.slice(UID, 0, DicomFile.EXPLICIT_LE)));
+        assertEquals(MeshError.NOT_A_VOLUME, codeOf(TestDicom.slice(UID, 0, DicomFile.EXPLICIT_LE)));
     }
 
     @Test
     void jpegIsRefusedNamingTheSyntax() throws IOException {
-        MeshpipeException e = assertThrows(MeshpipeException.class,
+        MeshException e = assertThrows(MeshException.class,
                 () -> read(TestDicom.slice(UID, 0, "1.2.840.10008.1.2.4.50")));
-        assertEquals(ErrorCode.UNSUPPORTED_TRANSFER_SYNTAX, e.code());
+        assertEquals(MeshError.UNSUPPORTED_TRANSFER_SYNTAX, e.code());
         assertTrue(e.getMessage().contains("JPEG Baseline (1.2.840.10008.1.2.4.50)"), e.getMessage());
-        assertEquals(415, e.code().httpStatus());
     }
 
     @Test
@@ -92,8 +91,8 @@ class DicomReaderTest {
         byte[] full = TestDicom.slice(UID, 0, DicomFile.EXPLICIT_LE);
         for (int len = 0; len < full.length; len++) {
             byte[] cut = java.util.Arrays.copyOf(full, len);
-            MeshpipeException e = assertThrows(MeshpipeException.class, () -> read(cut), "length " + len);
-            assertTrue(Set.of(ErrorCode.INVALID_VOLUME, ErrorCode.NOT_A_VOLUME).contains(e.code()), len + ": " + e.code());
+            MeshException e = assertThrows(MeshException.class, () -> read(cut), "length " + len);
+            assertTrue(Set.of(MeshError.INVALID_VOLUME, MeshError.NOT_A_VOLUME).contains(e.code()), len + ": " + e.code());
         }
     }
 
@@ -104,8 +103,8 @@ class DicomReaderTest {
         int at = indexOf(b, new byte[] {8, 0, 0x60, 0, 'C', 'S'}) + 6;
         b[at] = (byte) 0xff;
         b[at + 1] = (byte) 0x7f;
-        MeshpipeException e = assertThrows(MeshpipeException.class, () -> read(b));
-        assertEquals(ErrorCode.INVALID_VOLUME, e.code());
+        MeshException e = assertThrows(MeshException.class, () -> read(b));
+        assertEquals(MeshError.INVALID_VOLUME, e.code());
         assertTrue(e.getMessage().contains("runs past the end"), e.getMessage());
     }
 
@@ -115,8 +114,8 @@ class DicomReaderTest {
         for (int k = 0; k < 2; k++) {
             files.add(TestDicom.slice("9.9", k, DicomFile.EXPLICIT_LE));
         }
-        MeshpipeException e = assertThrows(MeshpipeException.class, () -> read(zip(files)));
-        assertEquals(ErrorCode.AMBIGUOUS_SERIES, e.code());
+        MeshException e = assertThrows(MeshException.class, () -> read(zip(files)));
+        assertEquals(MeshError.AMBIGUOUS_SERIES, e.code());
         assertTrue(e.getMessage().contains("1.2.3.4") && e.getMessage().contains("3 slices"), e.getMessage());
         Volume v = VolumeReader.read(new BufferedInputStream(new ByteArrayInputStream(zip(files))), LIMITS, UID);
         assertEquals(3, v.nz());
@@ -134,24 +133,24 @@ class DicomReaderTest {
             z.closeEntry();
         }
         VolumeLimits small = new VolumeLimits(LIMITS.maxVoxels(), 8 << 20);
-        MeshpipeException e = assertThrows(MeshpipeException.class,
+        MeshException e = assertThrows(MeshException.class,
                 () -> VolumeReader.read(new BufferedInputStream(new ByteArrayInputStream(bytes.toByteArray())), small, null));
-        assertEquals(ErrorCode.VOLUME_TOO_LARGE, e.code());
+        assertEquals(MeshError.VOLUME_TOO_LARGE, e.code());
     }
 
     @Test
     void tooManyFilesAreRefused() throws IOException {
         byte[] z = zip(slices(5, 1));
-        MeshpipeException e = assertThrows(MeshpipeException.class,
-                () -> DicomSeries.read(new BufferedInputStream(new ByteArrayInputStream(z)), LIMITS, null, 4));
-        assertEquals(ErrorCode.TOO_MANY_FILES, e.code());
+        MeshException e = assertThrows(MeshException.class,
+                () -> DicomSeries.read(new BufferedInputStream(new ByteArrayInputStream(z)), LIMITS.withMaxFiles(4), null));
+        assertEquals(MeshError.TOO_MANY_FILES, e.code());
     }
 
     @Test
     void aCorruptZipIsInvalid() throws IOException {
         byte[] z = zip(slices(3, 1));
         byte[] cut = java.util.Arrays.copyOf(z, z.length / 2);
-        assertEquals(ErrorCode.INVALID_VOLUME, codeOf(cut));
+        assertEquals(MeshError.INVALID_VOLUME, codeOf(cut));
     }
 
     @Test
@@ -170,8 +169,8 @@ class DicomReaderTest {
     }
 
     static final Path PYDICOM_FILES = Path.of("/usr/lib/python3/dist-packages/pydicom/data/test_files");
-    static final Set<ErrorCode> DOCUMENTED = Set.of(ErrorCode.NOT_A_VOLUME, ErrorCode.UNSUPPORTED_TRANSFER_SYNTAX,
-            ErrorCode.UNSUPPORTED_MULTIFRAME, ErrorCode.UNSUPPORTED_INPUT, ErrorCode.INVALID_VOLUME, ErrorCode.NO_IMAGE_SERIES);
+    static final Set<MeshError> DOCUMENTED = Set.of(MeshError.NOT_A_VOLUME, MeshError.UNSUPPORTED_TRANSFER_SYNTAX,
+            MeshError.UNSUPPORTED_MULTIFRAME, MeshError.UNSUPPORTED_INPUT, MeshError.INVALID_VOLUME, MeshError.NO_IMAGE_SERIES);
 
     /** Debian's pydicom test files: real MR and CT images in many encodings, some broken on purpose. */
     @Test
@@ -190,7 +189,7 @@ class DicomReaderTest {
                 try {
                     Volume v = VolumeReader.read(p.toString(), LIMITS);
                     return "volume " + v.nx() + "x" + v.ny() + "x" + v.nz();
-                } catch (MeshpipeException e) {
+                } catch (MeshException e) {
                     assertTrue(DOCUMENTED.contains(e.code()), p.getFileName() + ": undocumented " + e.code());
                     return e.code() + ": " + e.getMessage();
                 }

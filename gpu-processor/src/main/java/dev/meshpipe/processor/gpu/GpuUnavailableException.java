@@ -1,8 +1,0 @@
-package dev.meshpipe.processor.gpu;
-
-/** There is no usable GPU here; the message says why, in one line. */
-public final class GpuUnavailableException extends RuntimeException {
-    GpuUnavailableException(String message, Throwable cause) {
-        super(message, cause);
-    }
-}
