@@ -254,18 +254,7 @@ public final class GatewayService implements AutoCloseable {
             return s;
         };
         streams = factory.get();
-        try {
-            streams.start();
-        } catch (org.apache.kafka.streams.errors.ProcessorStateException e) {
-            // Local stores that cannot be opened (a crash while Kafka Streams was wiping one) would
-            // fail every later start too; the changelog holds the statuses, so start afresh.
-            log.warn("the status store's local state cannot be opened ({}); wiping it, to restore it from the changelog",
-                    e.getCause() != null ? e.getCause().getMessage() : e.getMessage());
-            streams.close(Duration.ofSeconds(10));
-            streams.cleanUp();
-            streams = factory.get();
-            streams.start();
-        }
+        streams = dev.meshpipe.common.kafka.StreamsStart.wipingUnreadableState(streams, factory, "the status store's local state");
         streamsMetrics = new KafkaStreamsMetrics(streams);
         streamsMetrics.bindTo(metrics);
         Gauge.builder("meshpipe.gateway.status.store.running", () -> streams.state() == KafkaStreams.State.RUNNING ? 1 : 0)
