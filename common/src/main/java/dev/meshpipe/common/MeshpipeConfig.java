@@ -61,9 +61,9 @@ public record MeshpipeConfig(
             "MESHPIPE_STORAGE_RETRIES", "MESHPIPE_STORAGE_BACKOFF", "MESHPIPE_INPUT_RETENTION",
             "MESHPIPE_CREATE_TOPICS", "MESHPIPE_LOG_LEVEL",
             "MESHPIPE_S3_ENDPOINT", "MESHPIPE_S3_REGION", "MESHPIPE_S3_PATH_STYLE",
-            // ingest only (IngestService): how long a job id is remembered to drop repeats
+            // ingest only: how long a job id is remembered to drop repeats
             "MESHPIPE_DEDUPE_WINDOW",
-            // processor only (GpuMarchingCubes.OnError): what a GPU error does to a job, cpu or fail
+            // processor only (parsed by GpuMarchingCubes.OnError): what a GPU error does to a job, cpu or fail
             "MESHPIPE_GPU_ERRORS",
             // processor, reliability tests only: a synthetic spec whose job halts the JVM
             "MESHPIPE_FAULT_HALT_ON",

@@ -1,5 +1,6 @@
 package dev.meshpipe.common.events;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.Map;
 
@@ -25,6 +26,7 @@ public record MeshSummary(String device, Long vertices, Long triangles, Boolean 
     }
 
     /** Nothing known; an unwrapped summary decodes as this when its JSON had none of the fields. */
+    @JsonIgnore
     public boolean isEmpty() {
         return device == null && vertices == null && triangles == null && watertight == null && timingsMs == null;
     }
