@@ -81,7 +81,7 @@ final class PackageHandler extends StageHandler<JobMeshed> {
         List<String> missing = missingOutputs(meshed);
         if (!missing.isEmpty()) {
             out.send(Topics.EVENTS, id, JobEvent.failed(id, ErrorCode.INCOMPLETE_RESULTS,
-                    "missing or empty outputs: " + String.join(", ", missing), "packaging"));
+                    "missing or empty outputs: " + String.join(", ", missing), STAGE.activity()));
             return;
         }
         progress.accept(JobEvent.of(id, JobState.PACKAGING, 0, "packaging"));
