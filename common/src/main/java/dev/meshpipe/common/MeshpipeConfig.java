@@ -6,8 +6,10 @@ import java.time.Duration;
 import java.util.Map;
 
 /**
- * Configuration shared by every service. Each field has an environment variable (documented in
- * docs/configuration.md); the standalone stack fills them in itself.
+ * Configuration of the four services. Each field has an environment variable (documented in
+ * docs/configuration.md); the standalone stack fills some in itself. Only configuration classes
+ * read the environment (this one, the gateway's options, the CLI client's); everything else is
+ * handed what they parsed.
  *
  * @param bootstrapServers  MESHPIPE_KAFKA_BOOTSTRAP
  * @param instanceId        MESHPIPE_INSTANCE_ID: unique per process; names transactional ids
@@ -25,6 +27,12 @@ import java.util.Map;
  * @param storageBackoff    MESHPIPE_STORAGE_BACKOFF: the first pause between attempts (doubling, at most 30 s)
  * @param inputRetention    MESHPIPE_INPUT_RETENTION: how long uploaded inputs are kept
  * @param dicomMaxFiles     MESHPIPE_DICOM_MAX_FILES: most files a DICOM input may hold
+ * @param dedupeWindow      MESHPIPE_DEDUPE_WINDOW: ingest only, how long a job id is remembered to drop repeats
+ * @param gpuErrors         MESHPIPE_GPU_ERRORS: processor only, what a GPU error does to a job ({@code cpu}
+ *                          or {@code fail}; null for the default, cpu); the processor checks it as it starts
+ * @param faultHaltOn       MESHPIPE_FAULT_HALT_ON: processor, reliability tests only: a synthetic spec
+ *                          whose job halts the JVM; null (always, outside those tests) for none
+ * @param createTopics      MESHPIPE_CREATE_TOPICS: {@code service} creates missing topics as it starts
  */
 public record MeshpipeConfig(
         String bootstrapServers,
@@ -42,16 +50,11 @@ public record MeshpipeConfig(
         int storageRetries,
         Duration storageBackoff,
         Duration inputRetention,
-        int dicomMaxFiles) {
-
-    /** The configuration without a DICOM file limit of its own (the library's default). */
-    public MeshpipeConfig(String bootstrapServers, String instanceId, Path stateDir, String storage, int partitions,
-                          short replication, int httpPort, Duration retention, long maxUploadBytes, long maxVoxels,
-                          int processorThreads, String device, int storageRetries, Duration storageBackoff,
-                          Duration inputRetention) {
-        this(bootstrapServers, instanceId, stateDir, storage, partitions, replication, httpPort, retention, maxUploadBytes,
-                maxVoxels, processorThreads, device, storageRetries, storageBackoff, inputRetention, VolumeLimits.DEFAULT_MAX_FILES);
-    }
+        int dicomMaxFiles,
+        Duration dedupeWindow,
+        String gpuErrors,
+        String faultHaltOn,
+        boolean createTopics) {
 
     /** Every environment variable meshpipe reads; docs/configuration.md describes each. */
     public static final java.util.List<String> ENV_KEYS = java.util.List.of(
@@ -61,9 +64,9 @@ public record MeshpipeConfig(
             "MESHPIPE_STORAGE_RETRIES", "MESHPIPE_STORAGE_BACKOFF", "MESHPIPE_INPUT_RETENTION", "MESHPIPE_DICOM_MAX_FILES",
             "MESHPIPE_CREATE_TOPICS", "MESHPIPE_LOG_LEVEL",
             "MESHPIPE_S3_ENDPOINT", "MESHPIPE_S3_REGION", "MESHPIPE_S3_PATH_STYLE",
-            // ingest only (IngestService): how long a job id is remembered to drop repeats
+            // ingest only: how long a job id is remembered to drop repeats
             "MESHPIPE_DEDUPE_WINDOW",
-            // processor only (GpuMarchingCubes.OnError): what a GPU error does to a job, cpu or fail
+            // processor only (parsed by GpuMarchingCubes.OnError): what a GPU error does to a job, cpu or fail
             "MESHPIPE_GPU_ERRORS",
             // processor, reliability tests only: a synthetic spec whose job halts the JVM
             "MESHPIPE_FAULT_HALT_ON",
@@ -77,6 +80,33 @@ public record MeshpipeConfig(
     public static final long DEFAULT_MAX_UPLOAD_BYTES = 2L * 1024 * 1024 * 1024;
     /** 512 Mi voxels: a 512^3 float32 volume (and its mesh) fits a default heap of a 24 GiB machine. */
     public static final long DEFAULT_MAX_VOXELS = 512L * 1024 * 1024;
+
+    /** Matches {@code meshpipe.jobs.submitted}'s retention, so no record still on that topic can run twice. */
+    public static final Duration DEFAULT_DEDUPE_WINDOW = Duration.ofDays(7);
+
+    /** The settings of the stage-specific variables at their defaults: no fault injection, topics created. */
+    public MeshpipeConfig(String bootstrapServers, String instanceId, Path stateDir, String storage, int partitions,
+                          short replication, int httpPort, Duration retention, long maxUploadBytes, long maxVoxels,
+                          int processorThreads, String device, int storageRetries, Duration storageBackoff,
+                          Duration inputRetention) {
+        this(bootstrapServers, instanceId, stateDir, storage, partitions, replication, httpPort, retention, maxUploadBytes,
+                maxVoxels, processorThreads, device, storageRetries, storageBackoff, inputRetention, VolumeLimits.DEFAULT_MAX_FILES,
+                DEFAULT_DEDUPE_WINDOW, null, null, true);
+    }
+
+    /** The process's own environment. */
+    public static MeshpipeConfig fromEnv() {
+        return fromEnv(environment());
+    }
+
+    /**
+     * The process's environment variables, for the configuration parsers that take them as a map
+     * (this class's, the gateway's options, the CLI client's). The one place meshpipe reads the
+     * environment, so that no other class depends on it.
+     */
+    public static Map<String, String> environment() {
+        return System.getenv();
+    }
 
     public static MeshpipeConfig fromEnv(Map<String, String> env) {
         return new MeshpipeConfig(
@@ -95,7 +125,11 @@ public record MeshpipeConfig(
                 Integer.parseInt(env.getOrDefault("MESHPIPE_STORAGE_RETRIES", "5")),
                 parseDuration(env.getOrDefault("MESHPIPE_STORAGE_BACKOFF", "1s")),
                 parseDuration(env.getOrDefault("MESHPIPE_INPUT_RETENTION", "24h")),
-                dicomMaxFiles(env.get("MESHPIPE_DICOM_MAX_FILES")));
+                dicomMaxFiles(env.get("MESHPIPE_DICOM_MAX_FILES")),
+                env.containsKey("MESHPIPE_DEDUPE_WINDOW") ? parseDuration(env.get("MESHPIPE_DEDUPE_WINDOW")) : DEFAULT_DEDUPE_WINDOW,
+                env.get("MESHPIPE_GPU_ERRORS"),
+                env.get("MESHPIPE_FAULT_HALT_ON"),
+                !"false".equalsIgnoreCase(env.get("MESHPIPE_CREATE_TOPICS")));
     }
 
     /** Lenient as it always was: blank or not a number is the default, below 1 is 1. */
@@ -122,7 +156,8 @@ public record MeshpipeConfig(
 
     public MeshpipeConfig withStorageRetries(int retries, Duration backoff) {
         return new MeshpipeConfig(bootstrapServers, instanceId, stateDir, storage, partitions, replication, httpPort, retention,
-                maxUploadBytes, maxVoxels, processorThreads, device, retries, backoff, inputRetention, dicomMaxFiles);
+                maxUploadBytes, maxVoxels, processorThreads, device, retries, backoff, inputRetention, dicomMaxFiles, dedupeWindow,
+                gpuErrors, faultHaltOn, createTopics);
     }
 
     /** Parses {@code 90s}, {@code 15m}, {@code 24h}, {@code 7d}, or an ISO-8601 duration. */
@@ -151,7 +186,7 @@ public record MeshpipeConfig(
     }
 
     private static String hostName() {
-        String h = System.getenv("HOSTNAME");
+        String h = environment().get("HOSTNAME");
         return h != null && !h.isBlank() ? h : "meshpipe-" + ProcessHandle.current().pid();
     }
 }

@@ -6,7 +6,7 @@ import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
-import org.apache.kafka.streams.errors.ProcessorStateException;
+import dev.meshpipe.common.kafka.StreamsStart;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import org.apache.kafka.streams.state.HostInfo;
 import org.slf4j.Logger;
@@ -25,19 +25,8 @@ final class StatusStreams {
      * holds the statuses, so then it starts afresh.
      */
     static KafkaStreams start(MeshpipeConfig config, GatewayOptions options, HostInfo self, StatusCache cache, StatusStore statuses) {
-        KafkaStreams streams = create(config, options, self, cache, statuses);
-        try {
-            streams.start();
-            return streams;
-        } catch (ProcessorStateException e) {
-            log.warn("the status store's local state cannot be opened ({}); wiping it, to restore it from the changelog",
-                    e.getCause() != null ? e.getCause().getMessage() : e.getMessage());
-            streams.close(Duration.ofSeconds(10));
-            streams.cleanUp();
-            KafkaStreams fresh = create(config, options, self, cache, statuses);
-            fresh.start();
-            return fresh;
-        }
+        return StreamsStart.wipingUnreadableState(create(config, options, self, cache, statuses),
+                () -> create(config, options, self, cache, statuses), "the status store's local state");
     }
 
     private static KafkaStreams create(MeshpipeConfig config, GatewayOptions options, HostInfo self, StatusCache cache,

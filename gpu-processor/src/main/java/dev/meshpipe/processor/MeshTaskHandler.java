@@ -10,10 +10,12 @@ import dev.meshpipe.common.events.JobEvent;
 import dev.meshpipe.common.events.JobMeshed;
 import dev.meshpipe.common.events.JobState;
 import dev.meshpipe.common.events.JobTask;
+import dev.meshpipe.common.events.MeshSummary;
 import dev.meshpipe.common.events.OutputFile;
 import dev.meshpipe.common.kafka.EventPublisher;
 import dev.meshpipe.common.kafka.Outbox;
-import dev.meshpipe.common.kafka.TransactionalWorker;
+import dev.meshpipe.common.kafka.ProgressThrottle;
+import dev.meshpipe.common.kafka.StageHandler;
 import dev.meshpipe.common.store.DigestingOutputStream;
 import dev.meshpipe.common.store.ObjectKeys;
 import dev.meshpipe.common.store.ObjectNotFoundException;
@@ -34,16 +36,14 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.common.errors.SerializationException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** Meshes one task: reads the volume, runs {@link MeshJob} into the store, reports progress. */
-final class MeshTaskHandler implements TransactionalWorker.Handler {
+final class MeshTaskHandler extends StageHandler<JobTask> {
     private static final Logger log = LoggerFactory.getLogger(MeshTaskHandler.class);
-    private static final JsonSerde<JobTask> TASK = JsonSerde.of(JobTask.class);
+    private static final Stage STAGE = new Stage("processor", "meshing", "task");
 
-    private final ObjectStore store;
     private final EventPublisher events;
     private final MeshJob.Extractor extractor;
     /** The configured device, named in progress events; the result names the one actually used. */
@@ -51,98 +51,72 @@ final class MeshTaskHandler implements TransactionalWorker.Handler {
     private final VolumeLimits limits;
     /** Deliveries after which a job that keeps stopping its worker is failed. */
     static final int MAX_DELIVERIES = 3;
-    private static final String HALT_ON = System.getenv("MESHPIPE_FAULT_HALT_ON");
+    /** MESHPIPE_FAULT_HALT_ON, or null: see {@link #haltIfFaultInjected}. */
+    private final String haltOn;
     /** Jobs whose delivery this process has counted and not yet committed. */
     private final java.util.Set<String> countedHere = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
-    MeshTaskHandler(ObjectStore store, EventPublisher events, DeviceSelector.Choice device, VolumeLimits limits) {
-        this.store = store;
+    MeshTaskHandler(ObjectStore store, EventPublisher events, DeviceSelector.Choice device, VolumeLimits limits, String haltOn) {
+        super(STAGE, JobTask.class, store);
         this.events = events;
         this.extractor = device.extractor();
         this.deviceName = device.device();
         this.limits = limits;
+        this.haltOn = haltOn;
     }
 
     @Override
-    public void handle(ConsumerRecord<String, byte[]> rec, Outbox out) throws TransactionalWorker.RetryableException {
-        JobTask task;
-        try {
-            task = TASK.decode(rec.value());
-            if (task == null || task.jobId() == null || !task.jobId().equals(rec.key())) {
-                throw new SerializationException("task has no job id or it differs from the key");
-            }
-        } catch (SerializationException e) {
-            out.deadLetter(rec, "processor", ErrorCode.INVALID_SUBMISSION, e.getMessage());
+    protected String jobId(JobTask task) {
+        return task.jobId();
+    }
+
+    @Override
+    protected void process(ConsumerRecord<String, byte[]> rec, JobTask task, Outbox out) throws IOException {
+        String id = task.jobId();
+        int deliveries = countDelivery(id);
+        if (deliveries > MAX_DELIVERIES) {
+            String why = "the job stopped its worker " + MAX_DELIVERIES + " times in a row";
+            log.error("job {}: {}; failing it and sending its task to the dead-letter topic", id, why);
+            out.send(Topics.EVENTS, id, JobEvent.failed(id, ErrorCode.WORKER_CRASHED, why, STAGE.activity()));
+            out.deadLetter(rec, STAGE.worker(), ErrorCode.WORKER_CRASHED, why);
             return;
         }
-        String id = task.jobId();
+        haltIfFaultInjected(task);
         try {
-            if (cancelled(id)) {
-                log.info("job {} was cancelled before it started", id);
-                announceCancelled(out, id);
-                return;
-            }
-            int deliveries = countDelivery(id);
-            if (deliveries > MAX_DELIVERIES) {
-                String why = "the job stopped its worker " + MAX_DELIVERIES + " times in a row";
-                log.error("job {}: {}; failing it and sending its task to the dead-letter topic", id, why);
-                out.send(Topics.EVENTS, id, JobEvent.failed(id, ErrorCode.WORKER_CRASHED, why, "meshing"));
-                out.deadLetter(rec, "processor", ErrorCode.WORKER_CRASHED, why);
-                return;
-            }
-            haltIfFaultInjected(task);
-            progress(id, 1, "loading volume");
-            Volume volume = MeshErrors.call(() -> load(task));
-            List<OutputFile> files = new ArrayList<>();
-            MeshOptions options = task.params().toMeshOptions();
-            MeshResult result = MeshErrors.call(() -> MeshJob.run(volume, options, extractor, name -> upload(id, name, files),
-                    new ThrottledProgress(id)));
-            if (cancelled(id)) {
-                log.info("job {} was cancelled while it ran; dropping its outputs", id);
-                deleteOutputs(files);
-                announceCancelled(out, id);
-                return;
-            }
-            String usedDevice = result.quality().device();
-            JobMeshed meshed = new JobMeshed(id, task.tenant(), task.params(), files, usedDevice,
-                    result.quality().vertices(), result.quality().triangles(), result.quality().watertight(),
-                    result.quality().timingsMs(), task.submittedAt(), Instant.now());
-            out.send(Topics.MESHED, id, meshed);
-            out.send(Topics.EVENTS, id, JobEvent.of(id, JobState.PROCESSING, 100, "meshed")
-                    .withDevice(usedDevice, result.quality().triangles()));
-            log.info("job {} meshed: {} triangles on {}", id, result.quality().triangles(), usedDevice);
-        } catch (MeshpipeException e) {
-            log.info("job {} failed: {} {}", id, e.code(), e.getMessage());
-            out.send(Topics.EVENTS, id, JobEvent.failed(id, e.code(), e.getMessage(), "meshing"));
-        } catch (UncheckedIOException e) {
-            throw new TransactionalWorker.RetryableException("storage: " + e.getCause().getMessage(), e);
-        } catch (IOException e) {
-            throw new TransactionalWorker.RetryableException("storage: " + e.getMessage(), e);
+            mesh(task, out);
         } catch (OutOfMemoryError e) {
             log.error("job {} ran out of memory", id);
             out.send(Topics.EVENTS, id, JobEvent.failed(id, ErrorCode.VOLUME_TOO_LARGE,
-                    "the volume needs more memory than this worker has", "meshing"));
-        } catch (RuntimeException e) {
-            log.error("job {} failed unexpectedly", id, e);
-            out.send(Topics.EVENTS, id, JobEvent.failed(id, ErrorCode.MESHING_FAILED, "internal error while meshing", "meshing"));
+                    "the volume needs more memory than this worker has", STAGE.activity()));
         }
     }
 
+    private void mesh(JobTask task, Outbox out) throws IOException {
+        String id = task.jobId();
+        progress(id, 1, "loading volume");
+        Volume volume = MeshErrors.call(() -> load(task));
+        List<OutputFile> files = new ArrayList<>();
+        MeshOptions options = task.params().toMeshOptions();
+        ProgressThrottle throttle = ProgressThrottle.perStep((percent, step) -> progress(id, percent, step));
+        MeshResult result = MeshErrors.call(() -> MeshJob.run(volume, options, extractor, name -> upload(id, name, files),
+                throttle::report));
+        if (cancelled(id)) {
+            log.info("job {} was cancelled while it ran; dropping its outputs", id);
+            deleteOutputs(files);
+            announceCancelled(out, id);
+            return;
+        }
+        MeshSummary summary = MeshSummary.of(result.device(), result.vertices(), result.triangles(), result.watertight(),
+                result.timingsMs());
+        out.send(Topics.MESHED, id, new JobMeshed(id, task.tenant(), task.params(), files, summary, task.submittedAt(), Instant.now()));
+        out.send(Topics.EVENTS, id, JobEvent.of(id, JobState.PROCESSING, 100, "meshed").withMesh(summary));
+        log.info("job {} meshed: {} triangles on {}", id, result.triangles(), result.device());
+    }
+
     @Override
-    public void giveUp(ConsumerRecord<String, byte[]> rec, Exception cause, Outbox out) {
-        JobEvent failed = cause instanceof TransactionalWorker.RetryableException
-                ? JobEvent.failed(rec.key(), ErrorCode.STORAGE_UNAVAILABLE, "object storage stayed unavailable: " + cause.getMessage(), "meshing")
-                : JobEvent.failed(rec.key(), ErrorCode.INTERNAL_ERROR, "internal error while meshing (" + cause.getClass().getSimpleName() + "); the service log has the details", "meshing");
-        out.send(Topics.EVENTS, rec.key(), failed);
-    }
-
-    private boolean cancelled(String id) throws IOException {
-        return dev.meshpipe.common.store.Cancellation.isRequested(store, id);
-    }
-
-    /** The gateway announces a cancel too; this one covers a gateway that stopped between its marker and its event. */
-    private static void announceCancelled(Outbox out, String id) {
-        out.send(Topics.EVENTS, id, JobEvent.of(id, JobState.CANCELLED, 0, "cancelled"));
+    protected JobEvent unexpected(String jobId, RuntimeException e) {
+        log.error("job {} failed unexpectedly", jobId, e);
+        return JobEvent.failed(jobId, ErrorCode.MESHING_FAILED, "internal error while meshing", STAGE.activity());
     }
 
     private void deleteOutputs(List<OutputFile> files) throws IOException {
@@ -216,35 +190,14 @@ final class MeshTaskHandler implements TransactionalWorker.Handler {
      * Fault injection for the reliability tests: with MESHPIPE_FAULT_HALT_ON set to a synthetic
      * spec, a job with that input halts the JVM (as a native crash or the OOM killer would).
      */
-    private static void haltIfFaultInjected(JobTask task) {
-        if (HALT_ON != null && task.input() instanceof InputRef.Synthetic s && HALT_ON.equals(s.synthetic())) {
+    private void haltIfFaultInjected(JobTask task) {
+        if (haltOn != null && task.input() instanceof InputRef.Synthetic s && haltOn.equals(s.synthetic())) {
             log.error("fault injection: halting on job {}", task.jobId());
             Runtime.getRuntime().halt(137);
         }
     }
 
     private void progress(String id, int pct, String stage) {
-        events.publish(JobEvent.of(id, JobState.PROCESSING, pct, stage).withDevice(deviceName, null));
-    }
-
-    /** Sends a progress event when the stage changes, at most a few per second. */
-    private final class ThrottledProgress implements MeshJob.Progress {
-        private final String id;
-        private String lastStage;
-        private long lastAt;
-
-        ThrottledProgress(String id) {
-            this.id = id;
-        }
-
-        @Override
-        public void report(int percent, String stage) {
-            long now = System.nanoTime();
-            if (!stage.equals(lastStage) || now - lastAt > 250_000_000L) {
-                lastStage = stage;
-                lastAt = now;
-                progress(id, Math.min(99, percent), stage);
-            }
-        }
+        events.publish(JobEvent.of(id, JobState.PROCESSING, pct, stage).withMesh(MeshSummary.runningOn(deviceName)));
     }
 }

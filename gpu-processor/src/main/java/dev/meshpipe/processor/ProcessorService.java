@@ -35,7 +35,7 @@ public final class ProcessorService implements AutoCloseable {
         this.store = store;
         this.events = new EventPublisher(config.bootstrapServers(), "meshpipe-processor-events-" + config.instanceId());
         this.device = DeviceSelector.choose(config.device(), Runtime.getRuntime().availableProcessors(),
-                GpuMarchingCubes.OnError.parse(System.getenv("MESHPIPE_GPU_ERRORS")));
+                GpuMarchingCubes.OnError.parse(config.gpuErrors()));
     }
 
     public void start() {
@@ -43,7 +43,7 @@ public final class ProcessorService implements AutoCloseable {
         for (int i = 0; i < Math.max(1, config.processorThreads()); i++) {
             var settings = new TransactionalWorker.Settings(config.bootstrapServers(), GROUP_ID, Topics.TASKS,
                     "meshpipe-processor-" + config.instanceId() + "-" + i, Duration.ofMinutes(30), config.storageRetries(), config.storageBackoff());
-            TransactionalWorker w = new TransactionalWorker(settings, new MeshTaskHandler(store, events, device, limits));
+            TransactionalWorker w = new TransactionalWorker(settings, new MeshTaskHandler(store, events, device, limits, config.faultHaltOn()));
             Thread t = new Thread(w, "processor-" + i);
             workers.add(w);
             threads.add(t);

@@ -4,13 +4,12 @@ import dev.meshpipe.common.ErrorCode;
 import dev.meshpipe.common.JobId;
 import dev.meshpipe.common.JsonSerde;
 import dev.meshpipe.common.MeshpipeException;
-import dev.meshpipe.common.Topics;
 import dev.meshpipe.common.events.JobEvent;
 import dev.meshpipe.common.events.JobParams;
 import dev.meshpipe.common.events.JobState;
 import dev.meshpipe.common.events.JobSubmission;
 import dev.meshpipe.common.events.JobTask;
-import java.nio.charset.StandardCharsets;
+import dev.meshpipe.common.kafka.DeadLetters;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -122,19 +121,10 @@ final class IngestProcessor implements Processor<String, byte[], String, Object>
 
     private void deadLetter(Record<String, byte[]> record, ErrorCode code, String message) {
         log.warn("dead-lettering record at offset {}: {} {}", context.recordMetadata().map(m -> m.offset()).orElse(-1L), code, message);
-        RecordHeaders h = new RecordHeaders(record.headers().toArray());
-        h.add(Topics.HEADER_ERROR, utf8(code.name()));
-        h.add(Topics.HEADER_ERROR_MESSAGE, utf8(message == null ? "" : message));
-        h.add(Topics.HEADER_STAGE, utf8("ingest"));
-        context.recordMetadata().ifPresent(m -> {
-            h.add(Topics.HEADER_SOURCE_TOPIC, utf8(m.topic()));
-            h.add(Topics.HEADER_SOURCE_PARTITION, utf8(String.valueOf(m.partition())));
-            h.add(Topics.HEADER_SOURCE_OFFSET, utf8(String.valueOf(m.offset())));
-        });
+        var source = context.recordMetadata();
+        RecordHeaders h = DeadLetters.headers(record.headers().toArray(), "ingest", code, message,
+                source.map(m -> m.topic()).orElse(null), source.map(m -> m.partition()).orElse(-1),
+                source.map(m -> m.offset()).orElse(-1L));
         context.forward(new Record<String, Object>(record.key(), record.value(), record.timestamp(), h), IngestTopology.DLQ_SINK);
-    }
-
-    private static byte[] utf8(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
     }
 }

@@ -1,6 +1,7 @@
 package dev.meshpipe.ingest;
 
 import dev.meshpipe.common.MeshpipeConfig;
+import dev.meshpipe.common.kafka.StreamsStart;
 import dev.meshpipe.common.store.ObjectStore;
 import dev.meshpipe.mesh.VolumeLimits;
 import java.time.Duration;
@@ -9,7 +10,6 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
-import org.apache.kafka.streams.errors.ProcessorStateException;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,8 +27,7 @@ public final class IngestService implements AutoCloseable {
 
     public IngestService(MeshpipeConfig config, ObjectStore store) {
         VolumeLimits limits = config.volumeLimits();
-        String window = System.getenv("MESHPIPE_DEDUPE_WINDOW");
-        Duration dedupeWindow = window == null ? IngestTopology.DEFAULT_DEDUPE_WINDOW : MeshpipeConfig.parseDuration(window);
+        Duration dedupeWindow = config.dedupeWindow();
         this.factory = () -> {
             KafkaStreams s = new KafkaStreams(IngestTopology.build(new SubmissionValidator(store, limits), dedupeWindow), properties(config));
             // A failure to reach storage is transient: restart the thread, which resumes from the last commit.
@@ -59,20 +58,7 @@ public final class IngestService implements AutoCloseable {
     }
 
     public void start() {
-        try {
-            streams.start();
-        } catch (ProcessorStateException e) {
-            // Kafka Streams opens the local stores as it starts. A crash while it was wiping one
-            // (as it does after any unclean stop under exactly-once) leaves files it cannot open,
-            // and every later start would fail the same way. The changelog holds the whole state:
-            // drop the local copy and start afresh.
-            log.warn("ingest's local state cannot be opened ({}); wiping it, to restore it from the changelog",
-                    e.getCause() != null ? e.getCause().getMessage() : e.getMessage());
-            streams.close(Duration.ofSeconds(10));
-            streams.cleanUp();
-            streams = factory.get();
-            streams.start();
-        }
+        streams = StreamsStart.wipingUnreadableState(streams, factory, "ingest's local state");
     }
 
     public KafkaStreams.State state() {

@@ -18,7 +18,7 @@ public final class IngestTopology {
     private IngestTopology() {}
 
     /** How long a job id is remembered by default: the submitted topic's retention, so no record still there can run twice. */
-    public static final java.time.Duration DEFAULT_DEDUPE_WINDOW = java.time.Duration.ofDays(7);
+    public static final java.time.Duration DEFAULT_DEDUPE_WINDOW = dev.meshpipe.common.MeshpipeConfig.DEFAULT_DEDUPE_WINDOW;
 
     public static Topology build(SubmissionValidator validator) {
         return build(validator, DEFAULT_DEDUPE_WINDOW);

@@ -1,7 +1,6 @@
 package dev.meshpipe.packager;
 
 import dev.meshpipe.common.ErrorCode;
-import dev.meshpipe.common.JsonSerde;
 import dev.meshpipe.common.Topics;
 import dev.meshpipe.common.events.JobCompleted;
 import dev.meshpipe.common.events.JobEvent;
@@ -10,7 +9,8 @@ import dev.meshpipe.common.events.JobResult;
 import dev.meshpipe.common.events.JobState;
 import dev.meshpipe.common.events.OutputFile;
 import dev.meshpipe.common.kafka.Outbox;
-import dev.meshpipe.common.kafka.TransactionalWorker;
+import dev.meshpipe.common.kafka.ProgressThrottle;
+import dev.meshpipe.common.kafka.StageHandler;
 import dev.meshpipe.common.store.Cancellation;
 import dev.meshpipe.common.store.DigestingOutputStream;
 import dev.meshpipe.common.store.ObjectInfo;
@@ -26,134 +26,103 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.common.errors.SerializationException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** Checks a meshed job's outputs, zips them into the store and announces completion. */
-final class PackageHandler implements TransactionalWorker.Handler {
+final class PackageHandler extends StageHandler<JobMeshed> {
     private static final Logger log = LoggerFactory.getLogger(PackageHandler.class);
-    private static final JsonSerde<JobMeshed> MESHED = JsonSerde.of(JobMeshed.class);
+    private static final Stage STAGE = new Stage("packager", "packaging", "meshed event");
 
-    private final ObjectStore store;
     private final java.util.function.Consumer<JobEvent> progress;
     private final Duration retention;
 
     PackageHandler(ObjectStore store, java.util.function.Consumer<JobEvent> progress, Duration retention) {
-        this.store = store;
+        super(STAGE, JobMeshed.class, store);
         this.progress = progress;
         this.retention = retention;
     }
 
     @Override
-    public void handle(ConsumerRecord<String, byte[]> rec, Outbox out) throws TransactionalWorker.RetryableException {
-        JobMeshed meshed;
-        try {
-            meshed = MESHED.decode(rec.value());
-            if (meshed == null || meshed.jobId() == null || !meshed.jobId().equals(rec.key()) || meshed.files() == null) {
-                throw new SerializationException("meshed event has no job id, a different key, or no files");
-            }
-        } catch (SerializationException e) {
-            out.deadLetter(rec, "packager", ErrorCode.INVALID_SUBMISSION, e.getMessage());
-            return;
-        }
+    protected String jobId(JobMeshed meshed) {
+        return meshed.jobId();
+    }
+
+    @Override
+    protected String incomplete(JobMeshed meshed) {
+        return meshed.files() == null ? "meshed event has no files" : null;
+    }
+
+    /** A ZIP from an attempt whose commit was lost goes too. */
+    @Override
+    protected void skipCancelled(JobMeshed meshed, Outbox out) throws IOException {
+        deleteWork(meshed.jobId());
+        dropCancelled(out, meshed.jobId());
+    }
+
+    @Override
+    protected void process(ConsumerRecord<String, byte[]> rec, JobMeshed meshed, Outbox out) throws IOException {
         String id = meshed.jobId();
         String zipKey = ObjectKeys.result(id);
-        try {
-            if (Cancellation.isRequested(store, id)) {
-                log.info("job {} was cancelled; not packaging it", id);
-                deleteWork(id);
-                dropCancelled(out, id); // a ZIP from an attempt whose commit was lost goes too
-                return;
-            }
-            if (packagedBefore(meshed, zipKey)) {
-                // Redelivered, so the transaction that announced this ZIP did not commit: the
-                // offset commits with the announcement. It can only have been lost by the broker
-                // (a hanging transaction, aborted after a crash), after the work files were
-                // deleted. The ZIP stands: announce it again, without packaging again, unless a
-                // cancel came in meanwhile (nothing was announced, so the cancel still wins).
-                if (!Cancellation.mayComplete(store, id)) {
-                    dropCancelled(out, id);
-                    return;
-                }
-                log.warn("job {}: its ZIP exists but its announcement did not commit; announcing it again", id);
-                announce(out, meshed, storedResult(zipKey));
-                return;
-            }
-            List<String> missing = missingOutputs(meshed);
-            if (!missing.isEmpty()) {
-                out.send(Topics.EVENTS, id, JobEvent.failed(id, ErrorCode.INCOMPLETE_RESULTS,
-                        "missing or empty outputs: " + String.join(", ", missing), "packaging"));
-                return;
-            }
-            progress.accept(JobEvent.of(id, JobState.PACKAGING, 0, "packaging"));
-            ObjectStore.Upload upload = store.create(zipKey);
-            DigestingOutputStream digest = new DigestingOutputStream(upload);
-            try {
-                ZipPackager.write(meshed, store, digest, new PackagingProgress(id, meshed));
-            } catch (IOException | RuntimeException e) {
-                upload.abort();
-                digest.close();
-                throw e;
-            }
-            digest.close();
-            copyPreview(meshed);
-            // The single decision point between a cancel and this completion: from here on a
-            // cancel leaves the outcome to this transaction, and before here the cancel wins.
+        if (packagedBefore(meshed, zipKey)) {
+            // Redelivered, so the transaction that announced this ZIP did not commit: the
+            // offset commits with the announcement. It can only have been lost by the broker
+            // (a hanging transaction, aborted after a crash), after the work files were
+            // deleted. The ZIP stands: announce it again, without packaging again, unless a
+            // cancel came in meanwhile (nothing was announced, so the cancel still wins).
             if (!Cancellation.mayComplete(store, id)) {
                 dropCancelled(out, id);
                 return;
             }
-            announce(out, meshed, new JobResult(zipKey, digest.size(), digest.sha256(), Instant.now().plus(retention)));
-            log.info("job {} packaged: {} bytes", id, digest.size());
-        } catch (IOException e) {
-            throw new TransactionalWorker.RetryableException("storage: " + e.getMessage(), e);
+            log.warn("job {}: its ZIP exists but its announcement did not commit; announcing it again", id);
+            announce(out, meshed, storedResult(zipKey));
+            return;
         }
+        List<String> missing = missingOutputs(meshed);
+        if (!missing.isEmpty()) {
+            out.send(Topics.EVENTS, id, JobEvent.failed(id, ErrorCode.INCOMPLETE_RESULTS,
+                    "missing or empty outputs: " + String.join(", ", missing), STAGE.activity()));
+            return;
+        }
+        progress.accept(JobEvent.of(id, JobState.PACKAGING, 0, "packaging"));
+        ObjectStore.Upload upload = store.create(zipKey);
+        DigestingOutputStream digest = new DigestingOutputStream(upload);
+        try {
+            ZipPackager.write(meshed, store, digest, compressing(id, meshed));
+        } catch (IOException | RuntimeException e) {
+            upload.abort();
+            digest.close();
+            throw e;
+        }
+        digest.close();
+        copyPreview(meshed);
+        // The single decision point between a cancel and this completion: from here on a
+        // cancel leaves the outcome to this transaction, and before here the cancel wins.
+        if (!Cancellation.mayComplete(store, id)) {
+            dropCancelled(out, id);
+            return;
+        }
+        announce(out, meshed, new JobResult(zipKey, digest.size(), digest.sha256(), Instant.now().plus(retention)));
+        log.info("job {} packaged: {} bytes", id, digest.size());
     }
 
     /**
      * PACKAGING progress while the outputs are compressed: the share of their bytes read so far,
      * at most four events a second and never 100 (SUCCEEDED says that).
      */
-    private final class PackagingProgress implements java.util.function.LongConsumer {
-        private final String id;
-        private final long total;
-        private int lastPercent;
-        private long lastAt = System.nanoTime();
-
-        PackagingProgress(String id, JobMeshed meshed) {
-            this.id = id;
-            this.total = Math.max(1, meshed.files().stream().mapToLong(OutputFile::size).sum());
-        }
-
-        @Override
-        public synchronized void accept(long read) {
-            int percent = (int) Math.min(99, 100 * read / total);
-            long now = System.nanoTime();
-            if (percent > lastPercent && now - lastAt > 250_000_000L) {
-                lastPercent = percent;
-                lastAt = now;
-                progress.accept(JobEvent.of(id, JobState.PACKAGING, percent, "compressing"));
-            }
-        }
+    private java.util.function.LongConsumer compressing(String id, JobMeshed meshed) {
+        long total = Math.max(1, meshed.files().stream().mapToLong(OutputFile::size).sum());
+        ProgressThrottle throttle = ProgressThrottle.rising("compressing",
+                (percent, step) -> progress.accept(JobEvent.of(id, JobState.PACKAGING, percent, step)));
+        return read -> throttle.report((int) Math.min(99, 100 * read / total), "compressing");
     }
 
     /** The completion record and the SUCCEEDED event, committed with the meshed event's offset. */
     private static void announce(Outbox out, JobMeshed meshed, JobResult result) {
         String id = meshed.jobId();
-        out.send(Topics.COMPLETED, id, new JobCompleted(id, meshed.tenant(), result, meshed.vertices(),
-                meshed.triangles(), meshed.watertight(), meshed.device(), meshed.submittedAt(), Instant.now()));
+        out.send(Topics.COMPLETED, id, new JobCompleted(id, meshed.tenant(), result, meshed.mesh(), meshed.submittedAt(), Instant.now()));
         out.send(Topics.EVENTS, id, JobEvent.of(id, JobState.SUCCEEDED, 100, "done")
-                .withDevice(meshed.device(), meshed.triangles()).withResult(result));
-    }
-
-    /**
-     * CANCELLED, so the status says so even when the gateway left the decision to this packager
-     * (or stopped before announcing it); a second CANCELLED is harmless, the first terminal event
-     * being final.
-     */
-    private static void announceCancelled(Outbox out, String id) {
-        out.send(Topics.EVENTS, id, JobEvent.of(id, JobState.CANCELLED, 0, "cancelled"));
+                .withMesh(meshed.mesh()).withResult(result));
     }
 
     /** A cancel won: no result stays behind (the ZIP may be made already), and no completion is announced. */
@@ -223,14 +192,6 @@ final class PackageHandler implements TransactionalWorker.Handler {
             }
         }
         return missing;
-    }
-
-    @Override
-    public void giveUp(ConsumerRecord<String, byte[]> rec, Exception cause, Outbox out) {
-        JobEvent failed = cause instanceof TransactionalWorker.RetryableException
-                ? JobEvent.failed(rec.key(), ErrorCode.STORAGE_UNAVAILABLE, "object storage stayed unavailable: " + cause.getMessage(), "packaging")
-                : JobEvent.failed(rec.key(), ErrorCode.INTERNAL_ERROR, "internal error while packaging (" + cause.getClass().getSimpleName() + "); the service log has the details", "packaging");
-        out.send(Topics.EVENTS, rec.key(), failed);
     }
 
     /** After the commit the ZIP stands for the intermediate files, which can go. */

@@ -1,9 +1,11 @@
 package dev.meshpipe.packager;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import dev.meshpipe.common.Json;
 import dev.meshpipe.common.events.JobMeshed;
 import dev.meshpipe.common.events.JobParams;
+import dev.meshpipe.common.events.MeshSummary;
 import dev.meshpipe.common.events.OutputFile;
 import dev.meshpipe.common.store.ObjectStore;
 import java.io.IOException;
@@ -13,7 +15,6 @@ import java.nio.file.attribute.FileTime;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.zip.ZipEntry;
 import java.io.ByteArrayInputStream;
 import java.io.UncheckedIOException;
@@ -43,8 +44,7 @@ public final class ZipPackager {
     static final String VERSION = dev.meshpipe.common.Version.get();
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    record Manifest(String jobId, String software, JobParams params, String device, long vertices, long triangles,
-                    boolean watertight, Map<String, Long> timingsMs, List<Entry> files) {}
+    record Manifest(String jobId, String software, JobParams params, @JsonUnwrapped MeshSummary mesh, List<Entry> files) {}
 
     record Entry(String name, long size, String sha256) {}
 
@@ -89,7 +89,7 @@ public final class ZipPackager {
                 }
             }
         }
-        JobMeshed meshed = new JobMeshed(jobId, null, null, files, null, 0, 0, false, null, null, null);
+        JobMeshed meshed = new JobMeshed(jobId, null, null, files, MeshSummary.of(null, 0, 0, false, null), null, null);
         write(meshed, f -> java.nio.file.Files.newInputStream(java.nio.file.Path.of(f.object())), sink);
     }
 
@@ -115,9 +115,7 @@ public final class ZipPackager {
                 }
             });
         }
-        Manifest m = new Manifest(meshed.jobId(), "meshpipe " + VERSION, meshed.params(), meshed.device(),
-                meshed.vertices(), meshed.triangles(), meshed.watertight(), meshed.timingsMs(),
-                files.stream().map(f -> new Entry(f.name(), f.size(), f.sha256())).toList());
+        Manifest m = new Manifest(meshed.jobId(), "meshpipe " + VERSION, meshed.params(), meshed.mesh(), files.stream().map(f -> new Entry(f.name(), f.size(), f.sha256())).toList());
         byte[] manifest = Json.pretty(m).getBytes(StandardCharsets.UTF_8);
         ZipArchiveEntry me = entry(top + MANIFEST);
         me.setMethod(ZipEntry.DEFLATED);

@@ -43,8 +43,8 @@ class PackageHandlerTest {
             store.put(ObjectKeys.work(id, n), ("content of " + n).getBytes());
             files.add(new OutputFile(n, ObjectKeys.work(id, n), 11 + n.length(), "x"));
         }
-        return new JobMeshed(id, null, new JobParams(null, null, List.of(MeshFormat.STL), null), files, "cpu", 3, 1, true,
-                null, Instant.now(), Instant.now());
+        return new JobMeshed(id, null, new JobParams(null, null, List.of(MeshFormat.STL), null), files,
+                dev.meshpipe.common.events.MeshSummary.of("cpu", 3, 1, true, null), Instant.now(), Instant.now());
     }
 
     static ConsumerRecord<String, byte[]> record(JobMeshed m, long offset) {

@@ -56,7 +56,8 @@ class ZipPackagerTest {
             files.add(new OutputFile(name, key, data.length, d.sha256()));
         }
         return new JobMeshed(id, null, new JobParams(null, null, List.of(dev.meshpipe.mesh.MeshFormat.STL,
-                dev.meshpipe.mesh.MeshFormat.OBJ), "test"), files, "cpu", 10, 20, true, Map.of("extractMs", 3L),
+                dev.meshpipe.mesh.MeshFormat.OBJ), "test"), files,
+                dev.meshpipe.common.events.MeshSummary.of("cpu", 10, 20, true, Map.of("extractMs", 3L)),
                 Instant.parse("2026-11-25T00:00:00Z"), Instant.parse("2026-11-25T00:00:01Z"));
     }
 

@@ -35,10 +35,10 @@ final class ClientCommands {
     /** Where the gateway is and who we are. */
     static final class Server {
         @Option(names = "--server", paramLabel = "URL", description = "gateway URL (default: $MESHPIPE_SERVER or http://localhost:8080)")
-        String server = System.getenv().getOrDefault("MESHPIPE_SERVER", "http://localhost:8080");
+        String server = ClientConfig.fromEnv().server();
 
         @Option(names = "--token", paramLabel = "T", description = "bearer token, where the gateway has access control on (default: $MESHPIPE_TOKEN)")
-        String token = System.getenv("MESHPIPE_TOKEN");
+        String token = ClientConfig.fromEnv().token();
 
         GatewayClient client() {
             return new GatewayClient(server, token);

@@ -17,7 +17,7 @@ public final class Pipeline implements AutoCloseable {
     private GatewayService gateway;
 
     public static Pipeline start(MeshpipeConfig config, ObjectStore store) {
-        return start(config, GatewayOptions.fromEnv(System.getenv()), store);
+        return start(config, GatewayOptions.fromEnv(MeshpipeConfig.environment()), store);
     }
 
     public static Pipeline start(MeshpipeConfig config, GatewayOptions gatewayOptions, ObjectStore store) {

@@ -25,8 +25,8 @@ final class ServiceCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        MeshpipeConfig config = MeshpipeConfig.fromEnv(System.getenv());
-        if (!"false".equalsIgnoreCase(System.getenv("MESHPIPE_CREATE_TOPICS"))) {
+        MeshpipeConfig config = MeshpipeConfig.fromEnv();
+        if (config.createTopics()) {
             Topics.create(config.bootstrapServers(), config.partitions(), config.replication());
         }
         ObjectStore store = ObjectStores.open(config.storage());

@@ -32,7 +32,7 @@ public final class Stack implements AutoCloseable {
             // A crash of this process can leave a transaction its broker no longer closes (see the class).
             hanging = HangingTransactions.start(kafka.bootstrapServers(), Duration.ofSeconds(5), Duration.ofSeconds(30));
             FileObjectStore store = new FileObjectStore(data.resolve("objects"));
-            MeshpipeConfig config = config(System.getenv(), kafka.bootstrapServers(), data, store, httpPort, retention, device);
+            MeshpipeConfig config = config(MeshpipeConfig.environment(), kafka.bootstrapServers(), data, store, httpPort, retention, device);
             Topics.create(config.bootstrapServers(), config.partitions(), config.replication());
             Pipeline pipeline = Pipeline.start(config, store);
             pipeline.awaitReady(120_000);
@@ -57,7 +57,7 @@ public final class Stack implements AutoCloseable {
         return new MeshpipeConfig(bootstrap, "standalone", data.resolve("state"), "file:" + store.root(),
                 env.containsKey("MESHPIPE_PARTITIONS") ? e.partitions() : 3, (short) 1, httpPort, retention,
                 e.maxUploadBytes(), e.maxVoxels(), e.processorThreads(), device, e.storageRetries(), e.storageBackoff(),
-                e.inputRetention(), e.dicomMaxFiles());
+                e.inputRetention(), e.dicomMaxFiles(), e.dedupeWindow(), e.gpuErrors(), e.faultHaltOn(), true);
     }
 
     public String bootstrapServers() {

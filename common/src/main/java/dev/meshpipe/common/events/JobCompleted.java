@@ -1,6 +1,7 @@
 package dev.meshpipe.common.events;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import java.time.Instant;
 
 /**
@@ -12,9 +13,11 @@ public record JobCompleted(
         String jobId,
         String tenant,
         JobResult result,
-        long vertices,
-        long triangles,
-        boolean watertight,
-        String device,
+        @JsonUnwrapped MeshSummary mesh,
         Instant submittedAt,
-        Instant completedAt) {}
+        Instant completedAt) {
+
+    public JobCompleted {
+        mesh = MeshSummary.orNull(mesh);
+    }
+}

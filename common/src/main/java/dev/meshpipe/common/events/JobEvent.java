@@ -1,6 +1,7 @@
 package dev.meshpipe.common.events;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import java.time.Instant;
 
 /**
@@ -18,35 +19,39 @@ public record JobEvent(
         String tenant,
         String name,
         Instant submittedAt,
-        String device,
-        Long triangles,
+        @JsonUnwrapped MeshSummary mesh,
         JobError error,
         JobResult result,
         String fingerprint) {
 
+    public JobEvent {
+        mesh = MeshSummary.orNull(mesh);
+    }
+
     public static JobEvent of(String jobId, JobState state, int progress, String stage) {
-        return new JobEvent(jobId, state, progress, stage, Instant.now(), null, null, null, null, null, null, null, null);
+        return new JobEvent(jobId, state, progress, stage, Instant.now(), null, null, null, null, null, null, null);
     }
 
     public JobEvent withSubmission(String tenant, String name, Instant submittedAt) {
-        return new JobEvent(jobId, state, progress, stage, at, tenant, name, submittedAt, device, triangles, error, result, fingerprint);
+        return new JobEvent(jobId, state, progress, stage, at, tenant, name, submittedAt, mesh, error, result, fingerprint);
     }
 
-    public JobEvent withDevice(String device, Long triangles) {
-        return new JobEvent(jobId, state, progress, stage, at, tenant, name, submittedAt, device, triangles, error, result, fingerprint);
+    /** The mesh as far as this stage knows it: its device while it runs, the whole summary once made. */
+    public JobEvent withMesh(MeshSummary mesh) {
+        return new JobEvent(jobId, state, progress, stage, at, tenant, name, submittedAt, mesh, error, result, fingerprint);
     }
 
     public JobEvent withError(JobError error) {
-        return new JobEvent(jobId, state, progress, stage, at, tenant, name, submittedAt, device, triangles, error, result, fingerprint);
+        return new JobEvent(jobId, state, progress, stage, at, tenant, name, submittedAt, mesh, error, result, fingerprint);
     }
 
     public JobEvent withResult(JobResult result) {
-        return new JobEvent(jobId, state, progress, stage, at, tenant, name, submittedAt, device, triangles, error, result, fingerprint);
+        return new JobEvent(jobId, state, progress, stage, at, tenant, name, submittedAt, mesh, error, result, fingerprint);
     }
 
     /** The submitting request's fingerprint, so a reused Idempotency-Key with another request is told apart. */
     public JobEvent withFingerprint(String requestFingerprint) {
-        return new JobEvent(jobId, state, progress, stage, at, tenant, name, submittedAt, device, triangles, error, result, requestFingerprint);
+        return new JobEvent(jobId, state, progress, stage, at, tenant, name, submittedAt, mesh, error, result, requestFingerprint);
     }
 
     public static JobEvent failed(String jobId, dev.meshpipe.common.ErrorCode code, String message, String stage) {

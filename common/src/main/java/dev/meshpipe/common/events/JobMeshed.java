@@ -1,9 +1,9 @@
 package dev.meshpipe.common.events;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 
 /** The processor's outputs for a job, on {@code meshpipe.jobs.meshed}. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -12,10 +12,11 @@ public record JobMeshed(
         String tenant,
         JobParams params,
         List<OutputFile> files,
-        String device,
-        long vertices,
-        long triangles,
-        boolean watertight,
-        Map<String, Long> timingsMs,
+        @JsonUnwrapped MeshSummary mesh,
         Instant submittedAt,
-        Instant meshedAt) {}
+        Instant meshedAt) {
+
+    public JobMeshed {
+        mesh = MeshSummary.orNull(mesh);
+    }
+}

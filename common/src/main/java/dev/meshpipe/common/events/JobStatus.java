@@ -1,6 +1,7 @@
 package dev.meshpipe.common.events;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import java.time.Instant;
 
 /**
@@ -17,16 +18,19 @@ public record JobStatus(
         Instant updatedAt,
         String tenant,
         String name,
-        String device,
-        Long triangles,
+        @JsonUnwrapped MeshSummary mesh,
         JobError error,
         JobResult result,
         String fingerprint) {
 
+    public JobStatus {
+        mesh = MeshSummary.orNull(mesh);
+    }
+
     public static JobStatus initial(JobEvent e) {
         return new JobStatus(e.jobId(), e.state(), clamp(e.progress()), e.stage(),
                 e.submittedAt() != null ? e.submittedAt() : e.at(), e.at(), e.tenant(), e.name(),
-                e.device(), e.triangles(), e.error(), e.result(), e.fingerprint());
+                e.mesh(), e.error(), e.result(), e.fingerprint());
     }
 
     /** Returns the status after {@code e}, or this status unchanged if {@code e} would move it backwards. */
@@ -47,13 +51,23 @@ public record JobStatus(
         return new JobStatus(id, e.state(), clamp(e.progress()), e.stage() != null ? e.stage() : stage,
                 submittedAt != null ? submittedAt : e.submittedAt(), updated,
                 tenant != null ? tenant : e.tenant(), name != null ? name : e.name(),
-                e.device() != null ? e.device() : device, e.triangles() != null ? e.triangles() : triangles,
+                e.mesh() != null ? e.mesh().over(mesh) : mesh,
                 e.error() != null ? e.error() : error, e.result() != null ? e.result() : result,
                 fingerprint != null ? fingerprint : e.fingerprint());
     }
 
+    /** The device the job ran (or runs) on, if known. */
+    public String device() {
+        return mesh == null ? null : mesh.device();
+    }
+
+    /** The mesh's triangles, once it is made. */
+    public Long triangles() {
+        return mesh == null ? null : mesh.triangles();
+    }
+
     private JobStatus withFingerprint(String f) {
-        return new JobStatus(id, state, progress, stage, submittedAt, updatedAt, tenant, name, device, triangles, error,
+        return new JobStatus(id, state, progress, stage, submittedAt, updatedAt, tenant, name, mesh, error,
                 result, f);
     }
 

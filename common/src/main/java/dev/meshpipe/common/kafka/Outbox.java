@@ -3,7 +3,6 @@ package dev.meshpipe.common.kafka;
 import dev.meshpipe.common.ErrorCode;
 import dev.meshpipe.common.Json;
 import dev.meshpipe.common.Topics;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -20,22 +19,12 @@ public final class Outbox {
 
     /** Routes an undecodable record to the dead-letter topic with headers saying why. */
     public void deadLetter(ConsumerRecord<String, byte[]> rec, String stage, ErrorCode code, String message) {
-        RecordHeaders h = new RecordHeaders(rec.headers().toArray());
-        h.add(Topics.HEADER_ERROR, utf8(code.name()));
-        h.add(Topics.HEADER_ERROR_MESSAGE, utf8(message == null ? "" : message));
-        h.add(Topics.HEADER_STAGE, utf8(stage));
-        h.add(Topics.HEADER_SOURCE_TOPIC, utf8(rec.topic()));
-        h.add(Topics.HEADER_SOURCE_PARTITION, utf8(String.valueOf(rec.partition())));
-        h.add(Topics.HEADER_SOURCE_OFFSET, utf8(String.valueOf(rec.offset())));
+        RecordHeaders h = DeadLetters.headers(rec.headers().toArray(), stage, code, message, rec.topic(), rec.partition(), rec.offset());
         records.add(new ProducerRecord<>(Topics.DLQ, null, rec.key(), rec.value(), h));
     }
 
     /** What the handler asked to write, in order. */
     public List<ProducerRecord<String, byte[]>> records() {
         return records;
-    }
-
-    private static byte[] utf8(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
     }
 }

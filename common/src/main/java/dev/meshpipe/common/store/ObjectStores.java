@@ -3,13 +3,13 @@ package dev.meshpipe.common.store;
 import java.io.IOException;
 import java.nio.file.Path;
 
-/** Opens the store named by MESHPIPE_STORAGE. */
+/** Opens the store named by MESHPIPE_STORAGE; the storage's own configuration, MESHPIPE_S3_*, is read here. */
 public final class ObjectStores {
     private ObjectStores() {}
 
     /** {@code file:/path}, or {@code s3://bucket[/prefix]} configured by MESHPIPE_S3_* variables. */
     public static ObjectStore open(String spec) throws IOException {
-        return open(spec, System.getenv());
+        return open(spec, dev.meshpipe.common.MeshpipeConfig.environment());
     }
 
     public static ObjectStore open(String spec, java.util.Map<String, String> env) throws IOException {

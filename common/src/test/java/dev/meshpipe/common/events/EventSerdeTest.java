@@ -52,16 +52,16 @@ class EventSerdeTest {
     @Test
     void everyEventTypeRoundTrips() {
         JobResult result = new JobResult("results/j1.zip", 1234, "ab".repeat(32), T.plusSeconds(86400));
-        JobEvent e = JobEvent.of("j1", JobState.SUCCEEDED, 100, "done").withResult(result).withDevice("cpu", 42L);
+        JobEvent e = JobEvent.of("j1", JobState.SUCCEEDED, 100, "done").withResult(result).withMesh(MeshSummary.of("cpu", 84, 42, true, Map.of("extractMs", 5L)));
         assertEquals(e, roundTrip(e, JobEvent.class));
         JobEvent f = JobEvent.failed("j1", ErrorCode.INVALID_VOLUME, "bad", "validating");
         assertEquals(f, roundTrip(f, JobEvent.class));
         JobTask task = new JobTask("j1", new InputRef.Synthetic("sphere:8"), JobParams.defaults(), null, T);
         assertEquals(task, roundTrip(task, JobTask.class));
         JobMeshed m = new JobMeshed("j1", null, JobParams.defaults(), List.of(new OutputFile("mesh.stl", "work/j1/mesh.stl", 10, "00")),
-                "cpu", 3, 1, false, Map.of("extractMs", 5L), T, T);
+                MeshSummary.of("cpu", 3, 1, false, Map.of("extractMs", 5L)), T, T);
         assertEquals(m, roundTrip(m, JobMeshed.class));
-        JobCompleted c = new JobCompleted("j1", "t", result, 3, 1, true, "cpu", T, T);
+        JobCompleted c = new JobCompleted("j1", "t", result, MeshSummary.of("cpu", 3, 1, true, null), T, T);
         assertEquals(c, roundTrip(c, JobCompleted.class));
     }
 
