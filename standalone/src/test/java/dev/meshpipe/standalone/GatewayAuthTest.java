@@ -1,5 +1,6 @@
 package dev.meshpipe.standalone;
 
+import static dev.meshpipe.testsupport.Problems.assertProblem;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -12,6 +13,7 @@ import dev.meshpipe.common.events.InputRef;
 import dev.meshpipe.common.events.JobSubmission;
 import dev.meshpipe.common.store.FileObjectStore;
 import dev.meshpipe.gateway.GatewayOptions;
+import dev.meshpipe.testsupport.TestCluster;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -101,7 +103,7 @@ class GatewayAuthTest {
                 assertEquals(401, r.statusCode(), route[0] + " " + route[1]);
                 assertTrue(r.headers().firstValue("WWW-Authenticate").orElse("").startsWith("Bearer"));
                 if (!route[0].equals("HEAD")) {
-                    PipelineTest.assertProblem(r, "UNAUTHORIZED", 401);
+                    assertProblem(r, 401, "UNAUTHORIZED");
                 }
             }
         }

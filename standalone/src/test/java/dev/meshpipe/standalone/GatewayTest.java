@@ -1,5 +1,6 @@
 package dev.meshpipe.standalone;
 
+import static dev.meshpipe.testsupport.Problems.assertProblem;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -14,6 +15,7 @@ import dev.meshpipe.common.events.JobState;
 import dev.meshpipe.common.store.FileObjectStore;
 import dev.meshpipe.gateway.GatewayOptions;
 import dev.meshpipe.gateway.GatewayService;
+import dev.meshpipe.testsupport.TestCluster;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -134,10 +136,6 @@ class GatewayTest {
             Thread.sleep(50);
         }
         throw new AssertionError(id + " never reached " + state + "; last " + last);
-    }
-
-    static void assertProblem(HttpResponse<String> r, int status, String code) throws Exception {
-        PipelineTest.assertProblem(r, code, status);
     }
 
     @Test

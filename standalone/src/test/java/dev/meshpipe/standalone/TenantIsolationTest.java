@@ -1,5 +1,6 @@
 package dev.meshpipe.standalone;
 
+import static dev.meshpipe.testsupport.Problems.assertProblem;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -16,6 +17,8 @@ import dev.meshpipe.common.events.JobSubmission;
 import dev.meshpipe.common.store.FileObjectStore;
 import dev.meshpipe.common.store.ObjectKeys;
 import dev.meshpipe.gateway.GatewayOptions;
+import dev.meshpipe.testsupport.TestCluster;
+import dev.meshpipe.testsupport.TopicReader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -114,7 +117,7 @@ class TenantIsolationTest {
     void postingAnotherTenantsJobIdGetsTheOwnersOwnConflictAndNothingOfTheJob() throws Exception {
         String body = "{\"id\":\"" + ACME_JOB + "\",\"input\":{\"synthetic\":\"sphere:12:4\"}}";
         HttpResponse<String> globex = send("POST", "/jobs", GLOBEX, body);
-        PipelineTest.assertProblem(globex, "JOB_ID_TAKEN", 409);
+        assertProblem(globex, 409, "JOB_ID_TAKEN");
         for (String secret : new String[] {"acme-secret-name", "SUCCEEDED", "sha256", "signature", "download", acmeDone.path("result").path("sha256").asText()}) {
             assertFalse(globex.body().contains(secret), "the refusal shows '" + secret + "': " + globex.body());
         }
@@ -143,7 +146,7 @@ class TenantIsolationTest {
     @Test
     void keyDerivedIdsCannotBeChosen() throws Exception {
         HttpResponse<String> r = send("POST", "/jobs", GLOBEX, "{\"id\":\"idem-0123abcd\",\"input\":{\"synthetic\":\"sphere:12:4\"}}");
-        PipelineTest.assertProblem(r, "INVALID_JOB_ID", 400);
+        assertProblem(r, 400, "INVALID_JOB_ID");
     }
 
     /** A Kafka producer naming another tenant and acme's id: dead-lettered with JOB_ID_TAKEN; acme's job does not change. */
@@ -221,7 +224,7 @@ class TenantIsolationTest {
         cluster.produce(Topics.EVENTS, id, JobEvent.of(id, JobState.SUCCEEDED, 100, "done")
                 .withResult(new JobResult(ObjectKeys.result(id), 1, "0".repeat(64), null)));
         HttpResponse<String> answer = cancel.get(30, TimeUnit.SECONDS);
-        PipelineTest.assertProblem(answer, "JOB_ALREADY_FINISHED", 409);
+        assertProblem(answer, 409, "JOB_ALREADY_FINISHED");
         assertEquals("SUCCEEDED", Json.MAPPER.readTree(answer.body()).path("state").asText());
         assertEquals("SUCCEEDED", awaitState(id, ACME, "SUCCEEDED").path("state").asText());
         for (ConsumerRecord<String, byte[]> r : TopicReader.readAll(cluster.bootstrap(), Topics.EVENTS)) {
@@ -247,8 +250,8 @@ class TenantIsolationTest {
                 .withResult(new JobResult(ObjectKeys.result(id), 1, "0".repeat(64), null)));
         awaitFoldPassed(id);
         assertEquals("CANCELLED", awaitState(id, ACME, "CANCELLED").path("state").asText());
-        PipelineTest.assertProblem(send("GET", "/jobs/" + id + "/download", ACME, null), "JOB_CANCELLED", 500);
-        PipelineTest.assertProblem(send("DELETE", "/jobs/" + id, ACME, null), "JOB_ALREADY_FINISHED", 409);
+        assertProblem(send("GET", "/jobs/" + id + "/download", ACME, null), 500, "JOB_CANCELLED");
+        assertProblem(send("DELETE", "/jobs/" + id, ACME, null), 409, "JOB_ALREADY_FINISHED");
     }
 
     /**
@@ -316,7 +319,7 @@ class TenantIsolationTest {
     @Test
     void cancellingAFinishedJobIsRefusedAndTheResultStays() throws Exception {
         HttpResponse<String> r = send("DELETE", "/jobs/" + ACME_JOB, ACME, null);
-        PipelineTest.assertProblem(r, "JOB_ALREADY_FINISHED", 409);
+        assertProblem(r, 409, "JOB_ALREADY_FINISHED");
         assertEquals(200, send("GET", "/jobs/" + ACME_JOB + "/download", ACME, null).statusCode());
         assertEquals(404, send("DELETE", "/jobs/" + ACME_JOB, GLOBEX, null).statusCode(), "another tenant's job looks missing");
     }

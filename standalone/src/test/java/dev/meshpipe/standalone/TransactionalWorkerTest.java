@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.meshpipe.common.kafka.Outbox;
 import dev.meshpipe.common.kafka.TransactionalWorker;
+import dev.meshpipe.testsupport.TestCluster;
+import dev.meshpipe.testsupport.TopicReader;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package dev.meshpipe.standalone;
+package dev.meshpipe.testsupport;
 
 import dev.meshpipe.common.MeshpipeConfig;
 import dev.meshpipe.common.store.FileObjectStore;
@@ -6,52 +6,129 @@ import dev.meshpipe.common.store.ObjectStore;
 import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.TestInstance;
+import java.util.Comparator;
+import java.util.function.Function;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * The in-JVM pipeline on a one-broker {@link TestCluster} with a filesystem store, started once per
- * test class: the set-up the pipeline test classes share.
+ * A running pipeline on a one-broker {@link TestCluster} with a filesystem store, started once per
+ * test class and closed after it:
+ *
+ * <pre>{@code
+ * @RegisterExtension
+ * static final PipelineExtension<GatewayClient> pipeline = PipelineExtension.start("it", starter, GatewayClient::new);
+ * }</pre>
+ *
+ * The services come from the caller's {@link Starter}: the in-JVM pipeline lives in
+ * {@code standalone}, which depends on every service, and test-support must not, so that each
+ * service's own tests can use it.
+ *
+ * @param <C> the client of the gateway the tests use
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-abstract class InProcessPipelineTest {
-    private final String name;
-    Path dir;
-    TestCluster cluster;
-    Pipeline pipeline;
-    ObjectStore store;
-    GatewayClient client;
-    String base;
-    final HttpClient http = HttpClient.newHttpClient();
-
-    /** @param name names the temporary directory and the cluster's groups */
-    InProcessPipelineTest(String name) {
-        this.name = name;
+public final class PipelineExtension<C> implements BeforeAllCallback, AfterAllCallback {
+    /** Starts the services on a configuration and a store, and waits until the gateway answers. */
+    @FunctionalInterface
+    public interface Starter {
+        Running start(MeshpipeConfig config, ObjectStore store) throws Exception;
     }
 
-    @BeforeAll
-    void start() throws Exception {
+    /** What the starter started: closed after the class, and the port its gateway listens on. */
+    public record Running(AutoCloseable services, int gatewayPort) {}
+
+    private final String name;
+    private final int partitions;
+    private final Starter starter;
+    private final Function<String, C> clientFor;
+    private final HttpClient http = HttpClient.newHttpClient();
+    private Path dir;
+    private TestCluster cluster;
+    private MeshpipeConfig config;
+    private ObjectStore store;
+    private Running running;
+    private String base;
+    private C client;
+
+    private PipelineExtension(String name, int partitions, Starter starter, Function<String, C> clientFor) {
+        this.name = name;
+        this.partitions = partitions;
+        this.starter = starter;
+        this.clientFor = clientFor;
+    }
+
+    /**
+     * @param name      names the temporary directory and the instance (its groups and state)
+     * @param starter   starts the services
+     * @param clientFor the tests' client of the gateway, given its base URL
+     */
+    public static <C> PipelineExtension<C> start(String name, Starter starter, Function<String, C> clientFor) {
+        return new PipelineExtension<>(name, 3, starter, clientFor);
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) throws Exception {
         dir = Files.createTempDirectory("meshpipe-" + name + "-test");
         cluster = new TestCluster(1);
-        MeshpipeConfig config = cluster.config(dir, name, 3);
+        config = cluster.config(dir, name, partitions);
         store = new FileObjectStore(dir.resolve("objects"));
-        pipeline = Pipeline.start(config, store);
-        pipeline.awaitReady(60_000);
-        base = "http://localhost:" + pipeline.gateway().port();
-        client = new GatewayClient(base);
+        running = starter.start(config, store);
+        base = "http://localhost:" + running.gatewayPort();
+        client = clientFor.apply(base);
     }
 
-    @AfterAll
-    void stop() throws Exception {
-        if (pipeline != null) {
-            pipeline.close();
+    @Override
+    public void afterAll(ExtensionContext context) throws Exception {
+        try {
+            if (running != null) {
+                running.services().close();
+            }
+        } finally {
+            if (cluster != null) {
+                cluster.close();
+            }
+            deleteTree(dir);
         }
-        if (cluster != null) {
-            cluster.close();
+    }
+
+    private static void deleteTree(Path dir) throws Exception {
+        if (dir == null) {
+            return;
         }
-        try (var files = Files.walk(dir)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        try (Stream<Path> files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         }
+    }
+
+    /** A temporary directory of this class, deleted after it; the store's files are under {@code objects}. */
+    public Path dir() {
+        return dir;
+    }
+
+    public TestCluster cluster() {
+        return cluster;
+    }
+
+    public MeshpipeConfig config() {
+        return config;
+    }
+
+    public ObjectStore store() {
+        return store;
+    }
+
+    /** The gateway's base URL, {@code http://localhost:PORT}. */
+    public String base() {
+        return base;
+    }
+
+    public C client() {
+        return client;
+    }
+
+    /** A plain HTTP client, for what the gateway client does not do (headers, raw bodies, problems). */
+    public HttpClient http() {
+        return http;
     }
 }
