@@ -1,4 +1,4 @@
-package dev.meshpipe.standalone;
+package dev.meshpipe.ingest;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -8,7 +8,6 @@ import dev.meshpipe.common.Topics;
 import dev.meshpipe.common.events.InputRef;
 import dev.meshpipe.common.events.JobSubmission;
 import dev.meshpipe.common.store.FileObjectStore;
-import dev.meshpipe.ingest.IngestService;
 import dev.meshpipe.testsupport.Records;
 import dev.meshpipe.testsupport.TestCluster;
 import dev.meshpipe.testsupport.TopicReader;

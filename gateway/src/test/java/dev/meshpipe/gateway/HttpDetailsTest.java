@@ -1,4 +1,4 @@
-package dev.meshpipe.standalone;
+package dev.meshpipe.gateway;
 
 import static dev.meshpipe.testsupport.Problems.assertProblem;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -15,9 +15,6 @@ import dev.meshpipe.common.events.JobState;
 import dev.meshpipe.common.store.FileObjectStore;
 import dev.meshpipe.common.store.ObjectInfo;
 import dev.meshpipe.common.store.ObjectStore;
-import dev.meshpipe.gateway.EdgeLimits;
-import dev.meshpipe.gateway.GatewayOptions;
-import dev.meshpipe.gateway.GatewayService;
 import dev.meshpipe.mesh.io.TestNifti;
 import dev.meshpipe.testsupport.TestCluster;
 import java.io.IOException;
@@ -112,7 +109,7 @@ class HttpDetailsTest {
                         .withTenantQuotas(2, 1L << 30));
         gateway = new GatewayService(config, options, new MeteredStore());
         gateway.start();
-        GatewayTest.awaitReady(gateway);
+        awaitReady(gateway);
         base = "http://localhost:" + gateway.port();
     }
 
@@ -123,6 +120,13 @@ class HttpDetailsTest {
         }
         if (cluster != null) {
             cluster.close();
+        }
+    }
+
+    static void awaitReady(GatewayService g) throws InterruptedException {
+        long end = System.currentTimeMillis() + 60_000;
+        while (!g.ready() && System.currentTimeMillis() < end) {
+            Thread.sleep(50);
         }
     }
 
