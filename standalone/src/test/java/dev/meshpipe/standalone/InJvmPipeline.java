@@ -2,6 +2,7 @@ package dev.meshpipe.standalone;
 
 import dev.meshpipe.common.MeshpipeConfig;
 import dev.meshpipe.common.store.ObjectStore;
+import dev.meshpipe.gateway.GatewayOptions;
 import dev.meshpipe.testsupport.PipelineExtension;
 
 /** Standalone's in-JVM {@link Pipeline} as test-support's {@link PipelineExtension}, with the CLI's client of its gateway. */
@@ -13,8 +14,16 @@ final class InJvmPipeline {
         return PipelineExtension.start(name, InJvmPipeline::start, GatewayClient::new);
     }
 
+    /** With the gateway's options (tokens, link secret) and the topics' partitions. */
+    static PipelineExtension<GatewayClient> extension(String name, int partitions, GatewayOptions options) {
+        return PipelineExtension.start(name, partitions, (config, store) -> running(Pipeline.start(config, options, store)), GatewayClient::new);
+    }
+
     private static PipelineExtension.Running start(MeshpipeConfig config, ObjectStore store) throws InterruptedException {
-        Pipeline pipeline = Pipeline.start(config, store);
+        return running(Pipeline.start(config, store));
+    }
+
+    private static PipelineExtension.Running running(Pipeline pipeline) throws InterruptedException {
         try {
             pipeline.awaitReady(60_000);
         } catch (InterruptedException | RuntimeException e) {

@@ -64,7 +64,12 @@ public final class PipelineExtension<C> implements BeforeAllCallback, AfterAllCa
      * @param clientFor the tests' client of the gateway, given its base URL
      */
     public static <C> PipelineExtension<C> start(String name, Starter starter, Function<String, C> clientFor) {
-        return new PipelineExtension<>(name, 3, starter, clientFor);
+        return start(name, 3, starter, clientFor);
+    }
+
+    /** @param partitions of every topic: fewer makes each instance's share of the keys larger */
+    public static <C> PipelineExtension<C> start(String name, int partitions, Starter starter, Function<String, C> clientFor) {
+        return new PipelineExtension<>(name, partitions, starter, clientFor);
     }
 
     @Override
