@@ -14,7 +14,8 @@ import java.util.regex.Pattern;
 public final class Problems {
     /** A package-qualified name of the JDK, meshpipe or a library it runs on: a leak of Java internals. */
     private static final Pattern JAVA_NAME = Pattern.compile(
-            "\\b(?:java|javax|jdk|sun|dev\\.meshpipe|com\\.fasterxml|org\\.apache|org\\.eclipse|io\\.javalin|software\\.amazon)\\.[A-Za-z_$]");
+            "\\b(?:java|javax|jdk|sun|dev\\.meshpipe|com\\.fasterxml|org\\.apache|org\\.eclipse|io\\.javalin|software\\.amazon)"
+                    + "(?:\\.[A-Za-z_$][\\w$]*)+");
 
     private Problems() {}
 
