@@ -41,7 +41,12 @@ public class KafkaTestCluster implements AutoCloseable {
             kit.startup();
             kit.waitForReadyBrokers();
         } catch (Exception | Error e) {
-            kit.close();
+            // A cluster that failed to start still holds its ports, threads and log directories.
+            try {
+                kit.close();
+            } catch (Exception closing) {
+                e.addSuppressed(closing);
+            }
             throw e;
         }
     }
