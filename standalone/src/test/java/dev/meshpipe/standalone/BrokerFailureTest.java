@@ -8,6 +8,9 @@ import dev.meshpipe.common.Topics;
 import dev.meshpipe.common.events.InputRef;
 import dev.meshpipe.common.events.JobSubmission;
 import dev.meshpipe.common.store.FileObjectStore;
+import dev.meshpipe.testsupport.Records;
+import dev.meshpipe.testsupport.TestCluster;
+import dev.meshpipe.testsupport.TopicReader;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Map;
@@ -41,8 +44,8 @@ class BrokerFailureTest {
                 cluster.kit.brokers().get(stopped).shutdown();
                 long stoppedAt = System.nanoTime();
                 int done = awaitCompleted(cluster, JOBS, 240);
-                Map<String, Integer> completions = ChildStack.countByKey(TopicReader.readAll(cluster.bootstrap(), Topics.COMPLETED), null);
-                Map<String, Integer> succeeded = ChildStack.countByKey(TopicReader.readAll(cluster.bootstrap(), Topics.EVENTS), "SUCCEEDED");
+                Map<String, Integer> completions = Records.countByKey(TopicReader.readAll(cluster.bootstrap(), Topics.COMPLETED), null);
+                Map<String, Integer> succeeded = Records.countByKey(TopicReader.readAll(cluster.bootstrap(), Topics.EVENTS), "SUCCEEDED");
                 long zips = ChildStack.zips(dir.resolve("objects"));
                 System.out.printf("RELIABILITY broker: 3 brokers (RF 3, min ISR 2), %d jobs; broker %d stopped after %d completed;"
                                 + " all done %.1f s later; completion records %d, SUCCEEDED events %d, ZIPs %d, lost %d, duplicated %d; total %.1f s%n",

@@ -1,22 +1,20 @@
 package dev.meshpipe.standalone;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.meshpipe.common.Json;
 import dev.meshpipe.common.Topics;
 import dev.meshpipe.common.events.InputRef;
 import dev.meshpipe.common.events.JobSubmission;
+import dev.meshpipe.testsupport.Records;
+import dev.meshpipe.testsupport.TopicReader;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -107,7 +105,7 @@ record ChildStack(Process process, String url, String bootstrap, Path log) {
 
     /** How many distinct jobs have a committed completion record. */
     static int completed(String bootstrap) throws IOException {
-        return countByKey(TopicReader.readAll(bootstrap, Topics.COMPLETED), null).size();
+        return Records.countByKey(TopicReader.readAll(bootstrap, Topics.COMPLETED), null).size();
     }
 
     /** The result ZIPs in a file object store. */
@@ -117,20 +115,6 @@ record ChildStack(Process process, String url, String bootstrap, Path log) {
         }
     }
 
-    /** Records per key; with {@code state}, only events in that state. */
-    static Map<String, Integer> countByKey(List<ConsumerRecord<String, byte[]>> records, String state) throws IOException {
-        Map<String, Integer> out = new HashMap<>();
-        for (ConsumerRecord<String, byte[]> r : records) {
-            if (state != null) {
-                JsonNode e = Json.MAPPER.readTree(r.value());
-                if (!state.equals(e.path("state").asText())) {
-                    continue;
-                }
-            }
-            out.merge(r.key(), 1, Integer::sum);
-        }
-        return out;
-    }
 
     static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {

@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.meshpipe.common.Json;
 import dev.meshpipe.common.Topics;
+import dev.meshpipe.testsupport.KafkaDiagnosis;
+import dev.meshpipe.testsupport.Records;
+import dev.meshpipe.testsupport.TopicReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -49,8 +52,8 @@ class CrashRecoveryTest {
             }
             double recovery = (System.nanoTime() - killedAt) / 1e9;
 
-            Map<String, Integer> completions = ChildStack.countByKey(TopicReader.readAll(again.bootstrap(), Topics.COMPLETED), null);
-            Map<String, Integer> succeeded = ChildStack.countByKey(TopicReader.readAll(again.bootstrap(), Topics.EVENTS), "SUCCEEDED");
+            Map<String, Integer> completions = Records.countByKey(TopicReader.readAll(again.bootstrap(), Topics.COMPLETED), null);
+            Map<String, Integer> succeeded = Records.countByKey(TopicReader.readAll(again.bootstrap(), Topics.EVENTS), "SUCCEEDED");
             long zips = ChildStack.zips(data.resolve("objects"));
             long duplicated = completions.values().stream().filter(n -> n > 1).count()
                     + succeeded.values().stream().filter(n -> n > 1).count();
@@ -105,8 +108,8 @@ class CrashRecoveryTest {
                 }
                 up = next;
             }
-            Map<String, Integer> completions = ChildStack.countByKey(TopicReader.readAll(up.bootstrap(), Topics.COMPLETED), null);
-            Map<String, Integer> failed = ChildStack.countByKey(TopicReader.readAll(up.bootstrap(), Topics.EVENTS), "FAILED");
+            Map<String, Integer> completions = Records.countByKey(TopicReader.readAll(up.bootstrap(), Topics.COMPLETED), null);
+            Map<String, Integer> failed = Records.countByKey(TopicReader.readAll(up.bootstrap(), Topics.EVENTS), "FAILED");
             String failedCode = poisonFailure(up);
             long dlq = TopicReader.readAll(up.bootstrap(), Topics.DLQ).stream().filter(r -> r.key().equals("poison-000")).count();
             System.out.printf("RELIABILITY poison: 1 job that halts its worker, %d others; %d crashes and restarts;"
@@ -135,7 +138,7 @@ class CrashRecoveryTest {
 
     /** A stall is the hardest failure to explain after the fact: print the broker's view and the log's end. */
     private static void explainStall(ChildStack s) throws Exception {
-        System.out.println("crash test: no progress; " + KafkaDiagnosis.of(s.bootstrap()));
+        System.out.println("crash test: no progress; " + KafkaDiagnosis.of(s.bootstrap(), Topics.ALL));
         List<String> lines = Files.readAllLines(s.log());
         System.out.println("last lines of " + s.log() + ":");
         lines.subList(Math.max(0, lines.size() - 80), lines.size()).forEach(System.out::println);

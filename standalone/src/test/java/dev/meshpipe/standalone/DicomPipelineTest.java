@@ -11,6 +11,7 @@ import dev.meshpipe.common.events.JobParams;
 import dev.meshpipe.common.events.JobSubmission;
 import dev.meshpipe.common.store.ObjectStore;
 import dev.meshpipe.mesh.io.dicom.TestDicom;
+import dev.meshpipe.testsupport.PipelineExtension;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -21,12 +22,14 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** A DICOM series through the whole pipeline: uploaded as application/zip, and claim-checked over Kafka. */
-class DicomPipelineTest extends InProcessPipelineTest {
-    DicomPipelineTest() {
-        super("dicom");
-    }
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class DicomPipelineTest {
+    @RegisterExtension
+    static final PipelineExtension<GatewayClient> pipeline = InJvmPipeline.extension("dicom");
 
     static List<byte[]> series(String uid, int slices) {
         List<byte[]> out = new ArrayList<>();
@@ -70,22 +73,22 @@ class DicomPipelineTest extends InProcessPipelineTest {
         String key = "inputs/" + id + "/series.zip";
         List<byte[]> two = series("1.2.3", 4);
         two.addAll(series("1.2.4", 3));
-        try (ObjectStore.Upload up = store.create(key)) {
+        try (ObjectStore.Upload up = pipeline.store().create(key)) {
             up.write(TestDicom.zip(two));
         }
         JobParams params = new JobParams("15", null, null, "series over kafka").withSpaceAndSeries(null, "1.2.3");
-        cluster.produce(Topics.SUBMITTED, id, Json.bytes(new JobSubmission(new InputRef.StoredObject(key, null), params, null, Instant.now())));
-        JsonNode s = client.awaitFinished(id, Duration.ofSeconds(90));
+        pipeline.cluster().produce(Topics.SUBMITTED, id, Json.bytes(new JobSubmission(new InputRef.StoredObject(key, null), params, null, Instant.now())));
+        JsonNode s = pipeline.client().awaitFinished(id, Duration.ofSeconds(90));
         assertEquals("SUCCEEDED", s.path("state").asText(), s.toString());
     }
 
     private HttpResponse<String> post(String type, byte[] body, String query) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create(base + "/jobs" + query)).header("Content-Type", type)
+        return pipeline.http().send(HttpRequest.newBuilder(URI.create(pipeline.base() + "/jobs" + query)).header("Content-Type", type)
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private JsonNode awaitFinished(HttpResponse<String> r) throws Exception {
         assertEquals(202, r.statusCode(), r.body());
-        return client.awaitFinished(Json.MAPPER.readTree(r.body()).path("id").asText(), Duration.ofSeconds(90));
+        return pipeline.client().awaitFinished(Json.MAPPER.readTree(r.body()).path("id").asText(), Duration.ofSeconds(90));
     }
 }

@@ -1,5 +1,6 @@
 package dev.meshpipe.standalone;
 
+import static dev.meshpipe.testsupport.Problems.assertProblem;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -9,6 +10,7 @@ import dev.meshpipe.common.events.InputRef;
 import dev.meshpipe.common.events.JobParams;
 import dev.meshpipe.common.events.JobSubmission;
 import dev.meshpipe.mesh.io.TestNifti;
+import dev.meshpipe.testsupport.PipelineExtension;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -18,42 +20,44 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The {@code smooth} preset through every entry point of the running pipeline (a real in-process
  * KRaft broker): an HTTP upload, a JSON request and a Kafka submission each come out smoothed, with
  * the volume kept and the figures in quality.json; a bad preset is a clear 400.
  */
-class FinishingPipelineTest extends InProcessPipelineTest {
-    FinishingPipelineTest() {
-        super("fin");
-    }
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class FinishingPipelineTest {
+    @RegisterExtension
+    static final PipelineExtension<GatewayClient> pipeline = InJvmPipeline.extension("fin");
 
     @Test
     void smoothPresetThroughHttpJsonAndKafka() throws Exception {
-        Path nii = dir.resolve("ball.nii.gz");
+        Path nii = pipeline.dir().resolve("ball.nii.gz");
         Files.write(nii, TestNifti.gzip(TestNifti.ball(24, 8)));
-        GatewayClient.Answer upload = client.upload(nii, Map.of("iso", "50", "preset", "smooth", "formats", "stl"));
+        GatewayClient.Answer upload = pipeline.client().upload(nii, Map.of("iso", "50", "preset", "smooth", "formats", "stl"));
         assertEquals(202, upload.status(), upload.body().toString());
-        GatewayClient.Answer json = client.submitJson(Map.of("input", Map.of("synthetic", "sphere:40:12"),
+        GatewayClient.Answer json = pipeline.client().submitJson(Map.of("input", Map.of("synthetic", "sphere:40:12"),
                 "params", Map.of("preset", "smooth", "formats", java.util.List.of("stl"))));
         assertEquals(202, json.status(), json.body().toString());
         JobParams smooth = new JobParams(null, null, null, "kafka ball").withFinishing("smooth", null, null, null, null, null, null);
-        cluster.produce(dev.meshpipe.common.Topics.SUBMITTED, "fin-kafka-1",
+        pipeline.cluster().produce(dev.meshpipe.common.Topics.SUBMITTED, "fin-kafka-1",
                 Json.bytes(new JobSubmission(new InputRef.Synthetic("sphere:40:12"), smooth, null, Instant.now())));
         // The CLI client: a synthetic spec goes as JSON, a file as an upload, both with --preset.
-        MeshCommandTest.Run cliSpec = MeshCommandTest.run("submit", "sphere:40:12", "--server", base, "--preset", "smooth",
+        MeshCommandTest.Run cliSpec = MeshCommandTest.run("submit", "sphere:40:12", "--server", pipeline.base(), "--preset", "smooth",
                 "--keep-largest", "--formats", "stl");
         assertEquals(0, cliSpec.exit(), cliSpec.err());
-        MeshCommandTest.Run cliFile = MeshCommandTest.run("submit", nii.toString(), "--server", base, "--iso", "50",
+        MeshCommandTest.Run cliFile = MeshCommandTest.run("submit", nii.toString(), "--server", pipeline.base(), "--iso", "50",
                 "--preset", "smooth", "--formats", "stl");
         assertEquals(0, cliFile.exit(), cliFile.err());
-        MeshCommandTest.Run cliBad = MeshCommandTest.run("submit", "sphere:40:12", "--server", base, "--preset", "glossy");
+        MeshCommandTest.Run cliBad = MeshCommandTest.run("submit", "sphere:40:12", "--server", pipeline.base(), "--preset", "glossy");
         assertEquals(2, cliBad.exit());
         assertTrue(cliBad.err().contains("preset must be one of raw, smooth, print, web"), cliBad.err());
         for (String id : new String[] {upload.body().path("id").asText(), json.body().path("id").asText(), "fin-kafka-1",
                 cliSpec.out().trim(), cliFile.out().trim()}) {
-            JsonNode s = client.awaitFinished(id, Duration.ofSeconds(120));
+            JsonNode s = pipeline.client().awaitFinished(id, Duration.ofSeconds(120));
             assertEquals("SUCCEEDED", s.path("state").asText(), s.toString());
             JsonNode f = quality(id).path("finishing");
             assertEquals("smooth", f.path("options").path("preset").asText(), f.toString());
@@ -67,15 +71,15 @@ class FinishingPipelineTest extends InProcessPipelineTest {
 
     @Test
     void anUnknownPresetIsAClear400() throws Exception {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "/jobs?preset=glossy"))
+        HttpResponse<String> r = pipeline.http().send(HttpRequest.newBuilder(URI.create(pipeline.base() + "/jobs?preset=glossy"))
                 .header("Content-Type", "application/octet-stream")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(TestNifti.gzip(TestNifti.ball(8, 3)))).build(), HttpResponse.BodyHandlers.ofString());
-        PipelineTest.assertProblem(r, "INVALID_PARAMETER", 400);
+        assertProblem(r, 400, "INVALID_PARAMETER");
         assertTrue(r.body().contains("preset"), r.body());
     }
 
     private JsonNode quality(String id) throws Exception {
-        HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(URI.create(base + "/jobs/" + id + "/quality.json")).build(),
+        HttpResponse<byte[]> r = pipeline.http().send(HttpRequest.newBuilder(URI.create(pipeline.base() + "/jobs/" + id + "/quality.json")).build(),
                 HttpResponse.BodyHandlers.ofByteArray());
         assertEquals(200, r.statusCode(), new String(r.body()));
         return Json.MAPPER.readTree(r.body());

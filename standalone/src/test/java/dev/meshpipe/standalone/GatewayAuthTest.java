@@ -1,33 +1,30 @@
 package dev.meshpipe.standalone;
 
+import static dev.meshpipe.testsupport.Problems.assertProblem;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.meshpipe.common.Json;
-import dev.meshpipe.common.MeshpipeConfig;
 import dev.meshpipe.common.Topics;
 import dev.meshpipe.common.events.InputRef;
 import dev.meshpipe.common.events.JobSubmission;
-import dev.meshpipe.common.store.FileObjectStore;
 import dev.meshpipe.gateway.GatewayOptions;
+import dev.meshpipe.testsupport.PipelineExtension;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** With tokens on, no request reaches another tenant's job, on any route. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -35,39 +32,21 @@ class GatewayAuthTest {
     static final byte[] SECRET = "auth-test-secret".getBytes(StandardCharsets.UTF_8);
     static final String ACME = "token-acme-0123456789";
     static final String GLOBEX = "token-globex-9876543210";
-    TestCluster cluster;
-    Pipeline pipeline;
-    String base;
+    @RegisterExtension
+    static final PipelineExtension<GatewayClient> pipeline = InJvmPipeline.extension("auth", 2,
+            GatewayOptions.defaults().withLinkSecret(SECRET).withTokens(Map.of(ACME, "acme", GLOBEX, "globex")));
     String acmeJob;
-    final HttpClient http = HttpClient.newHttpClient();
 
     @BeforeAll
-    void start() throws Exception {
-        Path dir = Files.createTempDirectory("meshpipe-auth-test");
-        cluster = new TestCluster(1);
-        MeshpipeConfig config = cluster.config(dir, "auth", 2);
-        GatewayOptions options = GatewayOptions.defaults().withLinkSecret(SECRET).withTokens(Map.of(ACME, "acme", GLOBEX, "globex"));
-        pipeline = Pipeline.start(config, options, new FileObjectStore(dir.resolve("objects")));
-        pipeline.awaitReady(60_000);
-        base = "http://localhost:" + pipeline.gateway().port();
+    void submitAcmesJob() throws Exception {
         HttpResponse<String> r = send("POST", "/jobs", ACME, "{\"input\":{\"synthetic\":\"sphere:16:5\"}}");
         assertEquals(202, r.statusCode(), r.body());
         acmeJob = Json.MAPPER.readTree(r.body()).path("id").asText();
         awaitSucceeded(acmeJob, ACME);
     }
 
-    @AfterAll
-    void stop() throws Exception {
-        if (pipeline != null) {
-            pipeline.close();
-        }
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
-
     HttpResponse<String> send(String method, String path, String token, String json) throws Exception {
-        HttpRequest.Builder r = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(20))
+        HttpRequest.Builder r = HttpRequest.newBuilder(URI.create(pipeline.base() + path)).timeout(Duration.ofSeconds(20))
                 .method(method, json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json));
         if (json != null) {
             r.header("Content-Type", "application/json");
@@ -75,7 +54,7 @@ class GatewayAuthTest {
         if (token != null) {
             r.header("Authorization", "Bearer " + token);
         }
-        return http.send(r.build(), HttpResponse.BodyHandlers.ofString());
+        return pipeline.http().send(r.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     JsonNode awaitSucceeded(String id, String token) throws Exception {
@@ -101,7 +80,7 @@ class GatewayAuthTest {
                 assertEquals(401, r.statusCode(), route[0] + " " + route[1]);
                 assertTrue(r.headers().firstValue("WWW-Authenticate").orElse("").startsWith("Bearer"));
                 if (!route[0].equals("HEAD")) {
-                    PipelineTest.assertProblem(r, "UNAUTHORIZED", 401);
+                    assertProblem(r, 401, "UNAUTHORIZED");
                 }
             }
         }
@@ -135,7 +114,7 @@ class GatewayAuthTest {
 
     @Test
     void jobsFromKafkaProducersBelongToTheirTenant() throws Exception {
-        cluster.produce(Topics.SUBMITTED, "kafka-globex-1", new JobSubmission(new InputRef.Synthetic("sphere:12:4"), null, "globex", Instant.now()));
+        pipeline.cluster().produce(Topics.SUBMITTED, "kafka-globex-1", new JobSubmission(new InputRef.Synthetic("sphere:12:4"), null, "globex", Instant.now()));
         awaitSucceeded("kafka-globex-1", GLOBEX);
         assertEquals(404, send("GET", "/jobs/kafka-globex-1", ACME, null).statusCode());
     }
@@ -143,11 +122,11 @@ class GatewayAuthTest {
     @Test
     void idempotencyKeysAreKeptApartPerTenant() throws Exception {
         String body = "{\"input\":{\"synthetic\":\"sphere:12:4\"}}";
-        HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(base + "/jobs")).header("Content-Type", "application/json")
+        HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(pipeline.base() + "/jobs")).header("Content-Type", "application/json")
                 .header("Idempotency-Key", "same-key").POST(HttpRequest.BodyPublishers.ofString(body));
-        String a = Json.MAPPER.readTree(http.send(req.copy().header("Authorization", "Bearer " + ACME).build(),
+        String a = Json.MAPPER.readTree(pipeline.http().send(req.copy().header("Authorization", "Bearer " + ACME).build(),
                 HttpResponse.BodyHandlers.ofString()).body()).path("id").asText();
-        String g = Json.MAPPER.readTree(http.send(req.copy().header("Authorization", "Bearer " + GLOBEX).build(),
+        String g = Json.MAPPER.readTree(pipeline.http().send(req.copy().header("Authorization", "Bearer " + GLOBEX).build(),
                 HttpResponse.BodyHandlers.ofString()).body()).path("id").asText();
         assertNotEquals(a, g);
     }

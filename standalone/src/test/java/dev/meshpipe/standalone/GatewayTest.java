@@ -1,5 +1,6 @@
 package dev.meshpipe.standalone;
 
+import static dev.meshpipe.testsupport.Problems.assertProblem;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -11,16 +12,13 @@ import dev.meshpipe.common.Topics;
 import dev.meshpipe.common.events.JobEvent;
 import dev.meshpipe.common.events.JobResult;
 import dev.meshpipe.common.events.JobState;
-import dev.meshpipe.common.store.FileObjectStore;
 import dev.meshpipe.gateway.GatewayOptions;
 import dev.meshpipe.gateway.GatewayService;
+import dev.meshpipe.testsupport.PipelineExtension;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,49 +28,35 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The HTTP contract against a real broker, with two gateway instances sharing the status store. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @org.junit.jupiter.api.TestMethodOrder(org.junit.jupiter.api.MethodOrderer.OrderAnnotation.class)
 class GatewayTest {
     static final byte[] SECRET = "test-link-secret".getBytes(StandardCharsets.UTF_8);
-    Path dir;
-    TestCluster cluster;
-    Pipeline pipeline;
+    @RegisterExtension
+    static final PipelineExtension<GatewayClient> pipeline = InJvmPipeline.extension("a", 4, GatewayOptions.defaults().withLinkSecret(SECRET));
     GatewayService second;
     MeshpipeConfig configB;
-    FileObjectStore store;
     String a;
     String b;
-    final HttpClient http = HttpClient.newHttpClient();
 
+    /** The second instance, on the same cluster and store as the pipeline's gateway. */
     @BeforeAll
-    void start() throws Exception {
-        dir = Files.createTempDirectory("meshpipe-gateway-test");
-        cluster = new TestCluster(1);
-        MeshpipeConfig configA = cluster.config(dir, "a", 4);
-        configB = cluster.config(dir, "b", 4);
-        store = new FileObjectStore(dir.resolve("objects"));
-        GatewayOptions options = GatewayOptions.defaults().withLinkSecret(SECRET);
-        pipeline = Pipeline.start(configA, options, store);
-        second = new GatewayService(configB, options, store);
+    void startSecondGateway() throws Exception {
+        configB = pipeline.cluster().config(pipeline.dir(), "b", 4);
+        second = new GatewayService(configB, GatewayOptions.defaults().withLinkSecret(SECRET), pipeline.store());
         second.start();
-        pipeline.awaitReady(60_000);
         awaitReady(second);
-        a = "http://localhost:" + pipeline.gateway().port();
+        a = pipeline.base();
         b = "http://localhost:" + second.port();
     }
 
     @AfterAll
-    void stop() throws Exception {
+    void stopSecondGateway() {
         if (second != null) {
             second.close();
-        }
-        if (pipeline != null) {
-            pipeline.close();
-        }
-        if (cluster != null) {
-            cluster.close();
         }
     }
 
@@ -107,7 +91,7 @@ class GatewayTest {
         for (int i = 0; i < headers.length; i += 2) {
             r.header(headers[i], headers[i + 1]);
         }
-        return http.send(r.build(), HttpResponse.BodyHandlers.ofString());
+        return pipeline.http().send(r.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     HttpResponse<String> get(String url, String... headers) throws Exception {
@@ -136,10 +120,6 @@ class GatewayTest {
         throw new AssertionError(id + " never reached " + state + "; last " + last);
     }
 
-    static void assertProblem(HttpResponse<String> r, int status, String code) throws Exception {
-        PipelineTest.assertProblem(r, code, status);
-    }
-
     @Test
     void aJobSubmittedOnOneInstanceIsKnownAtOnceOnTheOther() throws Exception {
         // Four partitions over two instances: about half the keys live on each side.
@@ -155,11 +135,11 @@ class GatewayTest {
         String id = submit(a, "sphere:16:5");
         JsonNode done = awaitState(b, id, "SUCCEEDED");
         assertEquals(done.path("result"), Json.MAPPER.readTree(get(a + "/jobs/" + id).body()).path("result"));
-        HttpResponse<byte[]> viaB = http.send(HttpRequest.newBuilder(URI.create(b + "/jobs/" + id + "/download")).build(), HttpResponse.BodyHandlers.ofByteArray());
+        HttpResponse<byte[]> viaB = pipeline.http().send(HttpRequest.newBuilder(URI.create(b + "/jobs/" + id + "/download")).build(), HttpResponse.BodyHandlers.ofByteArray());
         assertEquals(200, viaB.statusCode());
         assertEquals("application/zip", viaB.headers().firstValue("Content-Type").orElse(""));
         assertEquals("attachment; filename=\"" + id + ".zip\"", viaB.headers().firstValue("Content-Disposition").orElse(""));
-        HttpResponse<byte[]> png = http.send(HttpRequest.newBuilder(URI.create(a + "/jobs/" + id + "/preview.png")).build(), HttpResponse.BodyHandlers.ofByteArray());
+        HttpResponse<byte[]> png = pipeline.http().send(HttpRequest.newBuilder(URI.create(a + "/jobs/" + id + "/preview.png")).build(), HttpResponse.BodyHandlers.ofByteArray());
         assertEquals(200, png.statusCode());
         assertEquals("image/png", png.headers().firstValue("Content-Type").orElse(""));
         assertEquals((byte) 0x89, png.body()[0]);
@@ -182,7 +162,7 @@ class GatewayTest {
     void theDownloadContractForEveryState() throws Exception {
         // States made directly on the events topic, so each is certain.
         String running = "contract-running";
-        cluster.produce(Topics.EVENTS, running, JobEvent.of(running, JobState.PROCESSING, 42, "extracting"));
+        pipeline.cluster().produce(Topics.EVENTS, running, JobEvent.of(running, JobState.PROCESSING, 42, "extracting"));
         HttpResponse<String> notReady = await(a + "/jobs/" + running + "/download", 409);
         assertProblem(notReady, 409, "JOB_NOT_READY");
         JsonNode p = Json.MAPPER.readTree(notReady.body());
@@ -191,19 +171,19 @@ class GatewayTest {
         assertTrue(notReady.headers().firstValue("Retry-After").isPresent());
 
         String gone = "contract-gone";
-        cluster.produce(Topics.EVENTS, gone, JobEvent.of(gone, JobState.SUCCEEDED, 100, "done")
+        pipeline.cluster().produce(Topics.EVENTS, gone, JobEvent.of(gone, JobState.SUCCEEDED, 100, "done")
                 .withResult(new JobResult("results/contract-gone.zip", 10, "00", Instant.now().plusSeconds(3600))));
         assertProblem(await(b + "/jobs/" + gone + "/download", 410), 410, "RESULT_EXPIRED");
 
         String expired = "contract-expired";
-        cluster.produce(Topics.EVENTS, expired, JobEvent.of(expired, JobState.SUCCEEDED, 100, "done")
+        pipeline.cluster().produce(Topics.EVENTS, expired, JobEvent.of(expired, JobState.SUCCEEDED, 100, "done")
                 .withResult(new JobResult("results/contract-expired.zip", 10, "00", Instant.now().plusSeconds(3600))));
-        cluster.produce(Topics.EVENTS, expired, JobEvent.of(expired, JobState.EXPIRED, 100, "expired"));
+        pipeline.cluster().produce(Topics.EVENTS, expired, JobEvent.of(expired, JobState.EXPIRED, 100, "expired"));
         awaitState(a, expired, "EXPIRED");
         assertProblem(get(a + "/jobs/" + expired + "/download"), 410, "RESULT_EXPIRED");
 
         String failed = "contract-failed";
-        cluster.produce(Topics.EVENTS, failed, JobEvent.failed(failed, dev.meshpipe.common.ErrorCode.INVALID_VOLUME, "truncated voxel data", "meshing"));
+        pipeline.cluster().produce(Topics.EVENTS, failed, JobEvent.failed(failed, dev.meshpipe.common.ErrorCode.INVALID_VOLUME, "truncated voxel data", "meshing"));
         HttpResponse<String> f = await(a + "/jobs/" + failed + "/download", 500);
         assertProblem(f, 500, "JOB_FAILED");
         assertEquals("INVALID_VOLUME", Json.MAPPER.readTree(f.body()).path("error").path("code").asText());
@@ -217,22 +197,22 @@ class GatewayTest {
     @Test
     void cancellingAJobThatHasNotFinished() throws Exception {
         String queued = "contract-queued";
-        cluster.produce(Topics.EVENTS, queued, JobEvent.of(queued, JobState.QUEUED, 0, "queued"));
+        pipeline.cluster().produce(Topics.EVENTS, queued, JobEvent.of(queued, JobState.QUEUED, 0, "queued"));
         await(a + "/jobs/" + queued, 200);
         HttpResponse<String> del = send("DELETE", b + "/jobs/" + queued, null, null);
         assertEquals(202, del.statusCode(), del.body());
         assertEquals("CANCELLED", Json.MAPPER.readTree(del.body()).path("state").asText());
         assertProblem(get(a + "/jobs/" + queued + "/download"), 500, "JOB_CANCELLED");
         assertProblem(send("DELETE", a + "/jobs/" + queued, null, null), 409, "JOB_ALREADY_FINISHED");
-        assertTrue(store.head("cancelled/" + queued).isPresent());
+        assertTrue(pipeline.store().head("cancelled/" + queued).isPresent());
     }
 
     @Test
     void aTombstoneMakesAJobUnknown() throws Exception {
         String id = "contract-tombstone";
-        cluster.produce(Topics.EVENTS, id, JobEvent.of(id, JobState.QUEUED, 0, "queued"));
+        pipeline.cluster().produce(Topics.EVENTS, id, JobEvent.of(id, JobState.QUEUED, 0, "queued"));
         await(a + "/jobs/" + id, 200);
-        cluster.produce(Topics.EVENTS, id, null);
+        pipeline.cluster().produce(Topics.EVENTS, id, null);
         assertProblem(await(b + "/jobs/" + id, 404), 404, "JOB_NOT_FOUND");
     }
 
@@ -283,7 +263,7 @@ class GatewayTest {
                             } else {
                                 wrong.add("status " + r.statusCode() + " " + r.body());
                             }
-                            HttpResponse<byte[]> d = http.send(HttpRequest.newBuilder(URI.create(base + "/jobs/" + id + "/download"))
+                            HttpResponse<byte[]> d = pipeline.http().send(HttpRequest.newBuilder(URI.create(base + "/jobs/" + id + "/download"))
                                     .timeout(java.time.Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofByteArray());
                             if (d.statusCode() == 200) {
                                 long length = d.headers().firstValueAsLong("Content-Length").orElse(-1);
@@ -309,7 +289,7 @@ class GatewayTest {
         Thread.sleep(500);
         long t0 = System.nanoTime();
         second.close();
-        second = new GatewayService(configB, GatewayOptions.defaults().withLinkSecret(SECRET), store);
+        second = new GatewayService(configB, GatewayOptions.defaults().withLinkSecret(SECRET), pipeline.store());
         second.start();
         b = "http://localhost:" + second.port();
         awaitReady(second);

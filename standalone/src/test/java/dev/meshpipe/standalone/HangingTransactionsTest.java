@@ -3,6 +3,7 @@ package dev.meshpipe.standalone;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.meshpipe.testsupport.TestCluster;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

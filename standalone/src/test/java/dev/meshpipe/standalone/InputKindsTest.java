@@ -11,6 +11,7 @@ import dev.meshpipe.common.events.JobParams;
 import dev.meshpipe.common.events.JobSubmission;
 import dev.meshpipe.mesh.MeshFormat;
 import dev.meshpipe.mesh.io.TestNifti;
+import dev.meshpipe.testsupport.PipelineExtension;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -23,6 +24,8 @@ import java.util.Map;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Every documented input kind (NIfTI-1 and NIfTI-2, plain and gzip; NRRD with raw and gzip
@@ -31,12 +34,12 @@ import org.junit.jupiter.api.Test;
  * give the same mesh everywhere, cut at the mask's midpoint by default; a detached-header NRRD is
  * refused with UNSUPPORTED_INPUT everywhere.
  */
-class InputKindsTest extends InProcessPipelineTest {
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class InputKindsTest {
     static final int N = 24;
 
-    InputKindsTest() {
-        super("kinds");
-    }
+    @RegisterExtension
+    static final PipelineExtension<GatewayClient> pipeline = InJvmPipeline.extension("kinds");
 
     /** The ball's voxels, x fastest, little-endian int16. */
     static byte[] ballSamples() {
@@ -66,7 +69,7 @@ class InputKindsTest extends InProcessPipelineTest {
         kinds.put("ball-gzip.nrrd", nrrd("gzip"));
         Map<String, Path> files = new LinkedHashMap<>();
         for (var e : kinds.entrySet()) {
-            Path p = dir.resolve(e.getKey());
+            Path p = pipeline.dir().resolve(e.getKey());
             Files.write(p, e.getValue());
             files.put(e.getKey(), p);
         }
@@ -91,24 +94,24 @@ class InputKindsTest extends InProcessPipelineTest {
             String kafkaId = "kinds-kafka-" + n++;
             InputRef input = e.getValue() == null ? new InputRef.Synthetic(e.getKey())
                     : new InputRef.Inline(Files.readAllBytes(e.getValue()), e.getKey());
-            cluster.produce(Topics.SUBMITTED, kafkaId, Json.bytes(new JobSubmission(input, new JobParams(null, null, stl, e.getKey()), null, Instant.now())));
+            pipeline.cluster().produce(Topics.SUBMITTED, kafkaId, Json.bytes(new JobSubmission(input, new JobParams(null, null, stl, e.getKey()), null, Instant.now())));
             kafkaIds.put(e.getKey(), kafkaId);
             GatewayClient.Answer a = e.getValue() == null
-                    ? client.submitJson(Map.of("input", Map.of("synthetic", e.getKey()), "params", Map.of("formats", List.of("stl"))))
-                    : client.upload(e.getValue(), Map.of("formats", "stl", "name", e.getKey()));
+                    ? pipeline.client().submitJson(Map.of("input", Map.of("synthetic", e.getKey()), "params", Map.of("formats", List.of("stl"))))
+                    : pipeline.client().upload(e.getValue(), Map.of("formats", "stl", "name", e.getKey()));
             assertEquals(202, a.status(), e.getKey() + ": " + a.body());
             httpIds.put(e.getKey(), a.body().path("id").asText());
         }
         Map<String, String> reference = new LinkedHashMap<>();
         for (var e : files.entrySet()) {
             String input = e.getValue() == null ? e.getKey() : e.getValue().toString();
-            MeshCommandTest.Run mesh = MeshCommandTest.run("mesh", input, "--formats", "stl", "--json", "--out", dir.resolve("mesh-" + e.getKey()).toString());
+            MeshCommandTest.Run mesh = MeshCommandTest.run("mesh", input, "--formats", "stl", "--json", "--out", pipeline.dir().resolve("mesh-" + e.getKey()).toString());
             assertEquals(0, mesh.exit(), e.getKey() + ": " + mesh.err());
             String expected = summary(Json.MAPPER.readTree(mesh.out()));
             reference.put(e.getKey(), expected);
 
-            Path out = dir.resolve("submit-" + e.getKey().replace(':', '-'));
-            MeshCommandTest.Run submit = MeshCommandTest.run("submit", input, "--server", base, "--formats", "stl", "--download", out.toString());
+            Path out = pipeline.dir().resolve("submit-" + e.getKey().replace(':', '-'));
+            MeshCommandTest.Run submit = MeshCommandTest.run("submit", input, "--server", pipeline.base(), "--formats", "stl", "--download", out.toString());
             assertEquals(0, submit.exit(), e.getKey() + ": " + submit.err());
             assertEquals(expected, summary(quality(downloadedZip(out, submit.out().trim()))), "meshpipe submit " + e.getKey());
             assertEquals(expected, summary(finishedQuality(httpIds.get(e.getKey()))), "HTTP " + e.getKey());
@@ -123,22 +126,22 @@ class InputKindsTest extends InProcessPipelineTest {
 
     @Test
     void aDetachedHeaderNrrdIsUnsupportedEverywhere() throws Exception {
-        Path nhdr = dir.resolve("ball.nhdr");
+        Path nhdr = pipeline.dir().resolve("ball.nhdr");
         Files.writeString(nhdr, "NRRD0004\ntype: short\ndimension: 3\nsizes: 24 24 24\nendian: little\nencoding: raw\ndata file: ball.raw\n");
-        Files.write(dir.resolve("ball.raw"), ballSamples());
+        Files.write(pipeline.dir().resolve("ball.raw"), ballSamples());
 
-        GatewayClient.Answer http = client.upload(nhdr, Map.of());
+        GatewayClient.Answer http = pipeline.client().upload(nhdr, Map.of());
         assertEquals(400, http.status(), http.body().toString());
         assertEquals("UNSUPPORTED_INPUT", http.body().path("code").asText(), http.body().toString());
         assertTrue(http.body().path("detail").asText().contains("detached"), http.body().toString());
 
-        cluster.produce(Topics.SUBMITTED, "kinds-nhdr", Json.bytes(new JobSubmission(
+        pipeline.cluster().produce(Topics.SUBMITTED, "kinds-nhdr", Json.bytes(new JobSubmission(
                 new InputRef.Inline(Files.readAllBytes(nhdr), "ball.nhdr"), null, null, Instant.now())));
-        JsonNode failed = client.awaitFinished("kinds-nhdr", Duration.ofSeconds(90));
+        JsonNode failed = pipeline.client().awaitFinished("kinds-nhdr", Duration.ofSeconds(90));
         assertEquals("FAILED", failed.path("state").asText(), failed.toString());
         assertEquals("UNSUPPORTED_INPUT", failed.path("error").path("code").asText(), failed.toString());
 
-        MeshCommandTest.Run submit = MeshCommandTest.run("submit", nhdr.toString(), "--server", base);
+        MeshCommandTest.Run submit = MeshCommandTest.run("submit", nhdr.toString(), "--server", pipeline.base());
         assertEquals(2, submit.exit(), submit.err());
         assertTrue(submit.err().contains("UNSUPPORTED_INPUT"), submit.err());
         MeshCommandTest.Run mesh = MeshCommandTest.run("mesh", nhdr.toString());
@@ -147,10 +150,10 @@ class InputKindsTest extends InProcessPipelineTest {
     }
 
     JsonNode finishedQuality(String id) throws Exception {
-        JsonNode s = client.awaitFinished(id, Duration.ofSeconds(90));
+        JsonNode s = pipeline.client().awaitFinished(id, Duration.ofSeconds(90));
         assertEquals("SUCCEEDED", s.path("state").asText(), s.toString());
-        Path zip = dir.resolve(id + ".zip");
-        assertEquals(200, client.download(id, zip).status());
+        Path zip = pipeline.dir().resolve(id + ".zip");
+        assertEquals(200, pipeline.client().download(id, zip).status());
         return quality(zip);
     }
 

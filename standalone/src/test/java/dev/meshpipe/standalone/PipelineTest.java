@@ -1,5 +1,6 @@
 package dev.meshpipe.standalone;
 
+import static dev.meshpipe.testsupport.Problems.assertProblem;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,6 +12,9 @@ import dev.meshpipe.common.events.JobParams;
 import dev.meshpipe.common.events.JobSubmission;
 import dev.meshpipe.mesh.io.TestNifti;
 import dev.meshpipe.mesh.testing.Prerequisites;
+import dev.meshpipe.testsupport.PipelineExtension;
+import dev.meshpipe.testsupport.TestCluster;
+import dev.meshpipe.testsupport.TopicReader;
 import java.io.ByteArrayInputStream;
 import java.net.URI;
 import java.net.http.HttpRequest;
@@ -35,22 +39,24 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The whole pipeline against a real in-process KRaft broker ({@link TestCluster}). */
-class PipelineTest extends InProcessPipelineTest {
-    PipelineTest() {
-        super("it");
-    }
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class PipelineTest {
+    @RegisterExtension
+    static final PipelineExtension<GatewayClient> pipeline = InJvmPipeline.extension("it");
 
     @Test
     void jobsSubmittedOverKafkaAndHttpComeOutAsZips() throws Exception {
         String viaKafka = "kafka-job-1";
         produce(viaKafka, Json.bytes(new JobSubmission(new InputRef.Synthetic("sphere:32:10"), new JobParams(null, null, null, "ball"), null, Instant.now())));
-        GatewayClient.Answer json = client.submitJson(Map.of("input", Map.of("synthetic", "torus:40"), "params", Map.of("formats", List.of("stl", "glb"))));
+        GatewayClient.Answer json = pipeline.client().submitJson(Map.of("input", Map.of("synthetic", "torus:40"), "params", Map.of("formats", List.of("stl", "glb"))));
         assertEquals(202, json.status(), json.body().toString());
-        Path nii = dir.resolve("ball.nii.gz");
+        Path nii = pipeline.dir().resolve("ball.nii.gz");
         Files.write(nii, TestNifti.gzip(TestNifti.ball(24, 8)));
-        GatewayClient.Answer upload = client.upload(nii, Map.of("iso", "50", "name", "ball.nii.gz"));
+        GatewayClient.Answer upload = pipeline.client().upload(nii, Map.of("iso", "50", "name", "ball.nii.gz"));
         assertEquals(202, upload.status(), upload.body().toString());
         assertEquals("QUEUED", upload.body().path("state").asText());
 
@@ -61,8 +67,8 @@ class PipelineTest extends InProcessPipelineTest {
         for (var e : expected.entrySet()) {
             JsonNode s = awaitFinished(e.getKey());
             assertEquals("SUCCEEDED", s.path("state").asText(), s.toString());
-            Path zip = dir.resolve(e.getKey() + ".zip");
-            assertEquals(200, client.download(e.getKey(), zip).status());
+            Path zip = pipeline.dir().resolve(e.getKey() + ".zip");
+            assertEquals(200, pipeline.client().download(e.getKey(), zip).status());
             Map<String, byte[]> entries = unzip(zip);
             Set<String> names = new TreeSet<>();
             for (String n : entries.keySet()) {
@@ -98,22 +104,22 @@ class PipelineTest extends InProcessPipelineTest {
         assertEquals("INVALID_PARAMETER", s.path("error").path("code").asText());
         HttpResponse<String> r = get("/jobs/bad-spec-1/download");
         assertEquals(500, r.statusCode());
-        assertProblem(r, "JOB_FAILED");
+        assertProblem(r, 500, "JOB_FAILED");
     }
 
     @Test
     void httpErrorsAreProblemsWithStableCodes() throws Exception {
-        assertProblem(get("/jobs/no-such-job"), "JOB_NOT_FOUND", 404);
-        assertProblem(get("/jobs/no-such-job/download"), "JOB_NOT_FOUND", 404);
-        assertProblem(get("/jobs/bad.id"), "INVALID_JOB_ID", 400);
-        assertProblem(get("/nowhere"), "NOT_FOUND", 404);
-        assertProblem(post("text/plain", "hello".getBytes(StandardCharsets.UTF_8), ""), "UNSUPPORTED_MEDIA_TYPE", 415);
-        assertProblem(post("application/octet-stream", "definitely not a volume".getBytes(StandardCharsets.UTF_8), ""), "INVALID_VOLUME", 422);
-        assertProblem(post("application/octet-stream", TestNifti.ball(8, 2), "?iso=banana"), "INVALID_PARAMETER", 400);
-        assertProblem(post("application/octet-stream", TestNifti.ball(8, 2), "?formats=stl,fbx"), "INVALID_PARAMETER", 400);
-        assertProblem(post("application/json", "{\"input\":".getBytes(StandardCharsets.UTF_8), ""), "INVALID_PARAMETER", 400);
-        assertProblem(post("application/json", "{\"input\":{\"synthetic\":\"sphere:99999\"}}".getBytes(StandardCharsets.UTF_8), ""), "INVALID_PARAMETER", 400);
-        assertProblem(post("application/octet-stream", new byte[9 << 20], ""), "PAYLOAD_TOO_LARGE", 413);
+        assertProblem(get("/jobs/no-such-job"), 404, "JOB_NOT_FOUND");
+        assertProblem(get("/jobs/no-such-job/download"), 404, "JOB_NOT_FOUND");
+        assertProblem(get("/jobs/bad.id"), 400, "INVALID_JOB_ID");
+        assertProblem(get("/nowhere"), 404, "NOT_FOUND");
+        assertProblem(post("text/plain", "hello".getBytes(StandardCharsets.UTF_8), ""), 415, "UNSUPPORTED_MEDIA_TYPE");
+        assertProblem(post("application/octet-stream", "definitely not a volume".getBytes(StandardCharsets.UTF_8), ""), 422, "INVALID_VOLUME");
+        assertProblem(post("application/octet-stream", TestNifti.ball(8, 2), "?iso=banana"), 400, "INVALID_PARAMETER");
+        assertProblem(post("application/octet-stream", TestNifti.ball(8, 2), "?formats=stl,fbx"), 400, "INVALID_PARAMETER");
+        assertProblem(post("application/json", "{\"input\":".getBytes(StandardCharsets.UTF_8), ""), 400, "INVALID_PARAMETER");
+        assertProblem(post("application/json", "{\"input\":{\"synthetic\":\"sphere:99999\"}}".getBytes(StandardCharsets.UTF_8), ""), 400, "INVALID_PARAMETER");
+        assertProblem(post("application/octet-stream", new byte[9 << 20], ""), 413, "PAYLOAD_TOO_LARGE");
     }
 
     /**
@@ -131,7 +137,7 @@ class PipelineTest extends InProcessPipelineTest {
         Path ch2 = Prerequisites.mri("ch2.nii.gz");
         Path out = Files.createDirectories(Path.of("target/web-test")); // kept, to look at
         Path stdoutFile = out.resolve("web.out");
-        Process p = new ProcessBuilder("node", root.resolve("tools/web-test/web.mjs").toString(), base, ch2.toString(), out.toString())
+        Process p = new ProcessBuilder("node", root.resolve("tools/web-test/web.mjs").toString(), pipeline.base(), ch2.toString(), out.toString())
                 .redirectError(ProcessBuilder.Redirect.INHERIT).redirectOutput(stdoutFile.toFile()).start();
         // web.mjs waits on conditions; this only stops a browser that hangs for good.
         if (!p.waitFor(20, java.util.concurrent.TimeUnit.MINUTES)) {
@@ -172,8 +178,8 @@ class PipelineTest extends InProcessPipelineTest {
     /** The CLI client against this gateway: submit --wait --download, status, resumed download, errors. */
     @Test
     void theCliClientSubmitsWaitsDownloadsAndResumes() throws Exception {
-        Path out = dir.resolve("cli");
-        MeshCommandTest.Run r = MeshCommandTest.run("submit", "sphere:32:10", "--server", base, "--formats", "stl,glb",
+        Path out = pipeline.dir().resolve("cli");
+        MeshCommandTest.Run r = MeshCommandTest.run("submit", "sphere:32:10", "--server", pipeline.base(), "--formats", "stl,glb",
                 "--download", out.toString());
         assertEquals(0, r.exit(), r.err());
         String id = r.out().trim();
@@ -184,37 +190,37 @@ class PipelineTest extends InProcessPipelineTest {
         assertEquals("attachment; filename=\"" + zipName + "\"", get("/jobs/" + id + "/download").headers().firstValue("Content-Disposition").orElse(""));
         assertTrue(r.err().contains("SUCCEEDED") && r.err().contains("SHA-256 verified"), r.err()); // plain lines: not a terminal
 
-        r = MeshCommandTest.run("status", id, "--server", base);
+        r = MeshCommandTest.run("status", id, "--server", pipeline.base());
         assertEquals(0, r.exit(), r.err());
         assertEquals("SUCCEEDED", Json.MAPPER.readTree(r.out()).path("state").asText());
 
         // An interrupted download resumes from what it has; a bad partial file is thrown away.
         byte[] whole = Files.readAllBytes(zip);
-        Path again = dir.resolve("cli-again");
+        Path again = pipeline.dir().resolve("cli-again");
         Files.createDirectories(again);
         Files.write(again.resolve(zipName + ".part"), java.util.Arrays.copyOf(whole, whole.length / 2));
-        r = MeshCommandTest.run("download", id, "--server", base, "--out", again.toString());
+        r = MeshCommandTest.run("download", id, "--server", pipeline.base(), "--out", again.toString());
         assertEquals(0, r.exit(), r.err());
         assertTrue(r.err().contains("resumed at byte " + whole.length / 2), r.err());
         assertTrue(java.util.Arrays.equals(whole, Files.readAllBytes(again.resolve(zipName))));
         byte[] garbage = new byte[whole.length / 3];
         java.util.Arrays.fill(garbage, (byte) 7);
         Files.write(again.resolve(zipName + ".part"), garbage);
-        r = MeshCommandTest.run("download", id, "--server", base, "--out", again.toString());
+        r = MeshCommandTest.run("download", id, "--server", pipeline.base(), "--out", again.toString());
         assertEquals(0, r.exit(), r.err());
         assertTrue(java.util.Arrays.equals(whole, Files.readAllBytes(again.resolve(zipName))));
 
         // Refusals exit 2 with the problem's code; a job that fails exits 1 with its error code.
-        r = MeshCommandTest.run("status", "no-such-job", "--server", base);
+        r = MeshCommandTest.run("status", "no-such-job", "--server", pipeline.base());
         assertEquals(2, r.exit());
         assertTrue(r.err().contains("JOB_NOT_FOUND"), r.err());
-        r = MeshCommandTest.run("submit", "sphere:32:10", "--iso", "banana", "--server", base);
+        r = MeshCommandTest.run("submit", "sphere:32:10", "--iso", "banana", "--server", pipeline.base());
         assertEquals(2, r.exit());
         assertTrue(r.err().contains("iso must be a number"), r.err());
         byte[] nifti = TestNifti.ball(40, 12);
-        Path truncated = dir.resolve("truncated.nii");
+        Path truncated = pipeline.dir().resolve("truncated.nii");
         Files.write(truncated, java.util.Arrays.copyOf(nifti, nifti.length / 2));
-        r = MeshCommandTest.run("submit", truncated.toString(), "--server", base, "--wait");
+        r = MeshCommandTest.run("submit", truncated.toString(), "--server", pipeline.base(), "--wait");
         assertEquals(1, r.exit(), r.out() + r.err());
         assertTrue(r.err().contains("FAILED: INVALID_VOLUME"), r.err());
         r = MeshCommandTest.run("submit", "sphere:32:10", "--server", "http://localhost:1");
@@ -227,13 +233,13 @@ class PipelineTest extends InProcessPipelineTest {
     void theDocsCommandsRunAgainstAGateway() throws Exception {
         Prerequisites.program("curl", "curl");
         Path ch2 = Prerequisites.mri("ch2.nii.gz");
-        Path out = dir.resolve("docs-out");
+        Path out = pipeline.dir().resolve("docs-out");
         String id = null;
         int ran = 0;
         for (DocsCommands.Command c : DocsCommands.all()) {
             List<String> args = new ArrayList<>();
             for (String a : c.args()) {
-                String v = a.replace("http://localhost:8080", base).replace("@ch2.nii.gz", "@" + ch2);
+                String v = a.replace("http://localhost:8080", pipeline.base()).replace("@ch2.nii.gz", "@" + ch2);
                 args.add(v.equals("out") ? out.toString() : v.equals("$ID") ? String.valueOf(id) : v);
             }
             if (c.program().equals("curl")) {
@@ -249,7 +255,7 @@ class PipelineTest extends InProcessPipelineTest {
                 continue;
             }
             if (!args.contains("--server")) {
-                args.addAll(List.of("--server", base));
+                args.addAll(List.of("--server", pipeline.base()));
             }
             MeshCommandTest.Run r = MeshCommandTest.run(args.subList(1, args.size()).toArray(String[]::new));
             if (args.get(1).equals("cancel")) { // $ID is the first job, finished by now
@@ -379,7 +385,7 @@ class PipelineTest extends InProcessPipelineTest {
 
     /** Announces a 1 TB body on a raw socket and reads the answer before sending any of it. */
     private String hugeDeclaredUpload() throws Exception {
-        java.net.URI u = URI.create(base);
+        java.net.URI u = URI.create(pipeline.base());
         try (java.net.Socket socket = new java.net.Socket(u.getHost(), u.getPort())) {
             socket.setSoTimeout(20_000);
             socket.getOutputStream().write(("POST /jobs HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/octet-stream\r\n"
@@ -401,60 +407,46 @@ class PipelineTest extends InProcessPipelineTest {
 
     @Test
     void rangeAndConditionalDownloads() throws Exception {
-        GatewayClient.Answer a = client.submitJson(Map.of("input", Map.of("synthetic", "sphere:20:6")));
+        GatewayClient.Answer a = pipeline.client().submitJson(Map.of("input", Map.of("synthetic", "sphere:20:6")));
         String id = a.body().path("id").asText();
         JsonNode s = awaitFinished(id);
         String sha = s.path("result").path("sha256").asText();
         long size = s.path("result").path("size").asLong();
-        HttpResponse<byte[]> full = http.send(HttpRequest.newBuilder(URI.create(base + "/jobs/" + id + "/download")).build(), HttpResponse.BodyHandlers.ofByteArray());
+        HttpResponse<byte[]> full = pipeline.http().send(HttpRequest.newBuilder(URI.create(pipeline.base() + "/jobs/" + id + "/download")).build(), HttpResponse.BodyHandlers.ofByteArray());
         assertEquals(200, full.statusCode());
         assertEquals(size, full.body().length);
         assertEquals("\"" + sha + "\"", full.headers().firstValue("ETag").orElseThrow());
         assertEquals(sha, java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(full.body())));
-        HttpResponse<byte[]> part = http.send(HttpRequest.newBuilder(URI.create(base + "/jobs/" + id + "/download")).header("Range", "bytes=10-19").build(), HttpResponse.BodyHandlers.ofByteArray());
+        HttpResponse<byte[]> part = pipeline.http().send(HttpRequest.newBuilder(URI.create(pipeline.base() + "/jobs/" + id + "/download")).header("Range", "bytes=10-19").build(), HttpResponse.BodyHandlers.ofByteArray());
         assertEquals(206, part.statusCode());
         assertEquals("bytes 10-19/" + size, part.headers().firstValue("Content-Range").orElseThrow());
         assertEquals(java.util.Arrays.toString(java.util.Arrays.copyOfRange(full.body(), 10, 20)), java.util.Arrays.toString(part.body()));
-        HttpResponse<String> none = http.send(HttpRequest.newBuilder(URI.create(base + "/jobs/" + id + "/download")).header("If-None-Match", "\"" + sha + "\"").build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> none = pipeline.http().send(HttpRequest.newBuilder(URI.create(pipeline.base() + "/jobs/" + id + "/download")).header("If-None-Match", "\"" + sha + "\"").build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(304, none.statusCode());
-        HttpResponse<String> bad = http.send(HttpRequest.newBuilder(URI.create(base + "/jobs/" + id + "/download")).header("Range", "bytes=" + size + "-").build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> bad = pipeline.http().send(HttpRequest.newBuilder(URI.create(pipeline.base() + "/jobs/" + id + "/download")).header("Range", "bytes=" + size + "-").build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(416, bad.statusCode());
     }
 
     JsonNode awaitFinished(String id) throws Exception {
         // Generous: a loaded two-core machine can be many times slower than an idle one.
-        return client.awaitFinished(id, Duration.ofMinutes(5));
+        return pipeline.client().awaitFinished(id, Duration.ofMinutes(5));
     }
 
     void produce(String key, byte[] value) throws Exception {
-        cluster.produce(Topics.SUBMITTED, key, value);
+        pipeline.cluster().produce(Topics.SUBMITTED, key, value);
     }
 
     List<ConsumerRecord<String, byte[]>> readAll(String topic) {
-        return TopicReader.readAll(cluster.bootstrap(), topic);
+        return TopicReader.readAll(pipeline.cluster().bootstrap(), topic);
     }
 
     HttpResponse<String> get(String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create(base + path)).build(), HttpResponse.BodyHandlers.ofString());
+        return pipeline.http().send(HttpRequest.newBuilder(URI.create(pipeline.base() + path)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     HttpResponse<String> post(String type, byte[] body, String query) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create(base + "/jobs" + query)).header("Content-Type", type)
+        return pipeline.http().send(HttpRequest.newBuilder(URI.create(pipeline.base() + "/jobs" + query)).header("Content-Type", type)
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    static void assertProblem(HttpResponse<String> r, String code, int status) throws Exception {
-        assertEquals(status, r.statusCode(), r.body());
-        assertProblem(r, code);
-    }
-
-    static void assertProblem(HttpResponse<String> r, String code) throws Exception {
-        assertEquals("application/problem+json", r.headers().firstValue("Content-Type").orElse("").split(";")[0], r.body());
-        JsonNode p = Json.MAPPER.readTree(r.body());
-        assertEquals(code, p.path("code").asText(), r.body());
-        assertEquals(r.statusCode(), p.path("status").asInt());
-        assertTrue(p.has("type") && p.has("title") && p.has("detail") && p.has("instance"), r.body());
-        assertTrue(!r.body().contains("Exception") && !r.body().contains("\tat "), r.body());
     }
 
     static Map<String, byte[]> unzip(Path zip) throws Exception {

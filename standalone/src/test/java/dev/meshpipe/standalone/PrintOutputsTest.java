@@ -1,5 +1,6 @@
 package dev.meshpipe.standalone;
 
+import static dev.meshpipe.testsupport.Problems.assertProblem;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,6 +13,7 @@ import dev.meshpipe.common.events.JobSubmission;
 import dev.meshpipe.mesh.MeshFormat;
 import dev.meshpipe.mesh.io.TestNifti;
 import dev.meshpipe.mesh.out.PrintJudges;
+import dev.meshpipe.testsupport.PipelineExtension;
 import java.io.ByteArrayInputStream;
 import java.net.URI;
 import java.net.http.HttpRequest;
@@ -30,37 +32,39 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 import java.util.zip.ZipInputStream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@code formats=3mf} and {@code space=lps} through every way in: an HTTP upload, the JSON form,
  * a Kafka submission and the {@code submit} command, against a real in-process KRaft broker. The
  * ZIPs' 3MF and STL are judged by lib3mf and PrusaSlicer.
  */
-class PrintOutputsTest extends InProcessPipelineTest {
-    PrintOutputsTest() {
-        super("print");
-    }
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class PrintOutputsTest {
+    @RegisterExtension
+    static final PipelineExtension<GatewayClient> pipeline = InJvmPipeline.extension("print");
 
     @Test
     void threeMfInLpsThroughEveryEntryPoint() throws Exception {
         Map<String, String> jobs = new LinkedHashMap<>(); // id -> the name its 3MF object must have
-        cluster.produce(Topics.SUBMITTED, "print-kafka-1", Json.bytes(new JobSubmission(new InputRef.Synthetic("sphere:40:15"),
+        pipeline.cluster().produce(Topics.SUBMITTED, "print-kafka-1", Json.bytes(new JobSubmission(new InputRef.Synthetic("sphere:40:15"),
                 new JobParams(null, null, List.of(MeshFormat.THREE_MF, MeshFormat.STL), "kafka ball").withSpaceAndSeries("lps", null), null, Instant.now())));
         jobs.put("print-kafka-1", "kafka ball");
 
-        GatewayClient.Answer json = client.submitJson(Map.of("input", Map.of("synthetic", "sphere:40:15"),
+        GatewayClient.Answer json = pipeline.client().submitJson(Map.of("input", Map.of("synthetic", "sphere:40:15"),
                 "params", Map.of("formats", List.of("3mf", "stl"), "space", "lps", "name", "json ball")));
         assertEquals(202, json.status(), json.body().toString());
         jobs.put(json.body().path("id").asText(), "json ball");
 
-        Path nii = dir.resolve("ball.nii.gz");
+        Path nii = pipeline.dir().resolve("ball.nii.gz");
         Files.write(nii, TestNifti.gzip(TestNifti.ball(40, 12)));
-        GatewayClient.Answer upload = client.upload(nii, Map.of("iso", "50", "formats", "3MF,stl", "space", "LPS", "name", "upload ball"));
+        GatewayClient.Answer upload = pipeline.client().upload(nii, Map.of("iso", "50", "formats", "3MF,stl", "space", "LPS", "name", "upload ball"));
         assertEquals(202, upload.status(), upload.body().toString());
         jobs.put(upload.body().path("id").asText(), "upload ball");
 
-        Path cliOut = dir.resolve("cli");
-        MeshCommandTest.Run cli = MeshCommandTest.run("submit", "sphere:40:15", "--server", base, "--formats", "3mf,stl",
+        Path cliOut = pipeline.dir().resolve("cli");
+        MeshCommandTest.Run cli = MeshCommandTest.run("submit", "sphere:40:15", "--server", pipeline.base(), "--formats", "3mf,stl",
                 "--space", "lps", "--download", cliOut.toString());
         assertEquals(0, cli.exit(), cli.err());
         jobs.put(cli.out().trim(), "sphere:40:15");
@@ -68,10 +72,10 @@ class PrintOutputsTest extends InProcessPipelineTest {
         Path checker = lib3mfCheckerOrNull();
         for (var job : jobs.entrySet()) {
             String id = job.getKey();
-            JsonNode s = client.awaitFinished(id, Duration.ofSeconds(120));
+            JsonNode s = pipeline.client().awaitFinished(id, Duration.ofSeconds(120));
             assertEquals("SUCCEEDED", s.path("state").asText(), s.toString());
-            Path zip = dir.resolve(id + ".zip");
-            assertEquals(200, client.download(id, zip).status());
+            Path zip = pipeline.dir().resolve(id + ".zip");
+            assertEquals(200, pipeline.client().download(id, zip).status());
             Map<String, byte[]> entries = unzip(zip);
             assertEquals(java.util.Set.of("mesh.3mf", "mesh.stl", "quality.json", "preview.png", "manifest.json"), entries.keySet(), id);
             try (ZipFile z = new ZipFile(zip.toFile())) {
@@ -91,8 +95,8 @@ class PrintOutputsTest extends InProcessPipelineTest {
             assertTrue(model.contains("name=\"" + job.getValue() + "\""), model.substring(0, 800));
 
             long triangles = quality.path("triangles").asLong();
-            Path stlFile = Files.write(dir.resolve(id + ".stl"), stl);
-            Path threeMf = Files.write(dir.resolve(id + ".3mf"), entries.get("mesh.3mf"));
+            Path stlFile = Files.write(pipeline.dir().resolve(id + ".stl"), stl);
+            Path threeMf = Files.write(pipeline.dir().resolve(id + ".3mf"), entries.get("mesh.3mf"));
             if (checker != null) {
                 String report = PrintJudges.lib3mf(checker, threeMf);
                 assertTrue(report.contains("objects 1\n") && report.contains("name=" + job.getValue() + " ")
@@ -108,23 +112,23 @@ class PrintOutputsTest extends InProcessPipelineTest {
     void aBadSpaceIsRefusedClearlyAtEveryEntryPoint() throws Exception {
         byte[] ball = TestNifti.ball(16, 5);
         HttpResponse<String> r = post("application/octet-stream", ball, "?space=ijk");
-        PipelineTest.assertProblem(r, "INVALID_PARAMETER", 400);
+        assertProblem(r, 400, "INVALID_PARAMETER");
         assertTrue(r.body().contains("space must be 'ras' or 'lps', got 'ijk'"), r.body());
         r = post("application/json", "{\"input\":{\"synthetic\":\"sphere:16:5\"},\"params\":{\"space\":\"world\"}}".getBytes(StandardCharsets.UTF_8), "");
-        PipelineTest.assertProblem(r, "INVALID_PARAMETER", 400);
+        assertProblem(r, 400, "INVALID_PARAMETER");
         assertTrue(r.body().contains("space must be 'ras' or 'lps', got 'world'"), r.body());
         r = post("application/octet-stream", ball, "?formats=3mf,fbx");
-        PipelineTest.assertProblem(r, "INVALID_PARAMETER", 400);
+        assertProblem(r, 400, "INVALID_PARAMETER");
         assertTrue(r.body().contains("(expected stl, ply, obj, glb, 3mf)"), r.body());
 
-        cluster.produce(Topics.SUBMITTED, "bad-space-1", Json.bytes(new JobSubmission(new InputRef.Synthetic("sphere:16:5"),
+        pipeline.cluster().produce(Topics.SUBMITTED, "bad-space-1", Json.bytes(new JobSubmission(new InputRef.Synthetic("sphere:16:5"),
                 new JobParams(null, null, null, null).withSpaceAndSeries("grid", null), null, Instant.now())));
-        JsonNode s = client.awaitFinished("bad-space-1", Duration.ofSeconds(90));
+        JsonNode s = pipeline.client().awaitFinished("bad-space-1", Duration.ofSeconds(90));
         assertEquals("FAILED", s.path("state").asText(), s.toString());
         assertEquals("INVALID_PARAMETER", s.path("error").path("code").asText(), s.toString());
         assertTrue(s.path("error").path("message").asText().contains("space"), s.toString());
 
-        MeshCommandTest.Run cli = MeshCommandTest.run("submit", "sphere:16:5", "--space", "xyz", "--server", base);
+        MeshCommandTest.Run cli = MeshCommandTest.run("submit", "sphere:16:5", "--space", "xyz", "--server", pipeline.base());
         assertEquals(2, cli.exit());
         // Checked by the command itself, before anything is sent, like every other option.
         assertTrue(cli.err().contains("space must be 'ras' or 'lps', got 'xyz'"), cli.err());
@@ -134,11 +138,11 @@ class PrintOutputsTest extends InProcessPipelineTest {
         if (!"true".equals(System.getenv("CI")) && !(PrintJudges.onPath("g++") && Files.exists(Path.of("/usr/include/lib3mf")))) {
             return null; // PrintJudges' own tests skip with the reason
         }
-        return PrintJudges.lib3mfChecker(Files.createDirectories(dir.resolve("checker")));
+        return PrintJudges.lib3mfChecker(Files.createDirectories(pipeline.dir().resolve("checker")));
     }
 
     HttpResponse<String> post(String type, byte[] body, String query) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create(base + "/jobs" + query)).header("Content-Type", type)
+        return pipeline.http().send(HttpRequest.newBuilder(URI.create(pipeline.base() + "/jobs" + query)).header("Content-Type", type)
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
     }
 

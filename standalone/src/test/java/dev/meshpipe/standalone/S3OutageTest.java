@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.meshpipe.common.Json;
 import dev.meshpipe.common.MeshpipeConfig;
 import dev.meshpipe.common.store.S3ObjectStore;
+import dev.meshpipe.testsupport.TestCluster;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

@@ -1,5 +1,6 @@
 package dev.meshpipe.standalone;
 
+import static dev.meshpipe.testsupport.Problems.assertProblem;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -9,6 +10,7 @@ import dev.meshpipe.common.store.FileObjectStore;
 import dev.meshpipe.common.store.ObjectInfo;
 import dev.meshpipe.common.store.ObjectStore;
 import dev.meshpipe.gateway.GatewayOptions;
+import dev.meshpipe.testsupport.TestCluster;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -122,7 +124,7 @@ class StorageOutageTest {
         try {
             HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "/jobs/" + id + "/download")).build(),
                     HttpResponse.BodyHandlers.ofString());
-            PipelineTest.assertProblem(r, "STORAGE_UNAVAILABLE", 503);
+            assertProblem(r, 503, "STORAGE_UNAVAILABLE");
             assertTrue(r.headers().firstValue("Retry-After").isPresent());
             assertEquals(200, client.status(id).status());
         } finally {

@@ -1,38 +1,36 @@
 package dev.meshpipe.standalone;
 
+import static dev.meshpipe.testsupport.Problems.assertProblem;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.meshpipe.common.Json;
-import dev.meshpipe.common.MeshpipeConfig;
 import dev.meshpipe.common.Topics;
 import dev.meshpipe.common.events.InputRef;
 import dev.meshpipe.common.events.JobEvent;
 import dev.meshpipe.common.events.JobResult;
 import dev.meshpipe.common.events.JobState;
 import dev.meshpipe.common.events.JobSubmission;
-import dev.meshpipe.common.store.FileObjectStore;
 import dev.meshpipe.common.store.ObjectKeys;
 import dev.meshpipe.gateway.GatewayOptions;
+import dev.meshpipe.testsupport.PipelineExtension;
+import dev.meshpipe.testsupport.TopicReader;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * With tokens on: a job id is its owner's on every path (POST with a chosen id, Kafka
@@ -45,42 +43,22 @@ class TenantIsolationTest {
     static final String ACME = "token-acme-tenant-isolation";
     static final String GLOBEX = "token-globex-tenant-isolation";
     static final String ACME_JOB = "acme-job-1";
-    TestCluster cluster;
-    Pipeline pipeline;
-    FileObjectStore store;
-    String base;
+    @RegisterExtension
+    static final PipelineExtension<GatewayClient> pipeline = InJvmPipeline.extension("tenants", 2,
+            GatewayOptions.defaults().withLinkSecret("tenant-test".getBytes(StandardCharsets.UTF_8))
+                    .withTokens(Map.of(ACME, "acme", GLOBEX, "globex")));
     JsonNode acmeDone;
-    final HttpClient http = HttpClient.newHttpClient();
 
     @BeforeAll
-    void start() throws Exception {
-        Path dir = Files.createTempDirectory("meshpipe-tenant-test");
-        cluster = new TestCluster(1);
-        MeshpipeConfig config = cluster.config(dir, "tenants", 2);
-        store = new FileObjectStore(dir.resolve("objects"));
-        GatewayOptions options = GatewayOptions.defaults().withLinkSecret("tenant-test".getBytes(StandardCharsets.UTF_8))
-                .withTokens(Map.of(ACME, "acme", GLOBEX, "globex"));
-        pipeline = Pipeline.start(config, options, store);
-        pipeline.awaitReady(60_000);
-        base = "http://localhost:" + pipeline.gateway().port();
+    void submitAcmesJob() throws Exception {
         HttpResponse<String> r = send("POST", "/jobs", ACME,
                 "{\"id\":\"" + ACME_JOB + "\",\"input\":{\"synthetic\":\"sphere:16:5\"},\"params\":{\"name\":\"acme-secret-name\"}}");
         assertEquals(202, r.statusCode(), r.body());
         acmeDone = awaitState(ACME_JOB, ACME, "SUCCEEDED");
     }
 
-    @AfterAll
-    void stop() throws Exception {
-        if (pipeline != null) {
-            pipeline.close();
-        }
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
-
     HttpResponse<String> send(String method, String path, String token, String json) throws Exception {
-        HttpRequest.Builder r = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30))
+        HttpRequest.Builder r = HttpRequest.newBuilder(URI.create(pipeline.base() + path)).timeout(Duration.ofSeconds(30))
                 .method(method, json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json));
         if (json != null) {
             r.header("Content-Type", "application/json");
@@ -88,7 +66,7 @@ class TenantIsolationTest {
         if (token != null) {
             r.header("Authorization", "Bearer " + token);
         }
-        return http.send(r.build(), HttpResponse.BodyHandlers.ofString());
+        return pipeline.http().send(r.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     JsonNode awaitState(String id, String token, String state) throws Exception {
@@ -114,7 +92,7 @@ class TenantIsolationTest {
     void postingAnotherTenantsJobIdGetsTheOwnersOwnConflictAndNothingOfTheJob() throws Exception {
         String body = "{\"id\":\"" + ACME_JOB + "\",\"input\":{\"synthetic\":\"sphere:12:4\"}}";
         HttpResponse<String> globex = send("POST", "/jobs", GLOBEX, body);
-        PipelineTest.assertProblem(globex, "JOB_ID_TAKEN", 409);
+        assertProblem(globex, 409, "JOB_ID_TAKEN");
         for (String secret : new String[] {"acme-secret-name", "SUCCEEDED", "sha256", "signature", "download", acmeDone.path("result").path("sha256").asText()}) {
             assertFalse(globex.body().contains(secret), "the refusal shows '" + secret + "': " + globex.body());
         }
@@ -143,17 +121,17 @@ class TenantIsolationTest {
     @Test
     void keyDerivedIdsCannotBeChosen() throws Exception {
         HttpResponse<String> r = send("POST", "/jobs", GLOBEX, "{\"id\":\"idem-0123abcd\",\"input\":{\"synthetic\":\"sphere:12:4\"}}");
-        PipelineTest.assertProblem(r, "INVALID_JOB_ID", 400);
+        assertProblem(r, 400, "INVALID_JOB_ID");
     }
 
     /** A Kafka producer naming another tenant and acme's id: dead-lettered with JOB_ID_TAKEN; acme's job does not change. */
     @Test
     void aKafkaSubmissionUnderAnotherTenantsIdIsDeadLetteredAndChangesNothing() throws Exception {
-        cluster.produce(Topics.SUBMITTED, ACME_JOB, new JobSubmission(new InputRef.Synthetic("torus:12"), null, "globex", Instant.now()));
+        pipeline.cluster().produce(Topics.SUBMITTED, ACME_JOB, new JobSubmission(new InputRef.Synthetic("torus:12"), null, "globex", Instant.now()));
         long end = System.currentTimeMillis() + 60_000;
         ConsumerRecord<String, byte[]> dead = null;
         while (dead == null && System.currentTimeMillis() < end) {
-            for (ConsumerRecord<String, byte[]> r : TopicReader.readAll(cluster.bootstrap(), Topics.DLQ)) {
+            for (ConsumerRecord<String, byte[]> r : TopicReader.readAll(pipeline.cluster().bootstrap(), Topics.DLQ)) {
                 if (ACME_JOB.equals(r.key())) {
                     dead = r;
                 }
@@ -180,7 +158,7 @@ class TenantIsolationTest {
                 probe = "probe-" + id + "-" + i;
             }
         }
-        cluster.produce(Topics.EVENTS, probe, JobEvent.of(probe, JobState.QUEUED, 0, "queued").withSubmission("acme", null, Instant.now()));
+        pipeline.cluster().produce(Topics.EVENTS, probe, JobEvent.of(probe, JobState.QUEUED, 0, "queued").withSubmission("acme", null, Instant.now()));
         awaitState(probe, ACME, "QUEUED");
     }
 
@@ -191,8 +169,8 @@ class TenantIsolationTest {
 
     /** A job the test drives through its states itself, as the stages would. */
     void fakeJob(String id, JobState upTo) throws Exception {
-        cluster.produce(Topics.EVENTS, id, JobEvent.of(id, JobState.QUEUED, 0, "queued").withSubmission("acme", null, Instant.now()));
-        cluster.produce(Topics.EVENTS, id, JobEvent.of(id, upTo, 40, "compressing"));
+        pipeline.cluster().produce(Topics.EVENTS, id, JobEvent.of(id, JobState.QUEUED, 0, "queued").withSubmission("acme", null, Instant.now()));
+        pipeline.cluster().produce(Topics.EVENTS, id, JobEvent.of(id, upTo, 40, "compressing"));
         awaitState(id, ACME, upTo.name());
     }
 
@@ -205,7 +183,7 @@ class TenantIsolationTest {
     void aCancelArrivingAfterThePackagersDecisionLosesAndSaysSo() throws Exception {
         String id = "race-completed";
         fakeJob(id, JobState.PACKAGING);
-        store.put(ObjectKeys.completing(id), new byte[0]);
+        pipeline.store().put(ObjectKeys.completing(id), new byte[0]);
         CompletableFuture<HttpResponse<String>> cancel = CompletableFuture.supplyAsync(() -> {
             try {
                 return send("DELETE", "/jobs/" + id, ACME, null);
@@ -214,17 +192,17 @@ class TenantIsolationTest {
             }
         });
         long end = System.currentTimeMillis() + 20_000;
-        while (store.head(ObjectKeys.cancelled(id)).isEmpty() && System.currentTimeMillis() < end) {
+        while (pipeline.store().head(ObjectKeys.cancelled(id)).isEmpty() && System.currentTimeMillis() < end) {
             Thread.sleep(10);
         }
         // The packager's commit, while the cancel waits for the outcome.
-        cluster.produce(Topics.EVENTS, id, JobEvent.of(id, JobState.SUCCEEDED, 100, "done")
+        pipeline.cluster().produce(Topics.EVENTS, id, JobEvent.of(id, JobState.SUCCEEDED, 100, "done")
                 .withResult(new JobResult(ObjectKeys.result(id), 1, "0".repeat(64), null)));
         HttpResponse<String> answer = cancel.get(30, TimeUnit.SECONDS);
-        PipelineTest.assertProblem(answer, "JOB_ALREADY_FINISHED", 409);
+        assertProblem(answer, 409, "JOB_ALREADY_FINISHED");
         assertEquals("SUCCEEDED", Json.MAPPER.readTree(answer.body()).path("state").asText());
         assertEquals("SUCCEEDED", awaitState(id, ACME, "SUCCEEDED").path("state").asText());
-        for (ConsumerRecord<String, byte[]> r : TopicReader.readAll(cluster.bootstrap(), Topics.EVENTS)) {
+        for (ConsumerRecord<String, byte[]> r : TopicReader.readAll(pipeline.cluster().bootstrap(), Topics.EVENTS)) {
             if (id.equals(r.key())) {
                 assertTrue(Json.read(r.value(), JobEvent.class).state() != JobState.CANCELLED, "a CANCELLED event was written");
             }
@@ -243,12 +221,12 @@ class TenantIsolationTest {
         HttpResponse<String> answer = send("DELETE", "/jobs/" + id, ACME, null);
         assertEquals(202, answer.statusCode(), answer.body());
         assertEquals("CANCELLED", Json.MAPPER.readTree(answer.body()).path("state").asText());
-        cluster.produce(Topics.EVENTS, id, JobEvent.of(id, JobState.SUCCEEDED, 100, "done")
+        pipeline.cluster().produce(Topics.EVENTS, id, JobEvent.of(id, JobState.SUCCEEDED, 100, "done")
                 .withResult(new JobResult(ObjectKeys.result(id), 1, "0".repeat(64), null)));
         awaitFoldPassed(id);
         assertEquals("CANCELLED", awaitState(id, ACME, "CANCELLED").path("state").asText());
-        PipelineTest.assertProblem(send("GET", "/jobs/" + id + "/download", ACME, null), "JOB_CANCELLED", 500);
-        PipelineTest.assertProblem(send("DELETE", "/jobs/" + id, ACME, null), "JOB_ALREADY_FINISHED", 409);
+        assertProblem(send("GET", "/jobs/" + id + "/download", ACME, null), 500, "JOB_CANCELLED");
+        assertProblem(send("DELETE", "/jobs/" + id, ACME, null), 409, "JOB_ALREADY_FINISHED");
     }
 
     /**
@@ -289,7 +267,7 @@ class TenantIsolationTest {
             awaitState(sentinel, ACME, "SUCCEEDED");
         }
         java.util.Set<String> completed = new java.util.HashSet<>();
-        for (ConsumerRecord<String, byte[]> r : TopicReader.readAll(cluster.bootstrap(), Topics.COMPLETED)) {
+        for (ConsumerRecord<String, byte[]> r : TopicReader.readAll(pipeline.cluster().bootstrap(), Topics.COMPLETED)) {
             assertTrue(completed.add(r.key()) || !answers.containsKey(r.key()), "two completions for " + r.key());
         }
         Map<String, Integer> outcomes = new java.util.TreeMap<>();
@@ -306,7 +284,7 @@ class TenantIsolationTest {
                 assertEquals(202, answer.statusCode(), where);
             }
             assertEquals(finalState.equals("SUCCEEDED"), completed.contains(id), "a completion record exactly for a SUCCEEDED job: " + where);
-            assertEquals(finalState.equals("SUCCEEDED"), store.head(ObjectKeys.result(id)).isPresent(), "a ZIP exactly for a SUCCEEDED job: " + where);
+            assertEquals(finalState.equals("SUCCEEDED"), pipeline.store().head(ObjectKeys.result(id)).isPresent(), "a ZIP exactly for a SUCCEEDED job: " + where);
             assertTrue(finalState.equals("SUCCEEDED") || finalState.equals("CANCELLED"), where);
         }
         System.out.println("cancel races (answer and state it named -> final state): " + outcomes);
@@ -316,7 +294,7 @@ class TenantIsolationTest {
     @Test
     void cancellingAFinishedJobIsRefusedAndTheResultStays() throws Exception {
         HttpResponse<String> r = send("DELETE", "/jobs/" + ACME_JOB, ACME, null);
-        PipelineTest.assertProblem(r, "JOB_ALREADY_FINISHED", 409);
+        assertProblem(r, 409, "JOB_ALREADY_FINISHED");
         assertEquals(200, send("GET", "/jobs/" + ACME_JOB + "/download", ACME, null).statusCode());
         assertEquals(404, send("DELETE", "/jobs/" + ACME_JOB, GLOBEX, null).statusCode(), "another tenant's job looks missing");
     }

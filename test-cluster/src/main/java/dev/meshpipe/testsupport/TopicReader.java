@@ -1,4 +1,4 @@
-package dev.meshpipe.standalone;
+package dev.meshpipe.testsupport;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -14,10 +14,10 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
 /** Reads a whole topic as a downstream consumer would: committed records only, from the start to the current end. */
-final class TopicReader {
+public final class TopicReader {
     private TopicReader() {}
 
-    static List<ConsumerRecord<String, byte[]>> readAll(String bootstrap, String topic) {
+    public static List<ConsumerRecord<String, byte[]>> readAll(String bootstrap, String topic) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");

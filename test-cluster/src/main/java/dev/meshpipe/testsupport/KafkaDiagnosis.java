@@ -1,7 +1,7 @@
-package dev.meshpipe.standalone;
+package dev.meshpipe.testsupport;
 
-import dev.meshpipe.common.Topics;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -18,19 +18,19 @@ import org.apache.kafka.common.TopicPartition;
 
 /**
  * What a stuck pipeline looks like from the broker, printed when a crash test times out: per
- * partition the high watermark, the last stable offset and any open transaction, the groups'
- * committed offsets, and the transactional ids the coordinator knows.
+ * partition of the given topics the high watermark, the last stable offset and any open transaction,
+ * the groups' committed offsets, and the transactional ids the coordinator knows.
  */
-final class KafkaDiagnosis {
+public final class KafkaDiagnosis {
     private KafkaDiagnosis() {}
 
-    static String of(String bootstrap) {
+    public static String of(String bootstrap, Collection<String> topics) {
         StringBuilder out = new StringBuilder("Kafka state:\n");
         Properties p = new Properties();
         p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         try (Admin admin = Admin.create(p)) {
             List<TopicPartition> parts = new ArrayList<>();
-            for (var d : admin.describeTopics(Topics.ALL).allTopicNames().get(30, TimeUnit.SECONDS).values()) {
+            for (var d : admin.describeTopics(topics).allTopicNames().get(30, TimeUnit.SECONDS).values()) {
                 d.partitions().forEach(i -> parts.add(new TopicPartition(d.name(), i.partition())));
             }
             Map<TopicPartition, OffsetSpec> latest = new TreeMap<>(java.util.Comparator.comparing(TopicPartition::toString));

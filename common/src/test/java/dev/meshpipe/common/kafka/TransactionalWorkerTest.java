@@ -1,10 +1,11 @@
-package dev.meshpipe.standalone;
+package dev.meshpipe.common.kafka;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.meshpipe.common.kafka.Outbox;
-import dev.meshpipe.common.kafka.TransactionalWorker;
+import dev.meshpipe.common.Json;
+import dev.meshpipe.testsupport.KafkaTestCluster;
+import dev.meshpipe.testsupport.TopicReader;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -24,7 +25,7 @@ import org.junit.jupiter.api.Test;
 class TransactionalWorkerTest {
     @Test
     void anUnexpectedExceptionFailsThatJobAndTheWorkerGoesOn() throws Exception {
-        try (TestCluster cluster = new TestCluster(1)) {
+        try (KafkaTestCluster cluster = new KafkaTestCluster(1)) {
             Properties p = new Properties();
             p.put("bootstrap.servers", cluster.bootstrap());
             try (Admin admin = Admin.create(p)) {
@@ -50,7 +51,7 @@ class TransactionalWorkerTest {
             t.start();
             try {
                 for (String key : new String[] {"good-1", "bad", "good-2"}) {
-                    cluster.produce("work", key, "job");
+                    cluster.produce("work", key, Json.bytes("job"));
                 }
                 Map<String, String> out = Map.of();
                 long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
@@ -70,7 +71,7 @@ class TransactionalWorkerTest {
 
     private static String readString(byte[] json) {
         try {
-            return dev.meshpipe.common.Json.MAPPER.readValue(json, String.class);
+            return Json.MAPPER.readValue(json, String.class);
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }

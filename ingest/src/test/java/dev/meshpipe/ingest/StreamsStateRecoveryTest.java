@@ -1,4 +1,4 @@
-package dev.meshpipe.standalone;
+package dev.meshpipe.ingest;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -8,7 +8,9 @@ import dev.meshpipe.common.Topics;
 import dev.meshpipe.common.events.InputRef;
 import dev.meshpipe.common.events.JobSubmission;
 import dev.meshpipe.common.store.FileObjectStore;
-import dev.meshpipe.ingest.IngestService;
+import dev.meshpipe.testsupport.Records;
+import dev.meshpipe.testsupport.TestCluster;
+import dev.meshpipe.testsupport.TopicReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -60,7 +62,7 @@ class StreamsStateRecoveryTest {
                 cluster.produce(Topics.SUBMITTED, "job-1", job); // a repeat: the restored store drops it
                 cluster.produce(Topics.SUBMITTED, "job-2", job);
                 awaitTasks(cluster, "job-2", 1);
-                assertEquals(1, ChildStack.countByKey(TopicReader.readAll(cluster.bootstrap(), Topics.TASKS), null).get("job-1"),
+                assertEquals(1, Records.countByKey(TopicReader.readAll(cluster.bootstrap(), Topics.TASKS), null).get("job-1"),
                         "job-1 ran once: its id came back with the changelog");
             } finally {
                 second.close();
@@ -79,7 +81,7 @@ class StreamsStateRecoveryTest {
     private static void awaitTasks(TestCluster cluster, String id, int n) throws Exception {
         long end = System.nanoTime() + 60_000_000_000L;
         while (true) {
-            Map<String, Integer> tasks = ChildStack.countByKey(TopicReader.readAll(cluster.bootstrap(), Topics.TASKS), null);
+            Map<String, Integer> tasks = Records.countByKey(TopicReader.readAll(cluster.bootstrap(), Topics.TASKS), null);
             if (tasks.getOrDefault(id, 0) >= n) {
                 return;
             }

@@ -1,5 +1,6 @@
-package dev.meshpipe.standalone;
+package dev.meshpipe.gateway;
 
+import static dev.meshpipe.testsupport.Problems.assertProblem;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -14,10 +15,8 @@ import dev.meshpipe.common.events.JobState;
 import dev.meshpipe.common.store.FileObjectStore;
 import dev.meshpipe.common.store.ObjectInfo;
 import dev.meshpipe.common.store.ObjectStore;
-import dev.meshpipe.gateway.EdgeLimits;
-import dev.meshpipe.gateway.GatewayOptions;
-import dev.meshpipe.gateway.GatewayService;
 import dev.meshpipe.mesh.io.TestNifti;
+import dev.meshpipe.testsupport.TestCluster;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -110,7 +109,7 @@ class HttpDetailsTest {
                         .withTenantQuotas(2, 1L << 30));
         gateway = new GatewayService(config, options, new MeteredStore());
         gateway.start();
-        GatewayTest.awaitReady(gateway);
+        awaitReady(gateway);
         base = "http://localhost:" + gateway.port();
     }
 
@@ -121,6 +120,13 @@ class HttpDetailsTest {
         }
         if (cluster != null) {
             cluster.close();
+        }
+    }
+
+    static void awaitReady(GatewayService g) throws InterruptedException {
+        long end = System.currentTimeMillis() + 60_000;
+        while (!g.ready() && System.currentTimeMillis() < end) {
+            Thread.sleep(50);
         }
     }
 
@@ -184,13 +190,13 @@ class HttpDetailsTest {
         };
         for (String[] c : cases) {
             HttpResponse<String> r = send("methods", c[0], c[1], null, null);
-            PipelineTest.assertProblem(r, "METHOD_NOT_ALLOWED", 405);
+            assertProblem(r, 405, "METHOD_NOT_ALLOWED");
             assertEquals(c[2], r.headers().firstValue("Allow").orElse(""), c[0] + " " + c[1]);
         }
         HttpResponse<String> options = send("methods", "OPTIONS", "/jobs/some-job", null, null);
         assertEquals(204, options.statusCode());
         assertEquals("GET, HEAD, DELETE", options.headers().firstValue("Allow").orElse(""));
-        PipelineTest.assertProblem(send("methods", "GET", "/no/such/route", null, null), "NOT_FOUND", 404);
+        assertProblem(send("methods", "GET", "/no/such/route", null, null), 404, "NOT_FOUND");
         assertEquals(404, send("methods", "HEAD", "/jobs/never-submitted", null, null).statusCode(), "HEAD answers as GET would");
     }
 
@@ -222,22 +228,22 @@ class HttpDetailsTest {
     void reusingAnIdempotencyKeyForAnotherRequestIs422() throws Exception {
         String first = id(json("idem", "{\"input\":{\"synthetic\":\"sphere:12:4\"}}", "Idempotency-Key", "details-json"));
         assertEquals(first, id(json("idem", "{\"input\":{\"synthetic\":\"sphere:12:4\"}}", "Idempotency-Key", "details-json")));
-        PipelineTest.assertProblem(json("idem", "{\"input\":{\"synthetic\":\"sphere:12:5\"}}", "Idempotency-Key", "details-json"),
-                "IDEMPOTENCY_KEY_REUSED", 422);
-        PipelineTest.assertProblem(json("idem", "{\"input\":{\"synthetic\":\"sphere:12:4\"},\"params\":{\"formats\":[\"glb\"]}}",
-                "Idempotency-Key", "details-json"), "IDEMPOTENCY_KEY_REUSED", 422);
+        assertProblem(json("idem", "{\"input\":{\"synthetic\":\"sphere:12:5\"}}", "Idempotency-Key", "details-json"),
+                422, "IDEMPOTENCY_KEY_REUSED");
+        assertProblem(json("idem", "{\"input\":{\"synthetic\":\"sphere:12:4\"},\"params\":{\"formats\":[\"glb\"]}}",
+                "Idempotency-Key", "details-json"), 422, "IDEMPOTENCY_KEY_REUSED");
 
         byte[] ball = TestNifti.ball(16, 5);
         String uploaded = id(upload("idem", ball, "?iso=0.5", "Idempotency-Key", "details-upload"));
         assertEquals(uploaded, id(upload("idem", ball, "?iso=0.5", "Idempotency-Key", "details-upload")));
-        PipelineTest.assertProblem(upload("idem", TestNifti.ball(16, 6), "?iso=0.5", "Idempotency-Key", "details-upload"),
-                "IDEMPOTENCY_KEY_REUSED", 422);
-        PipelineTest.assertProblem(upload("idem", ball, "?iso=0.7", "Idempotency-Key", "details-upload"), "IDEMPOTENCY_KEY_REUSED", 422);
-        PipelineTest.assertProblem(json("idem", "{\"input\":{\"synthetic\":\"sphere:12:4\"}}", "Idempotency-Key", "details-upload"),
-                "IDEMPOTENCY_KEY_REUSED", 422);
+        assertProblem(upload("idem", TestNifti.ball(16, 6), "?iso=0.5", "Idempotency-Key", "details-upload"),
+                422, "IDEMPOTENCY_KEY_REUSED");
+        assertProblem(upload("idem", ball, "?iso=0.7", "Idempotency-Key", "details-upload"), 422, "IDEMPOTENCY_KEY_REUSED");
+        assertProblem(json("idem", "{\"input\":{\"synthetic\":\"sphere:12:4\"}}", "Idempotency-Key", "details-upload"),
+                422, "IDEMPOTENCY_KEY_REUSED");
         // A chosen id beside a key would be dropped without a word: refused instead.
-        PipelineTest.assertProblem(json("idem", "{\"id\":\"chosen-beside-key\",\"input\":{\"synthetic\":\"sphere:12:4\"}}",
-                "Idempotency-Key", "details-both"), "INVALID_PARAMETER", 400);
+        assertProblem(json("idem", "{\"id\":\"chosen-beside-key\",\"input\":{\"synthetic\":\"sphere:12:4\"}}",
+                "Idempotency-Key", "details-both"), 400, "INVALID_PARAMETER");
     }
 
     @Test
@@ -245,10 +251,10 @@ class HttpDetailsTest {
         try {
             long before = partFiles();
             free = n -> 10L << 20; // below the 1 GiB floor from the start
-            PipelineTest.assertProblem(upload("disk", TestNifti.ball(16, 5), ""), "INSUFFICIENT_STORAGE", 507);
+            assertProblem(upload("disk", TestNifti.ball(16, 5), ""), 507, "INSUFFICIENT_STORAGE");
             readings.set(0);
             free = n -> n == 0 ? 100L << 30 : 512L << 20; // room at the start, gone while the body streams
-            PipelineTest.assertProblem(upload("disk", volumeStart(160, 3 << 20), ""), "INSUFFICIENT_STORAGE", 507);
+            assertProblem(upload("disk", volumeStart(160, 3 << 20), ""), 507, "INSUFFICIENT_STORAGE");
             assertEquals(before, partFiles(), "the refused upload's temporary file was removed");
             free = n -> 100L << 30;
             id(upload("disk", TestNifti.ball(16, 5), ""));
@@ -292,7 +298,7 @@ class HttpDetailsTest {
         assertEquals(10, current.body().length());
         assertEquals(304, send("ranges", "GET", path, null, null, "If-None-Match", "W/" + etag).statusCode(), "weak comparison");
         assertEquals(304, send("ranges", "GET", path, null, null, "If-None-Match", etag).statusCode());
-        PipelineTest.assertProblem(send("ranges", "GET", path, null, null, "Range", "bytes=1000-"), "INVALID_PARAMETER", 416);
+        assertProblem(send("ranges", "GET", path, null, null, "Range", "bytes=1000-"), 416, "INVALID_PARAMETER");
         JsonNode status = Json.MAPPER.readTree(send("ranges", "GET", "/jobs/" + id, null, null).body());
         assertTrue(status.path("fingerprint").isMissingNode(), "the request fingerprint stays inside: " + status);
     }
@@ -302,10 +308,10 @@ class HttpDetailsTest {
         String first = id(json("quota", sphere(4)));
         id(json("quota", sphere(5)));
         HttpResponse<String> over = json("quota", sphere(6));
-        PipelineTest.assertProblem(over, "TENANT_QUOTA_EXCEEDED", 429);
+        assertProblem(over, 429, "TENANT_QUOTA_EXCEEDED");
         assertEquals("30", over.headers().firstValue("Retry-After").orElse(""));
         assertEquals(2, Json.MAPPER.readTree(over.body()).path("activeJobs").asInt());
-        PipelineTest.assertProblem(upload("quota", TestNifti.ball(16, 5), ""), "TENANT_QUOTA_EXCEEDED", 429);
+        assertProblem(upload("quota", TestNifti.ball(16, 5), ""), 429, "TENANT_QUOTA_EXCEEDED");
         assertEquals(202, send("quota", "DELETE", "/jobs/" + first, null, null).statusCode());
         id(json("quota", sphere(6)));
     }
@@ -321,7 +327,7 @@ class HttpDetailsTest {
             Thread.sleep(50);
         }
         HttpResponse<String> over = json("stored", sphere(5));
-        PipelineTest.assertProblem(over, "TENANT_QUOTA_EXCEEDED", 429);
+        assertProblem(over, 429, "TENANT_QUOTA_EXCEEDED");
         assertEquals("300", over.headers().firstValue("Retry-After").orElse(""));
         id(json("methods", sphere(7))); // another tenant's results do not count
     }
