@@ -13,5 +13,5 @@ cd "$root/mesh-gpu"   # tests read src/main/cuda from here
 tests=$?
 # A pre-touched heap, as a long-running processor has: otherwise the first touch of each fresh
 # array page (the mesh arrays of every run) is timed as if it were the transfer.
-"$java" -Xms48g -Xmx48g -XX:+AlwaysPreTouch -cp "$cp" dev.meshpipe.gpu.GpuBenchmark "$@"
+"$java" -Xms48g -Xmx48g -XX:+AlwaysPreTouch -Dmeshpipe.mri.dir="$MESHPIPE_MRI_DIR" -cp "$cp" dev.meshpipe.gpu.GpuBenchmark "$@"
 exit $tests

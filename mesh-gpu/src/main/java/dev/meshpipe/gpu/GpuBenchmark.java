@@ -27,7 +27,8 @@ public final class GpuBenchmark {
     private GpuBenchmark() {}
 
     public static void main(String[] args) throws Exception {
-        String mri = System.getenv().getOrDefault("MESHPIPE_MRI_DIR", "/usr/share/mricron/templates");
+        // A benchmark, not a service: tools/gpu_check.sh names its copy of the volumes with -Dmeshpipe.mri.dir.
+        String mri = System.getProperty("meshpipe.mri.dir", "/usr/share/mricron/templates");
         List<String> volumes = args.length > 0 ? Arrays.asList(args)
                 : List.of("sphere:512:200", mri + "/ch2better.nii.gz", "sphere:1024:400");
         int cpus = Runtime.getRuntime().availableProcessors();

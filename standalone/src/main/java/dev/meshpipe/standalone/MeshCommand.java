@@ -95,7 +95,7 @@ final class MeshCommand implements Callable<Integer> {
             }
             long t0 = System.nanoTime();
             CoordinateSpace frame = parseSpace(space);
-            VolumeLimits limits = MeshpipeConfig.readerLimits(System.getenv());
+            VolumeLimits limits = MeshpipeConfig.readerLimits(MeshpipeConfig.environment());
             Volume volume = readInput(params.series(), limits);
             if (frame == CoordinateSpace.GRID) {
                 volume = volume.inGridSpace();

@@ -34,7 +34,7 @@ final class ServiceCommand implements Callable<Integer> {
             case ingest -> { IngestService s = new IngestService(config, store); s.start(); yield s; }
             case processor -> { ProcessorService s = new ProcessorService(config, store); s.start(); yield s; }
             case packager -> { PackagerService s = new PackagerService(config, store); s.start(); yield s; }
-            case gateway -> { GatewayService s = new GatewayService(config, GatewayOptions.fromEnv(System.getenv()), store); s.start(); yield s; }
+            case gateway -> { GatewayService s = new GatewayService(config, GatewayOptions.fromEnv(MeshpipeConfig.environment()), store); s.start(); yield s; }
         };
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
