@@ -140,8 +140,9 @@ public final class GpuMarchingCubes implements MeshJob.Extractor {
             return new MeshJob.Extraction(MarchingCubes.extract(v, iso, closed, cpuThreads), "cpu (after a GPU error)");
         }
         if (t.mesh() == null) {
-            // A vertex rounded onto a grid point: such vertices must be merged, which the CPU's general path does.
-            return new MeshJob.Extraction(MarchingCubes.extract(v, iso, closed, cpuThreads), "cpu (vertices needed merging)");
+            // A vertex rounded onto a grid point: such vertices must be merged, which the CPU's general
+            // path does. The CPU's fast path would find the same vertex and give up too, so skip it.
+            return new MeshJob.Extraction(MarchingCubes.extractGeneral(v, iso, closed, cpuThreads), "cpu (vertices needed merging)");
         }
         return new MeshJob.Extraction(t.mesh(), "gpu (" + gpu.name + ")");
     }

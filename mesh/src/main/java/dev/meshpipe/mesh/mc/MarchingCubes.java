@@ -45,8 +45,11 @@ public final class MarchingCubes {
         return new RowMarchingCubes(volume, iso, closedBorders).run(new Parallel(threads, 8));
     }
 
-    /** The general path alone. */
-    static Mesh extractGeneral(Volume volume, double iso, boolean closedBorders, int threads) {
+    /**
+     * The general path alone (vertices merged), for a caller that already knows the fast path
+     * cannot take the volume: the GPU, whose fast path said so, need not run the CPU's again.
+     */
+    public static Mesh extractGeneral(Volume volume, double iso, boolean closedBorders, int threads) {
         return SlabMarchingCubes.extract(volume, iso, closedBorders, threads);
     }
 
