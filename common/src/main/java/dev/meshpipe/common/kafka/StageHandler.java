@@ -124,8 +124,9 @@ public abstract class StageHandler<T> implements TransactionalWorker.Handler {
     public final void giveUp(ConsumerRecord<String, byte[]> rec, Exception cause, Outbox out) {
         JobEvent failed = cause instanceof TransactionalWorker.RetryableException
                 ? JobEvent.failed(rec.key(), ErrorCode.STORAGE_UNAVAILABLE, "object storage stayed unavailable: " + cause.getMessage(), stage.activity())
-                : JobEvent.failed(rec.key(), ErrorCode.INTERNAL_ERROR, "internal error while " + stage.activity() + " ("
-                        + cause.getClass().getSimpleName() + "); the service log has the details", stage.activity());
+                // No exception type in the message: a job's status is for users, the log for operators.
+                : JobEvent.failed(rec.key(), ErrorCode.INTERNAL_ERROR, "internal error while " + stage.activity()
+                        + "; the service log has the details", stage.activity());
         out.send(Topics.EVENTS, rec.key(), failed);
     }
 

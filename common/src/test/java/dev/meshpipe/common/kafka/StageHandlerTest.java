@@ -142,6 +142,6 @@ class StageHandlerTest {
         stage.giveUp(task("j1"), bug, out);
         JobEvent failed = event(out.records().get(0));
         assertEquals(ErrorCode.INTERNAL_ERROR, failed.error().code());
-        assertEquals("internal error while testing (IllegalStateException); the service log has the details", failed.error().message());
+        assertEquals("internal error while testing; the service log has the details", failed.error().message());
     }
 }
