@@ -11,7 +11,6 @@ import dev.meshpipe.mesh.io.SyntheticVolumes;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.util.Locale;
-import java.util.function.UnaryOperator;
 
 /** What a {@code POST /jobs} asks for, read and checked: the JSON form, or an upload's query parameters. */
 final class SubmissionRequests {
@@ -70,30 +69,6 @@ final class SubmissionRequests {
 
     /** An upload's parameters, all from its query string, validated. */
     static JobParams uploadParams(Context ctx) {
-        JobParams base = paramsFromQuery(ctx.queryParam("iso"), ctx.queryParam("borders"), ctx.queryParam("formats"), ctx.queryParam("name"),
-                ctx.queryParam("space"));
-        return withSeries(withFinishingFromQuery(base, ctx::queryParam), ctx.queryParam("series"));
-    }
-
-    /** The upload's {@code series} query parameter (a DICOM SeriesInstanceUID or SeriesNumber). */
-    static JobParams withSeries(JobParams p, String series) {
-        return p.withSpaceAndSeries(p.space(), series).validated();
-    }
-
-    /** The finishing query parameters (preset, smoothing, decimate, ...) over validated params. */
-    static JobParams withFinishingFromQuery(JobParams base, UnaryOperator<String> query) {
-        return base.withFinishing(query.apply("preset"), query.apply("smoothing"), query.apply("decimate"),
-                JobParams.parseNumber("maxError", query.apply("maxError")),
-                JobParams.parseFlag("keepLargest", query.apply("keepLargest")),
-                JobParams.parseFlag("fillCavities", query.apply("fillCavities")),
-                JobParams.parseNumber("minComponentVolume", query.apply("minComponentVolume"))).validated();
-    }
-
-    /** The upload's query parameters as validated JobParams, or MeshpipeException naming the bad one. */
-    static JobParams paramsFromQuery(String iso, String borders, String formats, String name, String space) {
-        return new JobParams(iso,
-                borders == null ? null : JobParams.parseBorders(borders),
-                formats == null ? null : JobParams.parseFormats(formats),
-                name).withSpaceAndSeries(space, null).validated();
+        return JobParams.fromQuery(ctx::queryParam);
     }
 }

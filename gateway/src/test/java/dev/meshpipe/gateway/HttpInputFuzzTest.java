@@ -39,7 +39,13 @@ class HttpInputFuzzTest {
         String space = d.consumeBoolean() ? null : d.consumeString(10);
         String name = d.consumeBoolean() ? null : d.consumeRemainingAsString();
         try {
-            JobParams p = SubmissionRequests.paramsFromQuery(iso, borders, formats, name, space);
+            java.util.Map<String, String> q = new java.util.HashMap<>();
+            q.put("iso", iso);
+            q.put("borders", borders);
+            q.put("formats", formats);
+            q.put("space", space);
+            q.put("name", name);
+            JobParams p = JobParams.fromQuery(q::get);
             if (p.iso() != null && !p.isAutoIso() && !Double.isFinite(Double.parseDouble(p.iso()))) {
                 throw new AssertionError("accepted iso " + p.iso());
             }

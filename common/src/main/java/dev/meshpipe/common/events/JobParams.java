@@ -137,6 +137,25 @@ public record JobParams(String iso, Borders borders, List<MeshFormat> formats, S
         return "auto".equalsIgnoreCase(iso);
     }
 
+    /**
+     * The parameters of an upload, each from the query parameter of its JSON name (a
+     * {@code null} answer leaves it unset), validated. The one place the query form is read, next
+     * to the fields, so a new parameter is added here and in the record together.
+     */
+    public static JobParams fromQuery(java.util.function.UnaryOperator<String> query) {
+        String borders = query.apply("borders");
+        String formats = query.apply("formats");
+        return new JobParams(query.apply("iso"),
+                borders == null ? null : parseBorders(borders),
+                formats == null ? null : parseFormats(formats),
+                query.apply("name"), query.apply("space"), query.apply("series"),
+                query.apply("preset"), query.apply("smoothing"), query.apply("decimate"),
+                parseNumber("maxError", query.apply("maxError")),
+                parseFlag("keepLargest", query.apply("keepLargest")),
+                parseFlag("fillCavities", query.apply("fillCavities")),
+                parseNumber("minComponentVolume", query.apply("minComponentVolume"))).validated();
+    }
+
     /** Checks every field and returns a normalized copy, or throws INVALID_PARAMETER naming the field. */
     public JobParams validated() {
         String isoOut = iso;
