@@ -6,25 +6,33 @@ import dev.meshpipe.common.events.JobMeshed;
 import dev.meshpipe.common.events.JobParams;
 import dev.meshpipe.common.events.OutputFile;
 import dev.meshpipe.common.store.ObjectStore;
+import java.io.ByteArrayInputStream;
+import java.io.Closeable;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.zip.ZipEntry;
-import java.io.ByteArrayInputStream;
-import java.io.UncheckedIOException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import org.apache.commons.compress.archivers.zip.DefaultBackingStoreSupplier;
-import org.apache.commons.compress.archivers.zip.ParallelScatterZipCreator;
+import java.util.concurrent.Future;
+import org.apache.commons.compress.archivers.zip.ScatterZipOutputStream;
+import org.apache.commons.compress.archivers.zip.StreamCompressor;
 import org.apache.commons.compress.archivers.zip.Zip64Mode;
 import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
+import org.apache.commons.compress.archivers.zip.ZipArchiveEntryRequest;
 import org.apache.commons.compress.archivers.zip.ZipArchiveOutputStream;
+import org.apache.commons.compress.parallel.FileBasedScatterGatherBackingStore;
 
 /**
  * Streams a job's outputs and a manifest into one ZIP. Entry order and times are fixed, so the
@@ -51,8 +59,7 @@ public final class ZipPackager {
     private ZipPackager() {}
 
     /**
-     * Writes the ZIP to {@code sink}. Entries are compressed in parallel, each into a temporary
-     * file (so memory stays small whatever their size), and then written in a fixed order.
+     * Writes the ZIP of a job's stored outputs to {@code sink} (see the other {@code write}).
      * {@code bytesRead} hears the total of output bytes read so far, from the compressing threads.
      */
     static void write(JobMeshed meshed, ObjectStore store, OutputStream sink, java.util.function.LongConsumer bytesRead)
@@ -93,46 +100,142 @@ public final class ZipPackager {
         write(meshed, f -> java.nio.file.Files.newInputStream(java.nio.file.Path.of(f.object())), sink);
     }
 
+    /**
+     * Each entry is compressed by a task of its own at its own level ({@link EntryCompression}),
+     * the largest first so that the longest task does not start last, on as many threads as there
+     * are cores, each into a temporary file (so memory stays small whatever the entries' size).
+     * The entries are then written in a fixed order (by name, the manifest last) as soon as each
+     * is ready, while later ones are still compressing.
+     */
     public static void write(JobMeshed meshed, Opener opener, OutputStream sink) throws IOException {
         List<OutputFile> files = meshed.files().stream().sorted(Comparator.comparing(OutputFile::name)).toList();
         String top = meshed.jobId() + "/";
-        int threads = Math.max(1, Math.min(files.size(), Runtime.getRuntime().availableProcessors()));
+        Manifest m = new Manifest(meshed.jobId(), "meshpipe " + VERSION, meshed.params(), meshed.device(),
+                meshed.vertices(), meshed.triangles(), meshed.watertight(), meshed.timingsMs(),
+                files.stream().map(f -> new Entry(f.name(), f.size(), f.sha256())).toList());
+        byte[] manifest = Json.pretty(m).getBytes(StandardCharsets.UTF_8);
+        List<Part> parts = new ArrayList<>();
+        for (OutputFile f : files) {
+            parts.add(new Part(top + f.name(), f.size(), () -> opener.open(f)));
+        }
+        parts.add(new Part(top + MANIFEST, manifest.length, () -> new ByteArrayInputStream(manifest)));
+
+        int threads = Math.max(1, Math.min(parts.size(), Runtime.getRuntime().availableProcessors()));
         ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
             Thread t = new Thread(r, "zip-" + meshed.jobId());
             t.setDaemon(true);
             return t;
         });
-        ParallelScatterZipCreator creator = new ParallelScatterZipCreator(pool, new DefaultBackingStoreSupplier(null), 6);
-        for (OutputFile f : files) {
-            ZipArchiveEntry e = entry(top + f.name());
-            // PNG and 3MF (a ZIP itself) are compressed already: STORED; everything else DEFLATE level 6.
-            e.setMethod(f.name().endsWith(".png") || f.name().endsWith(".3mf") ? ZipEntry.STORED : ZipEntry.DEFLATED);
-            creator.addArchiveEntry(e, () -> {
+        Map<Part, Future<Scattered>> pending = new IdentityHashMap<>();
+        try {
+            parts.stream().sorted(Comparator.comparingLong(Part::size).reversed())
+                    .forEach(p -> pending.put(p, pool.submit(() -> compress(p))));
+            try (ZipArchiveOutputStream zip = new ZipArchiveOutputStream(sink)) {
+                zip.setUseZip64(Zip64Mode.AsNeeded);
+                for (Part p : parts) {
+                    try (Scattered s = await(pending.remove(p))) {
+                        s.writeTo(zip);
+                    }
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+            discard(pending.values());
+        }
+    }
+
+    /** One entry's bytes, known by name and expected size, and how to read them. */
+    private record Part(String name, long size, Source source) {}
+
+    @FunctionalInterface
+    private interface Source {
+        InputStream open() throws IOException;
+    }
+
+    /** An entry compressed into its own temporary file, deleted on close. */
+    private record Scattered(ScatterZipOutputStream out) implements Closeable {
+        void writeTo(ZipArchiveOutputStream zip) throws IOException {
+            out.writeTo(zip);
+        }
+
+        @Override
+        public void close() throws IOException {
+            out.close();
+        }
+    }
+
+    /**
+     * Compresses one entry as its kind calls for; an entry that DEFLATE does not make smaller is
+     * read again and STORED, so no entry is larger in the ZIP than on its own.
+     */
+    private static Scattered compress(Part part) throws IOException {
+        EntryCompression how = EntryCompression.forName(part.name());
+        Compressed c = compress(part, how);
+        if (!how.stored() && c.compressedSize() >= c.size()) {
+            c.out().close();
+            c = compress(part, EntryCompression.STORED);
+        }
+        return new Scattered(c.out());
+    }
+
+    private record Compressed(ScatterZipOutputStream out, long size, long compressedSize) {}
+
+    private static Compressed compress(Part part, EntryCompression how) throws IOException {
+        Path tmp = Files.createTempFile("meshpipe-zip-", ".part");
+        ScatterZipOutputStream out = null;
+        try {
+            FileBasedScatterGatherBackingStore backing = new FileBasedScatterGatherBackingStore(tmp);
+            StreamCompressor compressor = StreamCompressor.create(how.level(), backing);
+            out = new ScatterZipOutputStream(backing, compressor);
+            ZipArchiveEntry e = entry(part.name());
+            e.setMethod(how.method());
+            out.addArchiveEntry(ZipArchiveEntryRequest.createZipArchiveEntryRequest(e, () -> {
                 try {
-                    return opener.open(f);
+                    return part.source().open();
                 } catch (IOException ex) {
                     throw new UncheckedIOException(ex);
                 }
-            });
+            }));
+            return new Compressed(out, compressor.getBytesRead(), compressor.getBytesWrittenForLastEntry());
+        } catch (UncheckedIOException ex) {
+            discard(out, tmp);
+            throw ex.getCause();
+        } catch (IOException | RuntimeException ex) {
+            discard(out, tmp);
+            throw ex;
         }
-        Manifest m = new Manifest(meshed.jobId(), "meshpipe " + VERSION, meshed.params(), meshed.device(),
-                meshed.vertices(), meshed.triangles(), meshed.watertight(), meshed.timingsMs(),
-                files.stream().map(f -> new Entry(f.name(), f.size(), f.sha256())).toList());
-        byte[] manifest = Json.pretty(m).getBytes(StandardCharsets.UTF_8);
-        ZipArchiveEntry me = entry(top + MANIFEST);
-        me.setMethod(ZipEntry.DEFLATED);
-        creator.addArchiveEntry(me, () -> new ByteArrayInputStream(manifest));
-        try (ZipArchiveOutputStream zip = new ZipArchiveOutputStream(sink)) {
-            zip.setUseZip64(Zip64Mode.AsNeeded);
-            creator.writeTo(zip);
+    }
+
+    private static void discard(ScatterZipOutputStream out, Path tmp) throws IOException {
+        if (out != null) {
+            out.close();
+        }
+        Files.deleteIfExists(tmp);
+    }
+
+    private static Scattered await(Future<Scattered> f) throws IOException {
+        try {
+            return f.get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while zipping", e);
         } catch (ExecutionException e) {
             Throwable cause = e.getCause() instanceof UncheckedIOException u ? u.getCause() : e.getCause();
             throw cause instanceof IOException io ? io : new IOException("zipping failed: " + cause, cause);
-        } finally {
-            pool.shutdownNow();
+        }
+    }
+
+    /** After a failure: the temporary files of entries compressed but not written go too. */
+    private static void discard(Iterable<Future<Scattered>> left) {
+        for (Future<Scattered> f : left) {
+            f.cancel(true);
+            if (f.isDone() && !f.isCancelled()) {
+                try {
+                    f.get().close();
+                } catch (Exception ignored) {
+                    // it failed itself, or its file is gone already; nothing is left to delete
+                }
+            }
         }
     }
 
