@@ -108,6 +108,11 @@ public final class ZipPackager {
      * is ready, while later ones are still compressing.
      */
     public static void write(JobMeshed meshed, Opener opener, OutputStream sink) throws IOException {
+        write(meshed, opener, sink, null);
+    }
+
+    /** As above, with the temporary files in {@code tmpDir} (the JVM's temporary folder when null). */
+    static void write(JobMeshed meshed, Opener opener, OutputStream sink, Path tmpDir) throws IOException {
         List<OutputFile> files = meshed.files().stream().sorted(Comparator.comparing(OutputFile::name)).toList();
         String top = meshed.jobId() + "/";
         Manifest m = new Manifest(meshed.jobId(), "meshpipe " + VERSION, meshed.params(), meshed.device(),
@@ -129,7 +134,7 @@ public final class ZipPackager {
         Map<Part, Future<Scattered>> pending = new IdentityHashMap<>();
         try {
             parts.stream().sorted(Comparator.comparingLong(Part::size).reversed())
-                    .forEach(p -> pending.put(p, pool.submit(() -> compress(p))));
+                    .forEach(p -> pending.put(p, pool.submit(() -> compress(p, tmpDir))));
             try (ZipArchiveOutputStream zip = new ZipArchiveOutputStream(sink)) {
                 zip.setUseZip64(Zip64Mode.AsNeeded);
                 for (Part p : parts) {
@@ -168,20 +173,21 @@ public final class ZipPackager {
      * Compresses one entry as its kind calls for; an entry that DEFLATE does not make smaller is
      * read again and STORED, so no entry is larger in the ZIP than on its own.
      */
-    private static Scattered compress(Part part) throws IOException {
+    private static Scattered compress(Part part, Path tmpDir) throws IOException {
         EntryCompression how = EntryCompression.forName(part.name());
-        Compressed c = compress(part, how);
+        Compressed c = compress(part, how, tmpDir);
         if (!how.stored() && c.compressedSize() >= c.size()) {
             c.out().close();
-            c = compress(part, EntryCompression.STORED);
+            c = compress(part, EntryCompression.STORED, tmpDir);
         }
         return new Scattered(c.out());
     }
 
     private record Compressed(ScatterZipOutputStream out, long size, long compressedSize) {}
 
-    private static Compressed compress(Part part, EntryCompression how) throws IOException {
-        Path tmp = Files.createTempFile("meshpipe-zip-", ".part");
+    private static Compressed compress(Part part, EntryCompression how, Path tmpDir) throws IOException {
+        Path tmp = tmpDir == null ? Files.createTempFile("meshpipe-zip-", ".part")
+                : Files.createTempFile(tmpDir, "meshpipe-zip-", ".part");
         ScatterZipOutputStream out = null;
         try {
             FileBasedScatterGatherBackingStore backing = new FileBasedScatterGatherBackingStore(tmp);
