@@ -26,13 +26,11 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.apache.commons.compress.archivers.zip.ScatterZipOutputStream;
-import org.apache.commons.compress.archivers.zip.StreamCompressor;
+import java.util.zip.CRC32;
+import java.util.zip.Deflater;
 import org.apache.commons.compress.archivers.zip.Zip64Mode;
 import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
-import org.apache.commons.compress.archivers.zip.ZipArchiveEntryRequest;
 import org.apache.commons.compress.archivers.zip.ZipArchiveOutputStream;
-import org.apache.commons.compress.parallel.FileBasedScatterGatherBackingStore;
 
 /**
  * Streams a job's outputs and a manifest into one ZIP. Entry order and times are fixed, so the
@@ -157,15 +155,17 @@ public final class ZipPackager {
         InputStream open() throws IOException;
     }
 
-    /** An entry compressed into its own temporary file, deleted on close. */
-    private record Scattered(ScatterZipOutputStream out) implements Closeable {
+    /** An entry compressed into its own temporary file, which goes on close. */
+    private record Scattered(ZipArchiveEntry entry, Path file) implements Closeable {
         void writeTo(ZipArchiveOutputStream zip) throws IOException {
-            out.writeTo(zip);
+            try (InputStream raw = Files.newInputStream(file)) {
+                zip.addRawArchiveEntry(entry, raw);
+            }
         }
 
         @Override
         public void close() throws IOException {
-            out.close();
+            Files.deleteIfExists(file);
         }
     }
 
@@ -175,48 +175,71 @@ public final class ZipPackager {
      */
     private static Scattered compress(Part part, Path tmpDir) throws IOException {
         EntryCompression how = EntryCompression.forName(part.name());
-        Compressed c = compress(part, how, tmpDir);
-        if (!how.stored() && c.compressedSize() >= c.size()) {
-            c.out().close();
-            c = compress(part, EntryCompression.STORED, tmpDir);
+        Scattered s = compress(part, how, tmpDir);
+        if (!how.stored() && s.entry().getCompressedSize() >= s.entry().getSize()) {
+            s.close();
+            s = compress(part, EntryCompression.STORED, tmpDir);
         }
-        return new Scattered(c.out());
+        return s;
     }
 
-    private record Compressed(ScatterZipOutputStream out, long size, long compressedSize) {}
+    private static final int BUFFER = 64 * 1024;
 
-    private static Compressed compress(Part part, EntryCompression how, Path tmpDir) throws IOException {
+    /**
+     * Raw DEFLATE (or a plain copy) of the entry's bytes into a temporary file, with its CRC and
+     * sizes, so the ZIP can take it as a raw entry. 64 KiB buffers: commons-compress's own
+     * compressor reads 4 KiB at a time, which cost about a fifth more CPU on ch2's outputs.
+     */
+    private static Scattered compress(Part part, EntryCompression how, Path tmpDir) throws IOException {
         Path tmp = tmpDir == null ? Files.createTempFile("meshpipe-zip-", ".part")
                 : Files.createTempFile(tmpDir, "meshpipe-zip-", ".part");
-        ScatterZipOutputStream out = null;
-        try {
-            FileBasedScatterGatherBackingStore backing = new FileBasedScatterGatherBackingStore(tmp);
-            StreamCompressor compressor = StreamCompressor.create(how.level(), backing);
-            out = new ScatterZipOutputStream(backing, compressor);
+        Deflater deflater = how.stored() ? null : new Deflater(how.level(), true);
+        try (InputStream in = part.source().open(); OutputStream out = Files.newOutputStream(tmp)) {
+            CRC32 crc = new CRC32();
+            byte[] buf = new byte[BUFFER];
+            byte[] packed = new byte[BUFFER];
+            long size = 0;
+            long written = 0;
+            for (int n; (n = in.readNBytes(buf, 0, BUFFER)) > 0; ) {
+                crc.update(buf, 0, n);
+                size += n;
+                if (deflater == null) {
+                    out.write(buf, 0, n);
+                    written += n;
+                } else {
+                    deflater.setInput(buf, 0, n);
+                    written += drain(deflater, packed, out, false);
+                }
+            }
+            if (deflater != null) {
+                deflater.finish();
+                written += drain(deflater, packed, out, true);
+            }
             ZipArchiveEntry e = entry(part.name());
             e.setMethod(how.method());
-            out.addArchiveEntry(ZipArchiveEntryRequest.createZipArchiveEntryRequest(e, () -> {
-                try {
-                    return part.source().open();
-                } catch (IOException ex) {
-                    throw new UncheckedIOException(ex);
-                }
-            }));
-            return new Compressed(out, compressor.getBytesRead(), compressor.getBytesWrittenForLastEntry());
-        } catch (UncheckedIOException ex) {
-            discard(out, tmp);
-            throw ex.getCause();
+            e.setCrc(crc.getValue());
+            e.setSize(size);
+            e.setCompressedSize(written);
+            return new Scattered(e, tmp);
         } catch (IOException | RuntimeException ex) {
-            discard(out, tmp);
+            Files.deleteIfExists(tmp);
             throw ex;
+        } finally {
+            if (deflater != null) {
+                deflater.end();
+            }
         }
     }
 
-    private static void discard(ScatterZipOutputStream out, Path tmp) throws IOException {
-        if (out != null) {
-            out.close();
+    /** Writes what the deflater makes of its input so far (all of it when finishing); returns the bytes written. */
+    private static long drain(Deflater deflater, byte[] packed, OutputStream out, boolean finishing) throws IOException {
+        long written = 0;
+        while (finishing ? !deflater.finished() : !deflater.needsInput()) {
+            int n = deflater.deflate(packed);
+            out.write(packed, 0, n);
+            written += n;
         }
-        Files.deleteIfExists(tmp);
+        return written;
     }
 
     private static Scattered await(Future<Scattered> f) throws IOException {
