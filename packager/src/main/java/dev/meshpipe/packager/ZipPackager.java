@@ -18,10 +18,12 @@ import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -130,20 +132,56 @@ public final class ZipPackager {
             return t;
         });
         Map<Part, Future<Scattered>> pending = new IdentityHashMap<>();
+        Unwritten unwritten = new Unwritten();
         try {
             parts.stream().sorted(Comparator.comparingLong(Part::size).reversed())
-                    .forEach(p -> pending.put(p, pool.submit(() -> compress(p, tmpDir))));
+                    .forEach(p -> pending.put(p, pool.submit(() -> unwritten.keep(compress(p, tmpDir)))));
             try (ZipArchiveOutputStream zip = new ZipArchiveOutputStream(sink)) {
                 zip.setUseZip64(Zip64Mode.AsNeeded);
                 for (Part p : parts) {
                     try (Scattered s = await(pending.remove(p))) {
                         s.writeTo(zip);
+                        unwritten.written(s);
                     }
                 }
             }
         } finally {
             pool.shutdownNow();
-            discard(pending.values());
+            unwritten.abandon();
+        }
+    }
+
+    /**
+     * The entries compressed and not yet written. After a failure they are deleted, and so is any
+     * a task still finishes later, so no temporary file outlives a failed ZIP.
+     */
+    private static final class Unwritten {
+        private final Set<Scattered> live = Collections.newSetFromMap(new IdentityHashMap<>());
+        private boolean abandoned;
+
+        synchronized Scattered keep(Scattered s) throws IOException {
+            if (abandoned) {
+                s.close();
+                throw new IOException("the ZIP was abandoned");
+            }
+            live.add(s);
+            return s;
+        }
+
+        synchronized void written(Scattered s) {
+            live.remove(s);
+        }
+
+        synchronized void abandon() {
+            abandoned = true;
+            for (Scattered s : live) {
+                try {
+                    s.close();
+                } catch (IOException e) {
+                    // the temporary folder is the JVM's: a file that cannot be deleted stays for the OS to clean
+                }
+            }
+            live.clear();
         }
     }
 
@@ -251,20 +289,6 @@ public final class ZipPackager {
         } catch (ExecutionException e) {
             Throwable cause = e.getCause() instanceof UncheckedIOException u ? u.getCause() : e.getCause();
             throw cause instanceof IOException io ? io : new IOException("zipping failed: " + cause, cause);
-        }
-    }
-
-    /** After a failure: the temporary files of entries compressed but not written go too. */
-    private static void discard(Iterable<Future<Scattered>> left) {
-        for (Future<Scattered> f : left) {
-            f.cancel(true);
-            if (f.isDone() && !f.isCancelled()) {
-                try {
-                    f.get().close();
-                } catch (Exception ignored) {
-                    // it failed itself, or its file is gone already; nothing is left to delete
-                }
-            }
         }
     }
 
