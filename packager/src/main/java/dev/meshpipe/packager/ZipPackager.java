@@ -96,8 +96,12 @@ public final class ZipPackager {
                 }
             }
         }
-        JobMeshed meshed = new JobMeshed(jobId, null, null, files, null, 0, 0, false, null, null, null);
-        write(meshed, f -> java.nio.file.Files.newInputStream(java.nio.file.Path.of(f.object())), sink);
+        write(outputsOnly(jobId, files), f -> java.nio.file.Files.newInputStream(java.nio.file.Path.of(f.object())), sink);
+    }
+
+    /** A job's outputs with nothing else known of the job, as the {@code zip} command has them. */
+    static JobMeshed outputsOnly(String jobId, List<OutputFile> files) {
+        return new JobMeshed(jobId, null, null, files, null, 0, 0, false, null, null, null);
     }
 
     /**

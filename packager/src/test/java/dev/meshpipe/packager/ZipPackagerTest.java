@@ -151,7 +151,7 @@ class ZipPackagerTest {
             store.put(key, data);
             files.add(new OutputFile(name, key, data.length, null));
         }
-        return new JobMeshed(id, null, null, files, "cpu", 10, 20, true, null, null, null);
+        return ZipPackager.outputsOnly(id, files);
     }
 
     @Test
