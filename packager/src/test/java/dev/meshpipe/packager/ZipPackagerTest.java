@@ -134,4 +134,118 @@ class ZipPackagerTest {
         assertFalse(Files.exists(crashed), "a write untouched for the grace period is a crash's leftover");
         assertTrue(Files.exists(live), "a write touched recently may still be going on");
     }
+
+    /** Outputs of each kind: compressible text for the meshes and JSON, random bytes (as a float32 GLB can nearly be) for the GLB and PNG. */
+    JobMeshed mixedOutputs(FileObjectStore store, String id) throws Exception {
+        Random r = new Random(11);
+        List<OutputFile> files = new ArrayList<>();
+        for (String name : new String[] {"mesh.stl", "mesh.ply", "mesh.glb", "quality.json", "preview.png"}) {
+            byte[] data = new byte[300_000];
+            if (name.endsWith(".glb") || name.endsWith(".png")) {
+                r.nextBytes(data);
+            } else {
+                for (int i = 0; i < data.length; i++) {
+                    data[i] = (byte) ("0123456789 .v\n".charAt(r.nextInt(14)));
+                }
+            }
+            String key = ObjectKeys.work(id, name);
+            store.put(key, data);
+            files.add(new OutputFile(name, key, data.length, null));
+        }
+        return ZipPackager.outputsOnly(id, files);
+    }
+
+    @Test
+    void eachEntryIsCompressedAsItsKindCallsForAndWhatDeflateCannotShrinkIsStored() throws Exception {
+        FileObjectStore store = new FileObjectStore(dir.resolve("store"));
+        JobMeshed meshed = mixedOutputs(store, "job-2");
+        ByteArrayOutputStream zip = new ByteArrayOutputStream();
+        ZipPackager.write(meshed, f -> store.open(f.object()), zip, Files.createDirectories(dir.resolve("tmp")));
+        Map<String, Integer> methods = new LinkedHashMap<>();
+        try (java.util.zip.ZipFile z = zipFile(zip.toByteArray())) {
+            z.stream().forEach(e -> methods.put(e.getName(), e.getMethod()));
+            for (OutputFile f : meshed.files()) {
+                try (java.io.InputStream in = z.getInputStream(z.getEntry("job-2/" + f.name()));
+                     java.io.InputStream orig = store.open(f.object())) {
+                    assertArrayEquals(orig.readAllBytes(), in.readAllBytes(), f.name());
+                }
+            }
+        }
+        assertEquals(ZipEntry.DEFLATED, methods.get("job-2/mesh.stl"));
+        assertEquals(ZipEntry.DEFLATED, methods.get("job-2/mesh.ply"));
+        assertEquals(ZipEntry.DEFLATED, methods.get("job-2/quality.json"));
+        assertEquals(ZipEntry.STORED, methods.get("job-2/mesh.glb"), "random bytes do not shrink: stored");
+        assertEquals(ZipEntry.STORED, methods.get("job-2/preview.png"));
+        try (java.util.stream.Stream<Path> left = Files.list(dir.resolve("tmp"))) {
+            assertEquals(List.of(), left.toList(), "temporary files are deleted");
+        }
+    }
+
+    @Test
+    void levelsFollowWhatEachKindBuys() {
+        assertEquals(4, EntryCompression.forName("mesh.stl").level());
+        assertEquals(4, EntryCompression.forName("mesh.obj").level());
+        assertEquals(1, EntryCompression.forName("mesh.ply").level());
+        assertEquals(1, EntryCompression.forName("mesh.glb").level());
+        assertEquals(6, EntryCompression.forName("quality.json").level());
+        assertTrue(EntryCompression.forName("preview.png").stored());
+        assertTrue(EntryCompression.forName("mesh.3mf").stored());
+    }
+
+    @Test
+    void anEntryThatCannotBeReadFailsTheZipAndLeavesNoTemporaryFiles() throws Exception {
+        FileObjectStore store = new FileObjectStore(dir.resolve("store"));
+        JobMeshed meshed = mixedOutputs(store, "job-3");
+        Path tmp = Files.createDirectories(dir.resolve("tmp"));
+        java.io.IOException e = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class,
+                () -> ZipPackager.write(meshed, f -> {
+                    if (f.name().equals("mesh.ply")) {
+                        throw new java.io.IOException("storage went away reading mesh.ply");
+                    }
+                    return store.open(f.object());
+                }, ByteArrayOutputStream.nullOutputStream(), tmp));
+        assertEquals("storage went away reading mesh.ply", e.getMessage());
+        // The other entries' tasks may still be finishing when write returns; they clean up after themselves.
+        for (int i = 0; i < 100 && Files.list(tmp).findAny().isPresent(); i++) {
+            Thread.sleep(50);
+        }
+        try (java.util.stream.Stream<Path> left = Files.list(tmp)) {
+            assertEquals(List.of(), left.toList(), "temporary files are deleted");
+        }
+    }
+
+    /** Info-ZIP's unzip and Python's zipfile, as a user's tools, read every entry and find the CRCs right. */
+    @Test
+    void unzipAndPythonReadTheZip() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(onPath("unzip") && onPath("python3"), "unzip or python3 is not installed");
+        FileObjectStore store = new FileObjectStore(dir.resolve("store"));
+        JobMeshed meshed = mixedOutputs(store, "job-4");
+        Path zip = dir.resolve("job-4.zip");
+        try (java.io.OutputStream out = Files.newOutputStream(zip)) {
+            ZipPackager.write(meshed, store, out, read -> { });
+        }
+        assertEquals("", run("unzip", "-tq", zip.toString()).replaceAll("No errors detected.*\\n", ""));
+        assertEquals("None 6\n", run("python3", "-c",
+                "import sys, zipfile; z = zipfile.ZipFile(sys.argv[1]); print(z.testzip(), len(z.namelist()))", zip.toString()));
+    }
+
+    private static java.util.zip.ZipFile zipFile(byte[] bytes) throws Exception {
+        Path p = Files.createTempFile("zip-test-", ".zip");
+        Files.write(p, bytes);
+        p.toFile().deleteOnExit();
+        return new java.util.zip.ZipFile(p.toFile());
+    }
+
+    private static boolean onPath(String tool) {
+        return java.util.Arrays.stream(System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator))
+                .anyMatch(d -> Files.isExecutable(Path.of(d, tool)));
+    }
+
+    /** Runs a command and returns its output, failing on a non-zero exit. */
+    private static String run(String... command) throws Exception {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), String.join(" ", command) + ": " + out);
+        return out;
+    }
 }
