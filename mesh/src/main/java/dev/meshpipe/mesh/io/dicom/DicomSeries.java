@@ -91,24 +91,24 @@ public final class DicomSeries {
                 wanted.add(p);
             }
         }
-        // Reading and parsing are independent per file; on a cold disk or many small files the cores help.
-        DicomFile[] parsed = new DicomFile[wanted.size()];
         try {
+            // Only the heads are read here (in parallel: on a cold disk the cores help); the pixels
+            // are read once, when each slice is decoded into its place in the volume.
+            DicomFile[] parsed = new DicomFile[wanted.size()];
             java.util.stream.IntStream.range(0, wanted.size()).parallel().forEach(i -> {
                 try {
-                    parsed[i] = DicomFile.parse(Files.readAllBytes(wanted.get(i)), dir.relativize(wanted.get(i)).toString(),
-                            limits.maxDecompressedBytes());
+                    parsed[i] = DicomFile.parse(wanted.get(i), dir.relativize(wanted.get(i)).toString(), limits.maxDecompressedBytes());
                 } catch (IOException e) {
                     throw new java.io.UncheckedIOException(e);
                 }
             });
+            for (DicomFile f : parsed) {
+                c.addParsed(f);
+            }
+            return c.assemble(series);
         } catch (java.io.UncheckedIOException e) {
             throw e.getCause();
         }
-        for (int i = 0; i < parsed.length; i++) {
-            c.addParsed(parsed[i]);
-        }
-        return c.assemble(series);
     }
 
     private static void readZip(InputStream in, Collector c) throws IOException {
@@ -205,6 +205,8 @@ public final class DicomSeries {
                 notDicom++;
             } else if (!f.hasPixels()) {
                 noPixels++;
+            } else if (DicomPixels.frames(f) > 1) {
+                images.addAll(MultiFrame.split(f));
             } else {
                 images.add(f);
             }
