@@ -1,7 +1,10 @@
 // Drives the gateway's web page in a real headless Chromium: shows an API error as a problem,
 // uploads a volume, waits for the job to finish, opens the 3D view and screenshots it.
 //
-//   node tools/web-test/web.mjs BASE_URL VOLUME_FILE OUT_DIR
+//   node tools/web-test/web.mjs BASE_URL VOLUME_FILE OUT_DIR [DICOM_ZIP]
+//
+// With DICOM_ZIP (a ZIP holding two series), it also uploads that ZIP without naming a series,
+// waits for the page to list the series of the AMBIGUOUS_SERIES failure, and picks the first.
 //
 // Writes OUT_DIR/viewer.png (the 3D view) and OUT_DIR/page.png, and prints one JSON line of
 // findings for the calling test to check. Chromium: $CHROMIUM or Debian's /usr/bin/chromium.
@@ -9,7 +12,7 @@
 // can take minutes where an idle one takes seconds.
 import { chromium } from 'playwright-core';
 
-const [base, volume, out] = process.argv.slice(2);
+const [base, volume, out, dicomZip] = process.argv.slice(2);
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
   args: ['--no-sandbox', '--disable-gpu', '--use-angle=swiftshader', '--enable-unsafe-swiftshader',
@@ -36,6 +39,7 @@ try {
   await page.fill('#spec', '');
   await page.fill('#iso', '');
   await page.setInputFiles('#file', volume);
+  findings.seriesFieldForVolume = await page.isVisible('#series-field');
   await page.fill('#name', 'web-upload');
   await page.click('#submit');
   await page.waitForSelector('#jobs tbody tr td.state-SUCCEEDED');
@@ -64,6 +68,27 @@ try {
   const submitted = page.waitForResponse((r) => r.url().endsWith('/jobs') && r.request().method() === 'POST');
   await page.click('#submit');
   findings.syntheticJob = await (await submitted).json();
+
+  if (dicomZip) {
+    // A ZIP of two series, none named: the job fails with AMBIGUOUS_SERIES and the page lists both;
+    // picking one submits the same ZIP again with that series.
+    await page.fill('#spec', '');
+    await page.setInputFiles('#file', dicomZip);
+    findings.seriesFieldForZip = await page.isVisible('#series-field');
+    await page.fill('#name', 'web-dicom');
+    const ambiguous = page.waitForResponse((r) => r.url().includes('/jobs?') && r.request().method() === 'POST');
+    await page.click('#submit');
+    findings.ambiguousJob = await (await ambiguous).json();
+    await page.waitForSelector('#series-choice:not([hidden])');
+    findings.seriesChoices = await page.$$eval('#series-list li', (lis) => lis.map((li) => li.dataset.series));
+    findings.seriesChoiceText = (await page.textContent('#series-list')).trim();
+    const picked = page.waitForResponse((r) => r.url().includes('/jobs?') && r.request().method() === 'POST');
+    await page.click('#series-list li:first-child button');
+    const pickedResponse = await picked;
+    findings.pickedUrl = pickedResponse.url();
+    findings.pickedJob = await pickedResponse.json();
+    findings.seriesField = await page.inputValue('#series');
+  }
 } finally {
   await browser.close();
 }
