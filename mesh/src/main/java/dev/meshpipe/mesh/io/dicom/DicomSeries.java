@@ -205,8 +205,6 @@ public final class DicomSeries {
                 notDicom++;
             } else if (!f.hasPixels()) {
                 noPixels++;
-            } else if (DicomPixels.frames(f) > 1) {
-                images.addAll(MultiFrame.split(f));
             } else {
                 images.add(f);
             }
@@ -222,7 +220,31 @@ public final class DicomSeries {
                         "no DICOM image found (" + counts() + ")");
             }
             List<DicomFile> chosen = choose(bySeries, wanted);
-            return SeriesGeometry.build(chosen, limits, counts());
+            return SeriesGeometry.build(framesOf(chosen), limits, counts());
+        }
+
+        /**
+         * The chosen series' slices: a multi-frame file stands for its frames, and an enhanced
+         * file of one frame (some scanners write a series so) is placed by its functional groups.
+         */
+        private static List<DicomFile> framesOf(List<DicomFile> files) {
+            List<DicomFile> slices = new ArrayList<>();
+            for (DicomFile f : files) {
+                if (DicomPixels.frames(f) > 1 || f.perFrame != null) {
+                    slices.addAll(MultiFrame.split(f));
+                } else {
+                    slices.add(f);
+                }
+            }
+            return slices;
+        }
+
+        private static int sliceCount(List<DicomFile> files) {
+            long n = 0;
+            for (DicomFile f : files) {
+                n += DicomPixels.frames(f);
+            }
+            return (int) Math.min(n, Integer.MAX_VALUE);
         }
 
         private String counts() {
@@ -280,7 +302,7 @@ public final class DicomSeries {
                         rows.add(String.format(Locale.ROOT, "{uid %s, number %s, description '%s', modality %s, %d slice%s}",
                                 f.seriesUid == null ? "(none)" : f.seriesUid, f.seriesNumber == null ? "(none)" : f.seriesNumber,
                                 f.seriesDescription == null ? "" : f.seriesDescription, f.modality == null ? "?" : f.modality,
-                                s.size(), s.size() == 1 ? "" : "s"));
+                                sliceCount(s), sliceCount(s) == 1 ? "" : "s"));
                     });
             return String.join(", ", rows);
         }

@@ -17,10 +17,12 @@ final class MultiFrame {
     static List<DicomFile> split(DicomFile f) {
         int n = DicomPixels.frames(f);
         DicomPixels.checkImage(f);
-        if (f.perFrame == null && f.shared == null) {
+        // Without per-frame groups every frame would share one position; and the groups' count
+        // (bounded by the file's size) bounds the work here, whatever NumberOfFrames claims.
+        if (f.perFrame == null) {
             throw unsupported(f, n, "it has no functional groups that place each frame (PerFrameFunctionalGroupsSequence)");
         }
-        if (f.perFrame != null && f.perFrame.size() != n) {
+        if (f.perFrame.size() != n) {
             throw new MeshpipeException(ErrorCode.INVALID_VOLUME, "invalid DICOM file " + f.name + ": NumberOfFrames is " + n
                     + " but PerFrameFunctionalGroupsSequence holds " + f.perFrame.size() + " items");
         }
@@ -28,7 +30,7 @@ final class MultiFrame {
         DicomFile.FrameGroups shared = f.shared == null ? none : f.shared;
         List<DicomFile> frames = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-            DicomFile.FrameGroups own = f.perFrame == null ? none : f.perFrame.get(i);
+            DicomFile.FrameGroups own = f.perFrame.get(i);
             DicomFile v = f.frameView(i, f.name + " frame " + (i + 1));
             v.position = first(own.position, shared.position, f.position);
             v.orientation = first(own.orientation, shared.orientation, f.orientation);

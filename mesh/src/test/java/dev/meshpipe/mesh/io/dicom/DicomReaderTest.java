@@ -220,6 +220,27 @@ class DicomReaderTest {
         return out;
     }
 
+    /**
+     * Small enhanced CT files (the fuzzer's seeds, written by tools/make_dicom_series.py's
+     * write_enhanced): three 4x3 frames stored out of order, in explicit VR with defined and with
+     * undefined sequence lengths and in implicit VR, one frame with its own rescale (slope 0.5,
+     * intercept -10); and a ZIP of three one-frame enhanced files, each placed only by its
+     * functional groups. Each reads as one volume in position order with the physical values.
+     */
+    @Test
+    void enhancedFramesArePlacedAndRescaledOneByOne() throws IOException {
+        Path seeds = Path.of("src/test/resources/dev/meshpipe/mesh/io/dicom/DicomFuzzTestInputs/anyDicomBytesReadOrFailWithADocumentedCode");
+        for (String name : List.of("enhanced-3-frames", "enhanced-undefined-lengths", "enhanced-implicit", "enhanced-one-frame-each.zip")) {
+            Volume v = read(Files.readAllBytes(seeds.resolve(name)));
+            assertEquals(List.of(4, 3, 3), List.of(v.nx(), v.ny(), v.nz()), name);
+            assertEquals(2.0, v.spacing()[2], 1e-9, name);
+            for (int i = 0; i < 36; i++) {
+                assertEquals(10f * i, v.data()[i], name + " voxel " + i);
+            }
+            assertTrue(v.description().contains("'enhanced'"), v.description());
+        }
+    }
+
     static final Path PYDICOM_FILES = Path.of("/usr/lib/python3/dist-packages/pydicom/data/test_files");
     static final Set<ErrorCode> DOCUMENTED = Set.of(ErrorCode.NOT_A_VOLUME, ErrorCode.UNSUPPORTED_TRANSFER_SYNTAX,
             ErrorCode.UNSUPPORTED_MULTIFRAME, ErrorCode.UNSUPPORTED_INPUT, ErrorCode.INVALID_VOLUME, ErrorCode.NO_IMAGE_SERIES);
