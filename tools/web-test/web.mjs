@@ -76,23 +76,32 @@ try {
     await page.setInputFiles('#file', dicomZip);
     findings.seriesFieldForZip = await page.isVisible('#series-field');
     await page.fill('#name', 'web-dicom');
-    const ambiguous = page.waitForResponse((r) => r.url().includes('/jobs?') && r.request().method() === 'POST');
+    // Job ids come from the table, not from response bodies: after the head's upload and 3D view,
+    // the browser's inspector may already have dropped the bodies of later responses.
     await page.click('#submit');
-    findings.ambiguousJob = await (await ambiguous).json();
+    findings.ambiguousJob = { id: await newFirstRow(page, findings.syntheticJob.id) };
     await page.waitForSelector('#series-choice:not([hidden])');
     findings.seriesChoices = await page.$$eval('#series-list li', (lis) => lis.map((li) => li.dataset.series));
     findings.seriesChoiceText = (await page.textContent('#series-list')).trim();
-    const picked = page.waitForResponse((r) => r.url().includes('/jobs?') && r.request().method() === 'POST');
+    const picked = page.waitForRequest((r) => r.url().includes('/jobs?') && r.method() === 'POST');
     await page.click('#series-list li:first-child button');
-    const pickedResponse = await picked;
-    findings.pickedUrl = pickedResponse.url();
-    findings.pickedJob = await pickedResponse.json();
+    findings.pickedUrl = (await picked).url();
+    findings.pickedJob = { id: await newFirstRow(page, findings.ambiguousJob.id) };
     findings.seriesField = await page.inputValue('#series');
   }
 } finally {
   await browser.close();
 }
 console.log(JSON.stringify(findings));
+
+/** Waits until the jobs table's first row is a job other than {@code previous}; returns its id. */
+async function newFirstRow(page, previous) {
+  await page.waitForFunction((prev) => {
+    const tr = document.querySelector('#jobs tbody tr');
+    return tr && tr.dataset.id !== prev;
+  }, previous);
+  return page.$eval('#jobs tbody tr', (tr) => tr.dataset.id);
+}
 
 /** Waits until the page has drawn two more frames, however long a frame takes. */
 async function frames(page) {
