@@ -1,13 +1,19 @@
 #!/usr/bin/env bash
-# Reading a 512x512x300 CT series: meshpipe's DICOM reader against dcm2niix's conversion of the
-# same files, on this machine. The series (int16, HU through RescaleIntercept, a few spheres of
-# bone in soft tissue) is written once with pydicom under DIR (default /tmp/meshpipe-bench-ct).
+# Reading a 512x512x300 CT series: meshpipe against dcm2niix's conversion of the same files, on
+# this machine, each run in a fresh process (what a user waits for). Per run it times:
+#   dcm2niix   the whole conversion to an uncompressed NIfTI (wall clock);
+#   readMs     meshpipe's read of the series inside `./meshpipe mesh DIR --json` (cold JVM: the
+#              `timings.readMs` the command prints, from the start of the read to the volume);
+#   meshpipe   the whole `./meshpipe mesh` process (JVM start, read, mesh at iso 300, STL written).
+# and prints the medians and the ratios to dcm2niix. The series (int16, HU through
+# RescaleIntercept, a few spheres of bone in soft tissue) is written once with pydicom under DIR
+# (default /tmp/meshpipe-bench-ct). Extra JVM flags for meshpipe: MESHPIPE_JAVA_OPTS, as for ./meshpipe.
 #
 #   tools/bench_dicom.sh [DIR] [RUNS]
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 dir="${1:-/tmp/meshpipe-bench-ct}"
-runs="${2:-3}"
+runs="${2:-5}"
 if [[ ! -f "$dir/series/IM00300.dcm" ]]; then
   mkdir -p "$dir/series"
   /usr/bin/python3 - "$dir/series" <<'PY'
@@ -30,16 +36,22 @@ write_series(sys.argv[1], stack, row_dir=(1, 0, 0), col_dir=(0, 1, 0), pixel_spa
              origin=(-179.2, -179.2, -150), modality="CT", slope=1, intercept=-1024)
 PY
 fi
-jar=standalone/target/meshpipe.jar
-[[ -f "$jar" ]] || ./meshpipe mesh --help >/dev/null
-echo "series: $(ls "$dir/series" | wc -l) files, $(du -sh "$dir/series" | cut -f1)"
+./meshpipe --help >/dev/null # builds the jar when it is missing or stale, outside the timing
+echo "series: $(ls "$dir/series" | wc -l) files, $(du -sh "$dir/series" | cut -f1); $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+ms() { echo $(( ($2 - $1) / 1000000 )); }
+median() { tr ' ' '\n' | sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR + 1) / 2] : int((a[NR / 2] + a[NR / 2 + 1]) / 2)}'; }
+d_all=() r_all=() m_all=()
 for i in $(seq "$runs"); do
-  rm -rf "$dir/nii" && mkdir -p "$dir/nii"
+  rm -rf "$dir/nii" "$dir/mesh" && mkdir -p "$dir/nii"
   t0=$(date +%s%N)
   dcm2niix -z n -b n -f ct -o "$dir/nii" "$dir/series" >/dev/null
   t1=$(date +%s%N)
-  out=$(java -jar "$jar" mesh "$dir/series" --iso 300 --formats stl --out "$dir/mesh" --json 2>/dev/null)
+  out=$(./meshpipe mesh "$dir/series" --iso 300 --formats stl --out "$dir/mesh" --json 2>/dev/null)
   t2=$(date +%s%N)
-  read_ms=$(echo "$out" | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["timings"]["readMs"])')
-  echo "run $i: dcm2niix conversion $(( (t1 - t0) / 1000000 )) ms (wall); meshpipe read $read_ms ms (in-process, of a $(( (t2 - t1) / 1000000 )) ms mesh command)"
+  read_ms=$(echo "$out" | tail -1 | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["timings"]["readMs"])')
+  d_all+=("$(ms "$t0" "$t1")") r_all+=("$read_ms") m_all+=("$(ms "$t1" "$t2")")
+  echo "run $i: dcm2niix ${d_all[-1]} ms; meshpipe read ${r_all[-1]} ms (cold JVM), whole meshpipe mesh process ${m_all[-1]} ms"
 done
+d=$(echo "${d_all[*]}" | median) r=$(echo "${r_all[*]}" | median) m=$(echo "${m_all[*]}" | median)
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
+echo "median of $runs: dcm2niix $d ms | meshpipe read $r ms ($(ratio "$r" "$d")x dcm2niix) | whole meshpipe mesh $m ms ($(ratio "$m" "$d")x dcm2niix); load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -23,6 +23,7 @@ from pydicom.uid import (ExplicitVRBigEndian, ExplicitVRLittleEndian, ImplicitVR
                          DeflatedExplicitVRLittleEndian, RLELossless, generate_uid)
 
 CT_IMAGE = "1.2.840.10008.5.1.4.1.1.2"
+ENHANCED_CT_IMAGE = "1.2.840.10008.5.1.4.1.1.2.1"
 MR_IMAGE = "1.2.840.10008.5.1.4.1.1.4"
 
 
@@ -110,6 +111,82 @@ def write_series(folder, stack, *, row_dir, col_dir, pixel_spacing, slice_gap, o
             f.write(content)
 
 
+def write_enhanced(path, stack, *, row_dir, col_dir, pixel_spacing, slice_gap, origin, slopes=None, intercepts=None,
+                   positions=None, order=None, functional_groups=True, syntax=ExplicitVRLittleEndian):
+    """One enhanced CT file holding stack[k] as frames (in `order`), placed by per-frame functional groups.
+
+    Physical values are stack[k]; frame k is stored as (stack[k] - intercepts[k]) / slopes[k], with its own
+    PixelValueTransformationSequence. Without functional_groups the frames carry no per-frame geometry
+    (a legacy multi-frame image that cannot be placed)."""
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    r, c = unit(row_dir), unit(col_dir)
+    n = np.cross(r, c)
+    count = stack.shape[0]
+    order = list(range(count)) if order is None else order
+    slopes = [1] * count if slopes is None else slopes
+    intercepts = [0] * count if intercepts is None else intercepts
+    meta = FileMetaDataset()
+    meta.MediaStorageSOPClassUID = ENHANCED_CT_IMAGE
+    meta.MediaStorageSOPInstanceUID = generate_uid()
+    meta.TransferSyntaxUID = syntax
+    ds = Dataset()
+    ds.file_meta = meta
+    ds.SOPClassUID = ENHANCED_CT_IMAGE
+    ds.SOPInstanceUID = meta.MediaStorageSOPInstanceUID
+    ds.StudyInstanceUID, ds.SeriesInstanceUID, ds.FrameOfReferenceUID = generate_uid(), generate_uid(), generate_uid()
+    ds.PatientName = "Test^Phantom"
+    ds.PatientID = "meshpipe"
+    ds.StudyDate, ds.StudyTime, ds.SeriesTime, ds.AcquisitionDateTime = "20260101", "120000", "120000", "20260101120000"
+    ds.Modality = "CT"
+    ds.SeriesNumber = 1
+    ds.SeriesDescription = "enhanced"
+    ds.InstanceNumber = 1
+    ds.ImageType = ["ORIGINAL", "PRIMARY", "AXIAL", "NONE"]
+    ds.SamplesPerPixel = 1
+    ds.PhotometricInterpretation = "MONOCHROME2"
+    ds.NumberOfFrames = count
+    ds.Rows, ds.Columns = stack.shape[1], stack.shape[2]
+    ds.BitsAllocated, ds.BitsStored, ds.HighBit, ds.PixelRepresentation = 16, 16, 15, 1
+    if functional_groups:
+        measures = Dataset()
+        measures.PixelSpacing = ds_str(pixel_spacing)
+        measures.SliceThickness = 99  # deliberately wrong: spacing must come from the positions
+        plane = Dataset()
+        plane.ImageOrientationPatient = ds_str(list(r) + list(c))
+        shared = Dataset()
+        shared.PixelMeasuresSequence = [measures]
+        shared.PlaneOrientationSequence = [plane]
+        ds.SharedFunctionalGroupsSequence = [shared]
+        dim = Dataset()
+        dim.DimensionIndexPointer = 0x00209057  # InStackPositionNumber
+        dim.FunctionalGroupPointer = 0x00209111  # FrameContentSequence
+        ds.DimensionIndexSequence = [dim]
+        frames = []
+        for k in order:
+            pos = Dataset()
+            pos.ImagePositionPatient = ds_str(np.asarray(origin, dtype=float) + (k * slice_gap if positions is None else positions[k]) * n)
+            content = Dataset()
+            content.StackID = "1"
+            content.InStackPositionNumber = k + 1
+            content.DimensionIndexValues = [k + 1]
+            rescale = Dataset()
+            rescale.RescaleSlope = slopes[k]
+            rescale.RescaleIntercept = intercepts[k]
+            rescale.RescaleType = "HU"
+            item = Dataset()
+            item.PlanePositionSequence = [pos]
+            item.FrameContentSequence = [content]
+            item.PixelValueTransformationSequence = [rescale]
+            frames.append(item)
+        ds.PerFrameFunctionalGroupsSequence = frames
+    stored = np.stack([np.rint((stack[k] - intercepts[k]) / slopes[k]) for k in order]).astype(np.int16)
+    ds.is_little_endian = syntax != ExplicitVRBigEndian
+    ds.is_implicit_VR = syntax == ImplicitVRLittleEndian
+    ds.PixelData = np.ascontiguousarray(stored).tobytes()
+    ds["PixelData"].VR = "OW"
+    ds.save_as(path, write_like_original=False)
+
+
 def zip_folders(path, folders):
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
         for folder in folders:
@@ -167,6 +244,27 @@ def main():
     case("rle", series("rle", axial - 40, row_dir=(1, 0, 0), col_dir=(0, 1, 0), signed=True, syntax=RLELossless),
          reference=os.path.join(out, "rle-reference"))
     series("rle-reference", axial - 40, row_dir=(1, 0, 0), col_dir=(0, 1, 0), signed=True)
+
+    # Enhanced (multi-frame) CT: one file, frames placed by their functional groups. Judged by dcm2niix's
+    # NIfTI of the same file, and (with a rescale that changes from frame to frame, which a NIfTI cannot
+    # hold) by the same values written as a classic series.
+    enhanced = os.path.join(out, "enhanced-ct", "enhanced.dcm")
+    write_enhanced(enhanced, axial - 40, row_dir=(1, 0, 0), col_dir=(0, 1, 0), slopes=[0.5] * n, intercepts=[-1024] * n,
+                   order=list(range(n))[::-1], **common)
+    case("enhanced-ct", os.path.dirname(enhanced))
+    rescaled = os.path.join(out, "enhanced-per-frame-rescale.dcm")
+    write_enhanced(rescaled, axial, row_dir=(1, 0, 0), col_dir=(0, 1, 0), slopes=[1 if k % 2 else 0.5 for k in range(n)],
+                   intercepts=[0 if k % 2 else -1024 for k in range(n)], **common)
+    case("enhanced-per-frame-rescale", rescaled, reference=os.path.join(out, "axial-uint16"))
+    oblique = os.path.join(out, "enhanced-oblique", "enhanced.dcm")
+    write_enhanced(oblique, axial, row_dir=rot @ [1, 0, 0], col_dir=rot @ [0, 1, 0], **dict(common, pixel_spacing=(0.8, 0.8)))
+    case("enhanced-oblique", os.path.dirname(oblique), reference=os.path.join(out, "oblique"))
+    write_enhanced(os.path.join(out, "enhanced-irregular.dcm"), axial[:12], row_dir=(1, 0, 0), col_dir=(0, 1, 0),
+                   positions=[k * 1.3 + (0.4 if k == 5 else 0) for k in range(12)], **common)
+    case("enhanced-irregular", os.path.join(out, "enhanced-irregular.dcm"), expect="IRREGULAR_SLICE_SPACING")
+    write_enhanced(os.path.join(out, "enhanced-legacy.dcm"), axial[:12], row_dir=(1, 0, 0), col_dir=(0, 1, 0),
+                   functional_groups=False, **common)
+    case("enhanced-no-groups", os.path.join(out, "enhanced-legacy.dcm"), expect="UNSUPPORTED_MULTIFRAME")
 
     # Two series in one ZIP, with a non-DICOM file and a DICOMDIR-like stray: ambiguous unless named.
     s1 = series("zip-a", axial, row_dir=(1, 0, 0), col_dir=(0, 1, 0), series_number=3, description="axial",

@@ -1,7 +1,10 @@
 // Drives the gateway's web page in a real headless Chromium: shows an API error as a problem,
 // uploads a volume, waits for the job to finish, opens the 3D view and screenshots it.
 //
-//   node tools/web-test/web.mjs BASE_URL VOLUME_FILE OUT_DIR
+//   node tools/web-test/web.mjs BASE_URL VOLUME_FILE OUT_DIR [DICOM_ZIP]
+//
+// With DICOM_ZIP (a ZIP holding two series), it also uploads that ZIP without naming a series,
+// waits for the page to list the series of the AMBIGUOUS_SERIES failure, and picks the first.
 //
 // Writes OUT_DIR/viewer.png (the 3D view) and OUT_DIR/page.png, and prints one JSON line of
 // findings for the calling test to check. Chromium: $CHROMIUM or Debian's /usr/bin/chromium.
@@ -9,7 +12,7 @@
 // can take minutes where an idle one takes seconds.
 import { chromium } from 'playwright-core';
 
-const [base, volume, out] = process.argv.slice(2);
+const [base, volume, out, dicomZip] = process.argv.slice(2);
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
   args: ['--no-sandbox', '--disable-gpu', '--use-angle=swiftshader', '--enable-unsafe-swiftshader',
@@ -36,6 +39,7 @@ try {
   await page.fill('#spec', '');
   await page.fill('#iso', '');
   await page.setInputFiles('#file', volume);
+  findings.seriesFieldForVolume = await page.isVisible('#series-field');
   await page.fill('#name', 'web-upload');
   await page.click('#submit');
   await page.waitForSelector('#jobs tbody tr td.state-SUCCEEDED');
@@ -64,10 +68,40 @@ try {
   const submitted = page.waitForResponse((r) => r.url().endsWith('/jobs') && r.request().method() === 'POST');
   await page.click('#submit');
   findings.syntheticJob = await (await submitted).json();
+
+  if (dicomZip) {
+    // A ZIP of two series, none named: the job fails with AMBIGUOUS_SERIES and the page lists both;
+    // picking one submits the same ZIP again with that series.
+    await page.fill('#spec', '');
+    await page.setInputFiles('#file', dicomZip);
+    findings.seriesFieldForZip = await page.isVisible('#series-field');
+    await page.fill('#name', 'web-dicom');
+    // Job ids come from the table, not from response bodies: after the head's upload and 3D view,
+    // the browser's inspector may already have dropped the bodies of later responses.
+    await page.click('#submit');
+    findings.ambiguousJob = { id: await newFirstRow(page, findings.syntheticJob.id) };
+    await page.waitForSelector('#series-choice:not([hidden])');
+    findings.seriesChoices = await page.$$eval('#series-list li', (lis) => lis.map((li) => li.dataset.series));
+    findings.seriesChoiceText = (await page.textContent('#series-list')).trim();
+    const picked = page.waitForRequest((r) => r.url().includes('/jobs?') && r.method() === 'POST');
+    await page.click('#series-list li:first-child button');
+    findings.pickedUrl = (await picked).url();
+    findings.pickedJob = { id: await newFirstRow(page, findings.ambiguousJob.id) };
+    findings.seriesField = await page.inputValue('#series');
+  }
 } finally {
   await browser.close();
 }
 console.log(JSON.stringify(findings));
+
+/** Waits until the jobs table's first row is a job other than {@code previous}; returns its id. */
+async function newFirstRow(page, previous) {
+  await page.waitForFunction((prev) => {
+    const tr = document.querySelector('#jobs tbody tr');
+    return tr && tr.dataset.id !== prev;
+  }, previous);
+  return page.$eval('#jobs tbody tr', (tr) => tr.dataset.id);
+}
 
 /** Waits until the page has drawn two more frames, however long a frame takes. */
 async function frames(page) {

@@ -120,6 +120,7 @@ async function refresh() {
       if (JSON.stringify(next) !== JSON.stringify(s)) {
         jobs.set(id, next);
         changed = true;
+        if (next.state === 'FAILED' && next.error && next.error.code === 'AMBIGUOUS_SERIES') showSeriesChoice(next.error.message);
         if (next.state === 'SUCCEEDED' && selected === null) select(id);
       }
     } catch (e) {
@@ -152,6 +153,8 @@ async function submit(event) {
   if (name) params.set('name', name);
   const preset = $('preset') ? $('preset').value : 'raw';
   if (preset !== 'raw') params.set('preset', preset);
+  const series = $('series').value.trim();
+  if (file && isZip(file) && series) params.set('series', series);
   try {
     let status;
     if (file) {
@@ -167,6 +170,7 @@ async function submit(event) {
       showProblem({ title: 'Nothing to submit', detail: 'choose a volume file or type a synthetic volume spec' });
       return;
     }
+    $('series-choice').hidden = true;
     jobs.delete(status.id);
     const rest = [...jobs];
     jobs.clear();
@@ -179,13 +183,55 @@ async function submit(event) {
   }
 }
 
+function isZip(file) {
+  return /\.zip$/i.test(file.name) || file.type === 'application/zip' || file.type === 'application/x-zip-compressed';
+}
+
+/** The series field matters only for a ZIP (a DICOM series); a lone file is one series. */
+function fileChosen() {
+  const file = $('file').files[0];
+  $('series-field').hidden = !(file && isZip(file));
+}
+
+/**
+ * The series that an AMBIGUOUS_SERIES failure lists ("{uid U, number N, description 'D',
+ * modality M, K slices}", see DicomSeries), as buttons: a click names the series and submits the
+ * same ZIP again.
+ */
+function showSeriesChoice(message) {
+  const found = [...message.matchAll(/\{uid (.*?), number (.*?), description '(.*?)', modality (.*?), (\d+) slices?\}/g)];
+  if (!found.length) return;
+  const numbers = found.map((m) => m[2]);
+  const list = $('series-list');
+  list.replaceChildren();
+  for (const [, uid, number, description, modality, slices] of found) {
+    // A number names the series only when it is there and no other series shares it.
+    const name = number !== '(none)' && numbers.filter((n) => n === number).length === 1 ? number : uid;
+    const li = document.createElement('li');
+    li.dataset.series = name;
+    li.appendChild(button(`Mesh series ${number}`, () => pickSeries(name)));
+    li.append(` ${description || '(no description)'}: ${modality}, ${slices} slice${slices === '1' ? '' : 's'} (${uid})`);
+    list.appendChild(li);
+  }
+  $('series-choice-text').textContent = `The ZIP holds ${found.length} image series; pick the one to mesh.`;
+  $('series-choice').hidden = false;
+}
+
+function pickSeries(name) {
+  $('series').value = name;
+  $('series-choice').hidden = true;
+  const file = $('file').files[0];
+  if (file && isZip(file)) $('submit-form').requestSubmit();
+  else showProblem({ title: 'Choose the ZIP again', detail: `series ${name} is filled in: choose the same ZIP and submit` });
+}
+
 /** Streams the file with upload progress (fetch has none), answering like api(). */
 function upload(url, file) {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
     const bar = $('upload-progress');
     xhr.open('POST', url);
-    xhr.setRequestHeader('Content-Type', 'application/octet-stream');
+    xhr.setRequestHeader('Content-Type', isZip(file) ? 'application/zip' : 'application/octet-stream');
     for (const [k, v] of Object.entries(authHeaders())) xhr.setRequestHeader(k, v);
     bar.hidden = false;
     xhr.upload.onprogress = (e) => {
@@ -322,6 +368,7 @@ $('token').addEventListener('change', () => {
   refresh();
 });
 $('submit-form').addEventListener('submit', submit);
+$('file').addEventListener('change', fileChosen);
 $('track-form').addEventListener('submit', (e) => {
   e.preventDefault();
   const id = $('track-id').value.trim();

@@ -2,6 +2,7 @@ package dev.meshpipe.standalone;
 
 import static dev.meshpipe.testsupport.Problems.assertProblem;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -126,7 +127,9 @@ class PipelineTest {
      * The web page in Debian's headless Chromium, driven by Playwright (tools/web-test/web.mjs):
      * an API error shown as a problem, a volume uploaded and watched to the end, the quality
      * figures, the preview, and the 3D view, whose screenshot must not be blank; then a synthetic
-     * shape submitted with the isovalue left empty, which must keep its name and its own isovalue.
+     * shape submitted with the isovalue left empty, which must keep its name and its own isovalue;
+     * then a ZIP of two DICOM series: the series field shows for it (not for a NIfTI), the
+     * AMBIGUOUS_SERIES failure is shown as a list of the series, and picking one meshes it.
      * Chromium is $CHROMIUM or Debian's /usr/bin/chromium.
      */
     @Test
@@ -137,7 +140,9 @@ class PipelineTest {
         Path ch2 = Prerequisites.mri("ch2.nii.gz");
         Path out = Files.createDirectories(Path.of("target/web-test")); // kept, to look at
         Path stdoutFile = out.resolve("web.out");
-        Process p = new ProcessBuilder("node", root.resolve("tools/web-test/web.mjs").toString(), pipeline.base(), ch2.toString(), out.toString())
+        Path dicomZip = Files.write(out.resolve("two-series.zip"), dev.meshpipe.mesh.io.dicom.SyntheticDicom.ballSeriesZip(24, 2));
+        Process p = new ProcessBuilder("node", root.resolve("tools/web-test/web.mjs").toString(), pipeline.base(), ch2.toString(), out.toString(),
+                dicomZip.toString())
                 .redirectError(ProcessBuilder.Redirect.INHERIT).redirectOutput(stdoutFile.toFile()).start();
         // web.mjs waits on conditions; this only stops a browser that hangs for good.
         if (!p.waitFor(20, java.util.concurrent.TimeUnit.MINUTES)) {
@@ -159,6 +164,7 @@ class PipelineTest {
         assertTrue(f.path("row").toString().contains("SUCCEEDED"), f.path("row").toString());
         assertTrue(f.path("quality").asText().contains("Watertightyes"), f.path("quality").asText());
         assertTrue(f.path("previewLoaded").asBoolean());
+        assertDicomSeriesChoice(f);
         java.awt.image.BufferedImage shot = javax.imageio.ImageIO.read(out.resolve("viewer.png").toFile());
         int background = shot.getRGB(2, 2);
         Set<Integer> colours = new java.util.HashSet<>();
@@ -173,6 +179,19 @@ class PipelineTest {
         // A shaded brain surface: many shades, covering a good part of the view.
         assertTrue(colours.size() > 200, "3D view has only " + colours.size() + " colours");
         assertTrue(differing > shot.getWidth() * shot.getHeight() / 20, "3D view is nearly blank: " + differing + " pixels differ");
+    }
+
+    private void assertDicomSeriesChoice(JsonNode f) throws Exception {
+        assertFalse(f.path("seriesFieldForVolume").asBoolean(true), "the series field is hidden for a NIfTI file");
+        assertTrue(f.path("seriesFieldForZip").asBoolean(), "the series field shows for a ZIP");
+        JsonNode ambiguous = awaitFinished(f.path("ambiguousJob").path("id").asText());
+        assertEquals("AMBIGUOUS_SERIES", ambiguous.path("error").path("code").asText(), ambiguous.toString());
+        assertEquals("[\"1\",\"2\"]", f.path("seriesChoices").toString(), f.toString());
+        assertTrue(f.path("seriesChoiceText").asText().contains("meshpipe demo ball 2"), f.path("seriesChoiceText").asText());
+        assertEquals("1", f.path("seriesField").asText());
+        assertTrue(f.path("pickedUrl").asText().contains("series=1"), f.path("pickedUrl").asText());
+        JsonNode picked = awaitFinished(f.path("pickedJob").path("id").asText());
+        assertEquals("SUCCEEDED", picked.path("state").asText(), picked.toString());
     }
 
     /** The CLI client against this gateway: submit --wait --download, status, resumed download, errors. */

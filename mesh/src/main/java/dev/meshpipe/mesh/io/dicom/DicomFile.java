@@ -2,7 +2,11 @@ package dev.meshpipe.mesh.io.dicom;
 
 import dev.meshpipe.mesh.MeshError;
 import dev.meshpipe.mesh.MeshException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.zip.DataFormatException;
@@ -22,6 +26,13 @@ public final class DicomFile {
     static final String RLE = "1.2.840.10008.1.2.5";
     private static final int MAX_DEPTH = 32;
     private static final int UNDEFINED = 0xFFFFFFFF;
+    /**
+     * How much of a file is read first. A slice's header sits well inside it, so the pixels can be
+     * read later straight from the file into the slice's place; a longer header reads the whole file.
+     */
+    static final int HEAD_BYTES = 1 << 16;
+    /** Thrown by a cursor over the head of a file when it needs bytes past the head; never escapes. */
+    private static final RuntimeException NEED_WHOLE_FILE = new RuntimeException("need the whole file", null, false, false) {};
 
     final String name;
     String transferSyntax = IMPLICIT_LE;
@@ -48,11 +59,105 @@ public final class DicomFile {
     int pixelOffset = -1;
     int pixelLength;
     boolean bigEndian;
+    /** Native pixel data left in the file: where it starts there, read when the slice is decoded. */
+    Path source;
+    long pixelFilePos = -1;
     /** Encapsulated (RLE) pixel data: the fragments after the offset table. */
     List<byte[]> fragments;
+    /** A multi-frame image's functional groups: shared by all frames, and one per frame (null when absent). */
+    FrameGroups shared;
+    List<FrameGroups> perFrame;
+    /** Which frame of the file this is (0 for a single-frame file). */
+    int frame;
 
     private DicomFile(String name) {
         this.name = name;
+    }
+
+    /** Per-frame geometry and rescale from the functional group macros; null where a macro is absent. */
+    static final class FrameGroups {
+        double[] position;
+        double[] orientation;
+        double[] pixelSpacing;
+        double[] slope;
+        double[] intercept;
+    }
+
+    /** A copy of this file's header that stands for one of its frames, sharing the pixel bytes. */
+    DicomFile frameView(int index, String frameName) {
+        DicomFile v = new DicomFile(frameName);
+        v.transferSyntax = transferSyntax;
+        v.sopClass = sopClass;
+        v.modality = modality;
+        v.seriesUid = seriesUid;
+        v.seriesNumber = seriesNumber;
+        v.seriesDescription = seriesDescription;
+        v.photometric = photometric;
+        v.rows = rows;
+        v.columns = columns;
+        v.bitsAllocated = bitsAllocated;
+        v.bitsStored = bitsStored;
+        v.pixelRepresentation = pixelRepresentation;
+        v.samplesPerPixel = samplesPerPixel;
+        v.numberOfFrames = numberOfFrames;
+        v.position = position;
+        v.orientation = orientation;
+        v.pixelSpacing = pixelSpacing;
+        v.slope = slope;
+        v.intercept = intercept;
+        v.pixelBuffer = pixelBuffer;
+        v.pixelOffset = pixelOffset;
+        v.pixelLength = pixelLength;
+        v.bigEndian = bigEndian;
+        v.source = source;
+        v.pixelFilePos = pixelFilePos;
+        v.fragments = fragments;
+        v.frame = index;
+        return v;
+    }
+
+    /**
+     * Parses a file on disk reading only its head when the pixel data starts there (native pixels
+     * of a single file are then read at decode time, once, straight into the volume); otherwise,
+     * or for deflated and encapsulated data, the whole file. Null when it is not DICOM.
+     */
+    static DicomFile parse(Path file, String name, long maxInflated) throws IOException {
+        try (FileChannel ch = FileChannel.open(file)) {
+            long size = ch.size();
+            if (size > Integer.MAX_VALUE - 16) {
+                throw new MeshException(MeshError.VOLUME_TOO_LARGE, name + " is larger than 2 GiB");
+            }
+            if (size > HEAD_BYTES) {
+                try {
+                    DicomFile f = parse(readFully(ch, 0, HEAD_BYTES), name, maxInflated, size);
+                    if (f != null) {
+                        f.source = file;
+                    }
+                    return f;
+                } catch (RuntimeException e) {
+                    if (e != NEED_WHOLE_FILE) {
+                        throw e;
+                    }
+                }
+            }
+            return parse(readFully(ch, 0, (int) size), name, maxInflated);
+        }
+    }
+
+    /** Reads {@code n} bytes at {@code pos}; a file that got shorter meanwhile is refused. */
+    static byte[] readFully(FileChannel ch, long pos, int n) throws IOException {
+        byte[] b = new byte[n];
+        readFully(ch, pos, b, n, "file");
+        return b;
+    }
+
+    static void readFully(FileChannel ch, long pos, byte[] into, int n, String name) throws IOException {
+        ByteBuffer bb = ByteBuffer.wrap(into, 0, n);
+        while (bb.hasRemaining()) {
+            if (ch.read(bb, pos + bb.position()) < 0) {
+                throw new MeshException(MeshError.INVALID_VOLUME, "invalid DICOM file " + name + ": the file ends early");
+            }
+        }
     }
 
     /** True when the bytes carry the Part 10 marker "DICM" after the 128-byte preamble. */
@@ -65,7 +170,13 @@ public final class DicomFile {
      * data set at the start), so a series reader can skip it.
      */
     static DicomFile parse(byte[] b, String name, long maxInflated) {
+        return parse(b, name, maxInflated, b.length);
+    }
+
+    /** Parses {@code b}, the first bytes of a source of {@code sourceLength} bytes. */
+    private static DicomFile parse(byte[] b, String name, long maxInflated, long sourceLength) {
         DicomFile f = new DicomFile(name);
+        long beyond = sourceLength - b.length;
         int start;
         if (hasPart10Marker(b)) {
             start = 132;
@@ -74,16 +185,19 @@ public final class DicomFile {
         } else {
             return null;
         }
-        Cursor c = new Cursor(b, start, b.length, true, true, name);
+        Cursor c = new Cursor(b, start, b.length, true, true, name, beyond);
         if (start == 132 || (b.length >= 2 && b[0] == 2 && b[1] == 0)) {
             c = f.readMeta(c);
         } else if (isExplicitVr(b, 4)) {
-            c = new Cursor(b, 0, b.length, true, true, name);
+            c = new Cursor(b, 0, b.length, true, true, name, beyond);
             f.transferSyntax = EXPLICIT_LE;
         } else {
-            c = new Cursor(b, 0, b.length, false, true, name);
+            c = new Cursor(b, 0, b.length, false, true, name, beyond);
         }
         f.readDataSet(c, maxInflated);
+        if (beyond > 0 && !f.hasPixels()) {
+            throw NEED_WHOLE_FILE; // the head ended before the pixel data: read on
+        }
         return f;
     }
 
@@ -126,8 +240,11 @@ public final class DicomFile {
 
     private void readDataSet(Cursor c, long maxInflated) {
         if (transferSyntax.equals(DEFLATED_LE)) {
+            if (c.beyond > 0) {
+                throw NEED_WHOLE_FILE;
+            }
             byte[] inflated = inflate(c.buf, c.pos, c.end, maxInflated);
-            c = new Cursor(inflated, 0, inflated.length, true, true, name);
+            c = new Cursor(inflated, 0, inflated.length, true, true, name, 0);
         }
         bigEndian = !c.littleEndian;
         while (c.remaining() > 0) {
@@ -141,6 +258,15 @@ public final class DicomFile {
             }
             if (Integer.compareUnsigned(e.tag, 0x7FE00010) > 0) {
                 return;
+            }
+            if (e.tag == SHARED_GROUPS || e.tag == PER_FRAME_GROUPS) {
+                List<FrameGroups> items = c.readGroups(e);
+                if (e.tag == SHARED_GROUPS) {
+                    shared = items.isEmpty() ? null : items.get(0);
+                } else {
+                    perFrame = items;
+                }
+                continue;
             }
             if (e.length != UNDEFINED && Integer.toUnsignedLong(e.length) <= c.remaining()) {
                 keep(c, e);
@@ -178,6 +304,18 @@ public final class DicomFile {
     }
 
     private void readPixelData(Cursor c, Element e) {
+        if (e.length != UNDEFINED && c.beyond > 0) {
+            if (Integer.toUnsignedLong(e.length) > c.remaining() + c.beyond) {
+                throw new MeshException(MeshError.INVALID_VOLUME, "invalid DICOM file " + name + ": the pixel data ("
+                        + Integer.toUnsignedLong(e.length) + " bytes) runs past the end of the file");
+            }
+            pixelFilePos = c.pos; // the head starts at the file's first byte
+            pixelLength = e.length;
+            return;
+        }
+        if (e.length == UNDEFINED && c.beyond > 0) {
+            throw NEED_WHOLE_FILE;
+        }
         if (e.length != UNDEFINED) {
             if (Integer.toUnsignedLong(e.length) > c.remaining()) {
                 throw c.invalid("the pixel data (" + Integer.toUnsignedLong(e.length) + " bytes) runs past the end of the file");
@@ -237,8 +375,15 @@ public final class DicomFile {
     }
 
     boolean hasPixels() {
-        return pixelOffset >= 0 || fragments != null;
+        return pixelOffset >= 0 || pixelFilePos >= 0 || fragments != null;
     }
+
+    private static final int SHARED_GROUPS = 0x52009229;
+    private static final int PER_FRAME_GROUPS = 0x52009230;
+    private static final int PLANE_POSITION = 0x00209113;
+    private static final int PLANE_ORIENTATION = 0x00209116;
+    private static final int PIXEL_MEASURES = 0x00289110;
+    private static final int PIXEL_VALUE_TRANSFORM = 0x00289145;
 
     /** An element header: tag, VR (null when implicit) and value length. */
     record Element(int tag, String vr, int length) {}
@@ -251,18 +396,21 @@ public final class DicomFile {
         final boolean explicit;
         final boolean littleEndian;
         final String name;
+        /** Bytes of the source after {@code end} that were not read: running into them needs the whole file. */
+        final long beyond;
 
-        Cursor(byte[] buf, int pos, int end, boolean explicit, boolean littleEndian, String name) {
+        Cursor(byte[] buf, int pos, int end, boolean explicit, boolean littleEndian, String name, long beyond) {
             this.buf = buf;
             this.pos = pos;
             this.end = end;
             this.explicit = explicit;
             this.littleEndian = littleEndian;
             this.name = name;
+            this.beyond = beyond;
         }
 
         Cursor with(boolean explicitVr, boolean le) {
-            return new Cursor(buf, pos, end, explicitVr, le, name);
+            return new Cursor(buf, pos, end, explicitVr, le, name, beyond);
         }
 
         int remaining() {
@@ -409,8 +557,88 @@ public final class DicomFile {
             return v;
         }
 
-        MeshException invalid(String why) {
+        RuntimeException invalid(String why) {
+            if (beyond > 0) {
+                return NEED_WHOLE_FILE; // not damage yet: only the head was read
+            }
             return new MeshException(MeshError.INVALID_VOLUME, "invalid DICOM file " + name + ": " + why);
+        }
+
+        /**
+         * Reads the items of a functional groups sequence, keeping from each the plane position,
+         * plane orientation, pixel measures and pixel value transformation macros.
+         */
+        List<FrameGroups> readGroups(Element seq) {
+            List<FrameGroups> items = new ArrayList<>();
+            Cursor c = "UN".equals(seq.vr) ? with(false, true) : this;
+            c.forEachItem(seq, 1, () -> {
+                FrameGroups g = new FrameGroups();
+                items.add(g);
+                return g;
+            }, (inner, e, g) -> inner.keepGroup(e, g));
+            pos = c.pos;
+            return items;
+        }
+
+        /** One element of a frame's functional groups: a macro's sequence is read into {@code g}, others skipped. */
+        private void keepGroup(Element e, FrameGroups g) {
+            if (e.tag == PLANE_POSITION || e.tag == PLANE_ORIENTATION || e.tag == PIXEL_MEASURES || e.tag == PIXEL_VALUE_TRANSFORM) {
+                Cursor c = "UN".equals(e.vr) ? with(false, true) : this;
+                c.forEachItem(e, 2, () -> g, (inner, leaf, into) -> inner.keepLeaf(leaf, into));
+                pos = c.pos;
+                return;
+            }
+            skipValue(e, 2);
+        }
+
+        private void keepLeaf(Element e, FrameGroups g) {
+            if (e.length != UNDEFINED && Integer.toUnsignedLong(e.length) <= remaining()) {
+                switch (e.tag) {
+                    case 0x00200032 -> g.position = decimals(e, 3);
+                    case 0x00200037 -> g.orientation = decimals(e, 6);
+                    case 0x00280030 -> g.pixelSpacing = decimals(e, 2);
+                    case 0x00281052 -> g.intercept = decimals(e, 1);
+                    case 0x00281053 -> g.slope = decimals(e, 1);
+                    default -> { }
+                }
+            }
+            skipValue(e, 3);
+        }
+
+        interface ElementReader {
+            void read(Cursor c, Element e, FrameGroups into);
+        }
+
+        /** Walks the items of a sequence of defined or undefined length, handing each element to the reader. */
+        private void forEachItem(Element seq, int depth, java.util.function.Supplier<FrameGroups> perItem, ElementReader reader) {
+            long seqEnd = seq.length == UNDEFINED ? Long.MAX_VALUE : pos + Integer.toUnsignedLong(seq.length);
+            if (seqEnd != Long.MAX_VALUE && seqEnd > end) {
+                throw invalid("a sequence runs past the end of the file");
+            }
+            while (pos < seqEnd) {
+                Element item = next();
+                if (item.tag == 0xFFFEE0DD) {
+                    break;
+                }
+                if (item.tag != 0xFFFEE000) {
+                    throw invalid("a sequence holds something other than items");
+                }
+                long itemEnd = item.length == UNDEFINED ? Long.MAX_VALUE : pos + Integer.toUnsignedLong(item.length);
+                if (itemEnd != Long.MAX_VALUE && itemEnd > Math.min(seqEnd, end)) {
+                    throw invalid("a sequence item runs past its sequence");
+                }
+                FrameGroups into = perItem.get();
+                while (pos < itemEnd) {
+                    Element e = next();
+                    if (e.tag == 0xFFFEE00D) {
+                        break;
+                    }
+                    reader.read(this, e, into);
+                }
+                if (itemEnd != Long.MAX_VALUE && pos != itemEnd) {
+                    throw invalid("a sequence item's elements overrun the item");
+                }
+            }
         }
     }
 }

@@ -2,6 +2,9 @@ package dev.meshpipe.mesh.io.dicom;
 
 import dev.meshpipe.mesh.MeshError;
 import dev.meshpipe.mesh.MeshException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
 
 /** Decodes one grey-scale frame (native or RLE) into floats with the rescale applied. */
 final class DicomPixels {
@@ -26,10 +29,6 @@ final class DicomPixels {
         if (f.bitsStored < 1 || f.bitsStored > f.bitsAllocated) {
             f.bitsStored = f.bitsAllocated;
         }
-        if (frames(f) > 1) {
-            throw new MeshException(MeshError.UNSUPPORTED_MULTIFRAME, f.name + " is a multi-frame image (" + frames(f)
-                    + " frames); multi-frame (enhanced) images are not supported yet: export the series as single-frame files");
-        }
     }
 
     static int frames(DicomFile f) {
@@ -42,12 +41,27 @@ final class DicomPixels {
 
     static float[] decode(DicomFile f) {
         float[] out = new float[f.rows * f.columns];
-        decodeInto(f, out, 0);
+        decodeInto(f, out, 0, new Scratch());
         return out;
     }
 
-    /** Decodes the frame straight into {@code out} from {@code at}, so a series needs no copy per slice. */
-    static void decodeInto(DicomFile f, float[] out, int at) {
+    /** A worker's buffer for pixels read from a file, reused from slice to slice. */
+    static final class Scratch {
+        private byte[] bytes = new byte[0];
+
+        byte[] atLeast(int n) {
+            if (bytes.length < n) {
+                bytes = new byte[n];
+            }
+            return bytes;
+        }
+    }
+
+    /**
+     * Decodes the frame straight into {@code out} from {@code at}, so a series needs no copy per
+     * slice; pixels left in the file are read into {@code scratch} first.
+     */
+    static void decodeInto(DicomFile f, float[] out, int at, Scratch scratch) {
         checkImage(f);
         int n = f.rows * f.columns;
         int bytes = f.bitsAllocated / 8;
@@ -63,12 +77,19 @@ final class DicomPixels {
             off = 0;
             bigEndian = false;
         } else {
-            if ((long) n * bytes > f.pixelLength) {
+            long frameBytes = (long) n * bytes;
+            if ((f.frame + 1) * frameBytes > f.pixelLength) {
                 throw new MeshException(MeshError.INVALID_VOLUME, "invalid DICOM file " + f.name + ": pixel data holds "
-                        + f.pixelLength + " bytes, " + f.rows + "x" + f.columns + " samples of " + f.bitsAllocated + " bits need " + (long) n * bytes);
+                        + f.pixelLength + " bytes, " + (f.frame + 1) + " frame(s) of " + f.rows + "x" + f.columns + " samples of "
+                        + f.bitsAllocated + " bits need " + (f.frame + 1) * frameBytes);
             }
-            src = f.pixelBuffer;
-            off = f.pixelOffset;
+            if (f.pixelBuffer != null) {
+                src = f.pixelBuffer;
+                off = (int) (f.pixelOffset + f.frame * frameBytes);
+            } else {
+                src = readFrame(f, (int) frameBytes, scratch);
+                off = 0;
+            }
             bigEndian = f.bigEndian;
         }
         boolean signed = f.pixelRepresentation == 1;
@@ -97,6 +118,16 @@ final class DicomPixels {
         }
     }
 
+    private static byte[] readFrame(DicomFile f, int frameBytes, Scratch scratch) {
+        byte[] b = scratch.atLeast(frameBytes);
+        try (FileChannel ch = FileChannel.open(f.source)) {
+            DicomFile.readFully(ch, f.pixelFilePos + (long) f.frame * frameBytes, b, frameBytes, f.name);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return b;
+    }
+
     /** The common case (16-bit little endian, all bits stored) as a tight loop: most CT and MR series. */
     private static void decode16(byte[] src, int off, int n, boolean signed, double slope, double inter, float[] out, int at) {
         // Slope 1 and a whole intercept (CT's -1024): integer arithmetic is exact and gives the same floats.
@@ -115,15 +146,24 @@ final class DicomPixels {
         private Rle() {}
 
         static byte[] decode(DicomFile f, int n, int bytes) {
-            int total = 0;
-            for (byte[] frag : f.fragments) {
-                total += frag.length;
-            }
-            byte[] frame = new byte[total];
-            int at = 0;
-            for (byte[] frag : f.fragments) {
-                System.arraycopy(frag, 0, frame, at, frag.length);
-                at += frag.length;
+            byte[] frame;
+            if (frames(f) > 1) {
+                // One fragment per frame, as PS3.5 A.4.2 requires for RLE.
+                if (f.fragments.size() != frames(f)) {
+                    throw invalid(f, "RLE pixel data holds " + f.fragments.size() + " fragments for " + frames(f) + " frames");
+                }
+                frame = f.fragments.get(f.frame);
+            } else {
+                int total = 0;
+                for (byte[] frag : f.fragments) {
+                    total += frag.length;
+                }
+                frame = new byte[total];
+                int at = 0;
+                for (byte[] frag : f.fragments) {
+                    System.arraycopy(frag, 0, frame, at, frag.length);
+                    at += frag.length;
+                }
             }
             if (frame.length < 64) {
                 throw invalid(f, "the RLE header is missing");

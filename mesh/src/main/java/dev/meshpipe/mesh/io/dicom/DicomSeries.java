@@ -75,24 +75,24 @@ public final class DicomSeries {
                 wanted.add(p);
             }
         }
-        // Reading and parsing are independent per file; on a cold disk or many small files the cores help.
-        DicomFile[] parsed = new DicomFile[wanted.size()];
         try {
+            // Only the heads are read here (in parallel: on a cold disk the cores help); the pixels
+            // are read once, when each slice is decoded into its place in the volume.
+            DicomFile[] parsed = new DicomFile[wanted.size()];
             java.util.stream.IntStream.range(0, wanted.size()).parallel().forEach(i -> {
                 try {
-                    parsed[i] = DicomFile.parse(Files.readAllBytes(wanted.get(i)), dir.relativize(wanted.get(i)).toString(),
-                            limits.maxDecompressedBytes());
+                    parsed[i] = DicomFile.parse(wanted.get(i), dir.relativize(wanted.get(i)).toString(), limits.maxDecompressedBytes());
                 } catch (IOException e) {
                     throw new java.io.UncheckedIOException(e);
                 }
             });
+            for (DicomFile f : parsed) {
+                c.addParsed(f);
+            }
+            return c.assemble(series);
         } catch (java.io.UncheckedIOException e) {
             throw e.getCause();
         }
-        for (int i = 0; i < parsed.length; i++) {
-            c.addParsed(parsed[i]);
-        }
-        return c.assemble(series);
     }
 
     private static void readZip(InputStream in, Collector c) throws IOException {
@@ -203,7 +203,31 @@ public final class DicomSeries {
                         "no DICOM image found (" + counts() + ")");
             }
             List<DicomFile> chosen = choose(bySeries, wanted);
-            return SeriesGeometry.build(chosen, limits, counts());
+            return SeriesGeometry.build(framesOf(chosen), limits, counts());
+        }
+
+        /**
+         * The chosen series' slices: a multi-frame file stands for its frames, and an enhanced
+         * file of one frame (some scanners write a series so) is placed by its functional groups.
+         */
+        private static List<DicomFile> framesOf(List<DicomFile> files) {
+            List<DicomFile> slices = new ArrayList<>();
+            for (DicomFile f : files) {
+                if (DicomPixels.frames(f) > 1 || f.perFrame != null) {
+                    slices.addAll(MultiFrame.split(f));
+                } else {
+                    slices.add(f);
+                }
+            }
+            return slices;
+        }
+
+        private static int sliceCount(List<DicomFile> files) {
+            long n = 0;
+            for (DicomFile f : files) {
+                n += DicomPixels.frames(f);
+            }
+            return (int) Math.min(n, Integer.MAX_VALUE);
         }
 
         private String counts() {
@@ -261,7 +285,7 @@ public final class DicomSeries {
                         rows.add(String.format(Locale.ROOT, "{uid %s, number %s, description '%s', modality %s, %d slice%s}",
                                 f.seriesUid == null ? "(none)" : f.seriesUid, f.seriesNumber == null ? "(none)" : f.seriesNumber,
                                 f.seriesDescription == null ? "" : f.seriesDescription, f.modality == null ? "?" : f.modality,
-                                s.size(), s.size() == 1 ? "" : "s"));
+                                sliceCount(s), sliceCount(s) == 1 ? "" : "s"));
                     });
             return String.join(", ", rows);
         }

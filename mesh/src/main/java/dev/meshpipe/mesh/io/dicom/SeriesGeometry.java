@@ -67,13 +67,7 @@ final class SeriesGeometry {
                     + " voxels exceeds the limit of " + limit + " voxels");
         }
         float[] data = new float[(int) voxels];
-        int plane = nx * ny;
-        java.util.stream.IntStream.range(0, nz).parallel().forEach(k -> {
-            DicomFile f = sorted.get(k);
-            DicomPixels.decodeInto(f, data, k * plane);
-            f.pixelBuffer = null; // let the file's bytes go as soon as its slice is decoded
-            f.fragments = null;
-        });
+        decodeSlices(sorted, data, nx * ny);
         double[] spacing = {first.pixelSpacing[1], first.pixelSpacing[0], dz};
         double[] o = sorted.get(0).position;
         double[] m = new double[16];
@@ -91,6 +85,24 @@ final class SeriesGeometry {
                 (first.pixelRepresentation == 1 ? "int" : "uint") + first.bitsAllocated, nx, ny, nz,
                 spacing[0], spacing[1], spacing[2], TransferSyntaxNames.describe(first.transferSyntax), counts);
         return new Volume(nx, ny, nz, data, spacing, m, true, Double.NaN, desc);
+    }
+
+    /**
+     * Decodes the slices in parallel, each worker taking every {@code workers}-th slice with one
+     * buffer of its own for pixels read from files.
+     */
+    private static void decodeSlices(List<DicomFile> sorted, float[] data, int plane) {
+        int nz = sorted.size();
+        int workers = Math.min(nz, java.util.concurrent.ForkJoinPool.getCommonPoolParallelism() + 1);
+        java.util.stream.IntStream.range(0, workers).parallel().forEach(w -> {
+            DicomPixels.Scratch scratch = new DicomPixels.Scratch();
+            for (int k = w; k < nz; k += workers) {
+                DicomFile f = sorted.get(k);
+                DicomPixels.decodeInto(f, data, k * plane, scratch);
+                f.pixelBuffer = null; // let the file's bytes go as soon as its slice is decoded
+                f.fragments = null;
+            }
+        });
     }
 
     /** The mean gap between slices, after refusing duplicates, gaps and irregular spacing. */

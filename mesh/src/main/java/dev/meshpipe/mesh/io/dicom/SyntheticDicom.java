@@ -17,27 +17,37 @@ public final class SyntheticDicom {
 
     /** A ZIP of {@code n} slices of {@code n x n}, 1 mm apart, the ball's radius {@code 0.35 n}. */
     public static byte[] ballSeriesZip(int n) throws IOException {
+        return ballSeriesZip(n, 1);
+    }
+
+    /**
+     * A ZIP of {@code series} such series (numbers 1, 2, ..., each its own UID), so a client must
+     * name one: the web page's test of the AMBIGUOUS_SERIES answer uses it.
+     */
+    public static byte[] ballSeriesZip(int n, int series) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
-            for (int k = 0; k < n; k++) {
-                zip.putNextEntry(new ZipEntry(String.format(Locale.ROOT, "ball/IM%04d.dcm", k + 1)));
-                zip.write(slice(n, k));
-                zip.closeEntry();
+            for (int s = 1; s <= series; s++) {
+                for (int k = 0; k < n; k++) {
+                    zip.putNextEntry(new ZipEntry(String.format(Locale.ROOT, "%s/IM%04d.dcm", s == 1 ? "ball" : "ball" + s, k + 1)));
+                    zip.write(slice(n, k, s));
+                    zip.closeEntry();
+                }
             }
         }
         return bytes.toByteArray();
     }
 
-    private static byte[] slice(int n, int k) {
+    private static byte[] slice(int n, int k, int series) {
         Writer w = new Writer();
         w.out.writeBytes(new byte[128]);
         w.out.writeBytes("DICM".getBytes(StandardCharsets.US_ASCII));
         w.text(0x0002, 0x0010, "UI", DicomFile.EXPLICIT_LE);
         w.text(0x0008, 0x0016, "UI", "1.2.840.10008.5.1.4.1.1.2");
         w.text(0x0008, 0x0060, "CS", "CT");
-        w.text(0x0008, 0x103E, "LO", "meshpipe demo ball");
-        w.text(0x0020, 0x000E, "UI", "2.25.1234567890123456789");
-        w.text(0x0020, 0x0011, "IS", "1");
+        w.text(0x0008, 0x103E, "LO", series == 1 ? "meshpipe demo ball" : "meshpipe demo ball " + series);
+        w.text(0x0020, 0x000E, "UI", "2.25.123456789012345678" + (8 + series));
+        w.text(0x0020, 0x0011, "IS", Integer.toString(series));
         w.text(0x0020, 0x0032, "DS", String.format(Locale.ROOT, "%d\\%d\\%d", -n / 2, -n / 2, k - n / 2));
         w.text(0x0020, 0x0037, "DS", "1\\0\\0\\0\\1\\0");
         w.us(0x0028, 0x0002, 1);

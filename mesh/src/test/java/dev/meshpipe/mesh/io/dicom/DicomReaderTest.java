@@ -168,6 +168,78 @@ class DicomReaderTest {
         assertTrue(v.description().startsWith("DICOM CT series 1 'meshpipe demo ball' int16 24x24x24"), v.description());
     }
 
+    /**
+     * Files on disk larger than the head read first: pixels after a short header are read from
+     * the file when decoded, a header longer than the head makes the whole file read, and pixel data
+     * that claims more bytes than the file holds is refused, not read past.
+     */
+    @Test
+    void filesOnDiskAreReadFromTheirHeads(@org.junit.jupiter.api.io.TempDir Path dir) throws IOException {
+        int big = DicomFile.HEAD_BYTES + 10;
+        for (int k = 0; k < 3; k++) {
+            byte[] s = TestDicom.slice(UID, k * 2.0, DicomFile.EXPLICIT_LE);
+            Files.write(dir.resolve("IM" + k), k == 1 ? withElementBeforePixels(s, big) : withTrailingPadding(s, big));
+        }
+        Volume v = DicomSeries.readDirectory(dir, LIMITS, null);
+        assertEquals(3, v.nz());
+        for (int k = 0; k < 3; k++) {
+            assertEquals(30f, v.data()[12 * k + 3], "slice " + k);
+            assertEquals(10f, v.data()[12 * k + 5], "slice " + k);
+        }
+        byte[] bad = withTrailingPadding(TestDicom.slice(UID, 6, DicomFile.EXPLICIT_LE), big);
+        int length = indexOf(bad, new byte[] {(byte) 0xE0, 0x7F, 0x10, 0, 'O', 'W'}) + 8;
+        bad[length + 2] = 0x10; // 24 bytes of pixels become 1 MiB + 24
+        Files.write(dir.resolve("IM3"), bad);
+        MeshpipeException e = assertThrows(MeshpipeException.class, () -> DicomSeries.readDirectory(dir, LIMITS, null));
+        assertEquals(ErrorCode.INVALID_VOLUME, e.code());
+        assertTrue(e.getMessage().contains("runs past the end of the file"), e.getMessage());
+    }
+
+    /** Appends a DataSetTrailingPadding (FFFC,FFFC) of {@code n} bytes after the pixel data. */
+    static byte[] withTrailingPadding(byte[] file, int n) {
+        return concat(file, obElement(0xFFFC, 0xFFFC, n));
+    }
+
+    /** Puts a private OB element of {@code n} bytes just before the pixel data. */
+    static byte[] withElementBeforePixels(byte[] file, int n) {
+        int at = indexOf(file, new byte[] {(byte) 0xE0, 0x7F, 0x10, 0, 'O', 'W'});
+        return concat(concat(java.util.Arrays.copyOf(file, at), obElement(0x0029, 0x1010, n)),
+                java.util.Arrays.copyOfRange(file, at, file.length));
+    }
+
+    private static byte[] obElement(int group, int element, int n) {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(12 + n).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        b.putShort((short) group).putShort((short) element).put((byte) 'O').put((byte) 'B').putShort((short) 0).putInt(n);
+        return b.array();
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+
+    /**
+     * Small enhanced CT files (the fuzzer's seeds, written by tools/make_dicom_series.py's
+     * write_enhanced): three 4x3 frames stored out of order, in explicit VR with defined and with
+     * undefined sequence lengths and in implicit VR, one frame with its own rescale (slope 0.5,
+     * intercept -10); and a ZIP of three one-frame enhanced files, each placed only by its
+     * functional groups. Each reads as one volume in position order with the physical values.
+     */
+    @Test
+    void enhancedFramesArePlacedAndRescaledOneByOne() throws IOException {
+        Path seeds = Path.of("src/test/resources/dev/meshpipe/mesh/io/dicom/DicomFuzzTestInputs/anyDicomBytesReadOrFailWithADocumentedCode");
+        for (String name : List.of("enhanced-3-frames", "enhanced-undefined-lengths", "enhanced-implicit", "enhanced-one-frame-each.zip")) {
+            Volume v = read(Files.readAllBytes(seeds.resolve(name)));
+            assertEquals(List.of(4, 3, 3), List.of(v.nx(), v.ny(), v.nz()), name);
+            assertEquals(2.0, v.spacing()[2], 1e-9, name);
+            for (int i = 0; i < 36; i++) {
+                assertEquals(10f * i, v.data()[i], name + " voxel " + i);
+            }
+            assertTrue(v.description().contains("'enhanced'"), v.description());
+        }
+    }
+
     static final Path PYDICOM_FILES = Path.of("/usr/lib/python3/dist-packages/pydicom/data/test_files");
     static final Set<MeshError> DOCUMENTED = Set.of(MeshError.NOT_A_VOLUME, MeshError.UNSUPPORTED_TRANSFER_SYNTAX,
             MeshError.UNSUPPORTED_MULTIFRAME, MeshError.UNSUPPORTED_INPUT, MeshError.INVALID_VOLUME, MeshError.NO_IMAGE_SERIES);
