@@ -60,7 +60,7 @@ public final class QuadricDecimator {
     /** Quality {@code 4 sqrt(3) area / sum of squared edge lengths} below which a collapse may not push a triangle. */
     public static final double MIN_QUALITY = 0.02;
     /** Share of the candidate edges, cheapest first, that one pass tries. */
-    static final double PASS_FRACTION = Double.parseDouble(System.getProperty("qd.pass", "0.2"));
+    static final double PASS_FRACTION = 0.2;
 
     private QuadricDecimator() {}
 
@@ -144,7 +144,6 @@ public final class QuadricDecimator {
     /** Timings of the last decimation's phases in this thread, for the benchmark. */
     static final ThreadLocal<long[]> PHASE_NANOS = ThreadLocal.withInitial(() -> new long[9]);
     /** Phase clock for the benchmark: this thread's CPU time when {@code qd.cpuclock} is set (one thread, a loaded machine). */
-    static final boolean SKIP_STALE = Boolean.getBoolean("qd.skipstale");
     private static final boolean CPU_CLOCK = Boolean.getBoolean("qd.cpuclock");
 
     private static long clock() {
@@ -962,9 +961,6 @@ public final class QuadricDecimator {
             }
             // An end that merged in this pass has a new quadric: the edge's cost is worked out again below.
             boolean stale = m.stamp[u] == pass || m.stamp[v] == pass;
-            if (stale && SKIP_STALE) {
-                return LATER;
-            }
             int a;
             int b;
             if (kind[u] == Engine.BORDER || kind[v] != Engine.BORDER && m.fanCount[u] >= m.fanCount[v]) {
