@@ -44,14 +44,17 @@ med = statistics.median
 walls = [int(open(f"{tmp}/wall{i}").read()) for i in range(1, runs + 1)]
 docs = [json.load(open(f"{tmp}/run{i}.json")) for i in range(1, runs + 1)]
 timings = [d["timings"] for d in docs]
-stages = [k for k in timings[0] if k.endswith("Ms") and isinstance(timings[0][k], (int, float))]
-# The job's stages, not the ones the CLI adds (readMs is the CLI's own read; the rest come from the job).
-job = [sum(t[k] for k in stages) for t in timings]
+stages = [k for k in timings[0] if k.endswith("Ms") and k != "totalMs" and isinstance(timings[0][k], (int, float))]
+# The CLI's own read plus the job's total (extraction, finishing, quality, writing, preview).
+job = [t["readMs"] + t["totalMs"] for t in timings]
 last = docs[-1]
 fin = last.get("finishing") or {}
 surf = fin.get("surface") or {}
 print(f"meshpipe print preset: process wall {med(walls):.0f} ms (runs {walls}), "
       f"read + stages {med(job):.0f} ms (runs {job})")
+fin_stages = [{x["name"]: x["ms"] for x in (d.get("finishing") or {}).get("stages", [])} for d in docs]
+print("  finishing stages (median ms): " + ", ".join(f"{k} {med([f.get(k, 0) for f in fin_stages]):.0f}" for k in fin_stages[0])
+      + f", surface figures and Hausdorff {med([d['finishing']['ms'] - sum(f.values()) for d, f in zip(docs, fin_stages)]):.0f}")
 print("  stages (median ms): " + ", ".join(f"{k} {med([t[k] for t in timings]):.0f}" for k in stages))
 print(f"  output: {surf.get('triangles', last.get('triangles'))} triangles, watertight {surf.get('watertight')}, "
       f"manifold {surf.get('manifold')}, files {sorted(last.get('files', {}) if isinstance(last.get('files'), dict) else last.get('files', []))}")

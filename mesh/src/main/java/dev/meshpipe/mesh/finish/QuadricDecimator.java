@@ -165,6 +165,12 @@ public final class QuadricDecimator {
         /** Below this many collapses still to go, one range: the last ones stop exactly at the target. */
         static final long SEQUENTIAL_BELOW = 4096;
         static final int BIN_SHIFT = 14;
+        /** A pass is slow when it collapses under 1/SLOW_PASS of the triangles left (and under half of what the target needs). */
+        static final long SLOW_PASS = 2000;
+        /** Slow passes in a row after which the edges are all costed again, or decimation stops. */
+        static final int SLOW_PASSES = 4;
+        /** Stop rather than cost every edge again when the collapses since the last time were under 1/TAIL of the triangles. */
+        static final long TAIL = 200;
 
         final int nv;
         final int nt;
@@ -430,6 +436,8 @@ public final class QuadricDecimator {
             // cand is only ever filled from the live corners, which compaction never grows.
             boolean force = true;
             boolean forcedSinceProgress = true;
+            long sinceForced = 0;
+            int slowPasses = 0;
             int stalledParallel = 0;
             int passes = 0;
             for (int pass = 0; alive > target; pass++) {
@@ -443,11 +451,12 @@ public final class QuadricDecimator {
                 costNanos += clock() - a;
                 force = false;
                 if (candidates == 0) {
-                    if (forcedSinceProgress) {
+                    if (forcedSinceProgress || tailOnly(sinceForced)) {
                         break;
                     }
                     force = true;
                     forcedSinceProgress = true;
+                    sinceForced = 0;
                     continue;
                 }
                 // Several candidates per collapse still wanted: some are refused, some wait for a later pass.
@@ -481,6 +490,21 @@ public final class QuadricDecimator {
                 if (done > 0) {
                     forcedSinceProgress = false;
                 }
+                sinceForced += done;
+                // The tail, when the error bound or the checks (not the target) hold the mesh back:
+                // each collapse frees a few more, and passes that each scan the whole mesh for a
+                // handful of collapses went on for hundreds of passes (an error bound alone on ch2:
+                // 407 passes, the last 380 of them for 2% of the collapses).
+                boolean slow = done * SLOW_PASS < alive && done * 2 < need;
+                slowPasses = slow ? slowPasses + 1 : 0;
+                if (slowPasses >= SLOW_PASSES) {
+                    if (tailOnly(sinceForced)) {
+                        break;
+                    }
+                    force = true;
+                    sinceForced = 0;
+                    slowPasses = 0;
+                }
                 stalledParallel = done > 0 || sequential ? 0 : stalledParallel + 1;
                 if (alive < ntri / 2 && alive > target) {
                     long k0 = clock();
@@ -497,6 +521,15 @@ public final class QuadricDecimator {
             ph[6] = gatherNanos;
             ph[7] = reserveNanos;
             ph[8] = compactNanos;
+        }
+
+        /**
+         * Whether the collapses since the last pass that costed every edge again were too few to
+         * be worth another such pass: under 1/{@link #TAIL} of the triangles (on a small mesh,
+         * none at all).
+         */
+        private boolean tailOnly(long sinceForced) {
+            return sinceForced * TAIL < alive;
         }
 
         /**
@@ -970,15 +1003,23 @@ public final class QuadricDecimator {
                 a = v;
                 b = u;
             }
+            // A stale edge is costed before the link check: most have grown past the pass's
+            // threshold, and the cost is cheaper than walking both fans.
+            double[] r = null;
+            if (stale) {
+                r = m.placement(u, v, scratch);
+                if (r[3] >= m.passThreshold || r[3] > m.bound2 * (m.weight[u] + m.weight[v])) {
+                    return LATER;
+                }
+            }
             int link = linkAllows(a, b);
             if (link == LATER) {
                 return LATER;
             }
-            double[] r = m.placement(u, v, scratch);
-            double x = r[0], y = r[1], z = r[2], err = r[3];
-            if (stale && (err >= m.passThreshold || err > m.bound2 * (m.weight[u] + m.weight[v]))) {
-                return LATER;
+            if (r == null) {
+                r = m.placement(u, v, scratch);
             }
+            double x = r[0], y = r[1], z = r[2], err = r[3];
             if (link == REFUSED || !shapesAllow(a, b, x, y, z)) {
                 refused++;
                 m.cost[h] = Float.POSITIVE_INFINITY;
