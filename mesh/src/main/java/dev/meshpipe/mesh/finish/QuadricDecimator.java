@@ -49,7 +49,11 @@ import java.util.Arrays;
  * when both ends and all their neighbours are in the slab, and the slabs shift by half their
  * thickness every other pass; near the target one slab covers everything, so the count stops
  * exactly there. An edge that was refused is left out until one of its ends changes; before giving
- * up, one pass costs every edge again. Each vertex's triangles are a list in one shared array;
+ * up, one pass costs every edge again. When the error bound or the checks, not the target, hold
+ * the mesh back, the last collapses come a handful per pass: after four passes in a row that
+ * each collapse under 1/2000 of the triangles, every edge is costed again, or decimation stops if
+ * the collapses since the last such pass were under 1/200 of the triangles (an error bound alone
+ * may then leave a few percent more triangles than a run to exhaustion would). Each vertex's triangles are a list in one shared array;
  * a merged vertex's list is rewritten into its slab's stretch at the end of that array, which is
  * compacted when full, and dead triangles are dropped from the arrays once half are gone. The
  * result does not depend on the number of threads.
