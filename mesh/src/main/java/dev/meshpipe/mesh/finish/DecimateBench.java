@@ -76,6 +76,10 @@ public final class DecimateBench {
         Arrays.sort(sorted);
         int mid = repeat / 2;
         long[] ph = phases[indexOf(ms, sorted[mid])];
+        SurfaceMetrics.Hausdorff h = SurfaceMetrics.hausdorff(raw, result.mesh(), threads);
+        double[] sp = volume.spacing();
+        // A "voxel" for the accuracy goals: the largest spacing (ch2's voxels are 1 mm cubes).
+        double voxel = Math.max(sp[0], Math.max(sp[1], sp[2]));
         MeshQuality before = MeshQuality.of(raw);
         MeshQuality after = MeshQuality.of(result.mesh());
         if (rawPly != null) {
@@ -87,15 +91,17 @@ public final class DecimateBench {
         System.out.println(String.format(Locale.ROOT,
                 "{\"volume\": \"%s\", \"iso\": %s, \"borders\": \"%s\", \"threads\": %d, \"fraction\": %s, "
                         + "\"ms_median\": %.1f, \"ms_all\": %s, \"this_thread_cpu_ms\": %s, \"passes\": %d, \"refused_link_valence_normal_quality\": %s, \"phases_ms\": {\"setup\": %.1f, \"classify\": %.1f, "
-                        + "\"costs\": %.1f, \"collapses\": %.1f, \"passes\": %.1f, \"output\": %.1f}, "
+                        + "\"costs\": %.1f, \"collapses\": %.1f, \"passes\": %.1f, \"output\": %.1f, \"gather\": %.1f, \"reserve\": %.1f, \"compact\": %.1f}, "
                         + "\"triangles_before\": %d, \"triangles_after\": %d, \"collapses\": %d, \"refused\": %d, "
                         + "\"max_error_mm\": %.4f, \"boundary_edges_before\": %d, \"boundary_edges\": %d, "
-                        + "\"non_manifold_edges\": %d, \"degenerate_triangles\": %d, \"volume_before\": %s, \"volume_after\": %s}",
+                        + "\"non_manifold_edges\": %d, \"degenerate_triangles\": %d, \"volume_before\": %s, \"volume_after\": %s, "
+                        + "\"voxel_mm\": %s, \"hausdorff_mm\": {\"max\": %.4f, \"p95\": %.4f, \"mean\": %.4f}}",
                 volumeArg.replace("\\", "\\\\").replace("\"", "\\\""), isovalue, closed ? "closed" : "open", threads, fraction,
-                sorted[mid], Arrays.toString(ms), Arrays.toString(cpu), QuadricDecimator.PASSES.get()[0], Arrays.toString(QuadricDecimator.REFUSALS.get()), ph[0] / 1e6, ph[1] / 1e6, ph[2] / 1e6, ph[3] / 1e6, ph[4] / 1e6, ph[5] / 1e6,
+                sorted[mid], Arrays.toString(ms), Arrays.toString(cpu), QuadricDecimator.PASSES.get()[0], Arrays.toString(QuadricDecimator.REFUSALS.get()), ph[0] / 1e6, ph[1] / 1e6, ph[2] / 1e6, ph[3] / 1e6, ph[4] / 1e6, ph[5] / 1e6, ph[6] / 1e6, ph[7] / 1e6, ph[8] / 1e6,
                 result.trianglesBefore(), result.trianglesAfter(), result.collapses(), result.refused(), result.maxErrorMm(),
                 before.boundaryEdges(), after.boundaryEdges(), after.nonManifoldEdges(), after.degenerateTriangles(),
-                MeshQuality.signedVolume(raw), MeshQuality.signedVolume(result.mesh())));
+                MeshQuality.signedVolume(raw), MeshQuality.signedVolume(result.mesh()),
+                voxel, h.max(), h.p95(), h.mean()));
     }
 
     private static int indexOf(double[] a, double v) {

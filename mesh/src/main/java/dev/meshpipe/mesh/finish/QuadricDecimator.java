@@ -49,7 +49,11 @@ import java.util.Arrays;
  * when both ends and all their neighbours are in the slab, and the slabs shift by half their
  * thickness every other pass; near the target one slab covers everything, so the count stops
  * exactly there. An edge that was refused is left out until one of its ends changes; before giving
- * up, one pass costs every edge again. Each vertex's triangles are a list in one shared array;
+ * up, one pass costs every edge again. When the error bound or the checks, not the target, hold
+ * the mesh back, the last collapses come a handful per pass: after four passes in a row that
+ * each collapse under 1/2000 of the triangles, every edge is costed again, or decimation stops if
+ * the collapses since the last such pass were under 1/200 of the triangles (an error bound alone
+ * may then leave a few percent more triangles than a run to exhaustion would). Each vertex's triangles are a list in one shared array;
  * a merged vertex's list is rewritten into its slab's stretch at the end of that array, which is
  * compacted when full, and dead triangles are dropped from the arrays once half are gone. The
  * result does not depend on the number of threads.
@@ -142,7 +146,14 @@ public final class QuadricDecimator {
     }
 
     /** Timings of the last decimation's phases in this thread, for the benchmark. */
-    static final ThreadLocal<long[]> PHASE_NANOS = ThreadLocal.withInitial(() -> new long[6]);
+    static final ThreadLocal<long[]> PHASE_NANOS = ThreadLocal.withInitial(() -> new long[9]);
+    /** Phase clock for the benchmark: this thread's CPU time when {@code qd.cpuclock} is set (one thread, a loaded machine). */
+    private static final boolean CPU_CLOCK = Boolean.getBoolean("qd.cpuclock");
+
+    private static long clock() {
+        return CPU_CLOCK ? java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() : System.nanoTime();
+    }
+
     static final ThreadLocal<int[]> PASSES = ThreadLocal.withInitial(() -> new int[1]);
     static final ThreadLocal<long[]> REFUSALS = ThreadLocal.withInitial(() -> new long[4]);
 
@@ -158,6 +169,12 @@ public final class QuadricDecimator {
         /** Below this many collapses still to go, one range: the last ones stop exactly at the target. */
         static final long SEQUENTIAL_BELOW = 4096;
         static final int BIN_SHIFT = 14;
+        /** A pass is slow when it collapses under 1/SLOW_PASS of the triangles left (and under half of what the target needs). */
+        static final long SLOW_PASS = 2000;
+        /** Slow passes in a row after which the edges are all costed again, or decimation stops. */
+        static final int SLOW_PASSES = 4;
+        /** Stop rather than cost every edge again when the collapses since the last time were under 1/TAIL of the triangles. */
+        static final long TAIL = 200;
 
         final int nv;
         final int nt;
@@ -190,6 +207,7 @@ public final class QuadricDecimator {
         final int[] fanCount;
         /** Corner ids (3t+k with tri[3t+k] the vertex) of each vertex's triangles; dead ones are skipped. */
         int[] refs;
+        int[] spareRefs;
         int refsEnd;
         /** Errors below this are this pass's candidates. */
         double passThreshold;
@@ -206,7 +224,7 @@ public final class QuadricDecimator {
         double perr;
 
         Engine(Mesh mesh, int threads, double maxErrorMm) {
-            long t0 = System.nanoTime();
+            long t0 = clock();
             this.threads = threads;
             this.bound2 = maxErrorMm * maxErrorMm;
             float[] p = mesh.positions();
@@ -252,7 +270,7 @@ public final class QuadricDecimator {
             alive = nt;
             ntri = nt;
             buildFans();
-            long t1 = System.nanoTime();
+            long t1 = clock();
             forEachRange(nv, (w, lo, hi) -> {
                 int[] from = new int[16];
                 int[] to = new int[16];
@@ -268,7 +286,7 @@ public final class QuadricDecimator {
             long[] ph = PHASE_NANOS.get();
             Arrays.fill(ph, 0);
             ph[0] = t1 - t0;
-            ph[1] = System.nanoTime() - t1;
+            ph[1] = clock() - t1;
         }
 
         /** Vertex to corner lists, in one array with room to rewrite lists at its end. */
@@ -282,6 +300,7 @@ public final class QuadricDecimator {
                 fanStart[v] = s;
                 s += fanCount[v];
             }
+            spareRefs = null;
             refs = new int[Math.max(16, (int) Math.min(Integer.MAX_VALUE - 16, 2L * tri.length))];
             int[] fill = fanStart.clone();
             for (int c = 0; c < tri.length; c++) {
@@ -409,43 +428,55 @@ public final class QuadricDecimator {
         }
 
         void run(long target) {
-            long t0 = System.nanoTime();
+            long t0 = clock();
             long costNanos = 0;
             long applyNanos = 0;
-            int[][] hist = new int[threads][BINS];
+            long gatherNanos = 0;
+            long reserveNanos = 0;
+            long compactNanos = 0;
+            // Per worker, per block: candidates per cost bin.
+            int[][] hist = new int[threads][(BLOCKS + 1) * BINS];
             int[] cand = new int[tri.length];
             // cand is only ever filled from the live corners, which compaction never grows.
             boolean force = true;
             boolean forcedSinceProgress = true;
+            long sinceForced = 0;
+            int slowPasses = 0;
             int stalledParallel = 0;
             int passes = 0;
             for (int pass = 0; alive > target; pass++) {
                 passes++;
-                long a = System.nanoTime();
-                long candidates = updateCosts(pass, force, hist);
-                costNanos += System.nanoTime() - a;
+                long need = (alive - target + 1) / 2;
+                boolean sequential = need < SEQUENTIAL_BELOW || stalledParallel >= 2;
+                // Owners first, so that the cost scan can count candidates per block too.
+                Block[] blocks = blocksFor(pass, sequential);
+                long a = clock();
+                long candidates = updateCosts(pass, force, hist, blocks.length);
+                costNanos += clock() - a;
                 force = false;
                 if (candidates == 0) {
-                    if (forcedSinceProgress) {
+                    if (forcedSinceProgress || tailOnly(sinceForced)) {
                         break;
                     }
                     force = true;
                     forcedSinceProgress = true;
+                    sinceForced = 0;
                     continue;
                 }
-                long need = (alive - target + 1) / 2;
                 // Several candidates per collapse still wanted: some are refused, some wait for a later pass.
                 long take = Math.max(1, Math.min(4 * need, (long) Math.ceil(candidates * PASS_FRACTION)));
-                boolean sequential = need < SEQUENTIAL_BELOW || stalledParallel >= 2;
-                Block[] blocks = blocksFor(pass, sequential);
-                a = System.nanoTime();
+                a = clock();
+                long g0 = clock();
                 int count = gather(hist, take, cand, blocks);
+                gatherNanos += clock() - g0;
                 for (Block b : blocks) {
                     b.quota = sequential ? need : need * (b.candTo - b.candFrom) / Math.max(1, count);
                 }
+                long r0 = clock();
                 reserveArenas(blocks);
-                costNanos += System.nanoTime() - a;
-                a = System.nanoTime();
+                reserveNanos += clock() - r0;
+                costNanos += clock() - a;
+                a = clock();
                 int p = pass;
                 forEachBlock(blocks, b -> b.run(cand, p));
                 long done = 0;
@@ -459,13 +490,30 @@ public final class QuadricDecimator {
                     }
                     maxRms2 = Math.max(maxRms2, b.maxRms2);
                 }
-                applyNanos += System.nanoTime() - a;
+                applyNanos += clock() - a;
                 if (done > 0) {
                     forcedSinceProgress = false;
                 }
+                sinceForced += done;
+                // The tail, when the error bound or the checks (not the target) hold the mesh back:
+                // each collapse frees a few more, and passes that each scan the whole mesh for a
+                // handful of collapses went on for hundreds of passes (an error bound alone on ch2:
+                // 407 passes, the last 380 of them for 2% of the collapses).
+                boolean slow = done * SLOW_PASS < alive && done * 2 < need;
+                slowPasses = slow ? slowPasses + 1 : 0;
+                if (slowPasses >= SLOW_PASSES) {
+                    if (tailOnly(sinceForced)) {
+                        break;
+                    }
+                    force = true;
+                    sinceForced = 0;
+                    slowPasses = 0;
+                }
                 stalledParallel = done > 0 || sequential ? 0 : stalledParallel + 1;
                 if (alive < ntri / 2 && alive > target) {
+                    long k0 = clock();
                     compactTriangles();
+                    compactNanos += clock() - k0;
                 }
             }
             long[] ph = PHASE_NANOS.get();
@@ -473,7 +521,19 @@ public final class QuadricDecimator {
             System.arraycopy(refusedBy, 0, REFUSALS.get(), 0, 4);
             ph[2] = costNanos;
             ph[3] = applyNanos;
-            ph[4] = System.nanoTime() - t0;
+            ph[4] = clock() - t0;
+            ph[6] = gatherNanos;
+            ph[7] = reserveNanos;
+            ph[8] = compactNanos;
+        }
+
+        /**
+         * Whether the collapses since the last pass that costed every edge again were too few to
+         * be worth another such pass: under 1/{@link #TAIL} of the triangles (on a small mesh,
+         * none at all).
+         */
+        private boolean tailOnly(long sinceForced) {
+            return sinceForced * TAIL < alive;
         }
 
         /**
@@ -525,10 +585,10 @@ public final class QuadricDecimator {
          * Recomputes the cost of every edge with an end that changed in the last pass (every edge
          * when forced) and counts the candidates per cost bin, per worker.
          */
-        private long updateCosts(int pass, boolean force, int[][] hist) {
+        private long updateCosts(int pass, boolean force, int[][] hist, int nb) {
             long[] counts = new long[threads];
             for (int[] h : hist) {
-                Arrays.fill(h, 0);
+                Arrays.fill(h, 0, nb * BINS, 0);
             }
             forEachWorkerRange(ntri, (w, lo, hi) -> {
                 int[] h = hist[w];
@@ -550,7 +610,7 @@ public final class QuadricDecimator {
                     }
                     float k = cost[c];
                     if (k != Float.POSITIVE_INFINITY) {
-                        h[bin(k)]++;
+                        h[owner[u] * BINS + bin(k)]++;
                         n++;
                     }
                 }
@@ -576,9 +636,12 @@ public final class QuadricDecimator {
         private int gather(int[][] hist, long take, int[] cand, Block[] blocks) {
             int last = 0;
             long sum = 0;
+            int nb = blocks.length;
             for (; last < BINS; last++) {
                 for (int w = 0; w < threads; w++) {
-                    sum += hist[w][last];
+                    for (int b = 0; b < nb; b++) {
+                        sum += hist[w][b * BINS + last];
+                    }
                 }
                 if (sum >= take) {
                     break;
@@ -586,17 +649,16 @@ public final class QuadricDecimator {
             }
             int maxBin = Math.min(last, BINS - 1);
             passThreshold = maxBin == BINS - 1 ? Double.POSITIVE_INFINITY : Float.intBitsToFloat((maxBin + 1) << BIN_SHIFT);
-            int nb = blocks.length;
             int[][] perWorker = new int[threads][nb];
-            forEachWorkerRange(ntri, (w, lo, hi) -> {
-                int[] n = perWorker[w];
-                for (int c = 3 * lo, e = 3 * hi; c < e; c++) {
-                    float k = cost[c];
-                    if (k != Float.POSITIVE_INFINITY && tri[c] >= 0 && bin(k) <= maxBin) {
-                        n[owner[tri[c]]]++;
+            for (int w = 0; w < threads; w++) {
+                for (int b = 0; b < nb; b++) {
+                    int n = 0;
+                    for (int k = b * BINS, e = k + maxBin; k <= e; k++) {
+                        n += hist[w][k];
                     }
+                    perWorker[w][b] = n;
                 }
-            });
+            }
             // Offsets: block major, worker minor, so the order is the same for any number of workers.
             int off = 0;
             for (int b = 0; b < nb; b++) {
@@ -767,19 +829,14 @@ public final class QuadricDecimator {
 
         /** Rewrites every vertex's list without dead corners, leaving at least {@code room} free. */
         private void compactRefs(long room) {
-            int[] live = new int[nv];
+            // Lists are copied whole, dead corners included: testing each corner's triangle is a
+            // random read per entry and cost far more than the copy; merged vertices' lists are
+            // written without dead corners anyway, and the triangle compaction drops the rest.
             long[] perWorker = new long[threads];
             forEachWorkerRange(nv, (w, lo, hi) -> {
                 long n = 0;
                 for (int v = lo; v < hi; v++) {
-                    int k = 0;
-                    for (int i = fanStart[v], e = i + fanCount[v]; i < e; i++) {
-                        if (tri[refs[i]] >= 0) {
-                            k++;
-                        }
-                    }
-                    live[v] = k;
-                    n += k;
+                    n += fanCount[v];
                 }
                 perWorker[w] = n;
             });
@@ -793,28 +850,26 @@ public final class QuadricDecimator {
             if (size > Integer.MAX_VALUE - 16) {
                 throw new IllegalStateException("mesh too large to decimate: " + size + " triangle corners");
             }
-            int[] out = new int[(int) size];
+            // The array left by the last compaction is reused when it is large enough: a fresh one
+            // each pass cost more (zeroing tens of MB) than the copy itself.
+            int[] out = spareRefs != null && spareRefs.length >= total + room + 1024 ? spareRefs : new int[(int) size];
             int[] old = refs;
             forEachWorkerRange(nv, (w, lo, hi) -> {
                 int s = (int) from[w];
                 for (int v = lo; v < hi; v++) {
-                    int start = s;
-                    for (int i = fanStart[v], e = i + fanCount[v]; i < e; i++) {
-                        int c = old[i];
-                        if (tri[c] >= 0) {
-                            out[s++] = c;
-                        }
-                    }
-                    fanStart[v] = start;
-                    fanCount[v] = s - start;
+                    int n = fanCount[v];
+                    System.arraycopy(old, fanStart[v], out, s, n);
+                    fanStart[v] = s;
+                    s += n;
                 }
             });
             refs = out;
+            spareRefs = old;
             refsEnd = (int) total;
         }
 
         Mesh output() {
-            long t0 = System.nanoTime();
+            long t0 = clock();
             int[] remap = new int[nv];
             Arrays.fill(remap, -1);
             int nTri = 0;
@@ -848,7 +903,7 @@ public final class QuadricDecimator {
                     t[j++] = remap[tri[c + 2]];
                 }
             }
-            PHASE_NANOS.get()[5] = System.nanoTime() - t0;
+            PHASE_NANOS.get()[5] = clock() - t0;
             return new Mesh(p, t);
         }
 
@@ -952,15 +1007,23 @@ public final class QuadricDecimator {
                 a = v;
                 b = u;
             }
+            // A stale edge is costed before the link check: most have grown past the pass's
+            // threshold, and the cost is cheaper than walking both fans.
+            double[] r = null;
+            if (stale) {
+                r = m.placement(u, v, scratch);
+                if (r[3] >= m.passThreshold || r[3] > m.bound2 * (m.weight[u] + m.weight[v])) {
+                    return LATER;
+                }
+            }
             int link = linkAllows(a, b);
             if (link == LATER) {
                 return LATER;
             }
-            double[] r = m.placement(u, v, scratch);
-            double x = r[0], y = r[1], z = r[2], err = r[3];
-            if (stale && (err >= m.passThreshold || err > m.bound2 * (m.weight[u] + m.weight[v]))) {
-                return LATER;
+            if (r == null) {
+                r = m.placement(u, v, scratch);
             }
+            double x = r[0], y = r[1], z = r[2], err = r[3];
             if (link == REFUSED || !shapesAllow(a, b, x, y, z)) {
                 refused++;
                 m.cost[h] = Float.POSITIVE_INFINITY;

@@ -218,41 +218,83 @@ public final class SurfaceMetrics {
     /**
      * Pairs of triangles that share no vertex and cut through each other (touching counts as not
      * cutting). Candidate pairs come from a uniform grid; each pair is tested once, in the cell
-     * holding the low corner of the overlap of their bounding boxes.
+     * holding the low corner of the overlap of their bounding boxes. The cheap rejections go
+     * first, in order of what they throw out on a surface: bounding boxes (kept in one array, not
+     * worked out again per pair), then a shared vertex (most overlapping pairs are neighbours),
+     * then the owning cell; only what is left gets the exact test.
      */
     public static long selfIntersections(Mesh mesh, int threads) {
-        if (mesh.triangleCount() < 2) {
+        int nt = mesh.triangleCount();
+        if (nt < 2) {
             return 0;
         }
-        TriangleGrid g = TriangleGrid.of(mesh);
         float[] p = mesh.positions();
         int[] t = mesh.triangles();
+        float[] boxes = new float[6 * nt];
+        Parallel.forRange(nt, threads, (from, to) -> {
+            for (int k = from; k < to; k++) {
+                int a = 3 * t[3 * k], b = 3 * t[3 * k + 1], c = 3 * t[3 * k + 2];
+                for (int d = 0; d < 3; d++) {
+                    boxes[6 * k + d] = Math.min(p[a + d], Math.min(p[b + d], p[c + d]));
+                    boxes[6 * k + 3 + d] = Math.max(p[a + d], Math.max(p[b + d], p[c + d]));
+                }
+            }
+        });
+        TriangleGrid g = TriangleGrid.of(mesh);
         int cells = g.nx * g.ny * g.nz;
         AtomicLong count = new AtomicLong();
         Parallel.forRange(cells, threads, (from, to) -> {
             long local = 0;
-            double[] bi = new double[6];
-            double[] bj = new double[6];
+            // One cell's boxes and vertices, copied together and sorted by the low x of the box:
+            // the pair loop then reads only these, and stops at the first box starting past the
+            // current one's end.
+            float[] cb = new float[6 * 64];
+            int[] cv = new int[4 * 64];
             for (int c = from; c < to; c++) {
+                int first = g.start[c];
+                int k = g.start[c + 1] - first;
+                if (k < 2) {
+                    continue;
+                }
+                if (k > cv.length / 4) {
+                    cb = new float[6 * 2 * k];
+                    cv = new int[4 * 2 * k];
+                }
+                for (int a = 0; a < k; a++) {
+                    int ti = g.items[first + a];
+                    float minX = boxes[6 * ti];
+                    int at = a;
+                    for (; at > 0 && cb[6 * (at - 1)] > minX; at--) {
+                        System.arraycopy(cb, 6 * (at - 1), cb, 6 * at, 6);
+                        System.arraycopy(cv, 4 * (at - 1), cv, 4 * at, 4);
+                    }
+                    System.arraycopy(boxes, 6 * ti, cb, 6 * at, 6);
+                    System.arraycopy(t, 3 * ti, cv, 4 * at, 3);
+                    cv[4 * at + 3] = ti;
+                }
                 int cx = c % g.nx, cy = (c / g.nx) % g.ny, cz = c / (g.nx * g.ny);
-                for (int a = g.start[c]; a < g.start[c + 1]; a++) {
-                    int i = 3 * g.items[a];
-                    box(p, t, i, bi);
-                    for (int b = a + 1; b < g.start[c + 1]; b++) {
-                        int j = 3 * g.items[b];
-                        if (shareVertex(t, i, j)) {
+                for (int a = 0; a < k; a++) {
+                    int i0 = cv[4 * a], i1 = cv[4 * a + 1], i2 = cv[4 * a + 2];
+                    int bi = 6 * a;
+                    float x0 = cb[bi], y0 = cb[bi + 1], z0 = cb[bi + 2];
+                    float x1 = cb[bi + 3], y1 = cb[bi + 4], z1 = cb[bi + 5];
+                    for (int b = a + 1; b < k && cb[6 * b] <= x1; b++) {
+                        int bj = 6 * b;
+                        if (!(x0 <= cb[bj + 3] && cb[bj + 1] <= y1 && y0 <= cb[bj + 4]
+                                && cb[bj + 2] <= z1 && z0 <= cb[bj + 5])) {
                             continue;
                         }
-                        box(p, t, j, bj);
-                        if (!overlaps(bi, bj)) {
+                        int j0 = cv[4 * b], j1 = cv[4 * b + 1], j2 = cv[4 * b + 2];
+                        if (i0 == j0 || i0 == j1 || i0 == j2 || i1 == j0 || i1 == j1 || i1 == j2
+                                || i2 == j0 || i2 == j1 || i2 == j2) {
                             continue;
                         }
-                        if (g.cellOf(Math.max(bi[0], bj[0]), g.ox, g.nx) != cx
-                                || g.cellOf(Math.max(bi[1], bj[1]), g.oy, g.ny) != cy
-                                || g.cellOf(Math.max(bi[2], bj[2]), g.oz, g.nz) != cz) {
+                        if (g.cellOf(Math.max(x0, cb[bj]), g.ox, g.nx) != cx
+                                || g.cellOf(Math.max(y0, cb[bj + 1]), g.oy, g.ny) != cy
+                                || g.cellOf(Math.max(z0, cb[bj + 2]), g.oz, g.nz) != cz) {
                             continue; // another cell owns this pair
                         }
-                        if (trianglesCross(p, t, i, j)) {
+                        if (trianglesCross(p, t, 3 * cv[4 * a + 3], 3 * cv[4 * b + 3])) {
                             local++;
                         }
                     }
@@ -263,29 +305,6 @@ public final class SurfaceMetrics {
         return count.get();
     }
 
-    private static boolean shareVertex(int[] t, int i, int j) {
-        for (int a = 0; a < 3; a++) {
-            for (int b = 0; b < 3; b++) {
-                if (t[i + a] == t[j + b]) {
-                    return true;
-                }
-            }
-        }
-        return false;
-    }
-
-    private static void box(float[] p, int[] t, int i, double[] out) {
-        for (int d = 0; d < 3; d++) {
-            double x = p[3 * t[i] + d], y = p[3 * t[i + 1] + d], z = p[3 * t[i + 2] + d];
-            out[d] = Math.min(x, Math.min(y, z));
-            out[d + 3] = Math.max(x, Math.max(y, z));
-        }
-    }
-
-    private static boolean overlaps(double[] a, double[] b) {
-        return a[0] <= b[3] && b[0] <= a[3] && a[1] <= b[4] && b[1] <= a[4] && a[2] <= b[5] && b[2] <= a[5];
-    }
-
     /**
      * Two triangles cut through each other when an edge of one crosses the other's interior
      * (for triangles not in one plane, the ends of their intersection segment lie on such edges).
@@ -293,26 +312,36 @@ public final class SurfaceMetrics {
      * not crossing.
      */
     static boolean trianglesCross(float[] p, int[] t, int i, int j) {
-        for (int e = 0; e < 3; e++) {
-            if (segmentCrosses(p, t[i + e], t[i + (e + 1) % 3], t[j], t[j + 1], t[j + 2])
-                    || segmentCrosses(p, t[j + e], t[j + (e + 1) % 3], t[i], t[i + 1], t[i + 2])) {
-                return true;
-            }
-        }
-        return false;
+        int i0 = t[i], i1 = t[i + 1], i2 = t[i + 2];
+        int j0 = t[j], j1 = t[j + 1], j2 = t[j + 2];
+        // Each vertex's side of the other triangle's plane, worked out once (the same values
+        // segmentCrosses would compute twice each): with no sign change along any edge, no edge
+        // can cross, and most pairs stop here.
+        double a0 = orient(p, j0, j1, j2, i0), a1 = orient(p, j0, j1, j2, i1), a2 = orient(p, j0, j1, j2, i2);
+        double b0 = orient(p, i0, i1, i2, j0), b1 = orient(p, i0, i1, i2, j1), b2 = orient(p, i0, i1, i2, j2);
+        return opposite(a0, a1) && edgeThrough(p, i0, i1, j0, j1, j2)
+                || opposite(a1, a2) && edgeThrough(p, i1, i2, j0, j1, j2)
+                || opposite(a2, a0) && edgeThrough(p, i2, i0, j0, j1, j2)
+                || opposite(b0, b1) && edgeThrough(p, j0, j1, i0, i1, i2)
+                || opposite(b1, b2) && edgeThrough(p, j1, j2, i0, i1, i2)
+                || opposite(b2, b0) && edgeThrough(p, j2, j0, i0, i1, i2);
     }
 
-    /** Whether segment qr passes strictly through the interior of triangle abc. */
-    static boolean segmentCrosses(float[] p, int q, int r, int a, int b, int c) {
-        double sq = orient(p, a, b, c, q);
-        double sr = orient(p, a, b, c, r);
-        if (!(sq > 0 && sr < 0 || sq < 0 && sr > 0)) {
-            return false;
-        }
+    private static boolean opposite(double sq, double sr) {
+        return sq > 0 && sr < 0 || sq < 0 && sr > 0;
+    }
+
+    /** Whether the line through q and r passes strictly inside triangle abc (its ends on opposite sides of abc's plane being known). */
+    private static boolean edgeThrough(float[] p, int q, int r, int a, int b, int c) {
         double s1 = orient(p, q, r, a, b);
         double s2 = orient(p, q, r, b, c);
         double s3 = orient(p, q, r, c, a);
         return s1 > 0 && s2 > 0 && s3 > 0 || s1 < 0 && s2 < 0 && s3 < 0;
+    }
+
+    /** Whether segment qr passes strictly through the interior of triangle abc. */
+    static boolean segmentCrosses(float[] p, int q, int r, int a, int b, int c) {
+        return opposite(orient(p, a, b, c, q), orient(p, a, b, c, r)) && edgeThrough(p, q, r, a, b, c);
     }
 
     /** Six times the signed volume of tetrahedron abcd. */
