@@ -190,8 +190,8 @@ class DicomReaderTest {
         int length = indexOf(bad, new byte[] {(byte) 0xE0, 0x7F, 0x10, 0, 'O', 'W'}) + 8;
         bad[length + 2] = 0x10; // 24 bytes of pixels become 1 MiB + 24
         Files.write(dir.resolve("IM3"), bad);
-        MeshpipeException e = assertThrows(MeshpipeException.class, () -> DicomSeries.readDirectory(dir, LIMITS, null));
-        assertEquals(ErrorCode.INVALID_VOLUME, e.code());
+        MeshException e = assertThrows(MeshException.class, () -> DicomSeries.readDirectory(dir, LIMITS, null));
+        assertEquals(MeshError.INVALID_VOLUME, e.code());
         assertTrue(e.getMessage().contains("runs past the end of the file"), e.getMessage());
     }
 
