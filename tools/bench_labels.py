@@ -56,11 +56,12 @@ def vtk_side(path, threads, repeats):
 def classpath():
     pom = open(os.path.join(ROOT, "pom.xml")).read()
     version = re.search(r"<jackson.version>([^<]+)</jackson.version>", pom).group(1)
-    m2 = os.path.expanduser("~/.m2/repository/com/fasterxml/jackson/core")
+    m2 = os.path.expanduser("~/.m2/repository/com/fasterxml/jackson")
     jars = []
-    for artifact in ("jackson-databind", "jackson-core", "jackson-annotations"):
-        found = glob.glob(f"{m2}/{artifact}/{version}/{artifact}-{version}.jar") or \
-            sorted(glob.glob(f"{m2}/{artifact}/{version.rsplit('.', 1)[0]}*/{artifact}-*.jar"))
+    for artifact in ("core/jackson-databind", "core/jackson-core", "core/jackson-annotations", "datatype/jackson-datatype-jsr310"):
+        name = artifact.split("/")[1]
+        found = glob.glob(f"{m2}/{artifact}/{version}/{name}-{version}.jar") or \
+            sorted(glob.glob(f"{m2}/{artifact}/{version.rsplit('.', 1)[0]}*/{name}-*.jar"))
         jars.append(found[0])
     return ":".join([os.path.join(ROOT, "mesh/target/classes"), os.path.join(ROOT, "common/target/classes")] + jars)
 

@@ -9,15 +9,78 @@ import java.util.Locale;
 
 /**
  * Times {@link LabelSurfaces#extract} on a label map and prints one JSON object (used by
- * tools/bench_labels.py): {@code LabelBench FILE [threads] [repeats]}.
+ * tools/bench_labels.py): {@code LabelBench FILE [threads] [repeats]}; with a fourth argument
+ * {@code job} or {@code job-no-hausdorff}, the whole smoothed {@link LabelJob} instead (reading the
+ * file, extraction, constrained smoothing, STL per structure, GLB, 3MF, quality.json into a
+ * temporary directory).
  */
 public final class LabelBench {
     private LabelBench() {}
+
+    private static void job(String file, int threads, int repeats, boolean hausdorff) throws Exception {
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("label-bench");
+        LabelJob.LabelOptions options = new LabelJob.LabelOptions(LabelSelection.all(), LabelSmoothing.Options.defaults(),
+                java.util.List.of(dev.meshpipe.common.events.MeshFormat.STL, dev.meshpipe.common.events.MeshFormat.GLB,
+                        dev.meshpipe.common.events.MeshFormat.THREE_MF), dev.meshpipe.common.events.CoordinateSpace.RAS, hausdorff, threads);
+        dev.meshpipe.mesh.MeshJob.OutputSink sink = name -> {
+            java.nio.file.Path p = dir.resolve(name);
+            java.nio.file.Files.createDirectories(p.getParent());
+            return java.nio.file.Files.newOutputStream(p);
+        };
+        com.sun.management.OperatingSystemMXBean os =
+                (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        java.lang.management.MemoryPoolMXBean[] pools = java.lang.management.ManagementFactory.getMemoryPoolMXBeans()
+                .toArray(new java.lang.management.MemoryPoolMXBean[0]);
+        int warmups = 2;
+        double[] ms = new double[repeats];
+        double[] cpu = new double[repeats];
+        LabelJob.Quality q = null;
+        for (int i = 0; i < warmups + repeats; i++) {
+            long c = os.getProcessCpuTime();
+            long s = System.nanoTime();
+            Volume v = VolumeReader.read(file, VolumeLimits.defaults());
+            q = LabelJob.run(v, options, ColorTable.empty(), sink);
+            if (i >= warmups) {
+                ms[i - warmups] = (System.nanoTime() - s) / 1e6;
+                cpu[i - warmups] = (os.getProcessCpuTime() - c) / 1e6;
+            }
+        }
+        Arrays.sort(ms);
+        Arrays.sort(cpu);
+        long bytes = 0;
+        try (java.util.stream.Stream<java.nio.file.Path> w = java.nio.file.Files.walk(dir)) {
+            for (java.nio.file.Path p : (Iterable<java.nio.file.Path>) w::iterator) {
+                if (java.nio.file.Files.isRegularFile(p)) {
+                    bytes += java.nio.file.Files.size(p);
+                    java.nio.file.Files.delete(p);
+                }
+            }
+        }
+        long peakHeap = 0;
+        for (java.lang.management.MemoryPoolMXBean p : pools) {
+            if (p.getType() == java.lang.management.MemoryType.HEAP) {
+                peakHeap += p.getPeakUsage().getUsed();
+            }
+        }
+        System.out.printf(Locale.ROOT, "{\"file\": \"%s\", \"threads\": %d, \"repeats\": %d, \"hausdorff\": %b, "
+                        + "\"median_ms\": %.1f, \"min_ms\": %.1f, \"max_ms\": %.1f, \"median_process_cpu_ms\": %.1f, "
+                        + "\"last_timings_ms\": %s, \"structures\": %d, \"triangles\": %d, \"worst_volume_difference_percent\": %.4f, "
+                        + "\"worst_hausdorff_mm\": %.3f, \"pinched_edges\": %d, \"all_watertight\": %b, \"smoothing\": \"%s\", "
+                        + "\"output_bytes_per_run\": %d, \"peak_heap_mib_sum_of_pools\": %d}%n",
+                file, threads, repeats, hausdorff, ms[repeats / 2], ms[0], ms[repeats - 1], cpu[repeats / 2],
+                dev.meshpipe.common.Json.string(q.timingsMs()), q.totals().structures(), q.totals().triangles(),
+                q.totals().worstVolumeDifferencePercent(), q.totals().worstHausdorff(), q.totals().pinchedEdges(),
+                q.totals().allWatertight(), q.smoothingReport(), bytes, peakHeap >> 20);
+    }
 
     public static void main(String[] args) throws Exception {
         String file = args[0];
         int threads = args.length > 1 ? Integer.parseInt(args[1]) : 2;
         int repeats = args.length > 2 ? Integer.parseInt(args[2]) : 15;
+        if (args.length > 3) {
+            job(file, threads, repeats, !args[3].equals("job-no-hausdorff"));
+            return;
+        }
         long t0 = System.nanoTime();
         Volume v = VolumeReader.read(file, VolumeLimits.defaults());
         double readMs = (System.nanoTime() - t0) / 1e6;

@@ -79,6 +79,7 @@ public final class LabelSmoothing {
         int[] minus;
         /** Bit a set when the edge toward -a has three or more labels around it. */
         byte[] junctionEdge;
+        final Faces faces = new Faces();
         // figures for the report
         int heldCorners, lineCorners, revertedStructures, correctionSteps;
         double worstVolumeError;
@@ -209,6 +210,15 @@ public final class LabelSmoothing {
                     minus[3 * n + 2] = mz == 0 ? -1 : find(key, f.rowStart, px, py, cx, cy, cz - 1, n);
                     je |= mz == 2 ? 4 : 0;
                     junctionEdge[n] = je;
+                    // Faces perpendicular to a whose largest corner is this one: between the voxels
+                    // of octants 0 and 1 << a (the other two bits 0).
+                    for (int ax = 0; ax < 3; ax++) {
+                        char below = v[0], above = v[1 << ax];
+                        if (below != above) {
+                            int mb = minus[3 * n + (ax + 1) % 3], mc = minus[3 * n + (ax + 2) % 3];
+                            f.faces.add(minus[3 * mb + (ax + 2) % 3], mc, n, mb, below, above);
+                        }
+                    }
                     n++;
                 }
             }
@@ -411,58 +421,23 @@ public final class LabelSmoothing {
      * Every face between two different labels once, as its four corners in the order that winds it
      * counter-clockwise seen from the lower voxel's label (the voxel at the smaller coordinate),
      * with both labels. Same corners and diagonal as {@link SheetMesher}, so the volumes agree.
+     * Found while numbering the corners: each face is recorded at its corner of largest
+     * coordinates, whose links toward -b and -c lead to the other three.
      */
     static final class Faces {
         int n;
         int[] corners = new int[4 * 1024];
         char[] labels = new char[2 * 1024];
 
-        static Faces of(Field f) {
-            LabelSurfaces.Grid g = f.g;
-            char[] lab = g.dense;
-            int px = g.px, py = g.py, pz = g.pz;
-            int[] step = {1, px, px * py};
-            Faces out = new Faces();
-            int[] p = new int[3];
-            int[] c = new int[3];
-            for (int z = 0; z < pz; z++) {
-                for (int y = 0; y < py; y++) {
-                    for (int x = 0; x < px; x++) {
-                        int i = x + px * (y + py * z);
-                        p[0] = x;
-                        p[1] = y;
-                        p[2] = z;
-                        for (int a = 0; a < 3; a++) {
-                            if (p[a] + 1 >= (a == 0 ? px : a == 1 ? py : pz)) {
-                                continue;
-                            }
-                            char la = lab[i], lb = lab[i + step[a]];
-                            if (la == lb) {
-                                continue;
-                            }
-                            out.add(f, p, c, a, la, lb);
-                        }
-                    }
-                }
-            }
-            return out;
-        }
-
-        private static final int[][] PLUS = {{0, 0}, {1, 0}, {1, 1}, {0, 1}};
-
-        private void add(Field f, int[] p, int[] c, int a, char la, char lb) {
+        void add(int c0, int c1, int c2, int c3, char la, char lb) {
             if (n == labels.length / 2) {
                 corners = Arrays.copyOf(corners, 8 * n);
                 labels = Arrays.copyOf(labels, 4 * n);
             }
-            int b = (a + 1) % 3, cc = (a + 2) % 3;
-            for (int k = 0; k < 4; k++) {
-                // Voxel p spans corners p to p + 1 on each axis.
-                c[a] = p[a] + 1;
-                c[b] = p[b] + PLUS[k][0];
-                c[cc] = p[cc] + PLUS[k][1];
-                corners[4 * n + k] = f.find(c[0], c[1], c[2]);
-            }
+            corners[4 * n] = c0;
+            corners[4 * n + 1] = c1;
+            corners[4 * n + 2] = c2;
+            corners[4 * n + 3] = c3;
             labels[2 * n] = la;
             labels[2 * n + 1] = lb;
             n++;
@@ -490,7 +465,7 @@ public final class LabelSmoothing {
     }
 
     static void correctVolumes(Field f, boolean[] structure) {
-        Faces faces = Faces.of(f);
+        Faces faces = f.faces;
         int nl = f.g.values.length;
         double[] target = new double[nl];
         double voxel = f.g.spacing[0] * f.g.spacing[1] * f.g.spacing[2];
