@@ -17,6 +17,63 @@ import java.util.Locale;
 public final class LabelBench {
     private LabelBench() {}
 
+    /**
+     * Memory of a large job: an n^3 float label map of 180 touching boxes (6 x 6 x 5) with a ball
+     * nested in each of the first 20 (200 labels), smoothed, every format written to a sink that
+     * discards the bytes (GLB and 3MF still spill to temporary files). Heap in use is sampled every
+     * 5 ms after a full GC, so the peak is live data plus garbage not yet collected.
+     */
+    private static void synthetic(int n, int threads) throws Exception {
+        float[] d = new float[n * n * n];
+        int bx = (n + 5) / 6, bz = (n + 4) / 5;
+        for (int z = 0; z < n; z++) {
+            for (int y = 0; y < n; y++) {
+                for (int x = 0; x < n; x++) {
+                    int cx = x / bx, cy = y / bx, cz = z / bz;
+                    int box = cx + 6 * (cy + 6 * cz);
+                    int label = 1 + box;
+                    if (box < 20) {
+                        double ox = x - (cx + 0.5) * bx, oy = y - (cy + 0.5) * bx, oz = z - (cz + 0.5) * bz;
+                        if (ox * ox + oy * oy + oz * oz < 0.1 * bx * bx) {
+                            label = 181 + box;
+                        }
+                    }
+                    d[x + n * (y + n * z)] = label;
+                }
+            }
+        }
+        Volume v = new Volume(n, n, n, d, new double[] {1, 1, 1}, Volume.identity(), true, Double.NaN, "synthetic labels");
+        System.gc();
+        Runtime rt = Runtime.getRuntime();
+        long before = rt.totalMemory() - rt.freeMemory();
+        long[] peak = {before};
+        Thread sampler = new Thread(() -> {
+            while (!Thread.currentThread().isInterrupted()) {
+                peak[0] = Math.max(peak[0], rt.totalMemory() - rt.freeMemory());
+                try {
+                    Thread.sleep(5);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        });
+        sampler.setDaemon(true);
+        sampler.start();
+        LabelJob.LabelOptions options = new LabelJob.LabelOptions(LabelSelection.all(), LabelSmoothing.Options.defaults(),
+                java.util.List.of(dev.meshpipe.common.events.MeshFormat.STL, dev.meshpipe.common.events.MeshFormat.GLB,
+                        dev.meshpipe.common.events.MeshFormat.THREE_MF), dev.meshpipe.common.events.CoordinateSpace.RAS, false, threads);
+        long s = System.nanoTime();
+        LabelJob.Quality q = LabelJob.run(v, options, ColorTable.empty(), name -> java.io.OutputStream.nullOutputStream());
+        double ms = (System.nanoTime() - s) / 1e6;
+        sampler.interrupt();
+        sampler.join();
+        System.out.printf(Locale.ROOT, "{\"n\": %d, \"threads\": %d, \"max_heap_mib\": %d, \"heap_before_mib\": %d, \"peak_heap_mib\": %d, "
+                        + "\"wall_ms\": %.0f, \"timings_ms\": %s, \"structures\": %d, \"triangles\": %d, \"worst_volume_difference_percent\": %.4f, "
+                        + "\"smoothing\": \"%s\"}%n", n, threads, rt.maxMemory() >> 20, before >> 20, peak[0] >> 20, ms,
+                dev.meshpipe.common.Json.string(q.timingsMs()), q.totals().structures(), q.totals().triangles(),
+                q.totals().worstVolumeDifferencePercent(), q.smoothingReport());
+    }
+
     private static void job(String file, int threads, int repeats, boolean hausdorff) throws Exception {
         java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("label-bench");
         LabelJob.LabelOptions options = new LabelJob.LabelOptions(LabelSelection.all(), LabelSmoothing.Options.defaults(),
@@ -77,6 +134,10 @@ public final class LabelBench {
         String file = args[0];
         int threads = args.length > 1 ? Integer.parseInt(args[1]) : 2;
         int repeats = args.length > 2 ? Integer.parseInt(args[2]) : 15;
+        if (file.startsWith("synthetic:")) {
+            synthetic(Integer.parseInt(file.substring("synthetic:".length())), threads);
+            return;
+        }
         if (args.length > 3) {
             job(file, threads, repeats, !args[3].equals("job-no-hausdorff"));
             return;
