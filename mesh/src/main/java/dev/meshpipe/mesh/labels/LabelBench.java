@@ -19,11 +19,11 @@ public final class LabelBench {
 
     /**
      * Memory of a large job: an n^3 float label map of 180 touching boxes (6 x 6 x 5) with a ball
-     * nested in each of the first 20 (200 labels), smoothed, every format written to a sink that
+     * nested in each of the first 20 (200 labels), smoothed (unless the third argument is {@code raw}), every format written to a sink that
      * discards the bytes (GLB and 3MF still spill to temporary files). Heap in use is sampled every
      * 5 ms after a full GC, so the peak is live data plus garbage not yet collected.
      */
-    private static void synthetic(int n, int threads) throws Exception {
+    private static void synthetic(int n, int threads, boolean raw) throws Exception {
         float[] d = new float[n * n * n];
         int bx = (n + 5) / 6, bz = (n + 4) / 5;
         for (int z = 0; z < n; z++) {
@@ -59,7 +59,7 @@ public final class LabelBench {
         });
         sampler.setDaemon(true);
         sampler.start();
-        LabelJob.LabelOptions options = new LabelJob.LabelOptions(LabelSelection.all(), LabelSmoothing.Options.defaults(),
+        LabelJob.LabelOptions options = new LabelJob.LabelOptions(LabelSelection.all(), raw ? null : LabelSmoothing.Options.defaults(),
                 java.util.List.of(dev.meshpipe.common.events.MeshFormat.STL, dev.meshpipe.common.events.MeshFormat.GLB,
                         dev.meshpipe.common.events.MeshFormat.THREE_MF), dev.meshpipe.common.events.CoordinateSpace.RAS, false, threads);
         long s = System.nanoTime();
@@ -105,9 +105,12 @@ public final class LabelBench {
         Arrays.sort(ms);
         Arrays.sort(cpu);
         long bytes = 0;
+        java.util.Map<String, Long> byType = new java.util.TreeMap<>();
         try (java.util.stream.Stream<java.nio.file.Path> w = java.nio.file.Files.walk(dir)) {
             for (java.nio.file.Path p : (Iterable<java.nio.file.Path>) w::iterator) {
                 if (java.nio.file.Files.isRegularFile(p)) {
+                    String name = p.getFileName().toString();
+                    byType.merge(name.substring(name.lastIndexOf('.') + 1), java.nio.file.Files.size(p), Long::sum);
                     bytes += java.nio.file.Files.size(p);
                     java.nio.file.Files.delete(p);
                 }
@@ -123,11 +126,11 @@ public final class LabelBench {
                         + "\"median_ms\": %.1f, \"min_ms\": %.1f, \"max_ms\": %.1f, \"median_process_cpu_ms\": %.1f, "
                         + "\"last_timings_ms\": %s, \"structures\": %d, \"triangles\": %d, \"worst_volume_difference_percent\": %.4f, "
                         + "\"worst_hausdorff_mm\": %.3f, \"pinched_edges\": %d, \"all_watertight\": %b, \"smoothing\": \"%s\", "
-                        + "\"output_bytes_per_run\": %d, \"peak_heap_mib_sum_of_pools\": %d}%n",
+                        + "\"output_bytes_per_run\": %d, \"output_bytes_by_type\": %s, \"peak_heap_mib_sum_of_pools\": %d}%n",
                 file, threads, repeats, hausdorff, ms[repeats / 2], ms[0], ms[repeats - 1], cpu[repeats / 2],
                 dev.meshpipe.common.Json.string(q.timingsMs()), q.totals().structures(), q.totals().triangles(),
                 q.totals().worstVolumeDifferencePercent(), q.totals().worstHausdorff(), q.totals().pinchedEdges(),
-                q.totals().allWatertight(), q.smoothingReport(), bytes, peakHeap >> 20);
+                q.totals().allWatertight(), q.smoothingReport(), bytes, dev.meshpipe.common.Json.string(byType), peakHeap >> 20);
     }
 
     public static void main(String[] args) throws Exception {
@@ -135,7 +138,7 @@ public final class LabelBench {
         int threads = args.length > 1 ? Integer.parseInt(args[1]) : 2;
         int repeats = args.length > 2 ? Integer.parseInt(args[2]) : 15;
         if (file.startsWith("synthetic:")) {
-            synthetic(Integer.parseInt(file.substring("synthetic:".length())), threads);
+            synthetic(Integer.parseInt(file.substring("synthetic:".length())), threads, args.length > 2 && args[2].equals("raw"));
             return;
         }
         if (args.length > 3) {

@@ -92,12 +92,7 @@ public final class LabelSmoothing {
         int find(int cx, int cy, int cz) {
             int row = cy + g.py * cz;
             int k = cx + g.px * row;
-            int i = Arrays.binarySearch(key, rowStart[row], rowStart[row + 1], k);
-            return i;
-        }
-
-        int cornerCount() {
-            return n;
+            return Arrays.binarySearch(key, rowStart[row], rowStart[row + 1], k);
         }
     }
 
