@@ -136,11 +136,11 @@ public final class LabelBench {
     public static void main(String[] args) throws Exception {
         String file = args[0];
         int threads = args.length > 1 ? Integer.parseInt(args[1]) : 2;
-        int repeats = args.length > 2 ? Integer.parseInt(args[2]) : 15;
         if (file.startsWith("synthetic:")) {
             synthetic(Integer.parseInt(file.substring("synthetic:".length())), threads, args.length > 2 && args[2].equals("raw"));
             return;
         }
+        int repeats = args.length > 2 ? Integer.parseInt(args[2]) : 15;
         if (args.length > 3) {
             job(file, threads, repeats, !args[3].equals("job-no-hausdorff"));
             return;
