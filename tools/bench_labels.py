@@ -9,6 +9,11 @@ VTK contours every label from 1 to the largest (GenerateValues) with vtkSMPTools
 thread count; meshpipe runs dev.meshpipe.mesh.labels.LabelBench from mesh/target/classes (no
 `mvn install` needed: the jackson jars come from ~/.m2 at the version the parent pom pins). Both
 report the median of the timed repeats after a warm-up. Prints one JSON object.
+
+With --job-repeats N (default 3; 0 skips it) it also times the whole smoothed library job,
+LabelJob.run with constrained smoothing, an STL per structure, labels.glb, labels.3mf and
+quality.json written to a temporary directory, reading the file included, N times after two
+warm-ups, with the Hausdorff measurement per structure and without it.
 """
 import argparse, glob, json, os, re, statistics, subprocess, sys, time
 
@@ -56,18 +61,19 @@ def vtk_side(path, threads, repeats):
 def classpath():
     pom = open(os.path.join(ROOT, "pom.xml")).read()
     version = re.search(r"<jackson.version>([^<]+)</jackson.version>", pom).group(1)
-    m2 = os.path.expanduser("~/.m2/repository/com/fasterxml/jackson/core")
+    m2 = os.path.expanduser("~/.m2/repository/com/fasterxml/jackson")
     jars = []
-    for artifact in ("jackson-databind", "jackson-core", "jackson-annotations"):
-        found = glob.glob(f"{m2}/{artifact}/{version}/{artifact}-{version}.jar") or \
-            sorted(glob.glob(f"{m2}/{artifact}/{version.rsplit('.', 1)[0]}*/{artifact}-*.jar"))
+    for artifact in ("core/jackson-databind", "core/jackson-core", "core/jackson-annotations", "datatype/jackson-datatype-jsr310"):
+        name = artifact.split("/")[1]
+        found = glob.glob(f"{m2}/{artifact}/{version}/{name}-{version}.jar") or \
+            sorted(glob.glob(f"{m2}/{artifact}/{version.rsplit('.', 1)[0]}*/{name}-*.jar"))
         jars.append(found[0])
     return ":".join([os.path.join(ROOT, "mesh/target/classes"), os.path.join(ROOT, "common/target/classes")] + jars)
 
 
-def meshpipe_side(path, threads, repeats):
-    out = subprocess.run(["java", "-cp", classpath(), "dev.meshpipe.mesh.labels.LabelBench", path, str(threads), str(repeats)],
-                         check=True, capture_output=True, text=True).stdout
+def meshpipe_side(path, threads, repeats, mode=None):
+    command = ["java", "-cp", classpath(), "dev.meshpipe.mesh.labels.LabelBench", path, str(threads), str(repeats)]
+    out = subprocess.run(command + ([mode] if mode else []), check=True, capture_output=True, text=True).stdout
     return json.loads(out)
 
 
@@ -76,7 +82,9 @@ def main():
     ap.add_argument("input", nargs="?", default="/usr/share/mricron/templates/aal.nii.gz")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--repeats", type=int, default=15)
+    ap.add_argument("--job-repeats", type=int, default=3)
     a = ap.parse_args()
+    load_before = os.getloadavg()
     v = vtk_side(a.input, a.threads, a.repeats)
     m = meshpipe_side(a.input, a.threads, a.repeats)
     ratios = []
@@ -85,9 +93,13 @@ def main():
         if theirs:
             ratios.append(mine["triangles"] / theirs)
     ratios.sort()
+    jobs = {}
+    if a.job_repeats > 0:
+        for mode in ("job", "job-no-hausdorff"):
+            jobs[mode] = meshpipe_side(a.input, a.threads, a.job_repeats, mode)
     print(json.dumps({
         "input": a.input, "threads": a.threads, "repeats": a.repeats,
-        "load_average": os.getloadavg(),
+        "load_average_before": load_before, "load_average_after": os.getloadavg(),
         "vtk_discrete_flying_edges": {k: v[k] for k in ("backend", "median_ms", "median_process_cpu_ms", "min_ms", "triangles")},
         "meshpipe_label_surfaces": {k: m[k] for k in ("median_ms", "median_process_cpu_ms", "min_ms", "structures", "triangles",
                                                       "structures_with_non_manifold_edges", "non_manifold_edges",
@@ -97,6 +109,7 @@ def main():
         "per_label_triangle_ratio_meshpipe_over_vtk": {
             "labels_compared": len(ratios), "min": round(ratios[0], 3), "median": round(statistics.median(ratios), 3),
             "max": round(ratios[-1], 3)},
+        "meshpipe_smoothed_label_job": jobs,
     }, indent=1))
 
 

@@ -168,9 +168,10 @@ public final class WindowedSincSmoother {
 
     /**
      * The windowed Chebyshev coefficients c[0..n], with VTK's offset sigma found by Newton's
-     * method so the filter's response at the passband is 1.
+     * method so the filter's response at the passband is 1. Public for the label maps' constrained
+     * smoothing, which runs the same filter over a shared vertex set.
      */
-    static double[] coefficients(int n, double passBand) {
+    public static double[] coefficients(int n, double passBand) {
         double thetaPb = Math.acos(1.0 - 0.5 * passBand);
         double[] w = new double[n + 1];
         for (int i = 0; i <= n; i++) {

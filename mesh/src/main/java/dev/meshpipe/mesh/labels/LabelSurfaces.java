@@ -52,6 +52,31 @@ public final class LabelSurfaces {
     }
 
     public static Result extract(Volume v, LabelSelection selection, int threads) {
+        return extract(v, selection, null, threads);
+    }
+
+    /**
+     * Every chosen structure at once; with {@code smoothing} (null: none) the whole map's surface
+     * is smoothed first, keeping shared boundaries shared ({@link LabelSmoothing}).
+     */
+    public static Result extract(Volume v, LabelSelection selection, LabelSmoothing.Options smoothing, int threads) {
+        Plan plan = plan(v, selection);
+        if (smoothing != null) {
+            plan.smooth(smoothing, threads);
+        }
+        Structure[] out = new Structure[plan.size()];
+        // Largest first so one big structure does not finish last on its own.
+        Integer[] order = new Integer[plan.size()];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        Arrays.sort(order, Comparator.comparingLong(i -> -plan.g.boxVolume(plan.tasks.get(i).dense)));
+        runAll(Math.max(1, threads), order.length, k -> out[order[k]] = plan.structure(order[k]));
+        return new Result(List.of(out), plan.dropped, plan.missing, plan.labelsPresent);
+    }
+
+    /** Chooses the structures of {@code v} and indexes its labels, without meshing any. */
+    public static Plan plan(Volume v, LabelSelection selection) {
         Grid g = Grid.of(v);
         List<Task> tasks = new ArrayList<>();
         List<Dropped> dropped = new ArrayList<>();
@@ -72,22 +97,96 @@ public final class LabelSurfaces {
                     + " structures to mesh, more than the limit of " + selection.maxLabels()
                     + "; choose some with labels=... or drop small ones");
         }
-        double voxelVolume = voxelVolume(v);
-        Structure[] out = new Structure[tasks.size()];
-        // Largest first so one big structure does not finish last on its own.
-        Integer[] order = new Integer[tasks.size()];
-        for (int i = 0; i < order.length; i++) {
-            order[i] = i;
-        }
-        Arrays.sort(order, Comparator.comparingLong(i -> -g.boxVolume(tasks.get(i).dense)));
-        runAll(Math.max(1, threads), order.length, k -> {
-            Task t = tasks.get(order[k]);
-            Mesh grid = new SheetMesher(g, t.dense).mesh();
-            out[order[k]] = new Structure(t.label, grid.transformed(v.gridToWorld()), g.counts[t.dense],
-                    g.counts[t.dense] * voxelVolume);
-        });
         dropped.sort(Comparator.comparingInt(Dropped::label));
-        return new Result(List.of(out), dropped, missing(selection, g), g.values.length - 1);
+        return new Plan(v, g, tasks, dropped, missing(selection, g));
+    }
+
+    /** Figures of one constrained smoothing run (see {@link LabelSmoothing}). */
+    public record SmoothingReport(int corners, int lineCorners, int heldCorners, int correctionSteps,
+                                  double worstVolumeError, int revertedStructures) {}
+
+    /** One structure meshed twice: smoothed (or raw when no smoothing ran) and on the raw corners. */
+    public record Meshed(Structure structure, Mesh raw) {}
+
+    /**
+     * A label map ready to be meshed one structure at a time, in any order and from several
+     * threads, so a caller can write each structure before meshing the next and memory follows
+     * one structure (plus the label indices and, when smoothed, the shared corner positions).
+     */
+    public static final class Plan {
+        private final Volume v;
+        final Grid g;
+        private final List<Task> tasks;
+        private final List<Dropped> dropped;
+        private final List<Integer> missing;
+        private final int labelsPresent;
+        private final double voxelVolume;
+        private LabelSmoothing.Field field;
+
+        private Plan(Volume v, Grid g, List<Task> tasks, List<Dropped> dropped, List<Integer> missing) {
+            this.v = v;
+            this.g = g;
+            this.tasks = tasks;
+            this.dropped = dropped;
+            this.missing = missing;
+            this.labelsPresent = g.values.length - 1;
+            this.voxelVolume = voxelVolume(v);
+        }
+
+        public int size() {
+            return tasks.size();
+        }
+
+        public int label(int k) {
+            return tasks.get(k).label;
+        }
+
+        public long voxels(int k) {
+            return g.counts[tasks.get(k).dense];
+        }
+
+        public List<Dropped> dropped() {
+            return dropped;
+        }
+
+        public List<Integer> missing() {
+            return missing;
+        }
+
+        public int labelsPresent() {
+            return labelsPresent;
+        }
+
+        /** Smooths the whole map's surface once; structures meshed afterwards use those positions. */
+        public SmoothingReport smooth(LabelSmoothing.Options options, int threads) {
+            boolean[] structure = new boolean[g.values.length];
+            for (Task t : tasks) {
+                structure[t.dense] = true;
+            }
+            field = LabelSmoothing.smooth(g, structure, options, threads);
+            return smoothingReport();
+        }
+
+        public SmoothingReport smoothingReport() {
+            LabelSmoothing.Field f = field;
+            return f == null ? null : new SmoothingReport(f.n, f.lineCorners, f.heldCorners, f.correctionSteps,
+                    f.worstVolumeError, f.revertedStructures);
+        }
+
+        public Structure structure(int k) {
+            return meshed(k, false).structure();
+        }
+
+        /** Structure k, with its unsmoothed surface too when {@code withRaw} (the same mesh when not smoothed). */
+        public Meshed meshed(int k, boolean withRaw) {
+            Task t = tasks.get(k);
+            SheetMesher mesher = new SheetMesher(g, t.dense, field);
+            Mesh grid = mesher.mesh();
+            Structure s = new Structure(t.label, grid.transformed(v.gridToWorld()), g.counts[t.dense],
+                    g.counts[t.dense] * voxelVolume);
+            Mesh raw = !withRaw ? null : field == null ? s.mesh() : mesher.rawMesh(grid).transformed(v.gridToWorld());
+            return new Meshed(s, raw);
+        }
     }
 
     /** mm^3 of one voxel: spacing times the scale of gridToWorld's linear part. */
@@ -115,11 +214,25 @@ public final class LabelSurfaces {
         return out;
     }
 
-    private interface IntTask {
+    interface IntTask {
         void run(int k);
     }
 
-    private static void runAll(int threads, int n, IntTask body) {
+    interface RangeTask {
+        void run(int from, int to);
+    }
+
+    /** [0, n) in one contiguous range per thread (the smoothing loop: equal work per corner). */
+    static void runRanges(int threads, int n, RangeTask body) {
+        int parts = Math.max(1, Math.min(threads, n / 8192));
+        if (parts == 1) {
+            body.run(0, n);
+            return;
+        }
+        runAll(parts, parts, k -> body.run((int) ((long) n * k / parts), (int) ((long) n * (k + 1) / parts)));
+    }
+
+    static void runAll(int threads, int n, IntTask body) {
         if (threads == 1 || n <= 1) {
             for (int k = 0; k < n; k++) {
                 body.run(k);

@@ -31,9 +31,19 @@ final class SheetMesher {
     private final int[] p = new int[3];
     private final int[] v = new int[4];
     private final int[] corner = new int[3];
+    /** Smoothed corner positions to use instead of the corners themselves; null for the raw surface. */
+    private final LabelSmoothing.Field field;
+    /** With a field: each vertex's corner in it, so callers can find the raw position too. */
+    private int[] cornerOf;
 
     SheetMesher(LabelSurfaces.Grid g, int dense) {
+        this(g, dense, null);
+    }
+
+    SheetMesher(LabelSurfaces.Grid g, int dense, LabelSmoothing.Field field) {
         this.g = g;
+        this.field = field;
+        this.cornerOf = field == null ? null : new int[1024];
         this.d = (char) dense;
         int o = 6 * dense;
         x0 = g.box[o];
@@ -87,6 +97,16 @@ final class SheetMesher {
             stampHi = t;
         }
         return new Mesh(Arrays.copyOf(pos, nPos), Arrays.copyOf(tri, nTri));
+    }
+
+    /** After {@link #mesh()} with a field: the same triangles on the unsmoothed corners. */
+    Mesh rawMesh(Mesh smoothed) {
+        int nv = smoothed.vertexCount();
+        float[] raw = new float[3 * nv];
+        for (int i = 0; i < nv; i++) {
+            System.arraycopy(field.raw, 3 * cornerOf[i], raw, 3 * i, 3);
+        }
+        return new Mesh(raw, smoothed.triangles());
     }
 
     private static final int[][] PLUS = {{0, 0}, {1, 0}, {1, 1}, {0, 1}};
@@ -143,6 +163,17 @@ final class SheetMesher {
             verts[slot] = nPos / 3;
             if (nPos + 3 > pos.length) {
                 pos = Arrays.copyOf(pos, pos.length * 2);
+            }
+            if (field != null) {
+                int k = field.find(corner[0], corner[1], corner[2]);
+                if (nPos / 3 == cornerOf.length) {
+                    cornerOf = Arrays.copyOf(cornerOf, 2 * cornerOf.length);
+                }
+                cornerOf[nPos / 3] = k;
+                pos[nPos++] = field.pos[3 * k];
+                pos[nPos++] = field.pos[3 * k + 1];
+                pos[nPos++] = field.pos[3 * k + 2];
+                return verts[slot];
             }
             // Padded corner c lies between padded voxels c - 1 and c, i.e. at grid index c - 1.5.
             pos[nPos++] = (float) ((corner[0] - 1.5) * g.spacing[0]);

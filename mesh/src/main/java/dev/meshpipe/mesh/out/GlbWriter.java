@@ -4,7 +4,11 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.meshpipe.mesh.Mesh;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
 
 
 /**
@@ -100,4 +104,168 @@ public final class GlbWriter {
         }
     }
 
+
+    /** Several surfaces (a label map's structures) in one GLB: see {@link Scene}. */
+    public static void write(List<ThreeMfWriter.Surface> surfaces, OutputStream os) throws IOException {
+        try (Scene scene = new Scene()) {
+            for (ThreeMfWriter.Surface s : surfaces) {
+                scene.add(s.name(), s.rgba(), s.mesh());
+            }
+            scene.writeTo(os);
+        }
+    }
+
+    /**
+     * A scene of named surfaces, each its own node, mesh and material (base colour from the
+     * surface's sRGB colour, made linear as glTF's baseColorFactor is; alpha below 255 blends),
+     * all children of one node holding the frame transform of {@link #write(Mesh, OutputStream)}.
+     * The binary chunk is spilled to a temporary file as surfaces come, because GLB puts the JSON
+     * (with every accessor's count and bounds) first: so a caller meshing one surface at a time
+     * holds one surface, not all of them.
+     */
+    public static final class Scene implements java.io.Closeable {
+        private final Path spill;
+        private final OutputStream spillStream;
+        private final LittleEndianOut bin;
+        private long binLength;
+        private final ObjectNode root = Json.MAPPER.createObjectNode();
+        private final ObjectNode top;
+        private final ArrayNode children;
+        private final ArrayNode nodes;
+        private final ArrayNode meshes = Json.MAPPER.createArrayNode();
+        private final ArrayNode materials = Json.MAPPER.createArrayNode();
+        private final ArrayNode views = Json.MAPPER.createArrayNode();
+        private final ArrayNode accessors = Json.MAPPER.createArrayNode();
+
+        public Scene() throws IOException {
+            spill = Files.createTempFile("meshpipe-glb-", ".bin");
+            spillStream = Files.newOutputStream(spill);
+            bin = new LittleEndianOut(spillStream);
+            root.putObject("asset").put("version", "2.0").put("generator", "meshpipe");
+            root.put("scene", 0);
+            root.putArray("scenes").addObject().putArray("nodes").add(0);
+            nodes = root.putArray("nodes");
+            top = nodes.addObject();
+            top.put("name", "structures");
+            top.putArray("rotation").add(0.0).add(Math.sqrt(0.5)).add(Math.sqrt(0.5)).add(0.0);
+            top.putArray("scale").add(0.001).add(0.001).add(0.001);
+            children = top.putArray("children");
+        }
+
+        /** @param rgba sRGB colour and alpha as 0xRRGGBBAA */
+        public void add(String name, int rgba, Mesh mesh) throws IOException {
+            ObjectNode node = nodes.addObject();
+            node.put("name", name);
+            children.add(nodes.size() - 1);
+            if (mesh.triangleCount() == 0) {
+                return;
+            }
+            int material = materials.size();
+            ObjectNode mat = materials.addObject();
+            mat.put("name", name);
+            ObjectNode pbr = mat.putObject("pbrMetallicRoughness");
+            pbr.putArray("baseColorFactor").add(linear(rgba >>> 24)).add(linear(rgba >>> 16 & 255)).add(linear(rgba >>> 8 & 255))
+                    .add((rgba & 255) / 255.0);
+            pbr.put("metallicFactor", 0.0).put("roughnessFactor", 0.6);
+            if ((rgba & 255) < 255) {
+                mat.put("alphaMode", "BLEND");
+            }
+            float[] p = mesh.positions();
+            int[] t = mesh.triangles();
+            long posBytes = 4L * p.length;
+            int view = views.size();
+            views.addObject().put("buffer", 0).put("byteOffset", binLength).put("byteLength", posBytes).put("target", ARRAY_BUFFER);
+            views.addObject().put("buffer", 0).put("byteOffset", binLength + posBytes).put("byteLength", posBytes).put("target", ARRAY_BUFFER);
+            views.addObject().put("buffer", 0).put("byteOffset", binLength + 2 * posBytes).put("byteLength", 4L * t.length)
+                    .put("target", ELEMENT_ARRAY_BUFFER);
+            int acc = accessors.size();
+            ObjectNode pos = accessors.addObject().put("bufferView", view).put("componentType", FLOAT).put("count", mesh.vertexCount()).put("type", "VEC3");
+            bounds(p, pos);
+            accessors.addObject().put("bufferView", view + 1).put("componentType", FLOAT).put("count", mesh.vertexCount()).put("type", "VEC3");
+            accessors.addObject().put("bufferView", view + 2).put("componentType", UNSIGNED_INT).put("count", t.length).put("type", "SCALAR");
+            ObjectNode prim = meshes.addObject().put("name", name).putArray("primitives").addObject();
+            prim.putObject("attributes").put("POSITION", acc).put("NORMAL", acc + 1);
+            prim.put("indices", acc + 2).put("mode", 4).put("material", material);
+            node.put("mesh", meshes.size() - 1);
+            for (float v : p) {
+                bin.putFloat(v);
+            }
+            for (float v : Normals.vertex(p, t)) {
+                bin.putFloat(v);
+            }
+            for (int v : t) {
+                bin.putInt(v);
+            }
+            binLength += 2 * posBytes + 4L * t.length;
+        }
+
+        public void writeTo(OutputStream os) throws IOException {
+            bin.close();
+            spillStream.close();
+            if (children.isEmpty()) {
+                top.remove("children"); // glTF forbids an empty array
+            }
+            if (binLength > 0) {
+                root.set("meshes", meshes);
+                root.set("materials", materials);
+                root.putArray("buffers").addObject().put("byteLength", binLength);
+                root.set("bufferViews", views);
+                root.set("accessors", accessors);
+            }
+            byte[] json = Json.MAPPER.writeValueAsBytes(root);
+            int jsonPadded = (json.length + 3) & ~3;
+            long total = 12 + 8 + jsonPadded + (binLength > 0 ? 8 + binLength : 0);
+            if (total > 0xFFFFFFFFL) {
+                throw new IOException("surfaces too large for GLB (" + total + " bytes)");
+            }
+            try (LittleEndianOut out = new LittleEndianOut(os)) {
+                out.putInt(0x46546C67); // "glTF"
+                out.putInt(2);
+                out.putInt((int) total);
+                out.putInt(jsonPadded);
+                out.putInt(0x4E4F534A); // "JSON"
+                out.put(json);
+                for (int i = json.length; i < jsonPadded; i++) {
+                    out.put((byte) ' ');
+                }
+                if (binLength > 0) {
+                    out.putInt((int) binLength);
+                    out.putInt(0x004E4942); // "BIN\0"
+                    out.flush();
+                    try (InputStream in = Files.newInputStream(spill)) {
+                        in.transferTo(os);
+                    }
+                }
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            spillStream.close();
+            Files.deleteIfExists(spill);
+        }
+
+        private static double linear(int srgb) {
+            double c = srgb / 255.0;
+            double l = c <= 0.04045 ? c / 12.92 : Math.pow((c + 0.055) / 1.055, 2.4);
+            return Math.round(l * 1e6) / 1e6;
+        }
+    }
+
+    private static void bounds(float[] p, ObjectNode accessor) {
+        float[] min = {Float.MAX_VALUE, Float.MAX_VALUE, Float.MAX_VALUE};
+        float[] max = {-Float.MAX_VALUE, -Float.MAX_VALUE, -Float.MAX_VALUE};
+        for (int i = 0; i < p.length; i += 3) {
+            for (int a = 0; a < 3; a++) {
+                min[a] = Math.min(min[a], p[i + a]);
+                max[a] = Math.max(max[a], p[i + a]);
+            }
+        }
+        ArrayNode mn = accessor.putArray("min");
+        ArrayNode mx = accessor.putArray("max");
+        for (int a = 0; a < 3; a++) {
+            mn.add(min[a]);
+            mx.add(max[a]);
+        }
+    }
 }

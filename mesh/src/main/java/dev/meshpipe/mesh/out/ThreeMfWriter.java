@@ -61,13 +61,83 @@ public final class ThreeMfWriter {
      * what the coordinates are in, stated in the model's Description metadata.
      */
     public static void write(List<Surface> surfaces, CoordinateSpace space, OutputStream os) throws IOException {
-        try (ZipOutputStream zip = new ZipOutputStream(new NonClosing(os), StandardCharsets.UTF_8)) {
-            zip.setLevel(LEVEL);
-            parts(surfaces, space, zip);
+        try (Streaming w = new Streaming(surfaces.stream().map(Surface::rgba).toList(), space, os)) {
+            for (Surface s : surfaces) {
+                w.add(s.name(), s.mesh());
+            }
         }
     }
 
-    private static void parts(List<Surface> surfaces, CoordinateSpace space, ZipOutputStream zip) throws IOException {
+    /**
+     * The same package written one object at a time, for callers that mesh surfaces one at a time
+     * (a label map's structures) and should not hold them all: the colours go first, in the colour
+     * group, so they are given up front; then {@link #add} once per colour, in that order.
+     */
+    public static final class Streaming implements java.io.Closeable {
+        private final ZipOutputStream zip;
+        private final TextOut out;
+        private final int count;
+        private final java.util.BitSet written = new java.util.BitSet();
+        private int next;
+        private boolean closed;
+
+        public Streaming(List<Integer> rgba, CoordinateSpace space, OutputStream os) throws IOException {
+            this.count = rgba.size();
+            zip = new ZipOutputStream(new NonClosing(os), StandardCharsets.UTF_8);
+            zip.setLevel(LEVEL);
+            packageParts(zip);
+            zip.putNextEntry(entry(MODEL_PATH));
+            out = new TextOut(zip);
+            out.ascii("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<model unit=\"millimeter\" xml:lang=\"en-US\" xmlns=\"")
+                    .ascii(CORE_NS).ascii("\" xmlns:m=\"").ascii(MATERIAL_NS).ascii("\">\n")
+                    .ascii(" <metadata name=\"Application\">meshpipe</metadata>\n")
+                    .ascii(" <metadata name=\"Description\">").xml(describe(space)).ascii("</metadata>\n")
+                    .ascii(" <resources>\n");
+            if (!rgba.isEmpty()) {
+                out.ascii("  <m:colorgroup id=\"1\">\n");
+                for (int c : rgba) {
+                    out.ascii("   <m:color color=\"").ascii(colour(c)).ascii("\"/>\n");
+                }
+                out.ascii("  </m:colorgroup>\n");
+            }
+        }
+
+        /** The next surface, in the colour given for it; one without triangles is left out. */
+        public void add(String name, Mesh mesh) throws IOException {
+            Objects.requireNonNull(name, "name");
+            if (next >= count) {
+                throw new IllegalStateException("more surfaces than colours");
+            }
+            int i = next++;
+            if (mesh.triangleCount() == 0) {
+                return;
+            }
+            out.ascii("  <object id=\"").integer(objectId(i)).ascii("\" type=\"model\" name=\"").xml(name)
+                    .ascii("\" pid=\"1\" pindex=\"").integer(i).ascii("\">\n   <mesh>\n");
+            mesh(mesh, out);
+            out.ascii("   </mesh>\n  </object>\n");
+            written.set(i);
+        }
+
+        /** Ends the package; again is a no-op. */
+        @Override
+        public void close() throws IOException {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            out.ascii(" </resources>\n <build>\n");
+            for (int i = written.nextSetBit(0); i >= 0; i = written.nextSetBit(i + 1)) {
+                out.ascii("  <item objectid=\"").integer(objectId(i)).ascii("\"/>\n");
+            }
+            out.ascii(" </build>\n</model>\n");
+            out.flush();
+            zip.closeEntry();
+            zip.close();
+        }
+    }
+
+    private static void packageParts(ZipOutputStream zip) throws IOException {
         smallPart(zip, "[Content_Types].xml", """
                 <?xml version="1.0" encoding="UTF-8"?>
                 <Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">
@@ -81,43 +151,6 @@ public final class ThreeMfWriter {
                  <Relationship Target="/3D/3dmodel.model" Id="rel0" Type="http://schemas.microsoft.com/3dmanufacturing/2013/01/3dmodel"/>
                 </Relationships>
                 """);
-        zip.putNextEntry(entry(MODEL_PATH));
-        TextOut out = new TextOut(zip);
-        model(surfaces, space, out);
-        out.flush();
-        zip.closeEntry();
-    }
-
-    private static void model(List<Surface> surfaces, CoordinateSpace space, TextOut out) throws IOException {
-        out.ascii("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<model unit=\"millimeter\" xml:lang=\"en-US\" xmlns=\"")
-                .ascii(CORE_NS).ascii("\" xmlns:m=\"").ascii(MATERIAL_NS).ascii("\">\n")
-                .ascii(" <metadata name=\"Application\">meshpipe</metadata>\n")
-                .ascii(" <metadata name=\"Description\">").xml(describe(space)).ascii("</metadata>\n")
-                .ascii(" <resources>\n");
-        if (!surfaces.isEmpty()) {
-            out.ascii("  <m:colorgroup id=\"1\">\n");
-            for (Surface s : surfaces) {
-                out.ascii("   <m:color color=\"").ascii(colour(s.rgba())).ascii("\"/>\n");
-            }
-            out.ascii("  </m:colorgroup>\n");
-        }
-        for (int i = 0; i < surfaces.size(); i++) {
-            Surface s = surfaces.get(i);
-            if (s.mesh().triangleCount() == 0) {
-                continue;
-            }
-            out.ascii("  <object id=\"").integer(objectId(i)).ascii("\" type=\"model\" name=\"").xml(s.name())
-                    .ascii("\" pid=\"1\" pindex=\"").integer(i).ascii("\">\n   <mesh>\n");
-            mesh(s.mesh(), out);
-            out.ascii("   </mesh>\n  </object>\n");
-        }
-        out.ascii(" </resources>\n <build>\n");
-        for (int i = 0; i < surfaces.size(); i++) {
-            if (surfaces.get(i).mesh().triangleCount() > 0) {
-                out.ascii("  <item objectid=\"").integer(objectId(i)).ascii("\"/>\n");
-            }
-        }
-        out.ascii(" </build>\n</model>\n");
     }
 
     /** Object ids start after the colour group's id 1. */

@@ -33,11 +33,35 @@ class GlbValidatorTest {
         check("empty", Mesh.empty());
     }
 
+    /** A scene of named, coloured surfaces (label maps), one of them empty, and a scene of none. */
+    @Test
+    void scenesOfNamedColouredSurfacesValidate() throws Exception {
+        Prerequisites.npmPackage(TOOL, "gltf-validator");
+        Mesh sphere = MarchingCubes.extract(SyntheticVolumes.create("sphere:24:8", VolumeLimits.defaults()), 0, true, 2);
+        Mesh gyroid = MarchingCubes.extract(SyntheticVolumes.create("gyroid:20:2", VolumeLimits.defaults()), 0, true, 2);
+        check("scene", java.util.List.of(new ThreeMfWriter.Surface("sphere", 0xA0522DFF, sphere),
+                new ThreeMfWriter.Surface("nothing", 0x00FF00FF, Mesh.empty()),
+                new ThreeMfWriter.Surface("see-through gyroid", 0x0080FF80, gyroid)));
+        check("no-surfaces", java.util.List.of());
+    }
+
+    private void check(String name, java.util.List<ThreeMfWriter.Surface> surfaces) throws Exception {
+        Path glb = dir.resolve(name + ".glb");
+        try (OutputStream out = Files.newOutputStream(glb)) {
+            GlbWriter.write(surfaces, out);
+        }
+        validate(name, glb);
+    }
+
     private void check(String name, Mesh mesh) throws Exception {
         Path glb = dir.resolve(name + ".glb");
         try (OutputStream out = Files.newOutputStream(glb)) {
             GlbWriter.write(mesh, out);
         }
+        validate(name, glb);
+    }
+
+    private void validate(String name, Path glb) throws Exception {
         Process p = new ProcessBuilder("node", TOOL.resolve("validate.mjs").toString(), glb.toString())
                 .redirectErrorStream(true).start();
         String report = new String(p.getInputStream().readAllBytes());
