@@ -60,8 +60,8 @@ public final class LabelBench {
         sampler.setDaemon(true);
         sampler.start();
         LabelJob.LabelOptions options = new LabelJob.LabelOptions(LabelSelection.all(), raw ? null : LabelSmoothing.Options.defaults(),
-                java.util.List.of(dev.meshpipe.common.events.MeshFormat.STL, dev.meshpipe.common.events.MeshFormat.GLB,
-                        dev.meshpipe.common.events.MeshFormat.THREE_MF), dev.meshpipe.common.events.CoordinateSpace.RAS, false, threads);
+                java.util.List.of(dev.meshpipe.mesh.MeshFormat.STL, dev.meshpipe.mesh.MeshFormat.GLB,
+                        dev.meshpipe.mesh.MeshFormat.THREE_MF), dev.meshpipe.mesh.CoordinateSpace.RAS, false, threads);
         long s = System.nanoTime();
         LabelJob.Quality q = LabelJob.run(v, options, ColorTable.empty(), name -> java.io.OutputStream.nullOutputStream());
         double ms = (System.nanoTime() - s) / 1e6;
@@ -70,15 +70,15 @@ public final class LabelBench {
         System.out.printf(Locale.ROOT, "{\"n\": %d, \"threads\": %d, \"max_heap_mib\": %d, \"heap_before_mib\": %d, \"peak_heap_mib\": %d, "
                         + "\"wall_ms\": %.0f, \"timings_ms\": %s, \"structures\": %d, \"triangles\": %d, \"worst_volume_difference_percent\": %.4f, "
                         + "\"smoothing\": \"%s\"}%n", n, threads, rt.maxMemory() >> 20, before >> 20, peak[0] >> 20, ms,
-                dev.meshpipe.common.Json.string(q.timingsMs()), q.totals().structures(), q.totals().triangles(),
+                dev.meshpipe.mesh.out.MeshJson.MAPPER.writeValueAsString(q.timingsMs()), q.totals().structures(), q.totals().triangles(),
                 q.totals().worstVolumeDifferencePercent(), q.smoothingReport());
     }
 
     private static void job(String file, int threads, int repeats, boolean hausdorff) throws Exception {
         java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("label-bench");
         LabelJob.LabelOptions options = new LabelJob.LabelOptions(LabelSelection.all(), LabelSmoothing.Options.defaults(),
-                java.util.List.of(dev.meshpipe.common.events.MeshFormat.STL, dev.meshpipe.common.events.MeshFormat.GLB,
-                        dev.meshpipe.common.events.MeshFormat.THREE_MF), dev.meshpipe.common.events.CoordinateSpace.RAS, hausdorff, threads);
+                java.util.List.of(dev.meshpipe.mesh.MeshFormat.STL, dev.meshpipe.mesh.MeshFormat.GLB,
+                        dev.meshpipe.mesh.MeshFormat.THREE_MF), dev.meshpipe.mesh.CoordinateSpace.RAS, hausdorff, threads);
         dev.meshpipe.mesh.MeshJob.OutputSink sink = name -> {
             java.nio.file.Path p = dir.resolve(name);
             java.nio.file.Files.createDirectories(p.getParent());
@@ -128,9 +128,9 @@ public final class LabelBench {
                         + "\"worst_hausdorff_mm\": %.3f, \"pinched_edges\": %d, \"all_watertight\": %b, \"smoothing\": \"%s\", "
                         + "\"output_bytes_per_run\": %d, \"output_bytes_by_type\": %s, \"peak_heap_mib_sum_of_pools\": %d}%n",
                 file, threads, repeats, hausdorff, ms[repeats / 2], ms[0], ms[repeats - 1], cpu[repeats / 2],
-                dev.meshpipe.common.Json.string(q.timingsMs()), q.totals().structures(), q.totals().triangles(),
+                dev.meshpipe.mesh.out.MeshJson.MAPPER.writeValueAsString(q.timingsMs()), q.totals().structures(), q.totals().triangles(),
                 q.totals().worstVolumeDifferencePercent(), q.totals().worstHausdorff(), q.totals().pinchedEdges(),
-                q.totals().allWatertight(), q.smoothingReport(), bytes, dev.meshpipe.common.Json.string(byType), peakHeap >> 20);
+                q.totals().allWatertight(), q.smoothingReport(), bytes, dev.meshpipe.mesh.out.MeshJson.MAPPER.writeValueAsString(byType), peakHeap >> 20);
     }
 
     public static void main(String[] args) throws Exception {

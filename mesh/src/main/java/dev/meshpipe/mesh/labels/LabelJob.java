@@ -1,10 +1,10 @@
 package dev.meshpipe.mesh.labels;
 
-import dev.meshpipe.common.ErrorCode;
-import dev.meshpipe.common.Json;
-import dev.meshpipe.common.MeshpipeException;
-import dev.meshpipe.common.events.CoordinateSpace;
-import dev.meshpipe.common.events.MeshFormat;
+import dev.meshpipe.mesh.MeshError;
+import dev.meshpipe.mesh.out.MeshJson;
+import dev.meshpipe.mesh.MeshException;
+import dev.meshpipe.mesh.CoordinateSpace;
+import dev.meshpipe.mesh.MeshFormat;
 import dev.meshpipe.mesh.Mesh;
 import dev.meshpipe.mesh.MeshJob;
 import dev.meshpipe.mesh.MeshQuality;
@@ -154,7 +154,7 @@ public final class LabelJob {
                 out, totals(out, plan.labelsPresent()), plan.dropped(), plan.missing(), plan.smoothingReport(),
                 options.space().json(), timings);
         try (OutputStream os = sink.create(QUALITY_FILE)) {
-            os.write(Json.pretty(q).getBytes(StandardCharsets.UTF_8));
+            os.write(MeshJson.pretty(q).getBytes(StandardCharsets.UTF_8));
         }
         return q;
     }
@@ -228,12 +228,12 @@ public final class LabelJob {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new MeshpipeException(ErrorCode.MESHING_FAILED, "interrupted while meshing labels", e);
+            throw new MeshException(MeshError.MESHING_FAILED, "interrupted while meshing labels", e);
         } catch (ExecutionException e) {
             if (e.getCause() instanceof RuntimeException re) {
                 throw re;
             }
-            throw new MeshpipeException(ErrorCode.MESHING_FAILED, "label meshing failed: " + e.getCause(), e.getCause());
+            throw new MeshException(MeshError.MESHING_FAILED, "label meshing failed: " + e.getCause(), e.getCause());
         } finally {
             pool.shutdownNow();
         }

@@ -1,7 +1,7 @@
 package dev.meshpipe.mesh.labels;
 
-import dev.meshpipe.common.ErrorCode;
-import dev.meshpipe.common.MeshpipeException;
+import dev.meshpipe.mesh.MeshError;
+import dev.meshpipe.mesh.MeshException;
 import dev.meshpipe.mesh.finish.WindowedSincSmoother;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -51,10 +51,10 @@ public final class LabelSmoothing {
 
         public Options {
             if (iterations < 0 || iterations > WindowedSincSmoother.MAX_ITERATIONS) {
-                throw new MeshpipeException(ErrorCode.INVALID_PARAMETER, "smoothing iterations must be 0 to " + WindowedSincSmoother.MAX_ITERATIONS);
+                throw new MeshException(MeshError.INVALID_PARAMETER, "smoothing iterations must be 0 to " + WindowedSincSmoother.MAX_ITERATIONS);
             }
             if (!(passBand > 0 && passBand < 2)) {
-                throw new MeshpipeException(ErrorCode.INVALID_PARAMETER, "smoothing passband must be above 0 and below 2");
+                throw new MeshException(MeshError.INVALID_PARAMETER, "smoothing passband must be above 0 and below 2");
             }
         }
     }

@@ -128,14 +128,14 @@ public final class GlbWriter {
         private final OutputStream spillStream;
         private final LittleEndianOut bin;
         private long binLength;
-        private final ObjectNode root = Json.MAPPER.createObjectNode();
+        private final ObjectNode root = MeshJson.MAPPER.createObjectNode();
         private final ObjectNode top;
         private final ArrayNode children;
         private final ArrayNode nodes;
-        private final ArrayNode meshes = Json.MAPPER.createArrayNode();
-        private final ArrayNode materials = Json.MAPPER.createArrayNode();
-        private final ArrayNode views = Json.MAPPER.createArrayNode();
-        private final ArrayNode accessors = Json.MAPPER.createArrayNode();
+        private final ArrayNode meshes = MeshJson.MAPPER.createArrayNode();
+        private final ArrayNode materials = MeshJson.MAPPER.createArrayNode();
+        private final ArrayNode views = MeshJson.MAPPER.createArrayNode();
+        private final ArrayNode accessors = MeshJson.MAPPER.createArrayNode();
 
         public Scene() throws IOException {
             spill = Files.createTempFile("meshpipe-glb-", ".bin");
@@ -212,7 +212,7 @@ public final class GlbWriter {
                 root.set("bufferViews", views);
                 root.set("accessors", accessors);
             }
-            byte[] json = Json.MAPPER.writeValueAsBytes(root);
+            byte[] json = MeshJson.MAPPER.writeValueAsBytes(root);
             int jsonPadded = (json.length + 3) & ~3;
             long total = 12 + 8 + jsonPadded + (binLength > 0 ? 8 + binLength : 0);
             if (total > 0xFFFFFFFFL) {

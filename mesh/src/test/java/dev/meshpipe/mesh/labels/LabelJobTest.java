@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.meshpipe.common.Json;
-import dev.meshpipe.common.events.CoordinateSpace;
-import dev.meshpipe.common.events.MeshFormat;
+import dev.meshpipe.mesh.out.MeshJson;
+import dev.meshpipe.mesh.CoordinateSpace;
+import dev.meshpipe.mesh.MeshFormat;
 import dev.meshpipe.mesh.MeshJob;
 import dev.meshpipe.mesh.Volume;
 import dev.meshpipe.mesh.out.PrintJudges;
@@ -73,7 +73,7 @@ class LabelJobTest {
         try (Stream<Path> files = Files.list(dir.resolve("labels"))) {
             assertEquals(6, files.count());
         }
-        JsonNode quality = Json.MAPPER.readTree(dir.resolve("quality.json").toFile());
+        JsonNode quality = MeshJson.MAPPER.readTree(dir.resolve("quality.json").toFile());
         assertEquals(3, quality.get("structures").size());
         for (JsonNode s : quality.get("structures")) {
             assertTrue(s.get("watertight").asBoolean(), s.toString());
@@ -86,7 +86,7 @@ class LabelJobTest {
         assertEquals("liver", liver.get("name").asText());
         assertEquals("#a0522d", liver.get("colour").asText());
         assertEquals(List.of("labels/1-liver.stl", "labels/1-liver.obj"),
-                Json.MAPPER.convertValue(liver.get("files"), List.class));
+                MeshJson.MAPPER.convertValue(liver.get("files"), List.class));
         assertEquals(3, quality.get("totals").get("structures").asInt());
         assertEquals(q.totals().triangles(), quality.get("totals").get("triangles").asLong());
 
@@ -129,7 +129,7 @@ class LabelJobTest {
         assertEquals(0x46546C67, buf.getInt(0));
         assertEquals(b.length, buf.getInt(8));
         int jsonLength = buf.getInt(12);
-        return Json.MAPPER.readTree(new String(b, 20, jsonLength, java.nio.charset.StandardCharsets.UTF_8));
+        return MeshJson.MAPPER.readTree(new String(b, 20, jsonLength, java.nio.charset.StandardCharsets.UTF_8));
     }
 
     static void validateGlb(Path glb) throws Exception {
