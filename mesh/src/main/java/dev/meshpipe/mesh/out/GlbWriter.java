@@ -55,20 +55,7 @@ public final class GlbWriter {
             views.addObject().put("buffer", 0).put("byteOffset", 2 * posBytes).put("byteLength", idxBytes).put("target", ELEMENT_ARRAY_BUFFER);
             ArrayNode acc = root.putArray("accessors");
             ObjectNode pos = acc.addObject().put("bufferView", 0).put("componentType", FLOAT).put("count", mesh.vertexCount()).put("type", "VEC3");
-            float[] min = {Float.MAX_VALUE, Float.MAX_VALUE, Float.MAX_VALUE};
-            float[] max = {-Float.MAX_VALUE, -Float.MAX_VALUE, -Float.MAX_VALUE};
-            for (int i = 0; i < p.length; i += 3) {
-                for (int a = 0; a < 3; a++) {
-                    min[a] = Math.min(min[a], p[i + a]);
-                    max[a] = Math.max(max[a], p[i + a]);
-                }
-            }
-            ArrayNode mn = pos.putArray("min");
-            ArrayNode mx = pos.putArray("max");
-            for (int a = 0; a < 3; a++) {
-                mn.add(min[a]);
-                mx.add(max[a]);
-            }
+            bounds(p, pos);
             acc.addObject().put("bufferView", 1).put("componentType", FLOAT).put("count", mesh.vertexCount()).put("type", "VEC3");
             acc.addObject().put("bufferView", 2).put("componentType", UNSIGNED_INT).put("count", t.length).put("type", "SCALAR");
         }
