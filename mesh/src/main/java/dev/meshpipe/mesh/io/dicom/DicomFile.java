@@ -31,6 +31,11 @@ public final class DicomFile {
      * read later straight from the file into the slice's place; a longer header reads the whole file.
      */
     static final int HEAD_BYTES = 1 << 16;
+    /**
+     * What is tried before {@link #HEAD_BYTES}: most headers are a few KiB, and reading 64 KiB of
+     * each of hundreds of files (pixels read again later) costs more than parsing them.
+     */
+    static final int SMALL_HEAD_BYTES = 1 << 14;
     /** Thrown by a cursor over the head of a file when it needs bytes past the head; never escapes. */
     private static final RuntimeException NEED_WHOLE_FILE = new RuntimeException("need the whole file", null, false, false) {};
 
@@ -127,16 +132,18 @@ public final class DicomFile {
             if (size > Integer.MAX_VALUE - 16) {
                 throw new MeshException(MeshError.VOLUME_TOO_LARGE, name + " is larger than 2 GiB");
             }
-            if (size > HEAD_BYTES) {
-                try {
-                    DicomFile f = parse(readFully(ch, 0, HEAD_BYTES), name, maxInflated, size);
-                    if (f != null) {
-                        f.source = file;
-                    }
-                    return f;
-                } catch (RuntimeException e) {
-                    if (e != NEED_WHOLE_FILE) {
-                        throw e;
+            for (int head : new int[] {SMALL_HEAD_BYTES, HEAD_BYTES}) {
+                if (size > head) {
+                    try {
+                        DicomFile f = parse(readFully(ch, 0, head), name, maxInflated, size);
+                        if (f != null) {
+                            f.source = file;
+                        }
+                        return f;
+                    } catch (RuntimeException e) {
+                        if (e != NEED_WHOLE_FILE) {
+                            throw e;
+                        }
                     }
                 }
             }
@@ -385,8 +392,11 @@ public final class DicomFile {
     private static final int PIXEL_MEASURES = 0x00289110;
     private static final int PIXEL_VALUE_TRANSFORM = 0x00289145;
 
-    /** An element header: tag, VR (null when implicit) and value length. */
-    record Element(int tag, String vr, int length) {}
+    /** An element header: tag, VR (its two letters as {@link #vr}, 0 when implicit) and value length. */
+    record Element(int tag, int vr, int length) {}
+
+    /** VRs are compared as their two ASCII letters in one int, so the parser makes no String per element. */
+    private static final int VR_UN = 'U' << 8 | 'N';
 
     /** A bounds-checked reader over a byte range in one encoding. */
     static final class Cursor {
@@ -453,17 +463,19 @@ public final class DicomFile {
         Element next() {
             int tag = tag();
             if ((tag >>> 16) == 0xFFFE || !explicit) {
-                return new Element(tag, null, int32());
+                return new Element(tag, 0, int32());
             }
             need(4);
-            String vr = new String(buf, pos, 2, StandardCharsets.US_ASCII);
+            int a = buf[pos] & 0xff;
+            int b = buf[pos + 1] & 0xff;
+            int vr = a << 8 | b;
             pos += 2;
             if (longVr(vr)) {
                 need(6);
                 pos += 2;
                 return new Element(tag, vr, int32());
             }
-            if (!(vr.charAt(0) >= 'A' && vr.charAt(0) <= 'Z' && vr.charAt(1) >= 'A' && vr.charAt(1) <= 'Z')) {
+            if (!(a >= 'A' && a <= 'Z' && b >= 'A' && b <= 'Z')) {
                 throw invalid(String.format("element (%04X,%04X) has no valid VR", tag >>> 16, tag & 0xffff));
             }
             int len = u16(pos);
@@ -471,9 +483,10 @@ public final class DicomFile {
             return new Element(tag, vr, len);
         }
 
-        private static boolean longVr(String vr) {
+        private static boolean longVr(int vr) {
             return switch (vr) {
-                case "OB", "OD", "OF", "OL", "OV", "OW", "SQ", "SV", "UC", "UN", "UR", "UT", "UV" -> true;
+                case 'O' << 8 | 'B', 'O' << 8 | 'D', 'O' << 8 | 'F', 'O' << 8 | 'L', 'O' << 8 | 'V', 'O' << 8 | 'W', 'S' << 8 | 'Q',
+                        'S' << 8 | 'V', 'U' << 8 | 'C', 'U' << 8 | 'N', 'U' << 8 | 'R', 'U' << 8 | 'T', 'U' << 8 | 'V' -> true;
                 default -> false;
             };
         }
@@ -493,7 +506,7 @@ public final class DicomFile {
                 throw invalid("sequences are nested deeper than " + MAX_DEPTH + " levels");
             }
             // An undefined length is a sequence (or UN holding one, encoded implicit VR little endian).
-            Cursor inner = "UN".equals(e.vr) ? with(false, true) : this;
+            Cursor inner = e.vr == VR_UN ? with(false, true) : this;
             inner.skipSequence(depth + 1);
             pos = inner.pos;
         }
@@ -570,7 +583,7 @@ public final class DicomFile {
          */
         List<FrameGroups> readGroups(Element seq) {
             List<FrameGroups> items = new ArrayList<>();
-            Cursor c = "UN".equals(seq.vr) ? with(false, true) : this;
+            Cursor c = seq.vr == VR_UN ? with(false, true) : this;
             c.forEachItem(seq, 1, () -> {
                 FrameGroups g = new FrameGroups();
                 items.add(g);
@@ -583,7 +596,7 @@ public final class DicomFile {
         /** One element of a frame's functional groups: a macro's sequence is read into {@code g}, others skipped. */
         private void keepGroup(Element e, FrameGroups g) {
             if (e.tag == PLANE_POSITION || e.tag == PLANE_ORIENTATION || e.tag == PIXEL_MEASURES || e.tag == PIXEL_VALUE_TRANSFORM) {
-                Cursor c = "UN".equals(e.vr) ? with(false, true) : this;
+                Cursor c = e.vr == VR_UN ? with(false, true) : this;
                 c.forEachItem(e, 2, () -> g, (inner, leaf, into) -> inner.keepLeaf(leaf, into));
                 pos = c.pos;
                 return;

@@ -4,6 +4,8 @@ import dev.meshpipe.mesh.MeshError;
 import dev.meshpipe.mesh.MeshException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 
 /** Decodes one grey-scale frame (native or RLE) into floats with the rescale applied. */
@@ -45,15 +47,36 @@ final class DicomPixels {
         return out;
     }
 
-    /** A worker's buffer for pixels read from a file, reused from slice to slice. */
+    /** A worker's buffers for pixels read from a file, reused from slice to slice. */
     static final class Scratch {
         private byte[] bytes = new byte[0];
+        private short[] shorts = new short[0];
+        /**
+         * Direct, so a read from the file is the kernel's one copy: into a heap array the JDK
+         * would read into a direct buffer of its own and copy again.
+         */
+        private ByteBuffer direct = ByteBuffer.allocateDirect(0);
 
         byte[] atLeast(int n) {
             if (bytes.length < n) {
                 bytes = new byte[n];
             }
             return bytes;
+        }
+
+        short[] shortsAtLeast(int n) {
+            if (shorts.length < n) {
+                shorts = new short[n];
+            }
+            return shorts;
+        }
+
+        ByteBuffer directOf(int n) {
+            if (direct.capacity() < n) {
+                direct = ByteBuffer.allocateDirect(n).order(ByteOrder.LITTLE_ENDIAN);
+            }
+            direct.clear().limit(n);
+            return direct;
         }
     }
 
@@ -83,14 +106,22 @@ final class DicomPixels {
                         + f.pixelLength + " bytes, " + (f.frame + 1) + " frame(s) of " + f.rows + "x" + f.columns + " samples of "
                         + f.bitsAllocated + " bits need " + (f.frame + 1) * frameBytes);
             }
+            bigEndian = f.bigEndian;
             if (f.pixelBuffer != null) {
                 src = f.pixelBuffer;
                 off = (int) (f.pixelOffset + f.frame * frameBytes);
             } else {
-                src = readFrame(f, (int) frameBytes, scratch);
+                ByteBuffer read = readFrame(f, (int) frameBytes, scratch);
+                if (bytes == 2 && !bigEndian && f.bitsStored == 16) {
+                    short[] samples = scratch.shortsAtLeast(n);
+                    read.asShortBuffer().get(samples, 0, n);
+                    decodeShorts(samples, n, f.pixelRepresentation == 1, f.slope == 0 ? 1 : f.slope, f.intercept, out, at);
+                    return;
+                }
+                src = scratch.atLeast((int) frameBytes);
+                read.get(0, src, 0, (int) frameBytes);
                 off = 0;
             }
-            bigEndian = f.bigEndian;
         }
         boolean signed = f.pixelRepresentation == 1;
         double slope = f.slope == 0 ? 1 : f.slope;
@@ -118,14 +149,42 @@ final class DicomPixels {
         }
     }
 
-    private static byte[] readFrame(DicomFile f, int frameBytes, Scratch scratch) {
-        byte[] b = scratch.atLeast(frameBytes);
+    private static ByteBuffer readFrame(DicomFile f, int frameBytes, Scratch scratch) {
+        ByteBuffer b = scratch.directOf(frameBytes);
+        long pos = f.pixelFilePos + (long) f.frame * frameBytes;
         try (FileChannel ch = FileChannel.open(f.source)) {
-            DicomFile.readFully(ch, f.pixelFilePos + (long) f.frame * frameBytes, b, frameBytes, f.name);
+            while (b.hasRemaining()) {
+                if (ch.read(b, pos + b.position()) < 0) {
+                    throw new MeshException(MeshError.INVALID_VOLUME, "invalid DICOM file " + f.name + ": the file ends early");
+                }
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return b;
+        return b.flip();
+    }
+
+    /**
+     * 16-bit little-endian samples already turned into shorts (one bulk copy): a plain loop over
+     * them that the JIT can vectorise, unlike assembling each sample from two bytes.
+     */
+    private static void decodeShorts(short[] src, int n, boolean signed, double slope, double inter, float[] out, int at) {
+        boolean integral = slope == 1 && inter == Math.rint(inter) && Math.abs(inter) < (1 << 23);
+        if (integral && signed) {
+            int shift = (int) inter;
+            for (int i = 0; i < n; i++) {
+                out[at + i] = src[i] + shift;
+            }
+        } else if (integral) {
+            int shift = (int) inter;
+            for (int i = 0; i < n; i++) {
+                out[at + i] = (src[i] & 0xffff) + shift;
+            }
+        } else {
+            for (int i = 0; i < n; i++) {
+                out[at + i] = (float) ((signed ? src[i] : src[i] & 0xffff) * slope + inter);
+            }
+        }
     }
 
     /** The common case (16-bit little endian, all bits stored) as a tight loop: most CT and MR series. */

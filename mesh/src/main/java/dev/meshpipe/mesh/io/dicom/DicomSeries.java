@@ -79,7 +79,14 @@ public final class DicomSeries {
             // Only the heads are read here (in parallel: on a cold disk the cores help); the pixels
             // are read once, when each slice is decoded into its place in the volume.
             DicomFile[] parsed = new DicomFile[wanted.size()];
-            java.util.stream.IntStream.range(0, wanted.size()).parallel().forEach(i -> {
+            int n = wanted.size();
+            if (n >= 2) {
+                // The first and last files foretell the volume's size, so it is allocated while the others are parsed.
+                parsed[0] = DicomFile.parse(wanted.get(0), dir.relativize(wanted.get(0)).toString(), limits.maxDecompressedBytes());
+                parsed[n - 1] = DicomFile.parse(wanted.get(n - 1), dir.relativize(wanted.get(n - 1)).toString(), limits.maxDecompressedBytes());
+                c.early = EarlyVolume.foretold(parsed[0], parsed[n - 1], n, limits);
+            }
+            java.util.stream.IntStream.range(n >= 2 ? 1 : 0, n >= 2 ? n - 1 : n).parallel().forEach(i -> {
                 try {
                     parsed[i] = DicomFile.parse(wanted.get(i), dir.relativize(wanted.get(i)).toString(), limits.maxDecompressedBytes());
                 } catch (IOException e) {
@@ -141,6 +148,8 @@ public final class DicomSeries {
         final VolumeLimits limits;
         final int maxFiles;
         final List<DicomFile> images = new ArrayList<>();
+        /** The volume being allocated while the headers are read, or null. */
+        EarlyVolume early;
         int files;
         int notDicom;
         int noPixels;
@@ -203,7 +212,7 @@ public final class DicomSeries {
                         "no DICOM image found (" + counts() + ")");
             }
             List<DicomFile> chosen = choose(bySeries, wanted);
-            return SeriesGeometry.build(framesOf(chosen), limits, counts());
+            return SeriesGeometry.build(framesOf(chosen), limits, counts(), early);
         }
 
         /**

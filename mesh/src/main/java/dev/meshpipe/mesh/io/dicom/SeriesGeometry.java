@@ -17,7 +17,8 @@ import java.util.Locale;
 final class SeriesGeometry {
     private SeriesGeometry() {}
 
-    static Volume build(List<DicomFile> slices, VolumeLimits limits, String counts) {
+    /** {@code early}, when not null, holds the volume's floats if they were allocated at the right size. */
+    static Volume build(List<DicomFile> slices, VolumeLimits limits, String counts, EarlyVolume early) {
         DicomFile first = slices.get(0);
         DicomPixels.checkImage(first);
         if (slices.size() == 1) {
@@ -66,7 +67,10 @@ final class SeriesGeometry {
             throw new MeshException(MeshError.VOLUME_TOO_LARGE, "volume of " + nx + "x" + ny + "x" + nz + " = " + voxels
                     + " voxels exceeds the limit of " + limit + " voxels");
         }
-        float[] data = new float[(int) voxels];
+        float[] data = early == null ? null : early.take(voxels);
+        if (data == null) {
+            data = new float[(int) voxels];
+        }
         decodeSlices(sorted, data, nx * ny);
         double[] spacing = {first.pixelSpacing[1], first.pixelSpacing[0], dz};
         double[] o = sorted.get(0).position;

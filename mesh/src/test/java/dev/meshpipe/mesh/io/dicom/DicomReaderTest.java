@@ -170,7 +170,8 @@ class DicomReaderTest {
 
     /**
      * Files on disk larger than the head read first: pixels after a short header are read from
-     * the file when decoded, a header longer than the head makes the whole file read, and pixel data
+     * the file when decoded, a header longer than the small head is read from the larger one, a
+     * header longer than both makes the whole file read, and pixel data
      * that claims more bytes than the file holds is refused, not read past.
      */
     @Test
@@ -178,7 +179,12 @@ class DicomReaderTest {
         int big = DicomFile.HEAD_BYTES + 10;
         for (int k = 0; k < 3; k++) {
             byte[] s = TestDicom.slice(UID, k * 2.0, DicomFile.EXPLICIT_LE);
-            Files.write(dir.resolve("IM" + k), k == 1 ? withElementBeforePixels(s, big) : withTrailingPadding(s, big));
+            byte[] file = switch (k) {
+                case 1 -> withElementBeforePixels(s, big);
+                case 2 -> withTrailingPadding(withElementBeforePixels(s, DicomFile.SMALL_HEAD_BYTES + 10), big);
+                default -> withTrailingPadding(s, big);
+            };
+            Files.write(dir.resolve("IM" + k), file);
         }
         Volume v = DicomSeries.readDirectory(dir, LIMITS, null);
         assertEquals(3, v.nz());
