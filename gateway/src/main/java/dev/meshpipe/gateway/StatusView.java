@@ -5,18 +5,19 @@ import dev.meshpipe.common.events.JobError;
 import dev.meshpipe.common.events.JobResult;
 import dev.meshpipe.common.events.JobState;
 import dev.meshpipe.common.events.JobStatus;
+import dev.meshpipe.common.events.MeshAccuracy;
 import java.time.Instant;
 
 /** What {@code GET /jobs/{id}} returns (the tenant stays inside). */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record StatusView(String id, JobState state, int progress, int jobProgress, String stage, Instant submittedAt, Instant updatedAt,
-                         String name, String device, Long triangles, JobError error, JobResult result, String download,
+                         String name, String device, Long triangles, MeshAccuracy accuracy, JobError error, JobResult result, String download,
                          String preview, String signedDownload) {
 
     static StatusView of(JobStatus s) {
         boolean done = s.state() == JobState.SUCCEEDED;
         return new StatusView(s.id(), s.state(), s.progress(), jobProgress(s.state(), s.progress()), s.stage(), s.submittedAt(), s.updatedAt(), s.name(),
-                s.device(), s.triangles(), s.error(), s.result(), done ? "/jobs/" + s.id() + "/download" : null,
+                s.device(), s.triangles(), s.mesh() == null ? null : s.mesh().accuracy(), s.error(), s.result(), done ? "/jobs/" + s.id() + "/download" : null,
                 done ? "/jobs/" + s.id() + "/preview.png" : null, null);
     }
 
@@ -35,7 +36,7 @@ public record StatusView(String id, JobState state, int progress, int jobProgres
     }
 
     StatusView withSignedDownload(String link) {
-        return new StatusView(id, state, progress, jobProgress, stage, submittedAt, updatedAt, name, device, triangles, error, result,
+        return new StatusView(id, state, progress, jobProgress, stage, submittedAt, updatedAt, name, device, triangles, accuracy, error, result,
                 download, preview, link);
     }
 }

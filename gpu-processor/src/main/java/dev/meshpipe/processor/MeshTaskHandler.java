@@ -10,6 +10,7 @@ import dev.meshpipe.common.events.JobEvent;
 import dev.meshpipe.common.events.JobMeshed;
 import dev.meshpipe.common.events.JobState;
 import dev.meshpipe.common.events.JobTask;
+import dev.meshpipe.common.events.MeshAccuracy;
 import dev.meshpipe.common.events.MeshSummary;
 import dev.meshpipe.common.events.OutputFile;
 import dev.meshpipe.common.kafka.EventPublisher;
@@ -107,7 +108,7 @@ final class MeshTaskHandler extends StageHandler<JobTask> {
             return;
         }
         MeshSummary summary = MeshSummary.of(result.device(), result.vertices(), result.triangles(), result.watertight(),
-                result.timingsMs());
+                result.timingsMs()).withAccuracy(MeshAccuracy.of(result.quality()));
         out.send(Topics.MESHED, id, new JobMeshed(id, task.tenant(), task.params(), files, summary, task.submittedAt(), Instant.now()));
         out.send(Topics.EVENTS, id, JobEvent.of(id, JobState.PROCESSING, 100, "meshed").withMesh(summary));
         log.info("job {} meshed: {} triangles on {}", id, result.triangles(), result.device());

@@ -70,6 +70,42 @@ class FinishingPipelineTest {
     }
 
     @Test
+    void aPrintJobsStatusCarriesItsAccuracyToTheCli() throws Exception {
+        GatewayClient.Answer print = pipeline.client().submitJson(Map.of("input", Map.of("synthetic", "sphere:40:12"),
+                "params", Map.of("preset", "print", "formats", java.util.List.of("stl"))));
+        assertEquals(202, print.status(), print.body().toString());
+        GatewayClient.Answer raw = pipeline.client().submitJson(Map.of("input", Map.of("synthetic", "sphere:40:12"),
+                "params", Map.of("formats", java.util.List.of("stl"))));
+        assertEquals(202, raw.status(), raw.body().toString());
+        String id = print.body().path("id").asText();
+        JsonNode s = pipeline.client().awaitFinished(id, Duration.ofSeconds(120));
+        assertEquals("SUCCEEDED", s.path("state").asText(), s.toString());
+        JsonNode a = s.path("accuracy");
+        assertEquals("print", a.path("preset").asText(), s.toString());
+        assertTrue(a.path("watertight").asBoolean() && a.path("manifold").asBoolean() && a.path("orientedConsistently").asBoolean(),
+                a.toString());
+        assertEquals(0, a.path("selfIntersections").asLong(-1), a.toString());
+        assertTrue(a.path("triangles").asLong() < a.path("trianglesRaw").asLong(), "print decimates: " + a);
+        // The status's figures are quality.json's, not a second measurement.
+        JsonNode f = quality(id).path("finishing");
+        double p95 = a.path("hausdorffMm").path("p95").asDouble(-1);
+        assertTrue(p95 > 0, a.toString());
+        assertEquals(f.path("hausdorffToRaw").path("p95").asDouble(), p95, 1e-12);
+        assertEquals(f.path("volumeChangePercent").asDouble(), a.path("volumeChangePercent").asDouble(), 1e-12);
+
+        JsonNode r = pipeline.client().awaitFinished(raw.body().path("id").asText(), Duration.ofSeconds(120)).path("accuracy");
+        assertEquals("raw", r.path("preset").asText(), r.toString());
+        assertEquals(r.path("trianglesRaw").asLong(), r.path("triangles").asLong(), r.toString());
+        assertTrue(r.path("hausdorffMm").isMissingNode(), "the raw surface has no distance to itself to report: " + r);
+
+        MeshCommandTest.Run cli = MeshCommandTest.run("status", id, "--server", pipeline.base());
+        assertEquals(0, cli.exit(), cli.err());
+        JsonNode printed = Json.MAPPER.readTree(cli.out()).path("accuracy");
+        assertEquals(p95, printed.path("hausdorffMm").path("p95").asDouble(-1), 1e-12, cli.out());
+        assertTrue(printed.path("manifold").asBoolean(), cli.out());
+    }
+
+    @Test
     void anUnknownPresetIsAClear400() throws Exception {
         HttpResponse<String> r = pipeline.http().send(HttpRequest.newBuilder(URI.create(pipeline.base() + "/jobs?preset=glossy"))
                 .header("Content-Type", "application/octet-stream")

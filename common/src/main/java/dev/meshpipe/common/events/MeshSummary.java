@@ -12,23 +12,32 @@ import java.util.Map;
  *
  * @param device     the device that meshed the job (or, before it has, the one it runs on)
  * @param timingsMs  milliseconds per step of the meshing
+ * @param accuracy   the finishing's accuracy figures, once the mesh is made (null in events
+ *                   recorded before they were carried)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record MeshSummary(String device, Long vertices, Long triangles, Boolean watertight, Map<String, Long> timingsMs) {
+public record MeshSummary(String device, Long vertices, Long triangles, Boolean watertight, Map<String, Long> timingsMs,
+                          MeshAccuracy accuracy) {
 
     public static MeshSummary of(String device, long vertices, long triangles, boolean watertight, Map<String, Long> timingsMs) {
-        return new MeshSummary(device, vertices, triangles, watertight, timingsMs);
+        return new MeshSummary(device, vertices, triangles, watertight, timingsMs, null);
+    }
+
+    /** This summary with the mesh's accuracy figures. */
+    public MeshSummary withAccuracy(MeshAccuracy a) {
+        return new MeshSummary(device, vertices, triangles, watertight, timingsMs, a);
     }
 
     /** A job whose mesh is not made yet, running on {@code device}. */
     public static MeshSummary runningOn(String device) {
-        return new MeshSummary(device, null, null, null, null);
+        return new MeshSummary(device, null, null, null, null, null);
     }
 
     /** Nothing known; an unwrapped summary decodes as this when its JSON had none of the fields. */
     @JsonIgnore
     public boolean isEmpty() {
-        return device == null && vertices == null && triangles == null && watertight == null && timingsMs == null;
+        return device == null && vertices == null && triangles == null && watertight == null && timingsMs == null
+                && accuracy == null;
     }
 
     /** This summary's known fields, the {@code earlier} one's where this one does not know them. */
@@ -38,7 +47,7 @@ public record MeshSummary(String device, Long vertices, Long triangles, Boolean 
         }
         return new MeshSummary(device != null ? device : earlier.device, vertices != null ? vertices : earlier.vertices,
                 triangles != null ? triangles : earlier.triangles, watertight != null ? watertight : earlier.watertight,
-                timingsMs != null ? timingsMs : earlier.timingsMs);
+                timingsMs != null ? timingsMs : earlier.timingsMs, accuracy != null ? accuracy : earlier.accuracy);
     }
 
     /** Null for an empty summary, so a record without one equals itself after a JSON round trip. */

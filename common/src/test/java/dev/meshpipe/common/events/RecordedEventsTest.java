@@ -25,6 +25,8 @@ class RecordedEventsTest {
     static final Instant T = Instant.parse("2026-11-25T10:15:30.123Z");
     static final JobResult RESULT = new JobResult("results/j1.zip", 1234, "ab".repeat(32), T.plusSeconds(86400));
     static final Map<String, Long> TIMINGS = timings();
+    static final String BEFORE_SUMMARY = "/events/recorded-before-mesh-summary.txt";
+    static final String WITH_ACCURACY = "/events/recorded-with-accuracy.txt";
 
     @Test
     void aMeshedEventOfTheOldFormatDecodesWithItsSummary() throws IOException {
@@ -52,7 +54,7 @@ class RecordedEventsTest {
 
         JobEvent done = decode("JobEvent.succeeded", JobEvent.class);
         assertEquals(new JobEvent("j1", JobState.SUCCEEDED, 100, "done", T.plusSeconds(12), null, null, null,
-                new MeshSummary("gpu:NVIDIA H200", null, 1L, null, null), null, RESULT, null), done);
+                new MeshSummary("gpu:NVIDIA H200", null, 1L, null, null, null), null, RESULT, null), done);
         assertSameJson("JobEvent.succeeded", done);
 
         JobEvent failed = JobEvent.failed("j1", dev.meshpipe.common.ErrorCode.INVALID_VOLUME, "bad", "validating");
@@ -65,7 +67,7 @@ class RecordedEventsTest {
         assertEquals("gpu:NVIDIA H200", s.device());
         assertEquals(1L, s.triangles());
         assertEquals(new JobStatus("j1", JobState.SUCCEEDED, 100, "done", T, T.plusSeconds(12), "tenant-a", "head",
-                new MeshSummary("gpu:NVIDIA H200", null, 1L, null, null), null, RESULT, "f00d"), s);
+                new MeshSummary("gpu:NVIDIA H200", null, 1L, null, null, null), null, RESULT, "f00d"), s);
         assertSameJson("JobStatus", s);
     }
 
@@ -82,8 +84,40 @@ class RecordedEventsTest {
         assertEquals(1L, done.triangles());
     }
 
+    @Test
+    void theAccuracyOfTheMeshedEventReachesTheSucceededStatus() throws IOException {
+        JobEvent meshed = decode(WITH_ACCURACY, "JobEvent.meshed", JobEvent.class);
+        MeshAccuracy a = meshed.mesh().accuracy();
+        assertEquals(new MeshAccuracy("print", 1000L, 236L, -0.42, 1.5, new MeshAccuracy.Hausdorff(0.31, 0.09, 0.03),
+                true, true, true, 0L), a);
+        assertEquals(Json.MAPPER.readTree(recorded(WITH_ACCURACY, "JobEvent.meshed")), Json.MAPPER.readTree(Json.bytes(meshed)));
+
+        JobStatus running = JobStatus.initial(JobEvent.of("j1", JobState.QUEUED, 0, "queued")).apply(meshed);
+        // The packager's SUCCEEDED event of an older packager has no accuracy: the meshed one stays.
+        JobStatus done = running.apply(JobEvent.of("j1", JobState.PACKAGING, 10, "compressing"))
+                .apply(decode("JobEvent.succeeded", JobEvent.class));
+        assertEquals(JobState.SUCCEEDED, done.state());
+        assertEquals(a, done.mesh().accuracy());
+        JobStatus stored = JsonSerde.of(JobStatus.class).decode(Json.bytes(done));
+        assertEquals(done, stored, "the gateway's changelog keeps the accuracy");
+        assertEquals(0.09, Json.MAPPER.readTree(Json.bytes(done)).at("/accuracy/hausdorffMm/p95").asDouble());
+    }
+
+    @Test
+    void aRawJobsAccuracyHasNoDistanceToItself() throws IOException {
+        JobEvent done = decode(WITH_ACCURACY, "JobEvent.succeeded", JobEvent.class);
+        assertEquals("raw", done.mesh().accuracy().preset());
+        assertNull(done.mesh().accuracy().hausdorffMm());
+        assertNull(done.mesh().accuracy().finishedVsVoxelPercent());
+        assertEquals(Json.MAPPER.readTree(recorded(WITH_ACCURACY, "JobEvent.succeeded")), Json.MAPPER.readTree(Json.bytes(done)));
+    }
+
     static <T> T decode(String name, Class<T> type) throws IOException {
         return JsonSerde.of(type).decode(recorded(name).getBytes(StandardCharsets.UTF_8));
+    }
+
+    static <T> T decode(String file, String name, Class<T> type) throws IOException {
+        return JsonSerde.of(type).decode(recorded(file, name).getBytes(StandardCharsets.UTF_8));
     }
 
     static void assertSameJson(String name, Object value) throws IOException {
@@ -91,7 +125,11 @@ class RecordedEventsTest {
     }
 
     static String recorded(String name) throws IOException {
-        try (InputStream in = RecordedEventsTest.class.getResourceAsStream("/events/recorded-before-mesh-summary.txt")) {
+        return recorded(BEFORE_SUMMARY, name);
+    }
+
+    static String recorded(String file, String name) throws IOException {
+        try (InputStream in = RecordedEventsTest.class.getResourceAsStream(file)) {
             List<String> lines = new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().toList();
             return lines.get(lines.indexOf(name) + 1);
         }

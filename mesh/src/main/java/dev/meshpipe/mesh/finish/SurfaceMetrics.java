@@ -132,9 +132,10 @@ public final class SurfaceMetrics {
         float[] p = from.positions();
         float[] d = new float[n];
         Parallel.forRange(n, threads, (lo, hi) -> {
+            TriangleGrid.Nearest nearest = new TriangleGrid.Nearest();
             for (int i = lo; i < hi; i++) {
                 int q = 3 * vertices[i];
-                d[i] = (float) Math.sqrt(grid.nearestSquared(p[q], p[q + 1], p[q + 2]));
+                d[i] = (float) Math.sqrt(grid.nearestSquared(p[q], p[q + 1], p[q + 2], nearest));
             }
         });
         return d;

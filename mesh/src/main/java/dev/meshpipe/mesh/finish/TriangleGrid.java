@@ -13,6 +13,8 @@ final class TriangleGrid {
     final int nx, ny, nz;
     final int[] start;
     final int[] items;
+    /** Each triangle's bounding box (min x, y, z, max x, y, z), built on the first nearest-point query. */
+    private volatile float[] boxes;
 
     private TriangleGrid(Mesh mesh, double[] origin, double cell, int[] dims, int[] start, int[] items) {
         this.mesh = mesh;
@@ -117,40 +119,72 @@ final class TriangleGrid {
     }
 
     /**
-     * Squared distance from q to the nearest triangle, searching shells of cells outward from q's
-     * cell until the nearest found is closer than anything the next shell could hold.
+     * A search's running answer, kept by one thread from query to query: the nearest triangle
+     * found for the last point starts the next point's search with a bound (its distance to that
+     * triangle), so cells farther than that are skipped unopened. Neighbouring vertices of a
+     * marching-cubes surface come in index order, so the bound is usually within a fraction of a
+     * cell of the answer. The answer itself is the same minimum over the same distances.
      */
+    static final class Nearest {
+        double best;
+        int triangle = -1;
+    }
+
+    /** Squared distance from q to the nearest triangle. */
     double nearestSquared(double qx, double qy, double qz) {
+        return nearestSquared(qx, qy, qz, new Nearest());
+    }
+
+    /**
+     * Squared distance from q to the nearest triangle, searching shells of cells outward from q's
+     * cell until the nearest found is closer than anything the next shell could hold; {@code n}
+     * carries the last query's nearest triangle in and this one's out.
+     */
+    double nearestSquared(double qx, double qy, double qz, Nearest n) {
         int cx = cellOf(qx, ox, nx), cy = cellOf(qy, oy, ny), cz = cellOf(qz, oz, nz);
         float[] p = mesh.positions();
         int[] t = mesh.triangles();
-        double best = Double.POSITIVE_INFINITY;
+        float[] box = boxes();
+        n.best = Double.POSITIVE_INFINITY;
+        if (n.triangle >= 0) {
+            int tri = 3 * n.triangle;
+            n.best = SurfaceMetrics.pointTriangleSquared(p, t[tri], t[tri + 1], t[tri + 2], qx, qy, qz);
+        }
         int maxR = Math.max(nx, Math.max(ny, nz));
         for (int r = 0; r <= maxR; r++) {
+            // Rows and planes farther than the best found are skipped before their cells are looked at.
             for (int z = Math.max(0, cz - r); z <= Math.min(nz - 1, cz + r); z++) {
+                double dz = boxDistanceSquared(z, qz, oz, nz);
+                if (dz >= n.best) {
+                    continue;
+                }
                 boolean zEdge = Math.abs(z - cz) == r;
                 for (int y = Math.max(0, cy - r); y <= Math.min(ny - 1, cy + r); y++) {
-                    boolean yEdge = zEdge || Math.abs(y - cy) == r;
-                    if (yEdge) {
+                    double dyz = dz + boxDistanceSquared(y, qy, oy, ny);
+                    if (dyz >= n.best) {
+                        continue;
+                    }
+                    int row = nx * (y + ny * z);
+                    if (zEdge || Math.abs(y - cy) == r) {
                         for (int x = Math.max(0, cx - r); x <= Math.min(nx - 1, cx + r); x++) {
-                            best = nearestInCell(x + nx * (y + ny * z), p, t, qx, qy, qz, best);
+                            nearestInCell(x, row, dyz, p, t, box, qx, qy, qz, n);
                         }
                     } else { // inside the shell's span in y and z: only its two x faces
                         if (cx - r >= 0) {
-                            best = nearestInCell(cx - r + nx * (y + ny * z), p, t, qx, qy, qz, best);
+                            nearestInCell(cx - r, row, dyz, p, t, box, qx, qy, qz, n);
                         }
                         if (cx + r < nx) {
-                            best = nearestInCell(cx + r + nx * (y + ny * z), p, t, qx, qy, qz, best);
+                            nearestInCell(cx + r, row, dyz, p, t, box, qx, qy, qz, n);
                         }
                     }
                 }
             }
             double reach = r * cell;
-            if (best <= reach * reach) {
+            if (n.best <= reach * reach) {
                 break;
             }
         }
-        return best;
+        return n.best;
     }
 
     /** Squared distance along one axis from q to cell i's slab; the edge cells reach to infinity. */
@@ -161,18 +195,58 @@ final class TriangleGrid {
         return d * d;
     }
 
-    private double nearestInCell(int c, float[] p, int[] t, double qx, double qy, double qz, double best) {
-        int x = c % nx, y = (c / nx) % ny, z = c / (nx * ny);
-        if (boxDistanceSquared(x, qx, ox, nx) + boxDistanceSquared(y, qy, oy, ny) + boxDistanceSquared(z, qz, oz, nz) >= best) {
-            return best; // nothing in this cell can be nearer than what was found
+    /** Cell x of a row whose y and z slabs are dyz (squared) from q. */
+    private void nearestInCell(int x, int row, double dyz, float[] p, int[] t, float[] box, double qx, double qy, double qz,
+                               Nearest n) {
+        if (dyz + boxDistanceSquared(x, qx, ox, nx) >= n.best) {
+            return; // nothing in this cell can be nearer than what was found
         }
+        int c = x + row;
         for (int k = start[c]; k < start[c + 1]; k++) {
-            int tri = 3 * items[k];
+            int i = items[k];
+            // A triangle's box is a handful of comparisons; the exact distance is fifty operations.
+            int b = 6 * i;
+            double dx = axisGap(qx, box[b], box[b + 3]), dy = axisGap(qy, box[b + 1], box[b + 4]), dz = axisGap(qz, box[b + 2], box[b + 5]);
+            if (dx * dx + dy * dy + dz * dz >= n.best) {
+                continue;
+            }
+            int tri = 3 * i;
             double d = SurfaceMetrics.pointTriangleSquared(p, t[tri], t[tri + 1], t[tri + 2], qx, qy, qz);
-            if (d < best) {
-                best = d;
+            if (d < n.best) {
+                n.best = d;
+                n.triangle = i;
             }
         }
-        return best;
+    }
+
+    private static double axisGap(double q, float lo, float hi) {
+        return q < lo ? lo - q : q > hi ? q - hi : 0;
+    }
+
+    private float[] boxes() {
+        float[] b = boxes;
+        if (b == null) {
+            synchronized (this) {
+                b = boxes;
+                if (b == null) {
+                    boxes = b = triangleBoxes(mesh);
+                }
+            }
+        }
+        return b;
+    }
+
+    private static float[] triangleBoxes(Mesh mesh) {
+        float[] p = mesh.positions();
+        int[] t = mesh.triangles();
+        float[] b = new float[2 * t.length];
+        for (int i = 0, j = 0; i < t.length; i += 3, j += 6) {
+            int a = 3 * t[i], c = 3 * t[i + 1], e = 3 * t[i + 2];
+            for (int d = 0; d < 3; d++) {
+                b[j + d] = Math.min(p[a + d], Math.min(p[c + d], p[e + d]));
+                b[j + 3 + d] = Math.max(p[a + d], Math.max(p[c + d], p[e + d]));
+            }
+        }
+        return b;
     }
 }

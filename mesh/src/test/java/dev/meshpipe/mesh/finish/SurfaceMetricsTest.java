@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.meshpipe.mesh.Mesh;
 import org.junit.jupiter.api.Test;
 
-/** The self-intersection search, against a count over every pair of triangles. */
+/** The self-intersection and nearest-triangle searches, against brute force over every triangle (pair). */
 class SurfaceMetricsTest {
 
     @Test
@@ -21,6 +21,30 @@ class SurfaceMetricsTest {
         assertEquals(brute, SurfaceMetrics.selfIntersections(both, 2));
         assertEquals(0, bruteForce(a));
         assertEquals(0, SurfaceMetrics.selfIntersections(a, 2));
+    }
+
+    @Test
+    void theNearestTriangleSearchMatchesBruteForceWhateverTheLastQueryLeft() {
+        Mesh to = FinishingTest.synthetic("sphere:24:8");
+        // Points near the surface, inside it and far outside, in an order that jumps about, so the
+        // bound the last query leaves is sometimes good, sometimes far off.
+        Mesh near = moved(FinishingTest.synthetic("sphere:20:6"), 0.4, 0.7, 5.3, 2.1, 1.7);
+        float[] q = near.positions();
+        TriangleGrid grid = TriangleGrid.of(to);
+        TriangleGrid.Nearest carried = new TriangleGrid.Nearest();
+        java.util.Random random = new java.util.Random(7);
+        for (int k = 0; k < 400; k++) {
+            int v = random.nextInt(near.vertexCount());
+            double s = k % 5 == 0 ? 6 : 1; // every fifth point pushed well outside
+            double x = q[3 * v] * s, y = q[3 * v + 1] * s, z = q[3 * v + 2] * s;
+            double brute = Double.POSITIVE_INFINITY;
+            int[] t = to.triangles();
+            for (int i = 0; i < t.length; i += 3) {
+                brute = Math.min(brute, SurfaceMetrics.pointTriangleSquared(to.positions(), t[i], t[i + 1], t[i + 2], x, y, z));
+            }
+            assertEquals(brute, grid.nearestSquared(x, y, z), "fresh search at point " + k);
+            assertEquals(brute, grid.nearestSquared(x, y, z, carried), "search from the last bound at point " + k);
+        }
     }
 
     @Test
