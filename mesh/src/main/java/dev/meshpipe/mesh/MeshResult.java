@@ -28,6 +28,11 @@ public record MeshResult(MeshJob.Quality quality, List<String> files, LabelJob.Q
         return labels == null ? MeshOptions.Mode.SURFACE.json() : labels.mode();
     }
 
+    /** Why this mode ran: asked for, or what the label-map rule found. */
+    public String modeReason() {
+        return labels == null ? quality.modeReason() : labels.modeReason();
+    }
+
     /** Summed over every structure in label mode. */
     public long vertices() {
         return labels == null ? quality.vertices()

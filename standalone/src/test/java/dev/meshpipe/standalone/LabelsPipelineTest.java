@@ -83,6 +83,9 @@ class LabelsPipelineTest {
                 assertTrue(st.path("watertight").asBoolean(), st.toString());
             }
             assertEquals(triangles, s.path("triangles").asLong(), "the job's summary covers every structure: " + s);
+            assertEquals("labels", s.path("mode").asText(), "the status says which mode ran: " + s);
+            assertEquals(q.path("modeReason").asText(), s.path("modeReason").asText(), s.toString());
+            assertFalse(s.has("preview"), "no preview.png in label mode: " + s);
             // The web page's 3D view gets the scene of every structure.
             HttpResponse<byte[]> glb = pipeline.http().send(HttpRequest.newBuilder(URI.create(pipeline.base() + "/jobs/" + id + "/mesh.glb")).build(),
                     HttpResponse.BodyHandlers.ofByteArray());
@@ -132,6 +135,7 @@ class LabelsPipelineTest {
         String id = a.body().path("id").asText();
         JsonNode s = pipeline.client().awaitFinished(id, Duration.ofSeconds(180));
         assertEquals("SUCCEEDED", s.path("state").asText(), s.toString());
+        assertEquals("surface", s.path("mode").asText(), s.toString());
         HttpResponse<byte[]> r = pipeline.http().send(HttpRequest.newBuilder(URI.create(pipeline.base() + "/jobs/" + id + "/quality.json")).build(),
                 HttpResponse.BodyHandlers.ofByteArray());
         JsonNode q = Json.MAPPER.readTree(r.body());

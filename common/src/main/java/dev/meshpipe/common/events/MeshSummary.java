@@ -12,9 +12,22 @@ import java.util.Map;
  *
  * @param device     the device that meshed the job (or, before it has, the one it runs on)
  * @param timingsMs  milliseconds per step of the meshing
+ * @param mode       surface or labels: which mode ran (a job may leave it to the recognition rule)
+ * @param modeReason why, in one sentence (as quality.json's modeReason)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record MeshSummary(String device, Long vertices, Long triangles, Boolean watertight, Map<String, Long> timingsMs) {
+public record MeshSummary(String device, Long vertices, Long triangles, Boolean watertight, Map<String, Long> timingsMs,
+                          String mode, String modeReason) {
+
+    /** A summary of a job from before label maps, which had no mode. */
+    public MeshSummary(String device, Long vertices, Long triangles, Boolean watertight, Map<String, Long> timingsMs) {
+        this(device, vertices, triangles, watertight, timingsMs, null, null);
+    }
+
+    /** This summary saying which mode ran and why. */
+    public MeshSummary withMode(String mode, String modeReason) {
+        return new MeshSummary(device, vertices, triangles, watertight, timingsMs, mode, modeReason);
+    }
 
     public static MeshSummary of(String device, long vertices, long triangles, boolean watertight, Map<String, Long> timingsMs) {
         return new MeshSummary(device, vertices, triangles, watertight, timingsMs);
@@ -28,7 +41,8 @@ public record MeshSummary(String device, Long vertices, Long triangles, Boolean 
     /** Nothing known; an unwrapped summary decodes as this when its JSON had none of the fields. */
     @JsonIgnore
     public boolean isEmpty() {
-        return device == null && vertices == null && triangles == null && watertight == null && timingsMs == null;
+        return device == null && vertices == null && triangles == null && watertight == null && timingsMs == null && mode == null
+                && modeReason == null;
     }
 
     /** This summary's known fields, the {@code earlier} one's where this one does not know them. */
@@ -38,7 +52,8 @@ public record MeshSummary(String device, Long vertices, Long triangles, Boolean 
         }
         return new MeshSummary(device != null ? device : earlier.device, vertices != null ? vertices : earlier.vertices,
                 triangles != null ? triangles : earlier.triangles, watertight != null ? watertight : earlier.watertight,
-                timingsMs != null ? timingsMs : earlier.timingsMs);
+                timingsMs != null ? timingsMs : earlier.timingsMs, mode != null ? mode : earlier.mode,
+                modeReason != null ? modeReason : earlier.modeReason);
     }
 
     /** Null for an empty summary, so a record without one equals itself after a JSON round trip. */
