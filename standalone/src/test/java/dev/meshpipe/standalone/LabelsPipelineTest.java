@@ -94,6 +94,27 @@ class LabelsPipelineTest {
         }
     }
 
+    /** The demo's job: AAL with its own names sent in the upload's query string, every structure in the ZIP. */
+    @Test
+    void theAalAtlasWithItsNamesAsAnUpload() throws Exception {
+        Path aal = DemoCommand.AAL;
+        assumeTrue(Files.exists(aal), "mricron-data's aal.nii.gz");
+        GatewayClient.Answer a = pipeline.client().upload(aal, Map.of("mode", "labels", "formats", "stl,glb",
+                "colors", Files.readString(aal.resolveSibling("aal.nii.txt"))));
+        assertEquals(202, a.status(), a.body().toString());
+        String id = a.body().path("id").asText();
+        JsonNode s = pipeline.client().awaitFinished(id, Duration.ofSeconds(180));
+        assertEquals("SUCCEEDED", s.path("state").asText(), s.toString());
+        Path zip = pipeline.dir().resolve(id + ".zip");
+        assertEquals(200, pipeline.client().download(id, zip).status());
+        Map<String, byte[]> entries = PrintOutputsTest.unzip(zip);
+        assertTrue(entries.containsKey("labels/1-Precentral_L.stl"), entries.keySet().toString());
+        assertTrue(entries.containsKey("labels/116-Vermis_10.stl"), entries.keySet().toString());
+        assertEquals(116, entries.keySet().stream().filter(n -> n.startsWith("labels/")).count());
+        JsonNode q = Json.MAPPER.readTree(entries.get("quality.json"));
+        assertEquals(116, q.path("totals").path("structures").asInt());
+    }
+
     @Test
     void badLabelParametersAreAClear400() throws Exception {
         HttpResponse<String> r = upload("labels=" + URLEncoder.encode("9-5", StandardCharsets.UTF_8));
