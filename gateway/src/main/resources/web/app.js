@@ -153,6 +153,10 @@ async function submit(event) {
   if (name) params.set('name', name);
   const preset = $('preset') ? $('preset').value : 'raw';
   if (preset !== 'raw') params.set('preset', preset);
+  const mode = $('mode').value;
+  const labels = $('labels').value.trim();
+  if (mode !== 'auto') params.set('mode', mode);
+  if (labels) params.set('labels', labels);
   const series = $('series').value.trim();
   if (file && isZip(file) && series) params.set('series', series);
   try {
@@ -163,7 +167,7 @@ async function submit(event) {
       const res = await api('/jobs', {
         method: 'POST',
         headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify({ input: { synthetic: spec }, params: { iso, borders: $('borders').value, space: $('space').value, formats, name, preset: preset !== 'raw' ? preset : undefined } }),
+        body: JSON.stringify({ input: { synthetic: spec }, params: { iso, borders: $('borders').value, space: $('space').value, formats, name, preset: preset !== 'raw' ? preset : undefined, mode: mode !== 'auto' ? mode : undefined, labels: labels || undefined } }),
       });
       status = await res.json();
     } else {
