@@ -1,10 +1,12 @@
 // Drives the gateway's web page in a real headless Chromium: shows an API error as a problem,
 // uploads a volume, waits for the job to finish, opens the 3D view and screenshots it.
 //
-//   node tools/web-test/web.mjs BASE_URL VOLUME_FILE OUT_DIR [DICOM_ZIP]
+//   node tools/web-test/web.mjs BASE_URL VOLUME_FILE OUT_DIR [DICOM_ZIP] [LABEL_MAP]
 //
 // With DICOM_ZIP (a ZIP holding two series), it also uploads that ZIP without naming a series,
 // waits for the page to list the series of the AMBIGUOUS_SERIES failure, and picks the first.
+// With LABEL_MAP (a NIfTI label map), it uploads it with labels 1,3 (mode left auto), opens the
+// job and reads the structure list, then hides the first structure in the 3D view.
 //
 // Writes OUT_DIR/viewer.png (the 3D view) and OUT_DIR/page.png, and prints one JSON line of
 // findings for the calling test to check. Chromium: $CHROMIUM or Debian's /usr/bin/chromium.
@@ -12,7 +14,7 @@
 // can take minutes where an idle one takes seconds.
 import { chromium } from 'playwright-core';
 
-const [base, volume, out, dicomZip] = process.argv.slice(2);
+const [base, volume, out, dicomZip, labelMap] = process.argv.slice(2);
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
   args: ['--no-sandbox', '--disable-gpu', '--use-angle=swiftshader', '--enable-unsafe-swiftshader',
@@ -88,6 +90,30 @@ try {
     findings.pickedUrl = (await picked).url();
     findings.pickedJob = { id: await newFirstRow(page, findings.ambiguousJob.id) };
     findings.seriesField = await page.inputValue('#series');
+  }
+
+  if (labelMap) {
+    const before = await page.$eval('#jobs tbody tr', (tr) => tr.dataset.id);
+    await page.fill('#spec', '');
+    await page.setInputFiles('#file', labelMap);
+    await page.fill('#name', 'web-labels');
+    await page.fill('#labels', '1,3');
+    await page.click('#submit');
+    const id = await newFirstRow(page, before);
+    findings.labelJob = { id };
+    await page.waitForSelector(`#jobs tbody tr[data-id="${id}"] td.state-SUCCEEDED`);
+    await page.click(`#jobs tbody tr[data-id="${id}"] button:text("View")`);
+    await page.waitForFunction(() => document.querySelectorAll('#structures tbody tr').length > 0);
+    await page.waitForFunction(() => document.getElementById('viewer').loaded === true);
+    findings.structures = await page.$$eval('#structures tbody tr', (trs) => trs.map((tr) => ({
+      label: tr.dataset.label,
+      text: [...tr.children].map((td) => td.textContent).join('|'),
+      swatch: tr.querySelector('.swatch').style.background,
+    })));
+    findings.labelQuality = await page.$eval('#quality', (t) => t.textContent);
+    findings.labelPreviewHidden = await page.$eval('#preview', (img) => img.hidden);
+    await page.click('#structures tbody tr:first-child input[type=checkbox]');
+    findings.hiddenAlpha = await page.$eval('#viewer', (v) => v.model.materials[0].pbrMetallicRoughness.baseColorFactor[3]);
   }
 } finally {
   await browser.close();

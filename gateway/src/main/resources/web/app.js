@@ -153,6 +153,10 @@ async function submit(event) {
   if (name) params.set('name', name);
   const preset = $('preset') ? $('preset').value : 'raw';
   if (preset !== 'raw') params.set('preset', preset);
+  const mode = $('mode').value;
+  const labels = $('labels').value.trim();
+  if (mode !== 'auto') params.set('mode', mode);
+  if (labels) params.set('labels', labels);
   const series = $('series').value.trim();
   if (file && isZip(file) && series) params.set('series', series);
   try {
@@ -163,7 +167,7 @@ async function submit(event) {
       const res = await api('/jobs', {
         method: 'POST',
         headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify({ input: { synthetic: spec }, params: { iso, borders: $('borders').value, space: $('space').value, formats, name, preset: preset !== 'raw' ? preset : undefined } }),
+        body: JSON.stringify({ input: { synthetic: spec }, params: { iso, borders: $('borders').value, space: $('space').value, formats, name, preset: preset !== 'raw' ? preset : undefined, mode: mode !== 'auto' ? mode : undefined, labels: labels || undefined } }),
       });
       status = await res.json();
     } else {
@@ -278,9 +282,13 @@ async function select(id) {
   $('detail').hidden = false;
   $('detail-title').textContent = s && s.name ? `${s.name} (${id})` : id;
   try {
-    $('preview').src = await blobUrl(`/jobs/${id}/preview.png`);
+    // A label map's job has no preview.png: its status leaves out the link.
+    const labelMap = s && s.mode === 'labels';
+    $('preview').hidden = labelMap;
+    if (!labelMap) $('preview').src = await blobUrl(`/jobs/${id}/preview.png`);
     const q = await (await api(`/jobs/${id}/quality.json`)).json();
-    showQuality(q);
+    if (q.mode === 'labels') showLabelQuality(q);
+    else showQuality(q);
   } catch (e) {
     showProblem(e);
   }
@@ -316,7 +324,65 @@ function accuracyRows(f) {
   return rows;
 }
 
+/** A label map's figures: totals in the quality table, then one row per structure with its colour. */
+function showLabelQuality(q) {
+  const t = q.totals;
+  fillRows($('quality'), [
+    ['Mode', `labels (${q.modeReason})`],
+    ['Structures', `${t.structures} of ${t.labelsPresent} labels`],
+    ['Triangles', t.triangles.toLocaleString()],
+    ['All watertight', t.allWatertight ? 'yes' : `no (${t.pinchedEdges} pinched edges)`],
+    ['Worst volume difference', `${t.worstVolumeDifferencePercent.toFixed(2)}%`],
+    ['Smoothing', q.smoothing],
+  ]);
+  const table = $('structures');
+  table.hidden = false;
+  table.querySelector('tbody').replaceChildren(...q.structures.map((s, k) => {
+    const tr = document.createElement('tr');
+    tr.dataset.label = s.label;
+    const show = document.createElement('input');
+    show.type = 'checkbox';
+    show.checked = true;
+    show.title = `show or hide ${s.name}`;
+    show.addEventListener('change', () => setStructureVisible(k, s.colour, show.checked));
+    const swatch = document.createElement('span');
+    swatch.className = 'swatch';
+    swatch.style.background = s.colour;
+    const cells = [show, swatch, String(s.label), s.name, `${s.voxelVolume.toFixed(1)} mm³`];
+    for (const c of cells) {
+      const td = document.createElement('td');
+      if (typeof c === 'string') td.textContent = c;
+      else td.appendChild(c);
+      tr.appendChild(td);
+    }
+    return tr;
+  }));
+}
+
+/** labels.glb has one material per structure, in quality.json's order: a hidden one is made transparent. */
+function setStructureVisible(k, colour, visible) {
+  const model = $('viewer').model;
+  const m = model && model.materials[k];
+  if (!m) return;
+  const [r, g, b, a] = m.pbrMetallicRoughness.baseColorFactor;
+  m.setAlphaMode(visible && a >= 1 ? 'OPAQUE' : 'BLEND');
+  m.pbrMetallicRoughness.setBaseColorFactor([r, g, b, visible ? 1 : 0]);
+}
+
+function fillRows(table, rows) {
+  table.querySelector('tbody').replaceChildren(...rows.map(([k, v]) => {
+    const tr = document.createElement('tr');
+    for (const text of [k, v]) {
+      const td = document.createElement('td');
+      td.textContent = text;
+      tr.appendChild(td);
+    }
+    return tr;
+  }));
+}
+
 function showQuality(q) {
+  $('structures').hidden = true;
   const rows = [
     ['Vertices', q.vertices.toLocaleString()],
     ['Triangles', q.triangles.toLocaleString()],

@@ -11,14 +11,19 @@ import java.time.Instant;
 /** What {@code GET /jobs/{id}} returns (the tenant stays inside). */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record StatusView(String id, JobState state, int progress, int jobProgress, String stage, Instant submittedAt, Instant updatedAt,
-                         String name, String device, Long triangles, MeshAccuracy accuracy, JobError error, JobResult result, String download,
+                         String name, String device, Long triangles, String mode, String modeReason, MeshAccuracy accuracy, JobError error,
+                         JobResult result, String download,
                          String preview, String signedDownload) {
 
     static StatusView of(JobStatus s) {
         boolean done = s.state() == JobState.SUCCEEDED;
+        String mode = s.mesh() == null ? null : s.mesh().mode();
+        // A label map's job writes a scene per structure and no preview.png (yet).
+        boolean preview = done && !"labels".equals(mode);
         return new StatusView(s.id(), s.state(), s.progress(), jobProgress(s.state(), s.progress()), s.stage(), s.submittedAt(), s.updatedAt(), s.name(),
-                s.device(), s.triangles(), s.mesh() == null ? null : s.mesh().accuracy(), s.error(), s.result(), done ? "/jobs/" + s.id() + "/download" : null,
-                done ? "/jobs/" + s.id() + "/preview.png" : null, null);
+                s.device(), s.triangles(), mode, s.mesh() == null ? null : s.mesh().modeReason(),
+                s.mesh() == null ? null : s.mesh().accuracy(), s.error(), s.result(),
+                done ? "/jobs/" + s.id() + "/download" : null, preview ? "/jobs/" + s.id() + "/preview.png" : null, null);
     }
 
     /**
@@ -36,7 +41,8 @@ public record StatusView(String id, JobState state, int progress, int jobProgres
     }
 
     StatusView withSignedDownload(String link) {
-        return new StatusView(id, state, progress, jobProgress, stage, submittedAt, updatedAt, name, device, triangles, accuracy, error, result,
+        return new StatusView(id, state, progress, jobProgress, stage, submittedAt, updatedAt, name, device, triangles, mode, modeReason,
+                accuracy, error, result,
                 download, preview, link);
     }
 }

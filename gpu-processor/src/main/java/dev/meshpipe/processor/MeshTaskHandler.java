@@ -108,7 +108,7 @@ final class MeshTaskHandler extends StageHandler<JobTask> {
             return;
         }
         MeshSummary summary = MeshSummary.of(result.device(), result.vertices(), result.triangles(), result.watertight(),
-                result.timingsMs()).withAccuracy(MeshAccuracy.of(result.quality()));
+                result.timingsMs()).withAccuracy(MeshAccuracy.of(result.quality())).withMode(result.mode(), result.modeReason());
         out.send(Topics.MESHED, id, new JobMeshed(id, task.tenant(), task.params(), files, summary, task.submittedAt(), Instant.now()));
         out.send(Topics.EVENTS, id, JobEvent.of(id, JobState.PROCESSING, 100, "meshed").withMesh(summary));
         log.info("job {} meshed: {} triangles on {}", id, result.triangles(), result.device());

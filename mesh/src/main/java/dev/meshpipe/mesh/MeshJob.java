@@ -3,6 +3,9 @@ package dev.meshpipe.mesh;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.meshpipe.mesh.finish.Finishing;
 import dev.meshpipe.mesh.finish.SurfaceMetrics;
+import dev.meshpipe.mesh.labels.LabelJob;
+import dev.meshpipe.mesh.labels.LabelMaps;
+import dev.meshpipe.mesh.labels.LabelSmoothing;
 import dev.meshpipe.mesh.mc.MarchingCubes;
 import dev.meshpipe.mesh.out.MeshJson;
 import dev.meshpipe.mesh.out.MeshWriters;
@@ -59,7 +62,7 @@ public final class MeshJob {
             boolean watertight, long boundaryEdges, long nonManifoldEdges, long degenerateTriangles,
             long connectedComponents, long eulerCharacteristic, String device, String input,
             int[] dimensions, double[] spacing, String units, Map<String, Long> timingsMs, String space,
-            Finishing.Report finishing) {}
+            Finishing.Report finishing, String mode, String modeReason) {}
 
     /** An isovalue and where it came from, as quality.json says ("given", "default", "auto (Otsu)"). */
     public record IsoChoice(double value, String source) {}
@@ -115,13 +118,72 @@ public final class MeshJob {
      * whole use in one call.
      */
     public static MeshResult run(Volume volume, MeshOptions options, java.nio.file.Path dir) throws IOException {
-        java.nio.file.Files.createDirectories(dir);
-        return run(volume, options, cpu(options.threadCount()), name -> java.nio.file.Files.newOutputStream(dir.resolve(name)),
-                Progress.NONE);
+        return run(volume, options, cpu(options.threadCount()), directory(dir), Progress.NONE);
     }
 
+    /** Files in a directory (created if missing), label mode's {@code labels/} subfolder included. */
+    public static OutputSink directory(java.nio.file.Path dir) throws IOException {
+        java.nio.file.Files.createDirectories(dir);
+        return name -> {
+            java.nio.file.Path file = dir.resolve(name).normalize();
+            if (!file.startsWith(dir.normalize())) {
+                throw new IOException("output name leaves the directory: " + name);
+            }
+            java.nio.file.Files.createDirectories(file.getParent());
+            return java.nio.file.Files.newOutputStream(file);
+        };
+    }
+
+    /** The mode that runs on this volume and why, as quality.json says. */
+    public record ModeChoice(MeshOptions.Mode mode, String reason) {}
+
+    /** Label mode when asked for, or when auto and {@link LabelMaps#looksLikeLabelMap} recognises a label map. */
+    public static ModeChoice chooseMode(Volume volume, MeshOptions.Mode mode) {
+        return switch (mode) {
+            case LABELS -> new ModeChoice(MeshOptions.Mode.LABELS, "mode=labels was asked for");
+            case SURFACE -> new ModeChoice(MeshOptions.Mode.SURFACE, "mode=surface was asked for");
+            case AUTO -> {
+                LabelMaps.Recognition r = LabelMaps.looksLikeLabelMap(volume, null);
+                yield new ModeChoice(r.labelMap() ? MeshOptions.Mode.LABELS : MeshOptions.Mode.SURFACE, r.reason());
+            }
+        };
+    }
+
+    /**
+     * Meshes a volume as the options say: an isosurface, or one surface per label (by
+     * {@link LabelJob}) when the mode is labels or auto finds a label map.
+     */
     public static MeshResult run(Volume volume, MeshOptions options, Extractor extractor, OutputSink sink, Progress progress)
             throws IOException {
+        progress.report(2, "choosing the mode");
+        ModeChoice mode = chooseMode(volume, options.labels().mode());
+        if (mode.mode() == MeshOptions.Mode.LABELS) {
+            return runLabels(volume, options, sink, progress, mode.reason());
+        }
+        return runSurface(volume, options, extractor, sink, progress, mode.reason());
+    }
+
+    private static MeshResult runLabels(Volume volume, MeshOptions options, OutputSink sink, Progress progress, String reason)
+            throws IOException {
+        progress.report(10, "meshing labels");
+        MeshOptions.Labels labels = options.labels();
+        Finishing.Options f = options.finishing();
+        // The volume correction is what keeps each structure within 1% of its voxel volume, so label mode always applies it.
+        LabelSmoothing.Options smoothing = f.smoothing() ? new LabelSmoothing.Options(f.smoothingIterations(), f.passBand(), true) : null;
+        LabelJob.LabelOptions lo = new LabelJob.LabelOptions(labels.selection(), smoothing, labels.formats(), options.space(),
+                smoothing != null, options.threadCount());
+        List<String> files = new ArrayList<>();
+        OutputSink recording = name -> {
+            files.add(name);
+            return sink.create(name);
+        };
+        LabelJob.Quality q = LabelJob.run(volume, lo, labels.colours(), recording, reason);
+        progress.report(100, "meshed " + q.totals().structures() + " structures");
+        return new MeshResult(null, files, q);
+    }
+
+    private static MeshResult runSurface(Volume volume, MeshOptions options, Extractor extractor, OutputSink sink, Progress progress,
+                                         String modeReason) throws IOException {
         Map<String, Long> timings = new LinkedHashMap<>();
         long t0 = System.nanoTime();
         progress.report(5, "isovalue");
@@ -179,7 +241,8 @@ public final class MeshJob {
                 options.borders().json(), q.surfaceArea(), q.enclosedVolume(), boundingBox(q, space), q.watertight(),
                 q.boundaryEdges(), q.nonManifoldEdges(), q.degenerateTriangles(), q.connectedComponents(),
                 q.eulerCharacteristic(), extraction.device(), volume.description(),
-                new int[] {volume.nx(), volume.ny(), volume.nz()}, volume.spacing(), "mm", timings, space.json(), finished.report());
+                new int[] {volume.nx(), volume.ny(), volume.nz()}, volume.spacing(), "mm", timings, space.json(), finished.report(),
+                MeshOptions.Mode.SURFACE.json(), modeReason);
         try (OutputStream out = sink.create(QUALITY_FILE)) {
             out.write(MeshJson.pretty(quality).getBytes(java.nio.charset.StandardCharsets.UTF_8));
         }

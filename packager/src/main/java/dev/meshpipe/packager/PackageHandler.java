@@ -149,7 +149,7 @@ final class PackageHandler extends StageHandler<JobMeshed> {
     /** The gateway serves the preview, the GLB (the web page's 3D view) and quality.json on their own, so copies stay beside the ZIP. */
     private void copyPreview(JobMeshed meshed) throws IOException {
         copyBeside(meshed, "preview.png", ObjectKeys.preview(meshed.jobId()));
-        copyBeside(meshed, "mesh.glb", ObjectKeys.viewerGlb(meshed.jobId()));
+        copyBeside(meshed, labelMode(meshed) ? "labels.glb" : "mesh.glb", ObjectKeys.viewerGlb(meshed.jobId()));
         copyBeside(meshed, "quality.json", ObjectKeys.quality(meshed.jobId()));
     }
 
@@ -178,11 +178,16 @@ final class PackageHandler extends StageHandler<JobMeshed> {
 
     private List<String> missingOutputs(JobMeshed meshed) throws IOException {
         Set<String> required = new LinkedHashSet<>();
-        for (MeshFormat f : meshed.params().formatsOrDefault()) {
-            required.add(f.fileName());
+        if (labelMode(meshed)) {
+            // Which structures exist only the label map knows, so each file the processor listed must be there.
+            meshed.files().forEach(f -> required.add(f.name()));
+        } else {
+            for (MeshFormat f : meshed.params().formatsOrDefault()) {
+                required.add(f.fileName());
+            }
+            required.add("preview.png");
         }
         required.add("quality.json");
-        required.add("preview.png");
         List<String> missing = new ArrayList<>();
         for (String name : required) {
             Optional<OutputFile> f = meshed.files().stream().filter(o -> o.name().equals(name)).findFirst();
@@ -192,6 +197,15 @@ final class PackageHandler extends StageHandler<JobMeshed> {
             }
         }
         return missing;
+    }
+
+    /**
+     * A label map meshed per structure: its outputs are {@code labels/...}, {@code labels.glb} and
+     * {@code labels.3mf}, never the isosurface's {@code mesh.*}. Told by the files, since in auto mode
+     * only the processor knows which mode ran.
+     */
+    static boolean labelMode(JobMeshed meshed) {
+        return meshed.files().stream().anyMatch(f -> f.name().startsWith("labels/") || f.name().startsWith("labels."));
     }
 
     /** After the commit the ZIP stands for the intermediate files, which can go. */

@@ -99,6 +99,38 @@ class PackageHandlerTest {
         assertEquals(1, progress.size(), "no second packaging");
     }
 
+    /** Label mode writes labels/..., labels.glb and labels.3mf in place of mesh.* and the preview. */
+    @Test
+    void aLabelMapsOutputsArePackagedUnderTheirFolderAndItsSceneFeedsTheViewer() throws Exception {
+        FileObjectStore store = new FileObjectStore(dir);
+        PackageHandler h = new PackageHandler(store, e -> { }, Duration.ofHours(1));
+        JobMeshed m = meshed(store, "job-l", "labels/1-liver.stl", "labels/2-kidney.stl", "labels.glb", "labels.3mf", "quality.json");
+        Outbox out = new Outbox();
+        h.handle(record(m, 3), out);
+        assertEquals(JobState.SUCCEEDED, event(out.records().get(1)).state());
+        List<String> names = new ArrayList<>();
+        try (var zip = new java.util.zip.ZipInputStream(store.open(ObjectKeys.result("job-l")))) {
+            for (var e = zip.getNextEntry(); e != null; e = zip.getNextEntry()) {
+                names.add(e.getName());
+            }
+        }
+        assertTrue(names.containsAll(List.of("job-l/labels/1-liver.stl", "job-l/labels/2-kidney.stl", "job-l/labels.glb",
+                "job-l/labels.3mf", "job-l/quality.json")), names.toString());
+        try (var glb = store.open(ObjectKeys.viewerGlb("job-l"))) {
+            assertEquals("content of labels.glb", new String(glb.readAllBytes()));
+        }
+        h.afterCommit(record(m, 3));
+        assertTrue(store.list(ObjectKeys.workPrefix("job-l")).isEmpty(), "the labels/ folder's files go too");
+    }
+
+    @Test
+    void anOutputNameCannotClimbOutOfItsJob() {
+        for (String bad : new String[] {"../x", "labels/../x", "/x", "a/b/c", "labels/", "labels//x", "labels\\x"}) {
+            org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> ObjectKeys.work("job-x", bad), bad);
+        }
+        assertEquals("work/job-x/labels/1-liver.stl", ObjectKeys.work("job-x", "labels/1-liver.stl"));
+    }
+
     @Test
     void aCancelledJobIsNotPackaged() throws Exception {
         FileObjectStore store = new FileObjectStore(dir);

@@ -93,6 +93,9 @@ final class ClientCommands {
         @picocli.CommandLine.Mixin
         FinishingOptions finish = new FinishingOptions();
 
+        @picocli.CommandLine.Mixin
+        LabelMapOptions labelMap = new LabelMapOptions();
+
         @Option(names = "--wait", description = "follow the job until it ends; exit non-zero with its error code if it fails")
         boolean await;
 
@@ -110,8 +113,8 @@ final class ClientCommands {
             // Checked here, so a typo gets the option's own message rather than the gateway's
             // account of the JSON this command would have sent.
             try {
-                checked = finish.applyTo(JobParams.fromText(iso, borders, formats == null ? null : String.join(",", formats), name)
-                        .withSpaceAndSeries(space, series)).validated();
+                checked = labelMap.applyTo(finish.applyTo(JobParams.fromText(iso, borders, formats == null ? null : String.join(",", formats), name)
+                        .withSpaceAndSeries(space, series))).validated();
             } catch (MeshpipeException e) {
                 System.err.println("meshpipe: " + e.getMessage());
                 return REFUSED;
@@ -156,6 +159,7 @@ final class ClientCommands {
                 put(params, "keepLargest", checked.keepLargest());
                 put(params, "fillCavities", checked.fillCavities());
                 put(params, "minComponentVolume", checked.minComponentVolume());
+                putLabelMap(checked, (k, v) -> put(params, k, v));
                 return client.submitJson(Map.of("input", Map.of("synthetic", input), "params", params));
             }
             Path file = Path.of(input);
@@ -173,7 +177,16 @@ final class ClientCommands {
             put(query, "name", name != null ? name : Path.of(input).getFileName().toString());
             put(query, "series", series);
             finish.putQuery((k, v) -> put(query, k, v));
+            putLabelMap(checked, (k, v) -> put(query, k, v == null ? null : String.valueOf(v)));
             return client.upload(file, query);
+        }
+
+        /** The label-map fields, from the checked values (the colour table's file already read once). */
+        private static void putLabelMap(JobParams p, java.util.function.BiConsumer<String, Object> into) {
+            into.accept("mode", p.mode());
+            into.accept("labels", p.labels());
+            into.accept("minVoxels", p.minVoxels());
+            into.accept("colors", p.colors());
         }
 
         /** A folder of DICOM files goes up as one ZIP, written to a temporary file first. */

@@ -36,6 +36,7 @@ import picocli.CommandLine.Option;
                 + "downloads their ZIPs to ./meshpipe-out/ and prints a summary.")
 final class DemoCommand implements Callable<Integer> {
     static final Path CH2 = Path.of("/usr/share/mricron/templates/ch2.nii.gz");
+    static final Path AAL = Path.of("/usr/share/mricron/templates/aal.nii.gz");
 
     @Option(names = "--out", defaultValue = "./meshpipe-out", description = "where ZIPs go (default ${DEFAULT-VALUE})")
     Path out;
@@ -88,6 +89,9 @@ final class DemoCommand implements Callable<Integer> {
                 System.out.println("(" + CH2 + " not found: install Debian's mricron-data to mesh a real MRI too)");
             }
             jobs.add(uploadDicomSeries(client, data));
+            if (Files.exists(AAL)) {
+                jobs.add(uploadLabelMap(client, AAL, AAL.resolveSibling("aal.nii.txt")));
+            }
             follow(client, jobs, dev.meshpipe.common.MeshpipeConfig.parseDuration(timeout));
             for (Job j : jobs) {
                 if ("SUCCEEDED".equals(j.state)) {
@@ -142,6 +146,22 @@ final class DemoCommand implements Callable<Integer> {
         GatewayClient.Answer a = client.upload(zip, Map.of("iso", "300", "name", "ct-ball-series.zip"));
         accept(j, a);
         System.out.println("uploaded a 48-slice DICOM CT series with POST /jobs (application/zip, iso 300 HU) -> job " + j.id);
+        return j;
+    }
+
+    /** The AAL atlas as a label map: one smoothed, named surface per structure, the names from the atlas's own table. */
+    private Job uploadLabelMap(GatewayClient client, Path atlas, Path names) throws Exception {
+        Job j = new Job(atlas.getFileName().toString(), "upload");
+        Map<String, String> query = new java.util.LinkedHashMap<>();
+        query.put("mode", "labels");
+        query.put("preset", "smooth");
+        query.put("name", "aal-labels");
+        if (Files.exists(names)) {
+            query.put("colors", Files.readString(names));
+        }
+        GatewayClient.Answer a = client.upload(atlas, query);
+        accept(j, a);
+        System.out.println("uploaded the AAL atlas as a label map (mode=labels, preset smooth, its names as colors) -> job " + j.id);
         return j;
     }
 
@@ -223,7 +243,9 @@ final class DemoCommand implements Callable<Integer> {
         try (InputStream in = Files.newInputStream(zip); ZipInputStream z = new ZipInputStream(in)) {
             for (ZipEntry e; (e = z.getNextEntry()) != null; ) {
                 if (e.getName().endsWith("/quality.json")) {
-                    return Json.MAPPER.readTree(z.readAllBytes()).path("watertight").asBoolean();
+                    com.fasterxml.jackson.databind.JsonNode q = Json.MAPPER.readTree(z.readAllBytes());
+                    // A label map's quality.json has figures per structure; every one must be watertight.
+                    return q.has("totals") ? q.path("totals").path("allWatertight").asBoolean() : q.path("watertight").asBoolean();
                 }
             }
         }

@@ -41,7 +41,8 @@ final class MeshCommand implements Callable<Integer> {
     @Option(names = "--borders", defaultValue = "closed", description = "closed (watertight) or open (default ${DEFAULT-VALUE})")
     String borders;
 
-    @Option(names = "--formats", defaultValue = "stl,ply,obj,glb", description = "mesh formats, comma-separated: stl, ply, obj, glb, 3mf (default ${DEFAULT-VALUE})")
+    @Option(names = "--formats", description = "mesh formats, comma-separated: stl, ply, obj, glb, 3mf (default stl,ply,obj,glb; "
+            + "for a label map stl,glb,3mf)")
     String formats;
 
     @Option(names = "--out", defaultValue = "./meshpipe-out/mesh", description = "output directory (default ${DEFAULT-VALUE})")
@@ -73,6 +74,9 @@ final class MeshCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     FinishingOptions finish = new FinishingOptions();
 
+    @picocli.CommandLine.Mixin
+    LabelMapOptions labelMap = new LabelMapOptions();
+
     @Option(names = "--json", description = "print one JSON object with the figures")
     boolean json;
 
@@ -85,8 +89,8 @@ final class MeshCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         try {
-            JobParams params = finish.applyTo(new JobParams(iso, JobParams.parseBorders(borders), JobParams.parseFormats(formats), null)
-                    .withSpaceAndSeries(null, series)).validated();
+            JobParams params = labelMap.applyTo(finish.applyTo(new JobParams(iso, JobParams.parseBorders(borders),
+                    formats == null ? null : JobParams.parseFormats(formats), null).withSpaceAndSeries(null, series))).validated();
             if (repeat < 1) {
                 throw new MeshpipeException(dev.meshpipe.common.ErrorCode.INVALID_PARAMETER, "--repeat must be at least 1");
             }
@@ -105,7 +109,11 @@ final class MeshCommand implements Callable<Integer> {
             MeshJob.Extractor extractor = DeviceSelector.select(device, cpus);
             Files.createDirectories(out);
             MeshOptions options = params.toMeshOptions().withSpace(frame).withName(surfaceName()).withThreads(cpus);
-            MeshResult result = MeshJob.run(volume, options, extractor, name -> Files.newOutputStream(out.resolve(name)), MeshJob.Progress.NONE);
+            MeshResult result = MeshJob.run(volume, options, extractor, MeshJob.directory(out), MeshJob.Progress.NONE);
+            if (result.labels() != null) {
+                printLabels(result, readMs);
+                return 0;
+            }
             Long extractMs = result.timingsMs().get("extractMs");
             if (repeat > 1) {
                 extractMs = medianExtractMs(volume, result.quality().isovalue(), options.closedBorders(), extractor);
@@ -221,6 +229,32 @@ final class MeshCommand implements Callable<Integer> {
         }
         Collections.sort(times);
         return times.get(times.size() / 2);
+    }
+
+    /** A label map's figures: per structure in quality.json, totals here. */
+    private void printLabels(MeshResult r, long readMs) {
+        dev.meshpipe.mesh.labels.LabelJob.Quality q = r.labels();
+        if (json) {
+            Map<String, Object> o = new LinkedHashMap<>();
+            o.put("input", input);
+            o.put("mode", q.mode());
+            o.put("modeReason", q.modeReason());
+            o.put("structures", q.totals().structures());
+            o.put("vertices", r.vertices());
+            o.put("triangles", r.triangles());
+            o.put("watertight", r.watertight());
+            o.put("totals", q.totals());
+            Map<String, Object> timings = new LinkedHashMap<>(q.timingsMs());
+            timings.put("readMs", readMs);
+            o.put("timings", timings);
+            o.put("out", out.toAbsolutePath().toString());
+            o.put("files", r.files());
+            System.out.println(Json.string(o));
+            return;
+        }
+        System.out.printf(Locale.ROOT, "%s: label map, %d structures, %,d triangles, %s (%s)%n", input, q.totals().structures(),
+                r.triangles(), r.watertight() ? "all watertight" : "not all watertight", q.modeReason());
+        System.out.printf(Locale.ROOT, "wrote %d files to %s (per structure: quality.json)%n", r.files().size(), out.toAbsolutePath());
     }
 
     private void print(MeshResult r, long readMs, long extractMs, Long smoothMs) {

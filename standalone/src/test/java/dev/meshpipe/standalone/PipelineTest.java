@@ -141,8 +141,9 @@ class PipelineTest {
         Path out = Files.createDirectories(Path.of("target/web-test")); // kept, to look at
         Path stdoutFile = out.resolve("web.out");
         Path dicomZip = Files.write(out.resolve("two-series.zip"), dev.meshpipe.mesh.io.dicom.SyntheticDicom.ballSeriesZip(24, 2));
+        Path labelMap = Files.write(out.resolve("three-boxes.nii"), TestNifti.threeBoxes());
         Process p = new ProcessBuilder("node", root.resolve("tools/web-test/web.mjs").toString(), pipeline.base(), ch2.toString(), out.toString(),
-                dicomZip.toString())
+                dicomZip.toString(), labelMap.toString())
                 .redirectError(ProcessBuilder.Redirect.INHERIT).redirectOutput(stdoutFile.toFile()).start();
         // web.mjs waits on conditions; this only stops a browser that hangs for good.
         if (!p.waitFor(20, java.util.concurrent.TimeUnit.MINUTES)) {
@@ -165,6 +166,7 @@ class PipelineTest {
         assertTrue(f.path("quality").asText().contains("Watertightyes"), f.path("quality").asText());
         assertTrue(f.path("previewLoaded").asBoolean());
         assertDicomSeriesChoice(f);
+        assertLabelMapStructures(f);
         java.awt.image.BufferedImage shot = javax.imageio.ImageIO.read(out.resolve("viewer.png").toFile());
         int background = shot.getRGB(2, 2);
         Set<Integer> colours = new java.util.HashSet<>();
@@ -179,6 +181,20 @@ class PipelineTest {
         // A shaded brain surface: many shades, covering a good part of the view.
         assertTrue(colours.size() > 200, "3D view has only " + colours.size() + " colours");
         assertTrue(differing > shot.getWidth() * shot.getHeight() / 20, "3D view is nearly blank: " + differing + " pixels differ");
+    }
+
+    /** The label map the page uploaded (mode auto, labels 1,3): its structures listed with their colours, and one hidden. */
+    static void assertLabelMapStructures(JsonNode f) {
+        JsonNode s = f.path("structures");
+        assertEquals(2, s.size(), f.toString());
+        assertEquals("1", s.path(0).path("label").asText());
+        assertEquals("3", s.path(1).path("label").asText());
+        assertTrue(s.path(0).path("text").asText().contains("label-1"), s.toString());
+        assertTrue(s.path(0).path("text").asText().contains("840.0 mm"), s.toString()); // 6 x 14 x 10 voxels of 1 mm
+        assertTrue(s.path(0).path("swatch").asText().startsWith("rgb("), s.toString());
+        assertTrue(f.path("labelQuality").asText().contains("Structures2 of 3 labels"), f.path("labelQuality").asText());
+        assertTrue(f.path("labelPreviewHidden").asBoolean(), f.toString());
+        assertEquals(0.0, f.path("hiddenAlpha").asDouble(-1), f.toString());
     }
 
     private void assertDicomSeriesChoice(JsonNode f) throws Exception {

@@ -9,6 +9,9 @@ import dev.meshpipe.mesh.Iso;
 import dev.meshpipe.mesh.MeshFormat;
 import dev.meshpipe.mesh.MeshOptions;
 import dev.meshpipe.mesh.finish.Finishing;
+import dev.meshpipe.mesh.labels.ColorTable;
+import dev.meshpipe.mesh.labels.LabelSelection;
+import dev.meshpipe.common.MeshErrors;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -33,16 +36,35 @@ import java.util.List;
  * @param keepLargest keep only the component enclosing the most volume
  * @param fillCavities remove internal cavities (closed inward-facing surfaces)
  * @param minComponentVolume drop components enclosing less than this many mm^3
+ * @param mode    {@code surface} (an isosurface), {@code labels} (one surface per label of a label
+ *                map) or {@code auto}; null means auto: the recognition rule decides and quality.json
+ *                says which mode ran and why
+ * @param labels  in label mode, the labels to mesh, e.g. {@code 1,3,5-9}; null or {@code all}: every one
+ * @param minVoxels in label mode, drop structures of fewer voxels
+ * @param colors  in label mode, a colour table's text (ITK-SNAP, FreeSurfer/Slicer, mricron, JSON)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record JobParams(String iso, Borders borders, List<MeshFormat> formats, String name, String space, String series,
                         String preset, String smoothing, String decimate, Double maxError,
-                        Boolean keepLargest, Boolean fillCavities, Double minComponentVolume) {
+                        Boolean keepLargest, Boolean fillCavities, Double minComponentVolume,
+                        String mode, String labels, Long minVoxels, String colors) {
 
     public static final int MAX_NAME_LENGTH = 200;
     public static final int MAX_SERIES_LENGTH = 64;
     public static final List<String> PRESETS = List.of("raw", "smooth", "print", "web");
     public static final int MAX_SMOOTHING_ITERATIONS = 1000;
+    public static final List<String> MODES = List.of("auto", "surface", "labels");
+    /** A colour table for 1,000 labels with long names fits; the submission's own size limit applies too. */
+    public static final int MAX_COLORS_LENGTH = 256 * 1024;
+    public static final int MAX_LABELS_LENGTH = 4096;
+
+    /** The parameters a job had before label maps: those unset (mode auto). */
+    public JobParams(String iso, Borders borders, List<MeshFormat> formats, String name, String space, String series,
+                     String preset, String smoothing, String decimate, Double maxError,
+                     Boolean keepLargest, Boolean fillCavities, Double minComponentVolume) {
+        this(iso, borders, formats, name, space, series, preset, smoothing, decimate, maxError, keepLargest, fillCavities,
+                minComponentVolume, null, null, null, null);
+    }
 
     /** The parameters a job had before space, series and finishing existed: those unset (preset raw). */
     public JobParams(String iso, Borders borders, List<MeshFormat> formats, String name) {
@@ -56,14 +78,20 @@ public record JobParams(String iso, Borders borders, List<MeshFormat> formats, S
     /** A copy with the output frame and the DICOM series replaced (null leaves a field unset). */
     public JobParams withSpaceAndSeries(String space, String series) {
         return new JobParams(iso, borders, formats, name, space, series, preset, smoothing, decimate, maxError, keepLargest,
-                fillCavities, minComponentVolume);
+                fillCavities, minComponentVolume, mode, labels, minVoxels, colors);
     }
 
     /** A copy with the finishing fields replaced (null leaves a field unset). */
     public JobParams withFinishing(String preset, String smoothing, String decimate, Double maxError,
                                    Boolean keepLargest, Boolean fillCavities, Double minComponentVolume) {
         return new JobParams(iso, borders, formats, name, space, series, preset, smoothing, decimate, maxError, keepLargest,
-                fillCavities, minComponentVolume);
+                fillCavities, minComponentVolume, mode, labels, minVoxels, colors);
+    }
+
+    /** A copy with the label-map fields replaced (null leaves a field unset). */
+    public JobParams withLabels(String mode, String labels, Long minVoxels, String colors) {
+        return new JobParams(iso, borders, formats, name, space, series, preset, smoothing, decimate, maxError, keepLargest,
+                fillCavities, minComponentVolume, mode, labels, minVoxels, colors);
     }
 
     /**
@@ -153,7 +181,9 @@ public record JobParams(String iso, Borders borders, List<MeshFormat> formats, S
                 parseNumber("maxError", query.apply("maxError")),
                 parseFlag("keepLargest", query.apply("keepLargest")),
                 parseFlag("fillCavities", query.apply("fillCavities")),
-                parseNumber("minComponentVolume", query.apply("minComponentVolume"))).validated();
+                parseNumber("minComponentVolume", query.apply("minComponentVolume")),
+                query.apply("mode"), query.apply("labels"), parseCount("minVoxels", query.apply("minVoxels")),
+                query.apply("colors")).validated();
     }
 
     /** Checks every field and returns a normalized copy, or throws INVALID_PARAMETER naming the field. */
@@ -207,8 +237,57 @@ public record JobParams(String iso, Borders borders, List<MeshFormat> formats, S
             throw new MeshpipeException(ErrorCode.INVALID_PARAMETER, "minComponentVolume must be a volume in mm^3, 0 or more, got " + minComponentVolume);
         }
         String spaceOut = space == null ? null : parseSpace(space).json();
+        String modeOut = mode == null ? null : parseMode(mode).json();
+        String labelsOut = labels == null ? null : labels.trim();
+        if (labelsOut != null) {
+            parseLabels(labelsOut);
+        }
+        if (minVoxels != null && minVoxels < 0) {
+            throw new MeshpipeException(ErrorCode.INVALID_PARAMETER, "minVoxels must be a voxel count, 0 or more, got " + minVoxels);
+        }
+        if (colors != null) {
+            parseColors(colors);
+        }
         return new JobParams(isoOut, borders, fs, name, spaceOut, validSeries(series), presetOut, smoothing == null ? null : smoothing.trim(),
-                decimate == null ? null : decimate.trim(), maxError, keepLargest, fillCavities, minComponentVolume);
+                decimate == null ? null : decimate.trim(), maxError, keepLargest, fillCavities, minComponentVolume,
+                modeOut, labelsOut, minVoxels, colors);
+    }
+
+    /** auto, surface or labels, any case. */
+    public static MeshOptions.Mode parseMode(String s) {
+        String v = s.trim().toLowerCase(java.util.Locale.ROOT);
+        if (!MODES.contains(v)) {
+            throw new MeshpipeException(ErrorCode.INVALID_PARAMETER, "mode must be auto, surface or labels, got '" + abbreviate(s) + "'");
+        }
+        return MeshOptions.Mode.valueOf(v.toUpperCase(java.util.Locale.ROOT));
+    }
+
+    /** {@code 1,3,5-9}, or all. */
+    public static LabelSelection parseLabels(String s) {
+        if (s.length() > MAX_LABELS_LENGTH) {
+            throw new MeshpipeException(ErrorCode.INVALID_PARAMETER, "labels longer than " + MAX_LABELS_LENGTH + " characters");
+        }
+        return MeshErrors.call(() -> LabelSelection.parse(s));
+    }
+
+    /** A colour table's text in any format {@link ColorTable#parse(String)} detects. */
+    public static ColorTable parseColors(String s) {
+        if (s.length() > MAX_COLORS_LENGTH) {
+            throw new MeshpipeException(ErrorCode.INVALID_PARAMETER, "colors longer than " + MAX_COLORS_LENGTH + " characters");
+        }
+        return MeshErrors.call(() -> ColorTable.parse(s));
+    }
+
+    /** Parses a query parameter's whole count; null stays null. */
+    public static Long parseCount(String field, String s) {
+        if (s == null) {
+            return null;
+        }
+        try {
+            return Long.parseLong(s.trim());
+        } catch (NumberFormatException e) {
+            throw new MeshpipeException(ErrorCode.INVALID_PARAMETER, field + " must be a whole number, got '" + abbreviate(s) + "'");
+        }
     }
 
     /**
@@ -223,7 +302,11 @@ public record JobParams(String iso, Borders borders, List<MeshFormat> formats, S
                 v.smoothing == null ? null : parseSmoothing(v.smoothing),
                 v.decimate == null ? null : parseDecimate(v.decimate),
                 v.maxError, v.keepLargest, v.fillCavities, v.minComponentVolume);
-        return new MeshOptions(isoValue, v.borders, v.formats, v.spaceOrDefault(), v.name, finishing, 0);
+        LabelSelection selection = (v.labels == null ? LabelSelection.all() : parseLabels(v.labels))
+                .withMinVoxels(v.minVoxels == null ? 0 : v.minVoxels);
+        MeshOptions.Labels labelOptions = new MeshOptions.Labels(v.mode == null ? MeshOptions.Mode.AUTO : parseMode(v.mode),
+                selection, v.colors == null ? null : parseColors(v.colors), v.formats);
+        return new MeshOptions(isoValue, v.borders, v.formats, v.spaceOrDefault(), v.name, finishing, 0, labelOptions);
     }
 
     /** Parses a query parameter's boolean: true/false, yes/no, 1/0, on/off; null stays null. */

@@ -14,10 +14,28 @@ import java.util.Map;
  * @param timingsMs  milliseconds per step of the meshing
  * @param accuracy   the finishing's accuracy figures, once the mesh is made (null in events
  *                   recorded before they were carried)
+ * @param mode       surface or labels: which mode ran (a job may leave it to the recognition rule)
+ * @param modeReason why, in one sentence (as quality.json's modeReason)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record MeshSummary(String device, Long vertices, Long triangles, Boolean watertight, Map<String, Long> timingsMs,
-                          MeshAccuracy accuracy) {
+                          MeshAccuracy accuracy, String mode, String modeReason) {
+
+    /** A summary of a job from before label maps and accuracy figures. */
+    public MeshSummary(String device, Long vertices, Long triangles, Boolean watertight, Map<String, Long> timingsMs) {
+        this(device, vertices, triangles, watertight, timingsMs, null, null, null);
+    }
+
+    /** A summary of a job from before label maps, which had no mode. */
+    public MeshSummary(String device, Long vertices, Long triangles, Boolean watertight, Map<String, Long> timingsMs,
+                       MeshAccuracy accuracy) {
+        this(device, vertices, triangles, watertight, timingsMs, accuracy, null, null);
+    }
+
+    /** This summary saying which mode ran and why. */
+    public MeshSummary withMode(String mode, String modeReason) {
+        return new MeshSummary(device, vertices, triangles, watertight, timingsMs, accuracy, mode, modeReason);
+    }
 
     public static MeshSummary of(String device, long vertices, long triangles, boolean watertight, Map<String, Long> timingsMs) {
         return new MeshSummary(device, vertices, triangles, watertight, timingsMs, null);
@@ -25,7 +43,7 @@ public record MeshSummary(String device, Long vertices, Long triangles, Boolean 
 
     /** This summary with the mesh's accuracy figures. */
     public MeshSummary withAccuracy(MeshAccuracy a) {
-        return new MeshSummary(device, vertices, triangles, watertight, timingsMs, a);
+        return new MeshSummary(device, vertices, triangles, watertight, timingsMs, a, mode, modeReason);
     }
 
     /** A job whose mesh is not made yet, running on {@code device}. */
@@ -37,7 +55,7 @@ public record MeshSummary(String device, Long vertices, Long triangles, Boolean 
     @JsonIgnore
     public boolean isEmpty() {
         return device == null && vertices == null && triangles == null && watertight == null && timingsMs == null
-                && accuracy == null;
+                && accuracy == null && mode == null && modeReason == null;
     }
 
     /** This summary's known fields, the {@code earlier} one's where this one does not know them. */
@@ -47,7 +65,8 @@ public record MeshSummary(String device, Long vertices, Long triangles, Boolean 
         }
         return new MeshSummary(device != null ? device : earlier.device, vertices != null ? vertices : earlier.vertices,
                 triangles != null ? triangles : earlier.triangles, watertight != null ? watertight : earlier.watertight,
-                timingsMs != null ? timingsMs : earlier.timingsMs, accuracy != null ? accuracy : earlier.accuracy);
+                timingsMs != null ? timingsMs : earlier.timingsMs, accuracy != null ? accuracy : earlier.accuracy,
+                mode != null ? mode : earlier.mode, modeReason != null ? modeReason : earlier.modeReason);
     }
 
     /** Null for an empty summary, so a record without one equals itself after a JSON round trip. */

@@ -14,8 +14,12 @@ public final class ObjectKeys {
         return "work/" + JobId.require(jobId) + "/";
     }
 
+    /**
+     * An output's key; the name is one plain file name, or one under a folder of outputs
+     * (label mode's {@code labels/1-liver.stl}), so a name can never climb out of the job's prefix.
+     */
     public static String work(String jobId, String fileName) {
-        if (!fileName.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,99}") || fileName.contains("..")) {
+        if (!fileName.matches("([A-Za-z0-9][A-Za-z0-9._-]{0,99}/)?[A-Za-z0-9][A-Za-z0-9._-]{0,99}") || fileName.contains("..")) {
             throw new IllegalArgumentException("bad output file name: " + fileName);
         }
         return workPrefix(jobId) + fileName;

@@ -77,11 +77,21 @@ public final class LabelJob {
                          double worstVolumeDifferencePercent, long triangles, long pinchedEdges, boolean allWatertight,
                          double worstHausdorff) {}
 
-    public record Quality(String mode, String smoothing, List<StructureQuality> structures, Totals totals,
+    /**
+     * @param mode       always "labels"
+     * @param modeReason why this volume was meshed per label (asked for, or the recognition rule)
+     */
+    public record Quality(String mode, String modeReason, String smoothing, List<StructureQuality> structures, Totals totals,
                           List<LabelSurfaces.Dropped> dropped, List<Integer> missing,
                           LabelSurfaces.SmoothingReport smoothingReport, String space, Map<String, Long> timingsMs) {}
 
     public static Quality run(Volume volume, LabelOptions options, ColorTable colours, MeshJob.OutputSink sink) throws IOException {
+        return run(volume, options, colours, sink, "mode=labels was asked for");
+    }
+
+    /** As {@link #run(Volume, LabelOptions, ColorTable, MeshJob.OutputSink)}, quality.json saying why label mode ran. */
+    public static Quality run(Volume volume, LabelOptions options, ColorTable colours, MeshJob.OutputSink sink, String modeReason)
+            throws IOException {
         ColorTable table = colours == null ? ColorTable.empty() : colours;
         Map<String, Long> timings = new LinkedHashMap<>();
         long t0 = System.nanoTime();
@@ -148,7 +158,7 @@ public final class LabelJob {
         long t3 = System.nanoTime();
         timings.put("meshAndWriteMs", ms(t2, t3));
         timings.put("totalMs", ms(t0, t3));
-        Quality q = new Quality("labels", options.smoothing() == null ? "none"
+        Quality q = new Quality("labels", modeReason, options.smoothing() == null ? "none"
                 : "constrained windowed sinc, " + options.smoothing().iterations() + " iterations, passband "
                 + options.smoothing().passBand() + (options.smoothing().correctVolume() ? ", volume corrected" : ""),
                 out, totals(out, plan.labelsPresent()), plan.dropped(), plan.missing(), plan.smoothingReport(),

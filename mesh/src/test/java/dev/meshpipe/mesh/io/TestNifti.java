@@ -26,6 +26,24 @@ public final class TestNifti {
         return int16(n, n, n, new double[] {1, 1, 1}, v, ByteOrder.LITTLE_ENDIAN);
     }
 
+    /**
+     * An int16 label map of three touching boxes (labels 1, 2 and 3 side by side along x, each
+     * 6 x 14 x 10 voxels) in a 24 x 20 x 16 grid of background 0.
+     */
+    public static byte[] threeBoxes() {
+        int nx = 24, ny = 20, nz = 16;
+        short[] v = new short[nx * ny * nz];
+        for (int z = 3, i; z < 13; z++) {
+            for (int y = 3; y < 17; y++) {
+                for (int x = 3; x < 21; x++) {
+                    i = x + nx * (y + ny * z);
+                    v[i] = (short) (1 + (x - 3) / 6);
+                }
+            }
+        }
+        return int16(nx, ny, nz, new double[] {1, 1, 1}, v, ByteOrder.LITTLE_ENDIAN);
+    }
+
     public static byte[] int16(int nx, int ny, int nz, double[] spacing, short[] values, ByteOrder order) {
         ByteBuffer b = header(nx, ny, nz, spacing, 4, 16, order);
         ByteBuffer data = ByteBuffer.allocate(values.length * 2).order(order);
