@@ -12,7 +12,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Runs a loop over [0, n) in chunks on a pool kept per thread count, so the finishing stages, which
  * call it once per smoothing iteration, never pay for starting threads.
  */
-final class Parallel {
+public final class Parallel {
     interface RangeBody {
         void run(int from, int to);
     }
@@ -69,6 +69,14 @@ final class Parallel {
         for (Runnable w : workers) {
             running.add(pool.submit(w));
         }
+        await(running);
+    }
+
+    /**
+     * Waits for every task, rethrowing a task's own RuntimeException or Error as it was, so a
+     * worker's MeshException reaches the caller with its code.
+     */
+    public static void await(List<? extends Future<?>> running) {
         try {
             for (Future<?> f : running) {
                 f.get();

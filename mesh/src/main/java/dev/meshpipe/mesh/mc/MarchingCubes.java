@@ -7,7 +7,6 @@ import dev.meshpipe.mesh.Volume;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -99,22 +98,7 @@ public final class MarchingCubes {
             for (int t = 0; t < Math.min(threads, slabs); t++) {
                 running.add(pool.submit(worker));
             }
-            try {
-                for (Future<?> f : running) {
-                    f.get();
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted", e);
-            } catch (ExecutionException e) {
-                if (e.getCause() instanceof RuntimeException re) {
-                    throw re;
-                }
-                if (e.getCause() instanceof Error err) {
-                    throw err;
-                }
-                throw new IllegalStateException(e.getCause());
-            }
+            dev.meshpipe.mesh.finish.Parallel.await(running);
         }
     }
 }

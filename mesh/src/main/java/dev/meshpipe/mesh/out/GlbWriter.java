@@ -60,24 +60,9 @@ public final class GlbWriter {
             acc.addObject().put("bufferView", 2).put("componentType", UNSIGNED_INT).put("count", t.length).put("type", "SCALAR");
         }
         byte[] json = MeshJson.MAPPER.writeValueAsBytes(root);
-        int jsonPadded = (json.length + 3) & ~3;
-        long total = 12 + 8 + jsonPadded + (hasMesh ? 8 + binLength : 0);
-        if (total > 0xFFFFFFFFL) {
-            throw new IOException("mesh too large for GLB (" + total + " bytes)");
-        }
         try (LittleEndianOut out = new LittleEndianOut(os)) {
-            out.putInt(0x46546C67); // "glTF"
-            out.putInt(2);
-            out.putInt((int) total);
-            out.putInt(jsonPadded);
-            out.putInt(0x4E4F534A); // "JSON"
-            out.put(json);
-            for (int i = json.length; i < jsonPadded; i++) {
-                out.put((byte) ' ');
-            }
+            writeHead(out, json, binLength, "mesh");
             if (hasMesh) {
-                out.putInt((int) binLength);
-                out.putInt(0x004E4942); // "BIN\0"
                 for (float v : p) {
                     out.putFloat(v);
                 }
@@ -200,24 +185,9 @@ public final class GlbWriter {
                 root.set("accessors", accessors);
             }
             byte[] json = MeshJson.MAPPER.writeValueAsBytes(root);
-            int jsonPadded = (json.length + 3) & ~3;
-            long total = 12 + 8 + jsonPadded + (binLength > 0 ? 8 + binLength : 0);
-            if (total > 0xFFFFFFFFL) {
-                throw new IOException("surfaces too large for GLB (" + total + " bytes)");
-            }
             try (LittleEndianOut out = new LittleEndianOut(os)) {
-                out.putInt(0x46546C67); // "glTF"
-                out.putInt(2);
-                out.putInt((int) total);
-                out.putInt(jsonPadded);
-                out.putInt(0x4E4F534A); // "JSON"
-                out.put(json);
-                for (int i = json.length; i < jsonPadded; i++) {
-                    out.put((byte) ' ');
-                }
+                writeHead(out, json, binLength, "surfaces");
                 if (binLength > 0) {
-                    out.putInt((int) binLength);
-                    out.putInt(0x004E4942); // "BIN\0"
                     out.flush();
                     try (InputStream in = Files.newInputStream(spill)) {
                         in.transferTo(os);
@@ -236,6 +206,33 @@ public final class GlbWriter {
             double c = srgb / 255.0;
             double l = c <= 0.04045 ? c / 12.92 : Math.pow((c + 0.055) / 1.055, 2.4);
             return Math.round(l * 1e6) / 1e6;
+        }
+    }
+
+    /**
+     * The GLB header, the JSON chunk (padded with spaces) and, when {@code binLength} is above 0,
+     * the binary chunk's header; the caller writes the binary chunk's bytes after it.
+     *
+     * @param what names the content in the too-large message
+     */
+    private static void writeHead(LittleEndianOut out, byte[] json, long binLength, String what) throws IOException {
+        int jsonPadded = (json.length + 3) & ~3;
+        long total = 12 + 8 + jsonPadded + (binLength > 0 ? 8 + binLength : 0);
+        if (total > 0xFFFFFFFFL) {
+            throw new IOException(what + " too large for GLB (" + total + " bytes)");
+        }
+        out.putInt(0x46546C67); // "glTF"
+        out.putInt(2);
+        out.putInt((int) total);
+        out.putInt(jsonPadded);
+        out.putInt(0x4E4F534A); // "JSON"
+        out.put(json);
+        for (int i = json.length; i < jsonPadded; i++) {
+            out.put((byte) ' ');
+        }
+        if (binLength > 0) {
+            out.putInt((int) binLength);
+            out.putInt(0x004E4942); // "BIN\0"
         }
     }
 
