@@ -282,10 +282,8 @@ async function select(id) {
   $('detail').hidden = false;
   $('detail-title').textContent = s && s.name ? `${s.name} (${id})` : id;
   try {
-    // A label map's job has no preview.png: its status leaves out the link.
-    const labelMap = s && s.mode === 'labels';
-    $('preview').hidden = labelMap;
-    if (!labelMap) $('preview').src = await blobUrl(`/jobs/${id}/preview.png`);
+    $('preview').hidden = false;
+    $('preview').src = await blobUrl(`/jobs/${id}/preview.png`);
     const q = await (await api(`/jobs/${id}/quality.json`)).json();
     if (q.mode === 'labels') showLabelQuality(q);
     else showQuality(q);

@@ -18,8 +18,7 @@ public record StatusView(String id, JobState state, int progress, int jobProgres
     static StatusView of(JobStatus s) {
         boolean done = s.state() == JobState.SUCCEEDED;
         String mode = s.mesh() == null ? null : s.mesh().mode();
-        // A label map's job writes a scene per structure and no preview.png (yet).
-        boolean preview = done && !"labels".equals(mode);
+        boolean preview = done;
         return new StatusView(s.id(), s.state(), s.progress(), jobProgress(s.state(), s.progress()), s.stage(), s.submittedAt(), s.updatedAt(), s.name(),
                 s.device(), s.triangles(), mode, s.mesh() == null ? null : s.mesh().modeReason(),
                 s.mesh() == null ? null : s.mesh().accuracy(), s.error(), s.result(),

@@ -99,7 +99,7 @@ class PackageHandlerTest {
         assertEquals(1, progress.size(), "no second packaging");
     }
 
-    /** Label mode writes labels/..., labels.glb and labels.3mf in place of mesh.* and the preview. */
+    /** Label mode writes labels/..., labels.glb and labels.3mf in place of mesh.*. */
     @Test
     void aLabelMapsOutputsArePackagedUnderTheirFolderAndItsSceneFeedsTheViewer() throws Exception {
         FileObjectStore store = new FileObjectStore(dir);

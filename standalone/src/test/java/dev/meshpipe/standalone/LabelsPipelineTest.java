@@ -1,6 +1,7 @@
 package dev.meshpipe.standalone;
 
 import static dev.meshpipe.testsupport.Problems.assertProblem;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -85,7 +86,12 @@ class LabelsPipelineTest {
             assertEquals(triangles, s.path("triangles").asLong(), "the job's summary covers every structure: " + s);
             assertEquals("labels", s.path("mode").asText(), "the status says which mode ran: " + s);
             assertEquals(q.path("modeReason").asText(), s.path("modeReason").asText(), s.toString());
-            assertFalse(s.has("preview"), "no preview.png in label mode: " + s);
+            assertEquals("/jobs/" + id + "/preview.png", s.path("preview").asText(), "every structure in one picture: " + s);
+            assertTrue(entries.containsKey("preview.png"), entries.keySet().toString());
+            HttpResponse<byte[]> png = pipeline.http().send(HttpRequest.newBuilder(URI.create(pipeline.base() + "/jobs/" + id + "/preview.png")).build(),
+                    HttpResponse.BodyHandlers.ofByteArray());
+            assertEquals(200, png.statusCode());
+            assertArrayEquals(entries.get("preview.png"), png.body());
             // The web page's 3D view gets the scene of every structure.
             HttpResponse<byte[]> glb = pipeline.http().send(HttpRequest.newBuilder(URI.create(pipeline.base() + "/jobs/" + id + "/mesh.glb")).build(),
                     HttpResponse.BodyHandlers.ofByteArray());

@@ -12,6 +12,7 @@ import dev.meshpipe.mesh.Volume;
 import dev.meshpipe.mesh.finish.SurfaceMetrics;
 import dev.meshpipe.mesh.out.GlbWriter;
 import dev.meshpipe.mesh.out.MeshWriters;
+import dev.meshpipe.mesh.out.PreviewRenderer;
 import dev.meshpipe.mesh.out.ThreeMfWriter;
 import java.io.IOException;
 import java.io.InputStream;
@@ -37,6 +38,7 @@ import java.util.concurrent.Future;
  * structure and totals, from one call. Structures are meshed in turn (up to {@code threads} at a
  * time, written in label order as they finish), and the GLB's binary chunk and the 3MF are spilled
  * to temporary files as they grow, so memory follows a few structures, not the whole result.
+ * {@value MeshJob#PREVIEW_FILE} shows every structure in its colour, drawn into one z-buffer as each is written.
  */
 public final class LabelJob {
     public static final String GLB_FILE = "labels.glb";
@@ -114,6 +116,7 @@ public final class LabelJob {
         List<StructureQuality> out = new ArrayList<>();
         boolean measure = options.hausdorff() && options.smoothing() != null;
         Path threeMfSpill = threeMf ? Files.createTempFile("meshpipe-labels-", ".3mf") : null;
+        PreviewRenderer.Canvas preview = new PreviewRenderer.Canvas(plan.worldCorners(), PreviewRenderer.SIZE);
         try (GlbWriter.Scene scene = glb ? new GlbWriter.Scene() : null;
              OutputStream threeMfFile = threeMf ? Files.newOutputStream(threeMfSpill) : null;
              ThreeMfWriter.Streaming print = threeMf ? new ThreeMfWriter.Streaming(rgba, options.space(), threeMfFile) : null) {
@@ -136,6 +139,7 @@ public final class LabelJob {
                 if (print != null) {
                     print.add(name, inSpace);
                 }
+                preview.add(s.mesh(), table.rgb(id));
                 out.add(quality(s, name, table.hex(id), done.quality, done.hausdorff, files));
             });
             if (print != null) {
@@ -157,7 +161,12 @@ public final class LabelJob {
         }
         long t3 = System.nanoTime();
         timings.put("meshAndWriteMs", ms(t2, t3));
-        timings.put("totalMs", ms(t0, t3));
+        try (OutputStream os = sink.create(MeshJob.PREVIEW_FILE)) {
+            preview.writePng(os);
+        }
+        long t4 = System.nanoTime();
+        timings.put("previewMs", ms(t3, t4));
+        timings.put("totalMs", ms(t0, t4));
         Quality q = new Quality("labels", modeReason, options.smoothing() == null ? "none"
                 : "constrained windowed sinc, " + options.smoothing().iterations() + " iterations, passband "
                 + options.smoothing().passBand() + (options.smoothing().correctVolume() ? ", volume corrected" : ""),

@@ -173,6 +173,38 @@ public final class LabelSurfaces {
                     f.worstVolumeError, f.revertedStructures);
         }
 
+        /**
+         * The eight world corners of the box around every planned structure (padded by half a voxel,
+         * where the surfaces lie), so a picture can be framed before any structure is meshed.
+         */
+        public float[] worldCorners() {
+            int[] lo = {Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE};
+            int[] hi = {Integer.MIN_VALUE, Integer.MIN_VALUE, Integer.MIN_VALUE};
+            for (Task t : tasks) {
+                for (int a = 0; a < 3; a++) {
+                    lo[a] = Math.min(lo[a], g.box[6 * t.dense + a]);
+                    hi[a] = Math.max(hi[a], g.box[6 * t.dense + 3 + a]);
+                }
+            }
+            if (tasks.isEmpty()) {
+                return new float[0];
+            }
+            float[] corners = new float[24];
+            double[] m = v.gridToWorld();
+            for (int c = 0; c < 8; c++) {
+                double[] q = new double[3];
+                for (int a = 0; a < 3; a++) {
+                    // Padded index i is voxel i - 1, and grid space is index times spacing.
+                    int i = (c >> a & 1) == 0 ? lo[a] : hi[a];
+                    q[a] = (i - 1 + ((c >> a & 1) == 0 ? -0.5 : 0.5)) * v.spacing()[a];
+                }
+                for (int r = 0; r < 3; r++) {
+                    corners[3 * c + r] = (float) (m[4 * r] * q[0] + m[4 * r + 1] * q[1] + m[4 * r + 2] * q[2] + m[4 * r + 3]);
+                }
+            }
+            return corners;
+        }
+
         public Structure structure(int k) {
             return meshed(k, false).structure();
         }

@@ -23,80 +23,123 @@ public final class PreviewRenderer {
     }
 
     public static BufferedImage render(Mesh mesh, int size) {
-        int w = size * SS;
-        float[] p = mesh.positions();
-        int[] t = mesh.triangles();
-        // Camera basis: looking toward -d, with +z as up.
-        double[] d = norm(new double[] {0.6, 0.75, 0.3});
-        double[] right = norm(cross(new double[] {0, 0, 1}, d));
-        double[] up = cross(d, right);
-        int nv = p.length / 3;
-        float[] sx = new float[nv];
-        float[] sy = new float[nv];
-        float[] sz = new float[nv];
-        double minX = Double.POSITIVE_INFINITY, maxX = Double.NEGATIVE_INFINITY;
-        double minY = Double.POSITIVE_INFINITY, maxY = Double.NEGATIVE_INFINITY;
-        for (int v = 0; v < nv; v++) {
-            double x = p[3 * v], y = p[3 * v + 1], z = p[3 * v + 2];
-            double u = x * right[0] + y * right[1] + z * right[2];
-            double vv = x * up[0] + y * up[1] + z * up[2];
-            sx[v] = (float) u;
-            sy[v] = (float) vv;
-            sz[v] = (float) (x * d[0] + y * d[1] + z * d[2]);
-            minX = Math.min(minX, u);
-            maxX = Math.max(maxX, u);
-            minY = Math.min(minY, vv);
-            maxY = Math.max(maxY, vv);
-        }
-        double extent = Math.max(maxX - minX, maxY - minY);
-        double scale = extent > 0 ? w * 0.9 / extent : 1;
-        double cx = (minX + maxX) / 2;
-        double cy = (minY + maxY) / 2;
-        for (int v = 0; v < nv; v++) {
-            sx[v] = (float) ((sx[v] - cx) * scale + w / 2.0);
-            sy[v] = (float) (w / 2.0 - (sy[v] - cy) * scale);
-        }
-        float[] depth = new float[w * w];
-        java.util.Arrays.fill(depth, Float.NEGATIVE_INFINITY);
-        float[] shade = new float[w * w];
-        java.util.Arrays.fill(shade, -1);
-        double[] light = norm(new double[] {d[0] + 0.3 * up[0] - 0.2 * right[0], d[1] + 0.3 * up[1] - 0.2 * right[1], d[2] + 0.3 * up[2] - 0.2 * right[2]});
-        for (int i = 0; i < t.length; i += 3) {
-            int a = t[i], b = t[i + 1], c = t[i + 2];
-            float[] n = Normals.face(p, 3 * a, 3 * b, 3 * c);
-            double lambert = Math.abs(n[0] * light[0] + n[1] * light[1] + n[2] * light[2]);
-            float s = (float) (0.18 + 0.82 * lambert);
-            raster(sx, sy, sz, a, b, c, w, depth, shade, s);
-        }
-        BufferedImage img = new BufferedImage(size, size, BufferedImage.TYPE_INT_RGB);
-        for (int y = 0; y < size; y++) {
-            for (int x = 0; x < size; x++) {
-                double r = 0, g = 0, bl = 0;
-                for (int oy = 0; oy < SS; oy++) {
-                    for (int ox = 0; ox < SS; ox++) {
-                        int px = x * SS + ox;
-                        int py = y * SS + oy;
-                        float s = shade[py * w + px];
-                        if (s < 0) {
-                            double bg = 0.16 + 0.10 * (1 - py / (double) w);
-                            r += bg;
-                            g += bg;
-                            bl += bg + 0.04;
-                        } else {
-                            r += 0.93 * s;
-                            g += 0.86 * s;
-                            bl += 0.76 * s;
-                        }
-                    }
-                }
-                int n = SS * SS;
-                img.setRGB(x, y, rgb(r / n, g / n, bl / n));
-            }
-        }
-        return img;
+        Canvas canvas = new Canvas(mesh.positions(), size);
+        canvas.add(mesh, BONE);
+        return canvas.image();
     }
 
-    private static void raster(float[] sx, float[] sy, float[] sz, int a, int b, int c, int w, float[] depth, float[] shade, float s) {
+    /** Bone, as the web page's 3D view shows a single surface: a white mesh under this light reads as a flat silhouette. */
+    public static final int BONE = rgb(0.93, 0.86, 0.76);
+
+    /**
+     * One picture of many surfaces, each in its own colour, drawn one at a time into one
+     * z-buffer, so a label map's structures need not be in memory together. The view is framed
+     * up front from points that bound everything to come (the label map's box in world space).
+     */
+    public static final class Canvas {
+        private final int size;
+        private final int w;
+        private final double[] d;
+        private final double[] right;
+        private final double[] up;
+        private final double[] light;
+        private final double scale;
+        private final double cx;
+        private final double cy;
+        private final float[] depth;
+        private final int[] colour;
+
+        /** @param bounds x, y, z of points whose projection frames the view (a mesh's vertices, or a box's corners) */
+        public Canvas(float[] bounds, int size) {
+            this.size = size;
+            this.w = size * SS;
+            // Camera basis: looking toward -d, with +z as up.
+            d = norm(new double[] {0.6, 0.75, 0.3});
+            right = norm(cross(new double[] {0, 0, 1}, d));
+            up = cross(d, right);
+            light = norm(new double[] {d[0] + 0.3 * up[0] - 0.2 * right[0], d[1] + 0.3 * up[1] - 0.2 * right[1], d[2] + 0.3 * up[2] - 0.2 * right[2]});
+            double minX = Double.POSITIVE_INFINITY, maxX = Double.NEGATIVE_INFINITY;
+            double minY = Double.POSITIVE_INFINITY, maxY = Double.NEGATIVE_INFINITY;
+            for (int v = 0; v + 2 < bounds.length; v += 3) {
+                double u = dot(right, bounds, v);
+                double vv = dot(up, bounds, v);
+                minX = Math.min(minX, u);
+                maxX = Math.max(maxX, u);
+                minY = Math.min(minY, vv);
+                maxY = Math.max(maxY, vv);
+            }
+            double extent = Math.max(maxX - minX, maxY - minY);
+            scale = extent > 0 ? w * 0.9 / extent : 1;
+            cx = extent >= 0 ? (minX + maxX) / 2 : 0;
+            cy = extent >= 0 ? (minY + maxY) / 2 : 0;
+            depth = new float[w * w];
+            java.util.Arrays.fill(depth, Float.NEGATIVE_INFINITY);
+            colour = new int[w * w];
+            java.util.Arrays.fill(colour, -1);
+        }
+
+        /** Draws a surface in {@code rgb} (0xRRGGBB), Lambert-shaded, behind or in front of what is there. */
+        public void add(Mesh mesh, int rgb) {
+            float[] p = mesh.positions();
+            int[] t = mesh.triangles();
+            int nv = p.length / 3;
+            float[] sx = new float[nv];
+            float[] sy = new float[nv];
+            float[] sz = new float[nv];
+            for (int v = 0; v < nv; v++) {
+                sx[v] = (float) ((dot(right, p, 3 * v) - cx) * scale + w / 2.0);
+                sy[v] = (float) (w / 2.0 - (dot(up, p, 3 * v) - cy) * scale);
+                sz[v] = (float) dot(d, p, 3 * v);
+            }
+            double r = (rgb >> 16 & 0xff) / 255.0, g = (rgb >> 8 & 0xff) / 255.0, b = (rgb & 0xff) / 255.0;
+            for (int i = 0; i < t.length; i += 3) {
+                int a = t[i], bb = t[i + 1], c = t[i + 2];
+                float[] n = Normals.face(p, 3 * a, 3 * bb, 3 * c);
+                double lambert = Math.abs(n[0] * light[0] + n[1] * light[1] + n[2] * light[2]);
+                double s = 0.18 + 0.82 * lambert;
+                raster(sx, sy, sz, a, bb, c, w, depth, colour, PreviewRenderer.rgb(r * s, g * s, b * s));
+            }
+        }
+
+        /** The picture at {@code size}, each pixel the mean of its supersamples over a soft background. */
+        public BufferedImage image() {
+            BufferedImage img = new BufferedImage(size, size, BufferedImage.TYPE_INT_RGB);
+            for (int y = 0; y < size; y++) {
+                for (int x = 0; x < size; x++) {
+                    double r = 0, g = 0, bl = 0;
+                    for (int oy = 0; oy < SS; oy++) {
+                        for (int ox = 0; ox < SS; ox++) {
+                            int py = y * SS + oy;
+                            int c = colour[py * w + x * SS + ox];
+                            if (c < 0) {
+                                double bg = 0.16 + 0.10 * (1 - py / (double) w);
+                                r += bg;
+                                g += bg;
+                                bl += bg + 0.04;
+                            } else {
+                                r += (c >> 16 & 0xff) / 255.0;
+                                g += (c >> 8 & 0xff) / 255.0;
+                                bl += (c & 0xff) / 255.0;
+                            }
+                        }
+                    }
+                    int n = SS * SS;
+                    img.setRGB(x, y, PreviewRenderer.rgb(r / n, g / n, bl / n));
+                }
+            }
+            return img;
+        }
+
+        public void writePng(OutputStream out) throws IOException {
+            ImageIO.write(image(), "png", out);
+        }
+    }
+
+    private static double dot(double[] axis, float[] p, int o) {
+        return p[o] * axis[0] + p[o + 1] * axis[1] + p[o + 2] * axis[2];
+    }
+
+    private static void raster(float[] sx, float[] sy, float[] sz, int a, int b, int c, int w, float[] depth, int[] colour, int rgb) {
         float x0 = sx[a], y0 = sy[a], x1 = sx[b], y1 = sy[b], x2 = sx[c], y2 = sy[c];
         float area = (x1 - x0) * (y2 - y0) - (x2 - x0) * (y1 - y0);
         if (area == 0) {
@@ -121,7 +164,7 @@ public final class PreviewRenderer {
                 int idx = y * w + x;
                 if (z > depth[idx]) {
                     depth[idx] = z;
-                    shade[idx] = s;
+                    colour[idx] = rgb;
                 }
             }
         }

@@ -109,6 +109,27 @@ class LabelJobTest {
         assertTrue(report.contains("object name=left kidney / cortex ") && report.contains("color=#0080FFFF"), report);
     }
 
+    /** preview.png shows every structure in its own colour over the background. */
+    @Test
+    void thePreviewShowsEachStructureInItsColour() throws Exception {
+        LabelJob.LabelOptions options = new LabelJob.LabelOptions(LabelSelection.all(), null, List.of(MeshFormat.GLB),
+                CoordinateSpace.RAS, false, 2);
+        LabelJob.Quality q = LabelJob.run(organs(), options, ColorTable.parse(TABLE), sink());
+        java.awt.image.BufferedImage png = javax.imageio.ImageIO.read(dir.resolve(MeshJob.PREVIEW_FILE).toFile());
+        assertEquals(512, png.getWidth());
+        int brown = 0, blue = 0;
+        for (int y = 0; y < png.getHeight(); y++) {
+            for (int x = 0; x < png.getWidth(); x++) {
+                int c = png.getRGB(x, y);
+                int r = c >> 16 & 0xff, g = c >> 8 & 0xff, b = c & 0xff;
+                brown += r > g && r > 2 * b ? 1 : 0; // #a0522d shaded
+                blue += b > 2 * r && b > g ? 1 : 0; // #0080ff shaded
+            }
+        }
+        assertTrue(brown > 5_000 && blue > 5_000, "liver " + brown + " px, kidney " + blue + " px");
+        assertTrue(q.timingsMs().containsKey("previewMs"), q.timingsMs().toString());
+    }
+
     @Test
     void withoutSmoothingTheSurfacesAreTheVoxelsExactly() throws Exception {
         LabelJob.LabelOptions options = new LabelJob.LabelOptions(LabelSelection.parse("1,9"), null,
