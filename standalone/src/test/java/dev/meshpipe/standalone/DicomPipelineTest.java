@@ -82,6 +82,37 @@ class DicomPipelineTest {
         assertEquals("SUCCEEDED", s.path("state").asText(), s.toString());
     }
 
+    /** An enhanced multi-frame CT file (frames stored out of order) is one volume on every path: upload, Kafka, the CLI client and mesh. */
+    @Test
+    void anEnhancedMultiFrameFileIsAVolumeOnEveryPath() throws Exception {
+        Path file = Path.of("..", "mesh", "src", "test", "resources", "dev", "meshpipe", "mesh", "io", "dicom", "DicomFuzzTestInputs",
+                "anyDicomBytesReadOrFailWithADocumentedCode", "enhanced-3-frames");
+        byte[] bytes = Files.readAllBytes(file);
+        JsonNode upload = awaitFinished(post("application/octet-stream", bytes, "?iso=100&formats=stl"));
+        assertEquals("SUCCEEDED", upload.path("state").asText(), upload.toString());
+
+        String id = "dicom-enhanced-kafka";
+        String key = "inputs/" + id + "/enhanced.dcm";
+        try (ObjectStore.Upload up = pipeline.store().create(key)) {
+            up.write(bytes);
+        }
+        pipeline.cluster().produce(Topics.SUBMITTED, id, Json.bytes(new JobSubmission(new InputRef.StoredObject(key, null),
+                new JobParams("100", null, null, "enhanced over kafka"), null, Instant.now())));
+        JsonNode kafka = pipeline.client().awaitFinished(id, Duration.ofSeconds(90));
+        assertEquals("SUCCEEDED", kafka.path("state").asText(), kafka.toString());
+        assertEquals(upload.path("triangles").asLong(), kafka.path("triangles").asLong(), "the same volume either way");
+
+        MeshCommandTest.Run cli = MeshCommandTest.run("submit", file.toString(), "--server", pipeline.base(), "--iso", "100", "--wait");
+        assertEquals(0, cli.exit(), cli.err());
+        JsonNode viaCli = pipeline.client().awaitFinished(cli.out().trim().lines().findFirst().orElseThrow(), Duration.ofSeconds(90));
+        assertEquals(upload.path("triangles").asLong(), viaCli.path("triangles").asLong(), viaCli.toString());
+
+        Path out = pipeline.dir().resolve("enhanced-mesh");
+        MeshCommandTest.Run mesh = MeshCommandTest.run("mesh", file.toString(), "--iso", "100", "--formats", "stl", "--out", out.toString(), "--json");
+        assertEquals(0, mesh.exit(), mesh.err());
+        assertEquals(upload.path("triangles").asLong(), Json.MAPPER.readTree(mesh.out()).path("triangles").asLong(), mesh.out());
+    }
+
     private HttpResponse<String> post(String type, byte[] body, String query) throws Exception {
         return pipeline.http().send(HttpRequest.newBuilder(URI.create(pipeline.base() + "/jobs" + query)).header("Content-Type", type)
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
