@@ -67,8 +67,11 @@ final class SubmissionRequests {
         return new JsonRequest(req.id(), req.input(), params);
     }
 
-    /** An upload's parameters, all from its query string, validated. */
-    static JobParams uploadParams(Context ctx) {
-        return JobParams.fromQuery(ctx::queryParam);
+    /** An upload's parameters from its query string, and its form's colour table if it has one, validated. */
+    static JobParams uploadParams(Context ctx, String formColors) {
+        if (formColors != null && ctx.queryParam("colors") != null) {
+            throw new MeshpipeException(ErrorCode.INVALID_PARAMETER, "colors is both in the query string and a part of the form; send it once");
+        }
+        return JobParams.fromQuery(name -> formColors != null && name.equals("colors") ? formColors : ctx.queryParam(name));
     }
 }

@@ -30,9 +30,10 @@ final class SubmissionRoutes {
     void submit(Context ctx) throws Exception {
         String type = SubmissionRequests.mediaType(ctx);
         boolean json = type.equals("application/json");
-        if (!json && !type.equals("application/octet-stream") && !SubmissionRequests.isZipUpload(type)) {
-            throw new MeshpipeException(ErrorCode.UNSUPPORTED_MEDIA_TYPE,
-                    "send the volume as application/octet-stream, a DICOM series as application/zip, or a JSON request as application/json");
+        boolean form = type.equals("multipart/form-data");
+        if (!json && !form && !type.equals("application/octet-stream") && !SubmissionRequests.isZipUpload(type)) {
+            throw new MeshpipeException(ErrorCode.UNSUPPORTED_MEDIA_TYPE, "send the volume as application/octet-stream, a DICOM series "
+                    + "as application/zip, a volume with its colour table as multipart/form-data, or a JSON request as application/json");
         }
         String tenant = Auth.tenant(ctx);
         String idemKey = ctx.header("Idempotency-Key");
@@ -67,20 +68,32 @@ final class SubmissionRoutes {
             id = id != null ? id : JobId.newId();
             submission = new JobSubmission(req.input(), req.params(), tenant, Instant.now());
         } else {
-            JobParams params = SubmissionRequests.uploadParams(ctx);
+            FormUploads.Form f = form ? FormUploads.read(ctx, c.maxUploadBytes(), c.edge().idleTimeout().toSeconds()) : null;
+            JobParams params = SubmissionRequests.uploadParams(ctx, f == null ? null : f.colors());
             MessageDigest body = JobIds.sha256();
             if (existing.isPresent()) {
-                uploads.upload(ctx, null, body);
+                upload(ctx, f, null, body);
                 answerRepeat(ctx, existing.get(), JobIds.fingerprint("upload", Json.bytes(params), body.digest()));
                 return;
             }
             requireQuota(tenant);
             id = id != null ? id : JobId.newId();
-            uploads.upload(ctx, id, body);
+            upload(ctx, f, id, body);
             fingerprint = JobIds.fingerprint("upload", Json.bytes(params), body.digest());
             submission = new JobSubmission(new InputRef.StoredObject(ObjectKeys.input(id), null), params, tenant, Instant.now());
         }
         publish(ctx, id, submission, fingerprint, chosenId, idemKey != null);
+    }
+
+    /** The request's body, or the form's volume part, into the store. */
+    private void upload(Context ctx, FormUploads.Form f, String id, MessageDigest body) throws java.io.IOException {
+        if (f == null) {
+            uploads.upload(ctx, id, body);
+            return;
+        }
+        try (java.io.InputStream in = f.open()) {
+            uploads.upload(in, f.volume().getSize(), id, body);
+        }
     }
 
     private void publish(Context ctx, String id, JobSubmission submission, String fingerprint, boolean chosenId, boolean keyed)

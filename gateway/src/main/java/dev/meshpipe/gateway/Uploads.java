@@ -36,8 +36,13 @@ final class Uploads {
      * anything is stored. A body that stops arriving for the idle timeout is 408.
      */
     void upload(Context ctx, String id, MessageDigest digest) throws IOException {
+        upload(ctx.bodyInputStream(), ctx.req().getContentLengthLong(), id, digest);
+    }
+
+    /** As {@link #upload(Context, String, MessageDigest)}, from a body of {@code declared} bytes (-1: unknown): a request's, or a form's part. */
+    void upload(InputStream in, long declared, String id, MessageDigest digest) throws IOException {
         try {
-            stream(ctx, id, digest);
+            stream(in, declared, id, digest);
         } catch (IOException e) {
             if (isIdleTimeout(e)) {
                 throw new MeshpipeException(ErrorCode.UPLOAD_TIMEOUT, "the upload stalled: no bytes arrived for "
@@ -47,16 +52,15 @@ final class Uploads {
         }
     }
 
-    private void stream(Context ctx, String id, MessageDigest digest) throws IOException {
+    private void stream(InputStream in, long declared, String id, MessageDigest digest) throws IOException {
         long max = c.maxUploadBytes();
-        long declared = ctx.req().getContentLengthLong();
         if (declared > max) {
             throw new MeshpipeException(ErrorCode.PAYLOAD_TOO_LARGE, "upload of " + declared + " bytes exceeds the limit of " + max);
         }
         if (id != null) {
             requireFreeSpace(Math.max(declared, 0));
         }
-        InputStream body = new DigestInputStream(ctx.bodyInputStream(), digest);
+        InputStream body = new DigestInputStream(in, digest);
         byte[] head = body.readNBytes(HEAD_BYTES);
         checkHeader(head);
         ObjectStore.Upload up;

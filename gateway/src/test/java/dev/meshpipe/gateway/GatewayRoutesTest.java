@@ -165,6 +165,48 @@ class GatewayRoutesTest {
         });
     }
 
+    /** A FreeSurfer-sized colour table (about 60 KB: far over a request line) travels as a form part beside the volume. */
+    @Test
+    void aVolumeAndItsColourTableAsAFormAreOneJob() {
+        StringBuilder lut = new StringBuilder("# FreeSurfer-style table\n");
+        for (int i = 0; i < 1300; i++) {
+            lut.append(i).append("  Structure-number-").append(i).append("-with-a-long-name  ").append(i % 256).append(" 20 200 0\n");
+        }
+        byte[] volume = TestNifti.ball(8, 3);
+        test((server, client) -> {
+            Response r = form(client, "/jobs?mode=labels", new String[] {"volume", "colors"}, volume, lut.toString());
+            String text = r.body().string();
+            assertEquals(202, r.code(), text);
+            String id = Json.MAPPER.readTree(text).get("id").asText();
+            assertEquals(lut.toString(), jobs.submissions.get(0).params().colors());
+            try (var in = store.open(ObjectKeys.input(id))) {
+                assertTrue(java.util.Arrays.equals(volume, in.readAllBytes()), "the volume part is the stored input");
+            }
+            assertProblem(form(client, "/jobs", new String[] {"colors"}, volume, "1 a 1 2 3 0"), 400, ErrorCode.INVALID_PARAMETER);
+            JsonNode unknown = assertProblem(form(client, "/jobs", new String[] {"volume", "notes"}, volume, "x"), 400, ErrorCode.INVALID_PARAMETER);
+            assertTrue(unknown.get("detail").asText().contains("'notes'"), unknown.toString());
+            assertProblem(form(client, "/jobs?colors=x", new String[] {"volume", "colors"}, volume, "1 a 1 2 3 0"), 400, ErrorCode.INVALID_PARAMETER);
+            assertProblem(form(client, "/jobs", new String[] {"volume"}, new byte[(int) MAX_UPLOAD + 1], null), 413, ErrorCode.PAYLOAD_TOO_LARGE);
+            assertProblem(request(client, "/jobs", TOKEN_A, b -> b.post(body("multipart/form-data; boundary=xyz", new byte[] {1, 2, 3}, false))),
+                    400, ErrorCode.INVALID_REQUEST);
+            assertEquals(1, jobs.submissions.size(), "only the good form made a job");
+        });
+    }
+
+    /** A multipart/form-data POST with the named parts: "volume" holds {@code volume}, any other the text. */
+    private static Response form(HttpClient client, String path, String[] parts, byte[] volume, String text) {
+        okhttp3.MultipartBody.Builder b = new okhttp3.MultipartBody.Builder().setType(okhttp3.MultipartBody.FORM);
+        for (String name : parts) {
+            if (name.equals("volume")) {
+                b.addFormDataPart(name, "ball.nii", RequestBody.create(volume, MediaType.get("application/octet-stream")));
+            } else {
+                b.addFormDataPart(name, name + ".txt", RequestBody.create(text.getBytes(StandardCharsets.UTF_8), MediaType.get("text/plain")));
+            }
+        }
+        okhttp3.MultipartBody body = b.build();
+        return request(client, path, TOKEN_A, r -> r.post(body));
+    }
+
     @Test
     void aTenantAtItsQuotaIs429WithTheWaitThatFitsTheLimit() {
         byte[] request = "{\"input\":{\"synthetic\":\"torus:16\"}}".getBytes(StandardCharsets.UTF_8);
