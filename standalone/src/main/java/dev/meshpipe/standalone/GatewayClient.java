@@ -55,14 +55,30 @@ public final class GatewayClient {
         return send(req);
     }
 
+    /**
+     * Uploads a volume with its parameters in the query string; a colour table ({@code colors})
+     * goes beside the volume as a multipart/form-data part instead, since a large one does not fit
+     * in a request line.
+     */
     public Answer upload(Path file, Map<String, String> params) throws IOException, InterruptedException {
-        String query = params.entrySet().stream()
+        String colors = params.get("colors");
+        String query = params.entrySet().stream().filter(e -> !e.getKey().equals("colors"))
                 .map(e -> e.getKey() + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
                 .collect(Collectors.joining("&"));
-        HttpRequest req = request("/jobs" + (query.isEmpty() ? "" : "?" + query))
-                .header("Content-Type", contentType(file))
-                .POST(HttpRequest.BodyPublishers.ofFile(file)).build();
-        return send(req);
+        HttpRequest.Builder req = request("/jobs" + (query.isEmpty() ? "" : "?" + query));
+        if (colors == null) {
+            req.header("Content-Type", contentType(file)).POST(HttpRequest.BodyPublishers.ofFile(file));
+        } else {
+            String boundary = "meshpipe-" + java.util.UUID.randomUUID();
+            String volumeHead = "--" + boundary + "\r\nContent-Disposition: form-data; name=\"volume\"; filename=\""
+                    + file.getFileName().toString().replace("\"", "") + "\"\r\nContent-Type: " + contentType(file) + "\r\n\r\n";
+            String colorsPart = "\r\n--" + boundary + "\r\nContent-Disposition: form-data; name=\"colors\"; filename=\"colors.txt\"\r\n"
+                    + "Content-Type: text/plain; charset=utf-8\r\n\r\n" + colors + "\r\n--" + boundary + "--\r\n";
+            req.header("Content-Type", "multipart/form-data; boundary=" + boundary).POST(HttpRequest.BodyPublishers.concat(
+                    HttpRequest.BodyPublishers.ofString(volumeHead, StandardCharsets.UTF_8), HttpRequest.BodyPublishers.ofFile(file),
+                    HttpRequest.BodyPublishers.ofString(colorsPart, StandardCharsets.UTF_8)));
+        }
+        return send(req.build());
     }
 
     /** A ZIP (of a DICOM series) goes as application/zip; any other volume as a plain byte stream. */

@@ -121,6 +121,27 @@ class LabelsPipelineTest {
         assertEquals(116, q.path("totals").path("structures").asInt());
     }
 
+    /** A FreeSurfer-sized colour table (1,300 entries, about 60 KB) goes beside the volume from the CLI, as a form part. */
+    @Test
+    void aFullSizeColourTableTravelsBesideTheVolume() throws Exception {
+        Path nii = pipeline.dir().resolve("boxes-lut.nii.gz");
+        Files.write(nii, TestNifti.gzip(TestNifti.threeBoxes()));
+        StringBuilder lut = new StringBuilder("#No. Label Name:                            R   G   B   A\n");
+        for (int i = 0; i < 1300; i++) {
+            lut.append(String.format("%-5d %-40s %3d %3d %3d   0%n", i, i == 3 ? "Right-Spleen-From-A-Long-Table" : "Structure-" + i, i % 256, 20, 200));
+        }
+        assertTrue(lut.length() > 60_000, "larger than any request line: " + lut.length());
+        Path table = pipeline.dir().resolve("FreeSurferColorLUT.txt");
+        Files.writeString(table, lut);
+        Path out = pipeline.dir().resolve("lut-out");
+        MeshCommandTest.Run cli = MeshCommandTest.run("submit", nii.toString(), "--server", pipeline.base(), "--labels", "3",
+                "--colors", table.toString(), "--download", out.toString());
+        assertEquals(0, cli.exit(), cli.err());
+        String id = cli.out().trim().lines().findFirst().orElseThrow();
+        Map<String, byte[]> entries = PrintOutputsTest.unzip(InputKindsTest.downloadedZip(out, id));
+        assertTrue(entries.containsKey("labels/3-Right-Spleen-From-A-Long-Table.stl"), entries.keySet().toString());
+    }
+
     @Test
     void badLabelParametersAreAClear400() throws Exception {
         HttpResponse<String> r = upload("labels=" + URLEncoder.encode("9-5", StandardCharsets.UTF_8));

@@ -268,13 +268,15 @@ class PipelineTest {
     void theDocsCommandsRunAgainstAGateway() throws Exception {
         Prerequisites.program("curl", "curl");
         Path ch2 = Prerequisites.mri("ch2.nii.gz");
+        Path aal = Prerequisites.mri("aal.nii.gz");
         Path out = pipeline.dir().resolve("docs-out");
         String id = null;
         int ran = 0;
         for (DocsCommands.Command c : DocsCommands.all()) {
             List<String> args = new ArrayList<>();
             for (String a : c.args()) {
-                String v = a.replace("http://localhost:8080", pipeline.base()).replace("@ch2.nii.gz", "@" + ch2);
+                String v = a.replace("http://localhost:8080", pipeline.base()).replace("@ch2.nii.gz", "@" + ch2)
+                        .replace("@aal.nii.gz", "@" + aal).replace("@aal.nii.txt", "@" + aal.resolveSibling("aal.nii.txt"));
                 args.add(v.equals("out") ? out.toString() : v.equals("$ID") ? String.valueOf(id) : v);
             }
             if (c.program().equals("curl")) {
