@@ -77,12 +77,14 @@ final class StatusEvents implements AutoCloseable {
             ctx.status(204); // the client has the end already; 204 tells EventSource not to reconnect
             return;
         }
+        String tenant = String.valueOf(Auth.tenant(ctx));
+        if (ctx.method() != HandlerType.HEAD) {
+            reserve(tenant);
+        }
         ctx.header("Cache-Control", "no-cache").header("X-Accel-Buffering", "no").contentType(MEDIA_TYPE + "; charset=utf-8");
         if (ctx.method() == HandlerType.HEAD) {
             return;
         }
-        String tenant = String.valueOf(Auth.tenant(ctx));
-        reserve(tenant);
         Stream st = new Stream(ctx.res().getOutputStream(), System.nanoTime() + timing.maxAge().toNanos());
         st.done.whenComplete((v, e) -> release(tenant));
         try {
