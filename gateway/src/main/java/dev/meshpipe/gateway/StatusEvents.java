@@ -35,12 +35,12 @@ final class StatusEvents implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(StatusEvents.class);
     static final String MEDIA_TYPE = "text/event-stream";
     private static final byte[] KEEP_ALIVE = ": keep-alive\n\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] END_OF_EVENT = {'\n', '\n'};
 
     /**
-     * @param poll      how often each followed job's status is read again
-     * @param heartbeat the longest a stream goes without a byte (a comment), so proxies keep it
-     * @param retry     the reconnection delay the stream suggests to clients ({@code retry:})
-     * @param maxAge    a stream ends after this long (the client reconnects), so none is held forever
+     * How often a followed job is read again ({@code poll}), the longest a stream goes without a
+     * byte ({@code heartbeat}, for proxies), the reconnection delay suggested to clients
+     * ({@code retry:}), and when a stream ends anyway ({@code maxAge}; the client reconnects).
      */
     record Timing(Duration poll, Duration heartbeat, Duration retry, Duration maxAge) {
         static Timing defaults(Duration idleTimeout) {
@@ -54,7 +54,7 @@ final class StatusEvents implements AutoCloseable {
     private final Timing timing;
     private final ConcurrentHashMap<String, Watch> watches = new ConcurrentHashMap<>();
     private final AtomicInteger open = new AtomicInteger();
-    private final ConcurrentHashMap<String, AtomicInteger> perTenant = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Integer> perTenant = new ConcurrentHashMap<>();
     private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(daemon("meshpipe-events-tick"));
     private final ExecutorService workers = Executors.newFixedThreadPool(4, daemon("meshpipe-events"));
 
@@ -97,10 +97,9 @@ final class StatusEvents implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             st.end();
         }
-        if (!st.done.isDone() && s.state().isFinished()) {
+        if (s.state().isFinished()) {
             st.end();
-        }
-        if (!st.done.isDone()) {
+        } else if (!st.done.isDone()) {
             watches.compute(s.id(), (id, w) -> {
                 Watch watch = w == null ? new Watch() : w;
                 watch.streams.add(st);
@@ -118,28 +117,18 @@ final class StatusEvents implements AutoCloseable {
                     + " open event streams; poll GET /jobs/{id} or try again").with("limit", c.edge().maxEventStreams());
         }
         int perTenantMax = c.edge().tenantMaxEventStreams();
-        if (perTenantMax > 0 && perTenant.compute(tenant, (t, n) -> n == null ? new AtomicInteger(1) : bump(n)).get() > perTenantMax) {
+        if (perTenantMax > 0 && perTenant.merge(tenant, 1, Integer::sum) > perTenantMax) {
             release(tenant);
             throw new MeshpipeException(ErrorCode.TENANT_QUOTA_EXCEEDED, "at most " + perTenantMax + " open event streams per tenant")
                     .with("limit", perTenantMax).retryAfter(Duration.ofSeconds(5));
         }
     }
 
-    private static AtomicInteger bump(AtomicInteger n) {
-        n.incrementAndGet();
-        return n;
-    }
-
     private void release(String tenant) {
         open.decrementAndGet();
         if (c.edge().tenantMaxEventStreams() > 0) {
-            // Under the map's lock, so an entry is never dropped while another request counts on it.
-            perTenant.computeIfPresent(tenant, (t, n) -> n.decrementAndGet() <= 0 ? null : n);
+            perTenant.computeIfPresent(tenant, (t, n) -> n <= 1 ? null : n - 1);
         }
-    }
-
-    int openStreams() {
-        return open.get();
     }
 
     /** Hands each followed job to a worker, unless its last round is still running (a slow peer). */
@@ -149,7 +138,7 @@ final class StatusEvents implements AutoCloseable {
                 try {
                     workers.execute(() -> round(id, w));
                 } catch (RuntimeException e) {
-                    w.busy.set(false); // shutting down
+                    w.busy.set(false); // shutting down; nothing may leave tick, or the ticker stops for good
                 }
             }
         });
@@ -240,20 +229,15 @@ final class StatusEvents implements AutoCloseable {
 
         void send(JobStatus s, StatusView signed) throws IOException {
             String id = eventId(s);
-            byte[] json = Json.bytes(signed);
-            byte[] head = ("id: " + id + "\nevent: status\ndata: ").getBytes(StandardCharsets.US_ASCII);
-            byte[] all = new byte[head.length + json.length + 2];
-            System.arraycopy(head, 0, all, 0, head.length);
-            System.arraycopy(json, 0, all, head.length, json.length);
-            all[all.length - 2] = '\n';
-            all[all.length - 1] = '\n';
-            write(all);
+            write(("id: " + id + "\nevent: status\ndata: ").getBytes(StandardCharsets.US_ASCII), Json.bytes(signed), END_OF_EVENT);
             lastId = id;
             lastView = StatusView.of(s);
         }
 
-        void write(byte[] bytes) throws IOException {
-            out.write(bytes);
+        void write(byte[]... parts) throws IOException {
+            for (byte[] p : parts) {
+                out.write(p);
+            }
             out.flush();
             lastWrite = System.nanoTime();
         }
