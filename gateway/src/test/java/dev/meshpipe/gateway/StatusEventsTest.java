@@ -166,6 +166,40 @@ class StatusEventsTest {
         });
     }
 
+    /**
+     * Many streams at once, each on its own job: every one gets its job's change, and how long
+     * that took is printed. {@code -Dmeshpipe.events.streams=1000} for the instance's default cap.
+     */
+    @Test
+    void manyStreamsEachGetTheirChange() throws Exception {
+        int n = Integer.getInteger("meshpipe.events.streams", 100);
+        for (int i = 0; i < n; i++) {
+            jobs.put("tenant-a", JobEvent.of("m" + i, JobState.QUEUED, 0, "queued"));
+        }
+        JavalinTest.test(app(EdgeLimits.defaults().withEventStreams(n, 0)), (server, client) -> {
+            List<Sse> all = new ArrayList<>();
+            long t0 = System.nanoTime();
+            for (int i = 0; i < n; i++) {
+                Sse sse = open(server.port(), "m" + i, TOKEN_A, null);
+                sse.line();
+                sse.line();
+                sse.event();
+                all.add(sse);
+            }
+            long opened = System.nanoTime();
+            for (int i = 0; i < n; i++) {
+                jobs.event("m" + i, JobEvent.of("m" + i, JobState.PROCESSING, 50, "extracting"));
+            }
+            long changed = System.nanoTime();
+            for (Sse sse : all) {
+                assertEquals("PROCESSING", Json.MAPPER.readTree(sse.event().get("data")).path("state").asText());
+            }
+            long seen = System.nanoTime();
+            System.out.printf("%d streams: opened in %d ms; all %d changes seen %d ms after the last was made%n",
+                    n, (opened - t0) / 1_000_000, n, (seen - changed) / 1_000_000);
+        });
+    }
+
     private void assertProblem(Sse sse, int status, String code) throws Exception {
         assertEquals(status, sse.response.statusCode());
         assertEquals(Problem.MEDIA_TYPE, sse.response.headers().firstValue("Content-Type").orElse(""));

@@ -44,19 +44,22 @@ final class JobEvents {
             throws InterruptedException {
         Lines lines = new Lines();
         CompletableFuture<HttpResponse.ResponseInfo> head = new CompletableFuture<>();
-        http.sendAsync(req, info -> {
+        CompletableFuture<HttpResponse<Void>> sent = http.sendAsync(req, info -> {
             head.complete(info);
             boolean stream = info.statusCode() == 200
                     && info.headers().firstValue("Content-Type").orElse("").startsWith("text/event-stream");
             return stream ? HttpResponse.BodySubscribers.fromLineSubscriber(lines) : HttpResponse.BodySubscribers.discarding();
-        }).whenComplete((r, e) -> {
+        });
+        sent.whenComplete((r, e) -> {
             head.completeExceptionally(e != null ? e : new IOException("no response"));
             lines.queue.add(END);
         });
         HttpResponse.ResponseInfo info;
         try {
-            info = head.get(Math.max(1, endNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+            info = head.get(Math.max(1, Math.min(endNanos - System.nanoTime(), TimeUnit.MILLISECONDS.toNanos(SILENCE_MS))), TimeUnit.NANOSECONDS);
         } catch (ExecutionException | TimeoutException e) {
+            sent.cancel(true); // no headers in time: give up on this connection
+            lines.cancel();
             return 0;
         }
         if (info.statusCode() != 200 || !info.headers().firstValue("Content-Type").orElse("").startsWith("text/event-stream")) {
