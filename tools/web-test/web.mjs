@@ -46,6 +46,8 @@ try {
   await page.click('#submit');
   await page.waitForSelector('#jobs tbody tr td.state-SUCCEEDED');
   findings.row = await page.$eval('#jobs tbody tr', (tr) => [...tr.children].map((td) => td.textContent));
+  // The page followed the job through its event stream, not by polling.
+  findings.statusEvents = await page.evaluate(() => window.meshpipeStatusEvents);
 
   await page.click('#jobs tbody tr button:text("View")');
   await page.waitForFunction(() => document.getElementById('viewer').loaded === true);

@@ -109,20 +109,117 @@ function button(label, onClick) {
   return b;
 }
 
-/** Polls the jobs that can still change; redraws only when one did (so buttons stay put). */
+/** Takes a job's new status; true when it differs from what the page had. */
+function apply(id, next) {
+  const s = jobs.get(id);
+  if (JSON.stringify(next) === JSON.stringify(s)) return false;
+  jobs.set(id, next);
+  if (next.state === 'FAILED' && next.error && next.error.code === 'AMBIGUOUS_SERIES') showSeriesChoice(next.error.message);
+  if (next.state === 'SUCCEEDED' && selected === null) select(id);
+  return true;
+}
+
+/**
+ * Follows jobs through their event streams (GET /jobs/{id}/events, Server-Sent Events) rather
+ * than polling. EventSource cannot send the Authorization header, so the stream is read with
+ * fetch and parsed here. A browser opens about six connections per server, so at most
+ * MAX_STREAMS jobs are streamed at once; the others, and any job whose stream broke (until it
+ * reconnects with Last-Event-ID), are polled. A gateway without the route (404 NOT_FOUND) is
+ * polled from then on.
+ */
+const MAX_STREAMS = 3;
+const streams = new Map(); // id -> AbortController
+const retryAt = new Map(); // id -> when its stream may be opened again
+let eventsSupported = true;
+window.meshpipeStatusEvents = 0; // status events received, for the browser test
+
+async function follow(id) {
+  const abort = new AbortController();
+  streams.set(id, abort);
+  let lastId = null;
+  let retry = 2000;
+  try {
+    while (!abort.signal.aborted) {
+      const headers = { ...authHeaders(), Accept: 'text/event-stream' };
+      if (lastId) headers['Last-Event-ID'] = lastId;
+      const res = await fetch(`/jobs/${encodeURIComponent(id)}/events`, { headers, signal: abort.signal });
+      if (res.status === 204) return; // the end was already seen
+      if (!res.ok || !(res.headers.get('Content-Type') || '').startsWith('text/event-stream')) {
+        let body = {};
+        try {
+          body = await res.json();
+        } catch (e) {
+          // not a problem body
+        }
+        if (res.status === 404 && body.code !== 'JOB_NOT_FOUND') eventsSupported = false;
+        retryAt.set(id, Date.now() + 5000); // polled meanwhile, which reports a 404 or a 401 as it always has
+        return;
+      }
+      let finished = false;
+      await readEvents(res.body, abort.signal, (ev) => {
+        if (ev.retry) retry = Math.min(Math.max(ev.retry, 100), 10000);
+        if (ev.event !== 'status' || !ev.data) return;
+        if (ev.id) lastId = ev.id;
+        const next = JSON.parse(ev.data);
+        window.meshpipeStatusEvents++;
+        if (apply(id, next)) render();
+        finished = FINAL.has(next.state);
+      });
+      if (finished) return;
+      await new Promise((done) => setTimeout(done, retry)); // ended early or broke: again, from lastId
+    }
+  } catch (e) {
+    if (!abort.signal.aborted) retryAt.set(id, Date.now() + retry);
+  } finally {
+    if (streams.get(id) === abort) streams.delete(id);
+  }
+}
+
+/** Reads an event stream to its end, calling onEvent with {event, data, id, retry} for each event. */
+async function readEvents(body, signal, onEvent) {
+  const reader = body.getReader();
+  signal.addEventListener('abort', () => reader.cancel().catch(() => {}));
+  const decoder = new TextDecoder();
+  let buffer = '';
+  let ev = { data: '' };
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) return;
+    buffer += decoder.decode(value, { stream: true });
+    let nl;
+    while ((nl = buffer.search(/\r\n|\r|\n/)) >= 0) {
+      if (buffer[nl] === '\r' && nl === buffer.length - 1) break; // its \n may be in the next chunk
+      const line = buffer.slice(0, nl);
+      buffer = buffer.slice(nl + (buffer.startsWith('\r\n', nl) ? 2 : 1));
+      if (line === '') {
+        if (ev.data || ev.retry) onEvent(ev);
+        ev = { data: '' };
+      } else if (!line.startsWith(':')) {
+        const colon = line.indexOf(':');
+        const field = colon < 0 ? line : line.slice(0, colon);
+        let v = colon < 0 ? '' : line.slice(colon + 1);
+        if (v.startsWith(' ')) v = v.slice(1);
+        if (field === 'data') ev.data = ev.data ? `${ev.data}\n${v}` : v;
+        else if (field === 'retry' && /^\d+$/.test(v)) ev.retry = Number(v);
+        else if (field === 'event' || field === 'id') ev[field] = v;
+      }
+    }
+  }
+}
+
+/** Streams or polls the jobs that can still change; redraws only when one did (so buttons stay put). */
 async function refresh() {
   let changed = false;
   for (const [id, s] of jobs) {
     if (s && FINAL.has(s.state)) continue;
+    if (streams.has(id)) continue;
+    if (eventsSupported && streams.size < MAX_STREAMS && !(retryAt.get(id) > Date.now())) {
+      follow(id);
+      continue;
+    }
     try {
       const res = await api(`/jobs/${encodeURIComponent(id)}`);
-      const next = await res.json();
-      if (JSON.stringify(next) !== JSON.stringify(s)) {
-        jobs.set(id, next);
-        changed = true;
-        if (next.state === 'FAILED' && next.error && next.error.code === 'AMBIGUOUS_SERIES') showSeriesChoice(next.error.message);
-        if (next.state === 'SUCCEEDED' && selected === null) select(id);
-      }
+      if (apply(id, await res.json())) changed = true;
     } catch (e) {
       if (e.status === 404) {
         jobs.set(id, { id, state: 'UNKNOWN', progress: 0, stage: 'not known to the gateway' });
@@ -429,6 +526,10 @@ async function download() {
 $('token').value = sessionStorage.getItem('meshpipe.token') || '';
 $('token').addEventListener('change', () => {
   sessionStorage.setItem('meshpipe.token', $('token').value);
+  // The streams carry the old token: open them again with the new one.
+  for (const abort of streams.values()) abort.abort();
+  streams.clear();
+  retryAt.clear();
   refresh();
 });
 $('submit-form').addEventListener('submit', submit);

@@ -54,7 +54,9 @@ public enum ErrorCode {
     GANTRY_TILT(422),
     INCONSISTENT_SERIES(422),
     UNSUPPORTED_MULTIFRAME(422),
-    TOO_MANY_FILES(413);
+    TOO_MANY_FILES(413),
+    /** This gateway instance holds as many open event streams ({@code GET /jobs/{id}/events}) as it may. */
+    TOO_MANY_STREAMS(503);
 
     private final int httpStatus;
 
@@ -78,6 +80,8 @@ public enum ErrorCode {
             // A job moves on within seconds; polling faster only loads the gateway.
             case JOB_NOT_READY -> Optional.of(Duration.ofSeconds(2));
             case STORAGE_UNAVAILABLE -> Optional.of(Duration.ofSeconds(5));
+            // Streams end with their jobs, so a slot frees up soon; polling GET /jobs/{id} works meanwhile.
+            case TOO_MANY_STREAMS -> Optional.of(Duration.ofSeconds(5));
             // An unfinished job of the tenant's takes about this long to finish.
             case TENANT_QUOTA_EXCEEDED -> Optional.of(Duration.ofSeconds(30));
             default -> Optional.empty();

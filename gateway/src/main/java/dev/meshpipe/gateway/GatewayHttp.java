@@ -75,14 +75,22 @@ final class GatewayHttp {
 
     /** The job routes of docs/api.md, behind the bearer-token check. */
     static void jobRoutes(Javalin app, RouteContext c) {
+        jobRoutes(app, c, StatusEvents.Timing.defaults(c.edge().idleTimeout()));
+    }
+
+    /** The same, with the event streams' timing (route tests use shorter heartbeats). */
+    static void jobRoutes(Javalin app, RouteContext c, StatusEvents.Timing eventTiming) {
         SubmissionRoutes submissions = new SubmissionRoutes(c);
         StatusRoutes statuses = new StatusRoutes(c);
         ResultRoutes results = new ResultRoutes(c);
         CancelRoutes cancels = new CancelRoutes(c);
+        StatusEvents events = new StatusEvents(c, eventTiming);
+        app.events(e -> e.serverStopping(events::close));
         app.before("/jobs", c.auth()::authenticate);
         app.before("/jobs/*", c.auth()::authenticate);
         route(app, "/jobs", Map.of(HandlerType.POST, submissions::submit));
         route(app, "/jobs/{id}", Map.of(HandlerType.GET, statuses::status, HandlerType.DELETE, cancels::cancel));
+        route(app, "/jobs/{id}/events", Map.of(HandlerType.GET, events::stream));
         route(app, "/jobs/{id}/download", Map.of(HandlerType.GET, ctx -> results.download(ctx, false),
                 HandlerType.HEAD, ctx -> results.download(ctx, true)));
         route(app, "/jobs/{id}/preview.png", Map.of(HandlerType.GET, results::preview));

@@ -70,6 +70,7 @@ public record Problem(String type, String title, int status, String detail, Stri
             case INCONSISTENT_SERIES -> "Inconsistent series";
             case UNSUPPORTED_MULTIFRAME -> "Unsupported multi-frame image";
             case TOO_MANY_FILES -> "Too many files";
+            case TOO_MANY_STREAMS -> "Too many event streams";
         };
     }
 }

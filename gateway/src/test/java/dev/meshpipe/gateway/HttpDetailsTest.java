@@ -182,6 +182,7 @@ class HttpDetailsTest {
             {"PATCH", "/jobs/some-job/preview.png", "GET, HEAD"},
             {"POST", "/jobs/some-job/mesh.glb", "GET, HEAD"},
             {"PUT", "/jobs/some-job/quality.json", "GET, HEAD"},
+            {"DELETE", "/jobs/some-job/events", "GET, HEAD"},
             {"POST", "/health/live", "GET, HEAD"},
             {"DELETE", "/health/ready", "GET, HEAD"},
             {"POST", "/metrics", "GET, HEAD"},

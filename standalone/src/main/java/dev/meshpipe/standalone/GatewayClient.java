@@ -102,28 +102,53 @@ public final class GatewayClient {
         };
     }
 
-    /** Polls the job's status until it has finished; fails after {@code timeout}. */
+    /** Follows the job until it has finished; fails after {@code timeout}. */
     public JsonNode awaitFinished(String id, Duration timeout) throws IOException, InterruptedException {
         return awaitFinished(id, timeout, status -> {});
     }
 
-    /** The same, handing every status seen to {@code onStatus} (a progress display). */
+    /**
+     * The same, handing every status seen to {@code onStatus} (a progress display). The job is
+     * followed through its event stream ({@code GET /jobs/{id}/events}); a stream that breaks is
+     * opened again with the last event id, and where the gateway has no stream (an older one
+     * answers 404) or it keeps failing, the status is polled instead.
+     */
     public JsonNode awaitFinished(String id, Duration timeout, java.util.function.Consumer<JsonNode> onStatus)
             throws IOException, InterruptedException {
         long end = System.nanoTime() + timeout.toNanos();
-        JsonNode last = null;
+        JobEvents.Followed f = new JobEvents.Followed();
+        int failures = 0;
         while (System.nanoTime() < end) {
+            if (failures < 3) {
+                HttpRequest.Builder b = request("/jobs/" + id + "/events").header("Accept", "text/event-stream").GET();
+                if (f.lastEventId != null) {
+                    b.header("Last-Event-ID", f.lastEventId);
+                }
+                int before = f.events;
+                int code = JobEvents.follow(http, b.build(), end, f, onStatus);
+                if (f.last != null && isFinished(f.last.path("state").asText())) {
+                    return f.last;
+                }
+                if (code == 200) {
+                    failures = f.events > before ? 0 : failures + 1;
+                    Thread.sleep(f.retryMs); // the stream ended early (the server's limit on its age, a restart): again
+                    continue;
+                }
+                // No route (an older gateway) or a method it lacks: poll from now on. Anything else
+                // (503, a connection refused): poll this round and try the stream again.
+                failures = code == 404 || code == 405 ? 3 : failures + 1;
+            }
             Answer a = status(id);
             if (a.ok()) {
-                last = a.body();
-                onStatus.accept(last);
-                if (isFinished(last.path("state").asText())) {
-                    return last;
+                f.last = a.body();
+                onStatus.accept(f.last);
+                if (isFinished(f.last.path("state").asText())) {
+                    return f.last;
                 }
             }
             Thread.sleep(100);
         }
-        throw new IOException("job " + id + " did not finish within " + timeout + "; last status " + last);
+        throw new IOException("job " + id + " did not finish within " + timeout + "; last status " + f.last);
     }
 
     /** Downloads the job's ZIP to {@code target}; returns the problem if there is none. */
