@@ -79,9 +79,10 @@ final class GatewayHttp {
         StatusRoutes statuses = new StatusRoutes(c);
         ResultRoutes results = new ResultRoutes(c);
         CancelRoutes cancels = new CancelRoutes(c);
+        ListRoutes lists = new ListRoutes(c);
         app.before("/jobs", c.auth()::authenticate);
         app.before("/jobs/*", c.auth()::authenticate);
-        route(app, "/jobs", Map.of(HandlerType.POST, submissions::submit));
+        route(app, "/jobs", Map.of(HandlerType.POST, submissions::submit, HandlerType.GET, lists::list));
         route(app, "/jobs/{id}", Map.of(HandlerType.GET, statuses::status, HandlerType.DELETE, cancels::cancel));
         route(app, "/jobs/{id}/download", Map.of(HandlerType.GET, ctx -> results.download(ctx, false),
                 HandlerType.HEAD, ctx -> results.download(ctx, true)));
