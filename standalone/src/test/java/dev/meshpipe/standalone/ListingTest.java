@@ -92,6 +92,11 @@ class ListingTest {
             assertEquals(acme, awaitAll(base, ACME, 3, "", acme.size()), base);
             assertEquals(globex, awaitAll(base, GLOBEX, 2, "", globex.size()), base);
         }
+        for (String base : List.of(pipeline.base(), b)) {
+            String metrics = pipeline.http().send(HttpRequest.newBuilder(URI.create(base + "/metrics")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+            assertTrue(metrics.contains("route=\"/internal/jobs\",status=\"200\""), "each instance asked the other: " + base);
+        }
         List<String> failed = listAll(b, ACME, 100, "&state=FAILED");
         assertEquals(acme.stream().filter(id -> id.startsWith("acme-list-") && Integer.parseInt(id.substring(10)) % 4 == 0).toList(), failed);
     }
@@ -109,6 +114,23 @@ class ListingTest {
         HttpResponse<String> bad = send(b, ACME, "?state=RUNNING");
         assertProblem(bad, 400, "INVALID_PARAMETER");
         assertProblem(send(b, null, ""), 401, "UNAUTHORIZED");
+    }
+
+    @Test
+    void theCliPrintsATableNewestFirstFollowingTheCursorWithAll() throws Exception {
+        awaitAll(b, ACME, 100, "", acme.size());
+        MeshCommandTest.Run r = MeshCommandTest.run("jobs", "--all", "--limit", "4", "--server", b, "--token", ACME);
+        assertEquals(0, r.exit(), r.err());
+        List<String> rows = r.out().lines().skip(1).map(l -> l.split("\\s+")[0]).toList();
+        assertEquals(acme, rows, r.out());
+        MeshCommandTest.Run one = MeshCommandTest.run("jobs", "--limit", "2", "--state", "queued", "--server", b, "--token", GLOBEX);
+        assertEquals(0, one.exit(), one.err());
+        assertEquals(3, one.out().lines().count(), one.out());
+        assertTrue(one.out().lines().skip(1).allMatch(l -> l.contains(" QUEUED ")), one.out());
+        assertTrue(one.err().contains("--all"), "says there is more: " + one.err());
+        MeshCommandTest.Run bad = MeshCommandTest.run("jobs", "--state", "RUNNING", "--server", b, "--token", GLOBEX);
+        assertEquals(ClientCommands.REFUSED, bad.exit());
+        assertTrue(bad.err().contains("INVALID_PARAMETER"), bad.err());
     }
 
     /** Follows the cursor until the tenant's list has {@code size} jobs (events reach the store a moment later). */

@@ -286,7 +286,7 @@ class PipelineTest {
                 ran++;
                 continue;
             }
-            if (!c.program().equals("./meshpipe") || !Set.of("submit", "status", "download", "cancel").contains(args.get(1))) {
+            if (!c.program().equals("./meshpipe") || !Set.of("submit", "status", "download", "cancel", "jobs").contains(args.get(1))) {
                 continue;
             }
             if (!args.contains("--server")) {
