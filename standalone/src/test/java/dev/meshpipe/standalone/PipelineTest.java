@@ -163,6 +163,7 @@ class PipelineTest {
         String problem = f.path("problemText").asText();
         assertTrue(problem.contains("Invalid parameter") && problem.contains("iso") && !problem.contains("{"), problem);
         assertTrue(f.path("row").toString().contains("SUCCEEDED"), f.path("row").toString());
+        assertTrue(f.path("elsewhereListed").isTextual(), "a job submitted through the API shows in the page's list: " + f);
         assertTrue(f.path("quality").asText().contains("Watertightyes"), f.path("quality").asText());
         assertTrue(f.path("previewLoaded").asBoolean());
         assertDicomSeriesChoice(f);
