@@ -26,6 +26,14 @@ try {
   page.setDefaultTimeout(600000);
   page.on('pageerror', (e) => console.error('page error:', e.message));
   await page.goto(base);
+  // The page lists the caller's jobs from the server (GET /jobs), so a job submitted elsewhere,
+  // here straight through the API, shows up in it without being added by id.
+  const elsewhere = await (await fetch(`${base}/jobs`, {
+    method: 'POST', headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ input: { synthetic: 'sphere:16:5' }, params: { name: 'api-elsewhere' } }),
+  })).json();
+  await page.waitForSelector(`#jobs tbody tr[data-id="${elsewhere.id}"]`);
+  findings.elsewhereListed = elsewhere.id;
   // Empty means the input's own default (auto for a file, the shape's level for a synthetic spec).
   findings.isoField = await page.inputValue('#iso');
 
@@ -43,13 +51,16 @@ try {
   await page.setInputFiles('#file', volume);
   findings.seriesFieldForVolume = await page.isVisible('#series-field');
   await page.fill('#name', 'web-upload');
+  const uploaded = page.waitForResponse((r) => r.url().endsWith('/jobs') && r.request().method() === 'POST');
   await page.click('#submit');
-  await page.waitForSelector('#jobs tbody tr td.state-SUCCEEDED');
-  findings.row = await page.$eval('#jobs tbody tr', (tr) => [...tr.children].map((td) => td.textContent));
+  const head = (await (await uploaded).json()).id;
+  // Other jobs of the listing may have finished long ago: wait for this one's row.
+  await page.waitForSelector(`#jobs tbody tr[data-id="${head}"] td.state-SUCCEEDED`);
+  findings.row = await page.$eval(`#jobs tbody tr[data-id="${head}"]`, (tr) => [...tr.children].map((td) => td.textContent));
   // The page followed the job through its event stream, not by polling.
   findings.statusEvents = await page.evaluate(() => window.meshpipeStatusEvents);
 
-  await page.click('#jobs tbody tr button:text("View")');
+  await page.click(`#jobs tbody tr[data-id="${head}"] button:text("View")`);
   await page.waitForFunction(() => document.getElementById('viewer').loaded === true);
   await page.waitForFunction(() => document.querySelectorAll('#quality tr').length > 0);
   await frames(page);
@@ -116,6 +127,13 @@ try {
     findings.labelPreviewHidden = await page.$eval('#preview', (img) => img.hidden);
     await page.click('#structures tbody tr:first-child input[type=checkbox]');
     findings.hiddenAlpha = await page.$eval('#viewer', (v) => v.model.materials[0].pbrMetallicRoughness.baseColorFactor[3]);
+  }
+  // Past the first page, "More" follows the listing's cursor.
+  if (await page.isVisible('#more')) {
+    const rows = await page.$$eval('#jobs tbody tr', (trs) => trs.length);
+    await page.click('#more');
+    await page.waitForFunction((n) => document.querySelectorAll('#jobs tbody tr').length > n, rows);
+    findings.moreLoaded = true;
   }
 } finally {
   await browser.close();

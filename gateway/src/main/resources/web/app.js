@@ -3,15 +3,29 @@
 
 const $ = (id) => document.getElementById(id);
 const FINAL = new Set(['SUCCEEDED', 'FAILED', 'CANCELLED', 'EXPIRED', 'UNKNOWN']);
-const STORE_KEY = 'meshpipe.jobs';
+const TRACK_KEY = 'meshpipe.tracked';
+const PAGE = 20;
 
-/** Jobs this browser has seen, newest first: id -> last status. */
-const jobs = new Map((JSON.parse(localStorage.getItem(STORE_KEY) || '[]')).map((id) => [id, null]));
+/** Every job shown: id -> last status (null until known). */
+const jobs = new Map();
+/** The server's listing of the caller's jobs (GET /jobs), newest first, as far as loaded. */
+let listed = [];
+let nextCursor = null;
+/** Ids added by hand ("Watch a job by id") or submitted here, shown above the listing while it lacks them. */
+const tracked = JSON.parse(sessionStorage.getItem(TRACK_KEY) || '[]');
+/** Jobs this page submitted or was asked to watch: the first of them to succeed opens by itself. */
+const mine = new Set(tracked);
 let selected = null;
 let viewerUrl = null;
 
 function remember() {
-  localStorage.setItem(STORE_KEY, JSON.stringify([...jobs.keys()].slice(0, 200)));
+  sessionStorage.setItem(TRACK_KEY, JSON.stringify(tracked.slice(0, 200)));
+}
+
+/** The rows in order: watched jobs the listing has not got, then the listing. */
+function order() {
+  const inList = new Set(listed);
+  return [...tracked.filter((id) => !inList.has(id)), ...listed];
 }
 
 function authHeaders() {
@@ -64,7 +78,8 @@ function formatBytes(n) {
 function render() {
   const body = $('jobs').querySelector('tbody');
   body.replaceChildren();
-  for (const [id, s] of jobs) {
+  for (const id of order()) {
+    const s = jobs.get(id) || null;
     const tr = document.createElement('tr');
     tr.dataset.id = id;
     if (id === selected) tr.className = 'selected';
@@ -98,7 +113,8 @@ function render() {
     if (s && !FINAL.has(state)) actions.appendChild(button('Cancel', () => cancel(id)));
     body.appendChild(tr);
   }
-  $('no-jobs').hidden = jobs.size > 0;
+  $('no-jobs').hidden = order().length > 0;
+  $('more').hidden = !nextCursor;
 }
 
 function button(label, onClick) {
@@ -107,16 +123,6 @@ function button(label, onClick) {
   b.textContent = label;
   b.addEventListener('click', onClick);
   return b;
-}
-
-/** Takes a job's new status; true when it differs from what the page had. */
-function apply(id, next) {
-  const s = jobs.get(id);
-  if (JSON.stringify(next) === JSON.stringify(s)) return false;
-  jobs.set(id, next);
-  if (next.state === 'FAILED' && next.error && next.error.code === 'AMBIGUOUS_SERIES') showSeriesChoice(next.error.message);
-  if (next.state === 'SUCCEEDED' && selected === null) select(id);
-  return true;
 }
 
 /**
@@ -162,7 +168,7 @@ async function follow(id) {
         if (ev.id) lastId = ev.id;
         const next = JSON.parse(ev.data);
         window.meshpipeStatusEvents++;
-        if (apply(id, next)) render();
+        if (update(id, next)) render();
         finished = FINAL.has(next.state);
       });
       if (finished) return;
@@ -207,23 +213,48 @@ async function readEvents(body, signal, onEvent) {
   }
 }
 
-/** Streams or polls the jobs that can still change; redraws only when one did (so buttons stay put). */
+/**
+ * Re-reads the first part of the listing (as many jobs as are loaded, up to the API's 100), then
+ * follows the shown jobs that can still change through their event streams, polling those it
+ * cannot stream; redraws only when something changed (so buttons stay put).
+ */
 async function refresh() {
   let changed = false;
-  for (const [id, s] of jobs) {
+  const fresh = new Set();
+  try {
+    const limit = Math.min(100, Math.max(PAGE, listed.length));
+    const page = await (await api(`/jobs?limit=${limit}`)).json();
+    const ids = page.jobs.map((j) => j.id);
+    const rest = listed.slice(limit).filter((id) => !ids.includes(id));
+    const cursor = listed.length <= limit ? page.next : nextCursor;
+    if (ids.join() !== listed.slice(0, ids.length).join() || cursor !== nextCursor || listed.length !== ids.length + rest.length) changed = true;
+    listed = [...ids, ...rest];
+    nextCursor = cursor;
+    for (const j of page.jobs) {
+      fresh.add(j.id);
+      changed = update(j.id, j) || changed;
+    }
+  } catch (e) {
+    if (e.status === 401) {
+      showProblem(e);
+      return;
+    }
+  }
+  for (const id of order()) {
+    const s = jobs.get(id);
     if (s && FINAL.has(s.state)) continue;
     if (streams.has(id)) continue;
     if (eventsSupported && streams.size < MAX_STREAMS && !(retryAt.get(id) > Date.now())) {
       follow(id);
       continue;
     }
+    if (fresh.has(id)) continue;
     try {
       const res = await api(`/jobs/${encodeURIComponent(id)}`);
-      if (apply(id, await res.json())) changed = true;
+      changed = update(id, await res.json()) || changed;
     } catch (e) {
       if (e.status === 404) {
-        jobs.set(id, { id, state: 'UNKNOWN', progress: 0, stage: 'not known to the gateway' });
-        changed = true;
+        changed = update(id, { id, state: 'UNKNOWN', progress: 0, stage: 'not known to the gateway' }) || changed;
       } else if (e.status === 401) {
         showProblem(e);
         break;
@@ -231,6 +262,34 @@ async function refresh() {
     }
   }
   if (changed) render();
+}
+
+/** Records a job's status; true when it changed. */
+function update(id, next) {
+  const s = jobs.get(id);
+  if (JSON.stringify(next) === JSON.stringify(s)) return false;
+  jobs.set(id, next);
+  if (mine.has(id)) {
+    if (next.state === 'FAILED' && next.error && next.error.code === 'AMBIGUOUS_SERIES' && (!s || s.state !== 'FAILED')) showSeriesChoice(next.error.message);
+    if (next.state === 'SUCCEEDED' && selected === null) select(id);
+  }
+  return true;
+}
+
+/** The next page of the listing, after the last job loaded. */
+async function more() {
+  if (!nextCursor) return;
+  try {
+    const page = await (await api(`/jobs?limit=${PAGE}&cursor=${encodeURIComponent(nextCursor)}`)).json();
+    for (const j of page.jobs) {
+      if (!listed.includes(j.id)) listed.push(j.id);
+      jobs.set(j.id, j);
+    }
+    nextCursor = page.next;
+    render();
+  } catch (e) {
+    showProblem(e);
+  }
 }
 
 async function submit(event) {
@@ -272,11 +331,10 @@ async function submit(event) {
       return;
     }
     $('series-choice').hidden = true;
-    jobs.delete(status.id);
-    const rest = [...jobs];
-    jobs.clear();
+    // On top at once, even before a listing that has it arrives; then where the server lists it (first).
+    mine.add(status.id);
     jobs.set(status.id, status);
-    rest.forEach(([k, v]) => jobs.set(k, v));
+    if (!tracked.includes(status.id)) tracked.unshift(status.id);
     remember();
     render();
   } catch (e) {
@@ -530,6 +588,10 @@ $('token').addEventListener('change', () => {
   for (const abort of streams.values()) abort.abort();
   streams.clear();
   retryAt.clear();
+  // Another token may be another tenant: its listing starts afresh.
+  listed = [];
+  nextCursor = null;
+  render();
   refresh();
 });
 $('submit-form').addEventListener('submit', submit);
@@ -538,8 +600,10 @@ $('track-form').addEventListener('submit', (e) => {
   e.preventDefault();
   const id = $('track-id').value.trim();
   if (id) {
-    jobs.set(id, null);
+    if (!tracked.includes(id)) tracked.unshift(id);
+    mine.add(id);
     remember();
+    render();
     refresh();
   }
 });
@@ -550,6 +614,7 @@ $('viewer').addEventListener('load', () => {
 });
 $('problem-close').addEventListener('click', () => ($('problem').hidden = true));
 $('download').addEventListener('click', download);
+$('more').addEventListener('click', more);
 render();
 refresh();
 setInterval(refresh, 1000);

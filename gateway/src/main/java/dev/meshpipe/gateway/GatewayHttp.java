@@ -86,9 +86,10 @@ final class GatewayHttp {
         CancelRoutes cancels = new CancelRoutes(c);
         StatusEvents events = new StatusEvents(c, eventTiming);
         app.events(e -> e.serverStopping(events::close));
+        ListRoutes lists = new ListRoutes(c);
         app.before("/jobs", c.auth()::authenticate);
         app.before("/jobs/*", c.auth()::authenticate);
-        route(app, "/jobs", Map.of(HandlerType.POST, submissions::submit));
+        route(app, "/jobs", Map.of(HandlerType.POST, submissions::submit, HandlerType.GET, lists::list));
         route(app, "/jobs/{id}", Map.of(HandlerType.GET, statuses::status, HandlerType.DELETE, cancels::cancel));
         route(app, "/jobs/{id}/events", Map.of(HandlerType.GET, events::stream));
         route(app, "/jobs/{id}/download", Map.of(HandlerType.GET, ctx -> results.download(ctx, false),

@@ -26,6 +26,7 @@ final class InternalRoutes {
     void register(Javalin app) {
         GatewayHttp.route(app, "/internal/status/{id}", Map.of(HandlerType.GET, this::status));
         GatewayHttp.route(app, "/internal/usage", Map.of(HandlerType.GET, this::usage));
+        GatewayHttp.route(app, "/internal/jobs", Map.of(HandlerType.GET, this::list));
     }
 
     private void status(Context ctx) {
@@ -50,6 +51,17 @@ final class InternalRoutes {
         String tenant = ctx.queryParam("tenant");
         requireSigned(ctx, PeerClient.usageSubject(tenant));
         ctx.json(statuses.localUsage(tenant));
+    }
+
+    /** A page of the listing from this instance's partitions; the asking instance chose the scope from its caller. */
+    private void list(Context ctx) {
+        String scope = ctx.queryParam("scope");
+        String cursor = ctx.queryParam("cursor");
+        JobListing.Query q = new JobListing.Query(scope == null ? JobListing.ALL : scope,
+                cursor == null ? null : JobListing.Position.ofCursor(cursor),
+                JobListing.parseStates(ctx.queryParam("state")), JobListing.parseLimit(ctx.queryParam("limit"), JobListing.MAX_LIMIT + 1));
+        requireSigned(ctx, JobListing.subject(q));
+        ctx.json(statuses.localList(q));
     }
 
     private void requireSigned(Context ctx, String subject) {

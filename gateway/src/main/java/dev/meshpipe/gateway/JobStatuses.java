@@ -3,6 +3,7 @@ package dev.meshpipe.gateway;
 import dev.meshpipe.common.ErrorCode;
 import dev.meshpipe.common.MeshpipeException;
 import dev.meshpipe.common.events.JobStatus;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Predicate;
 
@@ -17,6 +18,12 @@ interface JobStatuses {
 
     /** A tenant's unfinished jobs and the bytes of its results still downloadable, over every job. */
     Usage usage(String tenant);
+
+    /**
+     * Up to {@code q.limit()} jobs of the query's scope, newest first, over every instance's
+     * partitions; 503 {@code STATUS_UNAVAILABLE} rather than a partial list.
+     */
+    List<JobListing.Item> list(JobListing.Query q);
 
     /** A tenant's usage. */
     record Usage(int activeJobs, long storedBytes) {

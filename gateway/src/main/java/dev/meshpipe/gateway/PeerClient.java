@@ -10,6 +10,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
 import org.apache.kafka.streams.state.HostInfo;
@@ -53,6 +54,25 @@ final class PeerClient {
         } catch (IOException e) {
             throw StatusStore.unavailable("another instance is unreachable");
         }
+    }
+
+    /** A page of the listing from the partitions {@code owner} holds. */
+    List<JobListing.Item> list(HostInfo owner, JobListing.Query q) {
+        String query = "?scope=" + enc(q.scope()) + "&limit=" + q.limit() + "&state=" + enc(JobListing.formatStates(q.states()))
+                + (q.after() == null ? "" : "&cursor=" + q.after().cursor());
+        HttpResponse<byte[]> res = send(owner, "/internal/jobs" + query, JobListing.subject(q), "another instance is unreachable");
+        if (res.statusCode() != 200) {
+            throw StatusStore.unavailable("another instance answered " + res.statusCode() + " for the job list");
+        }
+        try {
+            return List.of(Json.read(res.body(), JobListing.Item[].class));
+        } catch (IOException e) {
+            throw StatusStore.unavailable("another instance is unreachable");
+        }
+    }
+
+    private static String enc(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8);
     }
 
     /** The message internal usage calls sign: the tenant, or none. */

@@ -5,6 +5,8 @@ import dev.meshpipe.common.MeshpipeException;
 import dev.meshpipe.common.events.JobState;
 import dev.meshpipe.common.events.JobStatus;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -142,6 +144,31 @@ final class StatusStore implements JobStatuses {
             }
         }
         return total;
+    }
+
+    /**
+     * A page of the listing: this instance's partitions and every other instance's, asked over
+     * HTTP, merged. Every instance gives its own first {@code limit}, so the merge holds the
+     * first {@code limit} of all; one that cannot answer fails the whole page.
+     */
+    @Override
+    public List<JobListing.Item> list(JobListing.Query q) {
+        if (!ready() || owners.isEmpty()) {
+            throw unavailable("job status is not available yet");
+        }
+        List<List<JobListing.Item>> parts = new ArrayList<>();
+        for (HostInfo host : owners.hosts()) {
+            if (HostInfo.unavailable().equals(host)) {
+                throw unavailable("the owner of some statuses is being decided");
+            }
+            parts.add(host.equals(owners.self()) ? localList(q) : peers.list(host, q));
+        }
+        return JobListing.merge(parts, q.limit());
+    }
+
+    /** A page from the partitions this instance owns; also what the internal route answers. */
+    List<JobListing.Item> localList(JobListing.Query q) {
+        return IndexScan.page(streams, owners.mine(), q, this::local);
     }
 
     /** What one status counts toward the tenant's quotas: an unfinished job, or a result still downloadable. */

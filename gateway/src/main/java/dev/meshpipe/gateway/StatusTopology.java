@@ -28,6 +28,7 @@ import org.slf4j.LoggerFactory;
  * moves a job backwards; a tombstone on the events topic removes the job; and a wall-clock
  * punctuation removes finished jobs not updated for {@code statusRetention}, so they answer 404
  * like jobs that never existed. Removals are tombstones in the store's compacted changelog.
+ * The fold also keeps the listing's index ({@link JobListing#STORE}) in step with the statuses.
  */
 public final class StatusTopology {
     public static final String STORE = "job-status";
@@ -46,6 +47,8 @@ public final class StatusTopology {
         t.addProcessor("fold", () -> new Fold(statusRetention, cache), "events");
         t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STORE), Serdes.String(),
                 JsonSerde.of(JobStatus.class)), "fold");
+        t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(JobListing.STORE), Serdes.String(),
+                Serdes.String()), "fold");
         return t;
     }
 
@@ -54,7 +57,9 @@ public final class StatusTopology {
         private final Duration retention;
         private final StatusCache cache;
         private KeyValueStore<String, JobStatus> store;
+        private KeyValueStore<String, String> index;
         private int partition;
+        private boolean indexChecked;
 
         Fold(Duration retention, StatusCache cache) {
             this.retention = retention;
@@ -64,6 +69,7 @@ public final class StatusTopology {
         @Override
         public void init(ProcessorContext<Void, Void> context) {
             store = context.getStateStore(STORE);
+            index = context.getStateStore(JobListing.STORE);
             partition = context.taskId().partition();
             cache.open(partition);
             Duration every = retention.compareTo(Duration.ofMinutes(10)) < 0 ? Duration.ofSeconds(1) : Duration.ofMinutes(1);
@@ -77,8 +83,7 @@ public final class StatusTopology {
                 return;
             }
             if (record.value() == null) {
-                store.delete(id);
-                cache.remove(partition, id);
+                remove(id, store.get(id));
                 return;
             }
             JobEvent e;
@@ -97,6 +102,55 @@ public final class StatusTopology {
                 store.put(id, next);
                 cache.put(partition, id, next);
             }
+            reindex(old, next);
+        }
+
+        /**
+         * Keeps the job's index entries in step with its status. Also run when the status did not
+         * change, so an event replayed after a crash (at-least-once) writes an entry the crash lost.
+         */
+        private void reindex(JobStatus old, JobStatus next) {
+            List<String> keys = JobListing.keys(next);
+            if (old != null) {
+                for (String k : JobListing.keys(old)) {
+                    if (!keys.contains(k)) {
+                        index.delete(k); // its tenant or submission time became known only now
+                    }
+                }
+            }
+            String state = next.state().name();
+            for (String k : keys) {
+                if (!state.equals(index.get(k))) {
+                    index.put(k, state);
+                }
+            }
+        }
+
+        /** Statuses folded before the index existed (an older gateway's store) get their entries once. */
+        private void backfill() {
+            try (KeyValueIterator<String, String> it = index.all()) {
+                if (it.hasNext()) {
+                    return;
+                }
+            }
+            List<JobStatus> all = new ArrayList<>();
+            try (KeyValueIterator<String, JobStatus> it = store.all()) {
+                it.forEachRemaining(kv -> all.add(kv.value));
+            }
+            for (JobStatus s : all) {
+                if (s != null) {
+                    reindex(null, s);
+                }
+            }
+        }
+
+        /** Index entries first: a crash in between leaves a status that the next purge or tombstone finds again. */
+        private void remove(String id, JobStatus old) {
+            if (old != null) {
+                JobListing.keys(old).forEach(index::delete);
+            }
+            store.delete(id);
+            cache.remove(partition, id);
         }
 
         @Override
@@ -105,20 +159,23 @@ public final class StatusTopology {
         }
 
         private void purge(Instant now) {
-            List<String> gone = new ArrayList<>();
+            if (!indexChecked) {
+                indexChecked = true;
+                backfill();
+            }
+            List<KeyValue<String, JobStatus>> gone = new ArrayList<>();
             try (KeyValueIterator<String, JobStatus> it = store.all()) {
                 while (it.hasNext()) {
                     KeyValue<String, JobStatus> kv = it.next();
                     JobStatus s = kv.value;
                     if (s != null && s.state().isFinished() && s.updatedAt() != null
                             && s.updatedAt().plus(retention).isBefore(now)) {
-                        gone.add(kv.key);
+                        gone.add(kv);
                     }
                 }
             }
-            for (String id : gone) {
-                store.delete(id);
-                cache.remove(partition, id);
+            for (KeyValue<String, JobStatus> kv : gone) {
+                remove(kv.key, kv.value);
             }
         }
     }

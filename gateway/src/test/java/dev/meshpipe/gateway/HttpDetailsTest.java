@@ -177,7 +177,7 @@ class HttpDetailsTest {
         String[][] cases = {
             {"PUT", "/jobs/some-job", "GET, HEAD, DELETE"},
             {"POST", "/jobs/some-job", "GET, HEAD, DELETE"},
-            {"GET", "/jobs", "POST"},
+            {"PUT", "/jobs", "GET, HEAD, POST"},
             {"DELETE", "/jobs/some-job/download", "GET, HEAD"},
             {"PATCH", "/jobs/some-job/preview.png", "GET, HEAD"},
             {"POST", "/jobs/some-job/mesh.glb", "GET, HEAD"},
@@ -188,6 +188,7 @@ class HttpDetailsTest {
             {"POST", "/metrics", "GET, HEAD"},
             {"PUT", "/openapi.json", "GET, HEAD"},
             {"POST", "/internal/status/some-job", "GET, HEAD"},
+            {"POST", "/internal/jobs", "GET, HEAD"},
         };
         for (String[] c : cases) {
             HttpResponse<String> r = send("methods", c[0], c[1], null, null);

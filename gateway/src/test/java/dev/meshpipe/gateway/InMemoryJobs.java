@@ -4,6 +4,7 @@ import dev.meshpipe.common.events.JobEvent;
 import dev.meshpipe.common.events.JobStatus;
 import dev.meshpipe.common.events.JobSubmission;
 import java.time.Instant;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -43,6 +44,23 @@ final class InMemoryJobs implements JobStatuses, JobPublisher {
         return total;
     }
 
+    /** The listing as the index gives it: the query's scope, its states, after its cursor, newest first. */
+    @Override
+    public List<JobListing.Item> list(JobListing.Query q) {
+        Supplier<RuntimeException> f = failure;
+        if (f != null) {
+            throw f.get();
+        }
+        return statuses.values().stream()
+                .filter(s -> q.scope().equals(JobListing.ALL) || q.scope().equals(JobListing.scopeOf(s.tenant())))
+                .filter(s -> q.keeps(s.state()))
+                .map(s -> new JobListing.Item(JobListing.at(s), s.id(), s))
+                .filter(i -> q.after() == null || JobListing.ORDER.compare(i.position(), q.after()) > 0)
+                .sorted(Comparator.comparing(JobListing.Item::position, JobListing.ORDER))
+                .limit(q.limit())
+                .toList();
+    }
+
     @Override
     public void submission(String id, JobSubmission submission) {
         submissions.add(submission);
@@ -56,7 +74,12 @@ final class InMemoryJobs implements JobStatuses, JobPublisher {
 
     /** Puts the job {@code e} names, owned by {@code tenant}, as if {@code e} were its only event. */
     JobStatus put(String tenant, JobEvent e) {
-        JobStatus s = JobStatus.initial(e.withSubmission(tenant, null, Instant.now()));
+        return put(tenant, e, Instant.now());
+    }
+
+    /** The same, submitted at {@code submittedAt}. */
+    JobStatus put(String tenant, JobEvent e, Instant submittedAt) {
+        JobStatus s = JobStatus.initial(e.withSubmission(tenant, null, submittedAt));
         statuses.put(s.id(), s);
         return s;
     }

@@ -14,6 +14,8 @@ import dev.meshpipe.common.events.JobStatus;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
 import java.util.Properties;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsConfig;
@@ -116,6 +118,59 @@ class StatusTopologyTest {
         driver.close();
         assertNull(cache.get(0, "c3"), "a closed task's statuses are forgotten");
         driver = new TopologyTestDriver(StatusTopology.build(Duration.ofMinutes(5), cache), props());
+    }
+
+    @Test
+    void theTenantIndexFollowsPutsLateSubmissionTimesTombstonesAndPurges() {
+        KeyValueStore<String, String> index = driver.getKeyValueStore(JobListing.STORE);
+        Instant t = Instant.parse("2026-03-01T10:00:00Z");
+        send(JobEvent.of("x1", JobState.QUEUED, 0, "queued").withSubmission("acme", null, t));
+        send(JobEvent.of("x2", JobState.QUEUED, 0, "queued").withSubmission("other", null, t.plusSeconds(1)));
+        send(JobEvent.of("x3", JobState.QUEUED, 0, "queued").withSubmission("acme", null, t.plusSeconds(2)));
+        assertEquals(List.of("x3", "x1"), scope(index, JobListing.scopeOf("acme")), "one tenant's, newest first");
+        assertEquals(List.of("x3", "x2", "x1"), scope(index, JobListing.ALL));
+        send(JobEvent.of("x1", JobState.PROCESSING, 20, "extracting"));
+        assertEquals("PROCESSING", index.get(JobListing.key(JobListing.scopeOf("acme"), t.toEpochMilli(), "x1")), "the state follows");
+
+        // An event without tenant or submission time (ingest's, first) is indexed by its time, then moved.
+        Instant first = Instant.now();
+        events.pipeInput("x4", Json.bytes(JobEvent.of("x4", JobState.QUEUED, 0, "queued")));
+        assertEquals(List.of("x4"), scope(index, JobListing.scopeOf(null)));
+        send(JobEvent.of("x4", JobState.PROCESSING, 5, "reading").withSubmission("acme", null, t.plusSeconds(3)));
+        assertEquals(List.of(), scope(index, JobListing.scopeOf(null)), "the old entry left with the old key");
+        assertEquals(List.of("x4", "x3", "x1"), scope(index, JobListing.scopeOf("acme")));
+        assertEquals(4, scope(index, JobListing.ALL).size(), "once under every job: " + first);
+
+        events.pipeInput("x3", (byte[]) null);
+        assertEquals(List.of("x4", "x1"), scope(index, JobListing.scopeOf("acme")), "a tombstone removes the entries");
+        send(JobEvent.of("x1", JobState.SUCCEEDED, 100, "done"));
+        driver.advanceWallClockTime(Duration.ofMinutes(6));
+        assertNull(store.get("x1"));
+        assertEquals(List.of("x4"), scope(index, JobListing.scopeOf("acme")), "a purge removes the entries");
+        assertEquals(List.of("x4", "x2"), scope(index, JobListing.ALL));
+    }
+
+    @Test
+    void statusesFoldedBeforeTheIndexExistedAreIndexedOnce() {
+        send(JobEvent.of("old1", JobState.QUEUED, 0, "queued").withSubmission("acme", null, Instant.parse("2026-01-01T00:00:00Z")));
+        KeyValueStore<String, String> index = driver.getKeyValueStore(JobListing.STORE);
+        List<String> keys = new java.util.ArrayList<>();
+        try (var it = index.all()) {
+            it.forEachRemaining(kv -> keys.add(kv.key));
+        }
+        keys.forEach(index::delete); // as an older gateway's state would be: statuses, no index
+        driver.advanceWallClockTime(Duration.ofSeconds(61));
+        assertEquals(List.of("old1"), scope(index, JobListing.scopeOf("acme")));
+    }
+
+    /** The ids a range scan of one scope gives, in key order. */
+    private static List<String> scope(KeyValueStore<String, String> index, String scope) {
+        JobListing.Query q = new JobListing.Query(scope, null, java.util.Set.of(), 100);
+        List<String> ids = new java.util.ArrayList<>();
+        try (var it = index.range(JobListing.from(q), JobListing.to(q))) {
+            it.forEachRemaining(kv -> ids.add(JobListing.positionOf(kv.key).id()));
+        }
+        return ids;
     }
 
     /** The cache may lack a key the store has, but never disagrees with it. */

@@ -90,6 +90,18 @@ public final class GatewayClient {
         return send(request("/jobs/" + id).GET().build());
     }
 
+    /** One page of {@code GET /jobs}: {@code states} comma-separated or null, {@code cursor} null for the first page. */
+    public Answer list(String states, int limit, String cursor) throws IOException, InterruptedException {
+        StringBuilder q = new StringBuilder("/jobs?limit=").append(limit);
+        if (states != null) {
+            q.append("&state=").append(java.net.URLEncoder.encode(states, java.nio.charset.StandardCharsets.UTF_8));
+        }
+        if (cursor != null) {
+            q.append("&cursor=").append(java.net.URLEncoder.encode(cursor, java.nio.charset.StandardCharsets.UTF_8));
+        }
+        return send(request(q.toString()).GET().build());
+    }
+
     public Answer cancel(String id) throws IOException, InterruptedException {
         return send(request("/jobs/" + id).DELETE().build());
     }

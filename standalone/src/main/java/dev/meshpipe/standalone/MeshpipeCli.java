@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "meshpipe", mixinStandardHelpOptions = true, versionProvider = MeshpipeCli.VersionProvider.class,
         description = "Turns 3D volumes into downloadable mesh packages.",
         subcommands = {DemoCommand.class, UpCommand.class, ServiceCommand.class, MeshCommand.class, ZipCommand.class,
-                ClientCommands.Submit.class, ClientCommands.Status.class, ClientCommands.Download.class, ClientCommands.Cancel.class})
+                ClientCommands.Submit.class, ClientCommands.Status.class, ClientCommands.Download.class, ClientCommands.Cancel.class, JobsCommand.class})
 public final class MeshpipeCli implements Runnable {
 
     /** The build's version, as manifest.json states it. */

@@ -71,7 +71,7 @@ class GatewayAuthTest {
 
     @Test
     void everyJobRouteNeedsAValidToken() throws Exception {
-        String[][] routes = {{"POST", "/jobs"}, {"GET", "/jobs/" + acmeJob}, {"DELETE", "/jobs/" + acmeJob},
+        String[][] routes = {{"POST", "/jobs"}, {"GET", "/jobs"}, {"GET", "/jobs/" + acmeJob}, {"DELETE", "/jobs/" + acmeJob},
             {"GET", "/jobs/" + acmeJob + "/download"}, {"HEAD", "/jobs/" + acmeJob + "/download"}, {"GET", "/jobs/" + acmeJob + "/preview.png"},
             {"GET", "/jobs/" + acmeJob + "/mesh.glb"}, {"GET", "/jobs/" + acmeJob + "/quality.json"}};
         for (String[] route : routes) {

@@ -164,6 +164,7 @@ class PipelineTest {
         assertTrue(problem.contains("Invalid parameter") && problem.contains("iso") && !problem.contains("{"), problem);
         assertTrue(f.path("row").toString().contains("SUCCEEDED"), f.path("row").toString());
         assertTrue(f.path("statusEvents").asInt() > 0, "the page follows jobs through GET /jobs/{id}/events: " + f);
+        assertTrue(f.path("elsewhereListed").isTextual(), "a job submitted through the API shows in the page's list: " + f);
         assertTrue(f.path("quality").asText().contains("Watertightyes"), f.path("quality").asText());
         assertTrue(f.path("previewLoaded").asBoolean());
         assertDicomSeriesChoice(f);
@@ -289,7 +290,7 @@ class PipelineTest {
                 ran++;
                 continue;
             }
-            if (!c.program().equals("./meshpipe") || !Set.of("submit", "status", "download", "cancel").contains(args.get(1))) {
+            if (!c.program().equals("./meshpipe") || !Set.of("submit", "status", "download", "cancel", "jobs").contains(args.get(1))) {
                 continue;
             }
             if (!args.contains("--server")) {
