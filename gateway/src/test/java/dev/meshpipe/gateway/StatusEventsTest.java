@@ -202,6 +202,18 @@ class StatusEventsTest {
         System.out.println(figures[0]); // JavalinTest holds back what a test prints unless it fails
     }
 
+    @Test
+    void theApiDocumentDescribesTheStream() throws Exception {
+        JsonNode path;
+        try (var in = StatusEventsTest.class.getResourceAsStream("/openapi.json")) {
+            path = Json.MAPPER.readTree(in).path("paths").path("/jobs/{id}/events").path("get");
+        }
+        assertTrue(path.path("responses").path("200").path("content").has(StatusEvents.MEDIA_TYPE), path.toString());
+        for (String status : List.of("204", "400", "401", "404", "405", "429", "503")) {
+            assertTrue(path.path("responses").has(status), status);
+        }
+    }
+
     private void assertProblem(Sse sse, int status, String code) throws Exception {
         assertEquals(status, sse.response.statusCode());
         assertEquals(Problem.MEDIA_TYPE, sse.response.headers().firstValue("Content-Type").orElse(""));
