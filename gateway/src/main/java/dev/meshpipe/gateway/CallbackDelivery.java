@@ -134,8 +134,11 @@ final class CallbackDelivery {
 
         int post(JobStatus s, int attempt) throws IOException, InterruptedException {
             byte[] body = Json.bytes(StatusView.of(s));
-            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(s.callbackUrl()))
+            URI uri = URI.create(s.callbackUrl());
+            HttpRequest.Builder b = HttpRequest.newBuilder(uri)
                     .timeout(options.timeout())
+                    // No h2c upgrade on plain http: many receivers mishandle an Upgrade header on a POST.
+                    .version("https".equalsIgnoreCase(uri.getScheme()) ? HttpClient.Version.HTTP_2 : HttpClient.Version.HTTP_1_1)
                     .header("Content-Type", "application/json")
                     .header("User-Agent", "meshpipe/" + Version.get())
                     .header("Meshpipe-Event", event(s))
