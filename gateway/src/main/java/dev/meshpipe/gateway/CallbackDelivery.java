@@ -119,6 +119,7 @@ final class CallbackDelivery {
         final ScheduledExecutorService workers;
         private final MeterRegistry metrics;
         private final HttpClient client;
+        private volatile boolean warnedUnsigned;
 
         Sender(CallbackOptions options, MeterRegistry metrics, ScheduledExecutorService workers) {
             this.options = options;
@@ -127,9 +128,6 @@ final class CallbackDelivery {
             // Redirects are not followed: a 3xx could point past the private-address check.
             this.client = HttpClient.newBuilder().connectTimeout(options.timeout())
                     .followRedirects(HttpClient.Redirect.NEVER).build();
-            if (options.secret() == null) {
-                log.warn("MESHPIPE_WEBHOOK_SECRET is not set: completion webhooks are sent without Meshpipe-Signature");
-            }
         }
 
         int post(JobStatus s, int attempt) throws IOException, InterruptedException {
@@ -147,6 +145,9 @@ final class CallbackDelivery {
                     .POST(HttpRequest.BodyPublishers.ofByteArray(body));
             if (options.secret() != null) {
                 b.header(CallbackSignature.HEADER, CallbackSignature.header(options.secret(), Instant.now().getEpochSecond(), body));
+            } else if (!warnedUnsigned) {
+                warnedUnsigned = true;
+                log.warn("MESHPIPE_WEBHOOK_SECRET is not set: completion webhooks are sent without Meshpipe-Signature");
             }
             return client.send(b.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
         }
