@@ -15,12 +15,15 @@ import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.consumer.RetriableCommitFailedException;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RebalanceInProgressException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -79,7 +82,12 @@ final class CallbackSender implements AutoCloseable {
                 for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
                     accept(r);
                 }
-                commitFinished(pending.keySet());
+                try {
+                    commitFinished(pending.keySet());
+                } catch (RetriableCommitFailedException | CommitFailedException | RebalanceInProgressException e) {
+                    // A rebalance under way: the next poll settles it, and what was finished is committed then.
+                    log.info("callback offsets not committed yet: {}", e.toString());
+                }
                 throttle();
             }
         } catch (WakeupException e) {
