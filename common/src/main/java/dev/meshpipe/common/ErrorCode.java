@@ -19,6 +19,8 @@ public enum ErrorCode {
     INVALID_VOLUME(422),
     VOLUME_TOO_LARGE(422),
     INPUT_NOT_FOUND(422),
+    /** A callbackUrl that is not an absolute http(s) URL of at most 2,048 characters without userinfo, or one the gateway may not call. */
+    INVALID_CALLBACK_URL(400),
     // Job lifecycle as seen by clients
     JOB_NOT_FOUND(404),
     JOB_NOT_READY(409),

@@ -75,7 +75,10 @@ public record MeshpipeConfig(
             "MESHPIPE_AUTH_TOKENS_FILE", "MESHPIPE_LINK_SECRET", "MESHPIPE_LINK_LIFETIME",
             // gateway only (EdgeLimits)
             "MESHPIPE_HTTP_IDLE_TIMEOUT", "MESHPIPE_MIN_FREE_BYTES", "MESHPIPE_TENANT_MAX_ACTIVE_JOBS",
-            "MESHPIPE_TENANT_MAX_STORED_BYTES", "MESHPIPE_MAX_EVENT_STREAMS", "MESHPIPE_TENANT_MAX_EVENT_STREAMS");
+            "MESHPIPE_TENANT_MAX_STORED_BYTES", "MESHPIPE_MAX_EVENT_STREAMS", "MESHPIPE_TENANT_MAX_EVENT_STREAMS",
+            // gateway only (CallbackOptions): completion webhooks
+            "MESHPIPE_WEBHOOK_SECRET", "MESHPIPE_CALLBACK_ALLOW_PRIVATE", "MESHPIPE_CALLBACK_ATTEMPTS",
+            "MESHPIPE_CALLBACK_BACKOFF", "MESHPIPE_CALLBACK_TIMEOUT");
 
     public static final long DEFAULT_MAX_UPLOAD_BYTES = 2L * 1024 * 1024 * 1024;
     /** 512 Mi voxels: a 512^3 float32 volume (and its mesh) fits a default heap of a 24 GiB machine. */

@@ -22,8 +22,10 @@ public final class Topics {
     public static final String COMPLETED = "meshpipe.jobs.completed";
     public static final String EVENTS = "meshpipe.jobs.events";
     public static final String DLQ = "meshpipe.jobs.dlq";
+    /** A job's terminal status with a callbackUrl, written by the gateway's status fold for its webhook sender. */
+    public static final String CALLBACKS = "meshpipe.callbacks";
 
-    public static final List<String> ALL = List.of(SUBMITTED, TASKS, MESHED, COMPLETED, EVENTS, DLQ);
+    public static final List<String> ALL = List.of(SUBMITTED, TASKS, MESHED, COMPLETED, EVENTS, DLQ, CALLBACKS);
 
     /** DLQ record headers. */
     public static final String HEADER_ERROR = "meshpipe.error";

@@ -20,12 +20,23 @@ import java.util.Map;
  * @param linkSecret      MESHPIPE_LINK_SECRET: signs download links and calls between instances
  * @param linkLifetime    MESHPIPE_LINK_LIFETIME: how long a signed download link works
  * @param limits          idle timeout, free-space floor and tenant quotas ({@link EdgeLimits})
+ * @param callbacks       completion webhooks: signing secret, private addresses, retries ({@link CallbackOptions})
  */
 public record GatewayOptions(String advertisedHost, int standbyReplicas, Duration statusRetention,
-                             Map<String, String> tokens, byte[] linkSecret, Duration linkLifetime, EdgeLimits limits) {
+                             Map<String, String> tokens, byte[] linkSecret, Duration linkLifetime, EdgeLimits limits,
+                             CallbackOptions callbacks) {
+
+    public GatewayOptions(String advertisedHost, int standbyReplicas, Duration statusRetention,
+                          Map<String, String> tokens, byte[] linkSecret, Duration linkLifetime, EdgeLimits limits) {
+        this(advertisedHost, standbyReplicas, statusRetention, tokens, linkSecret, linkLifetime, limits, CallbackOptions.defaults());
+    }
 
     public static GatewayOptions defaults() {
         return new GatewayOptions("localhost", 0, Duration.ofDays(7), Map.of(), randomSecret(), Duration.ofHours(1), EdgeLimits.defaults());
+    }
+
+    public GatewayOptions withCallbacks(CallbackOptions c) {
+        return new GatewayOptions(advertisedHost, standbyReplicas, statusRetention, tokens, linkSecret, linkLifetime, limits, c);
     }
 
     public boolean authEnabled() {
@@ -33,19 +44,19 @@ public record GatewayOptions(String advertisedHost, int standbyReplicas, Duratio
     }
 
     public GatewayOptions withTokens(Map<String, String> t) {
-        return new GatewayOptions(advertisedHost, standbyReplicas, statusRetention, Map.copyOf(t), linkSecret, linkLifetime, limits);
+        return new GatewayOptions(advertisedHost, standbyReplicas, statusRetention, Map.copyOf(t), linkSecret, linkLifetime, limits, callbacks);
     }
 
     public GatewayOptions withStatusRetention(Duration d) {
-        return new GatewayOptions(advertisedHost, standbyReplicas, d, tokens, linkSecret, linkLifetime, limits);
+        return new GatewayOptions(advertisedHost, standbyReplicas, d, tokens, linkSecret, linkLifetime, limits, callbacks);
     }
 
     public GatewayOptions withLinkSecret(byte[] secret) {
-        return new GatewayOptions(advertisedHost, standbyReplicas, statusRetention, tokens, secret, linkLifetime, limits);
+        return new GatewayOptions(advertisedHost, standbyReplicas, statusRetention, tokens, secret, linkLifetime, limits, callbacks);
     }
 
     public GatewayOptions withLimits(EdgeLimits l) {
-        return new GatewayOptions(advertisedHost, standbyReplicas, statusRetention, tokens, linkSecret, linkLifetime, l);
+        return new GatewayOptions(advertisedHost, standbyReplicas, statusRetention, tokens, linkSecret, linkLifetime, l, callbacks);
     }
 
     public static GatewayOptions fromEnv(Map<String, String> env) {
@@ -68,7 +79,8 @@ public record GatewayOptions(String advertisedHost, int standbyReplicas, Duratio
                 Map.copyOf(tokens),
                 secret == null || secret.isBlank() ? randomSecret() : secret.getBytes(java.nio.charset.StandardCharsets.UTF_8),
                 MeshpipeConfig.parseDuration(env.getOrDefault("MESHPIPE_LINK_LIFETIME", "1h")),
-                EdgeLimits.fromEnv(env));
+                EdgeLimits.fromEnv(env),
+                CallbackOptions.fromEnv(env));
     }
 
     /** Lines (or commas) of {@code token=tenant}; blank lines and # comments are skipped. */

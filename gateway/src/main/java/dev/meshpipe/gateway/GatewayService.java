@@ -38,6 +38,7 @@ public final class GatewayService implements AutoCloseable {
     private StatusStore statuses;
     private volatile KafkaStreams streams;
     private KafkaStreamsMetrics streamsMetrics;
+    private CallbackSender callbacks;
 
     /** {@code options} from {@link GatewayOptions#fromEnv} in a deployment; the caller reads the environment. */
     public GatewayService(MeshpipeConfig config, GatewayOptions options, ObjectStore store) {
@@ -58,10 +59,12 @@ public final class GatewayService implements AutoCloseable {
         statuses = new StatusStore(self, auth::internalSignature, cache);
         VolumeLimits limits = config.volumeLimits();
         GatewayHttp.jobRoutes(app, new RouteContext(store, statuses, JobPublisher.kafka(producer), auth,
-                config.maxUploadBytes(), limits, options.limits(), options.linkLifetime()));
+                config.maxUploadBytes(), limits, options.limits(), options.linkLifetime(), options.callbacks().allowPrivate()));
         new InternalRoutes(statuses, auth).register(app);
         operationRoutes();
         streams = StatusStreams.start(config, options, self, cache, statuses);
+        callbacks = new CallbackSender(config, options.callbacks(), metrics);
+        callbacks.start();
         streamsMetrics = new KafkaStreamsMetrics(streams);
         streamsMetrics.bindTo(metrics);
         Gauge.builder("meshpipe.gateway.status.store.running", () -> streams.state() == KafkaStreams.State.RUNNING ? 1 : 0)
@@ -102,6 +105,9 @@ public final class GatewayService implements AutoCloseable {
             // Leave the group so the partitions move to the other instances at once.
             streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
                     .withTimeout(Duration.ofSeconds(10)));
+        }
+        if (callbacks != null) {
+            callbacks.close();
         }
         if (streamsMetrics != null) {
             streamsMetrics.close();

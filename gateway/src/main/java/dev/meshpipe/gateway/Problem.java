@@ -39,6 +39,7 @@ public record Problem(String type, String title, int status, String detail, Stri
             case INVALID_VOLUME -> "Invalid volume";
             case VOLUME_TOO_LARGE -> "Volume too large";
             case INPUT_NOT_FOUND -> "Input not found";
+            case INVALID_CALLBACK_URL -> "Invalid callback URL";
             case JOB_NOT_FOUND -> "Job not found";
             case JOB_NOT_READY -> "Job not ready";
             case JOB_ALREADY_FINISHED -> "Job already finished";

@@ -19,9 +19,17 @@ import java.time.Instant;
  * @param volumeLimits   what a volume's header may declare
  * @param edge           idle timeout, free-space floor, tenant quotas
  * @param linkLifetime   how long a signed download link works
+ * @param allowPrivateCallbacks whether a callbackUrl may name a private address (MESHPIPE_CALLBACK_ALLOW_PRIVATE)
  */
 record RouteContext(ObjectStore store, JobStatuses statuses, JobPublisher publisher, Auth auth,
-                    long maxUploadBytes, VolumeLimits volumeLimits, EdgeLimits edge, Duration linkLifetime) {
+                    long maxUploadBytes, VolumeLimits volumeLimits, EdgeLimits edge, Duration linkLifetime,
+                    boolean allowPrivateCallbacks) {
+
+    /** Callbacks to public addresses only. */
+    RouteContext(ObjectStore store, JobStatuses statuses, JobPublisher publisher, Auth auth,
+                 long maxUploadBytes, VolumeLimits volumeLimits, EdgeLimits edge, Duration linkLifetime) {
+        this(store, statuses, publisher, auth, maxUploadBytes, volumeLimits, edge, linkLifetime, false);
+    }
 
     /** How long a submission or cancel waits for its own event to reach the status store. */
     static final long READ_YOUR_WRITES_MS = 10_000;

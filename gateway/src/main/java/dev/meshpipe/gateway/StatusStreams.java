@@ -52,6 +52,9 @@ final class StatusStreams {
         p.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir().resolve("gateway-" + self.port()).toString());
         p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) config.replication());
         p.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, options.standbyReplicas());
+        // The fold's callback records commit with the store's change and the consumed offset, so a
+        // terminal move is announced to the webhook sender once, whatever crashes (StatusTopology).
+        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
         p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0);
         p.put(StreamsConfig.APPLICATION_SERVER_CONFIG, self.host() + ":" + self.port());

@@ -1,6 +1,7 @@
 package dev.meshpipe.gateway;
 
 import dev.meshpipe.common.JobId;
+import dev.meshpipe.common.Json;
 import dev.meshpipe.common.JsonSerde;
 import dev.meshpipe.common.Topics;
 import dev.meshpipe.common.events.JobEvent;
@@ -10,6 +11,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.Topology;
@@ -29,9 +31,14 @@ import org.slf4j.LoggerFactory;
  * punctuation removes finished jobs not updated for {@code statusRetention}, so they answer 404
  * like jobs that never existed. Removals are tombstones in the store's compacted changelog.
  * The fold also keeps the listing's index ({@link JobListing#STORE}) in step with the statuses.
+ * A job's move into SUCCEEDED, FAILED or CANCELLED, when it has a callbackUrl, is also written to
+ * {@link Topics#CALLBACKS} for the {@link CallbackSender}: the fold sees that move exactly once,
+ * and under exactly_once_v2 the record commits with the store's change, so it is neither lost nor
+ * doubled by a crash.
  */
 public final class StatusTopology {
     public static final String STORE = "job-status";
+    static final String CALLBACKS_SINK = "callbacks";
     private static final Logger log = LoggerFactory.getLogger(StatusTopology.class);
 
     private StatusTopology() {}
@@ -49,13 +56,15 @@ public final class StatusTopology {
                 JsonSerde.of(JobStatus.class)), "fold");
         t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(JobListing.STORE), Serdes.String(),
                 Serdes.String()), "fold");
+        t.addSink(CALLBACKS_SINK, Topics.CALLBACKS, Serdes.String().serializer(), Serdes.ByteArray().serializer(), "fold");
         return t;
     }
 
-    static final class Fold implements Processor<String, byte[], Void, Void> {
+    static final class Fold implements Processor<String, byte[], String, byte[]> {
         private static final JsonSerde<JobEvent> EVENT = JsonSerde.of(JobEvent.class);
         private final Duration retention;
         private final StatusCache cache;
+        private ProcessorContext<String, byte[]> context;
         private KeyValueStore<String, JobStatus> store;
         private KeyValueStore<String, String> index;
         private int partition;
@@ -67,7 +76,8 @@ public final class StatusTopology {
         }
 
         @Override
-        public void init(ProcessorContext<Void, Void> context) {
+        public void init(ProcessorContext<String, byte[]> context) {
+            this.context = context;
             store = context.getStateStore(STORE);
             index = context.getStateStore(JobListing.STORE);
             partition = context.taskId().partition();
@@ -101,6 +111,9 @@ public final class StatusTopology {
             if (next != old) {
                 store.put(id, next);
                 cache.put(partition, id, next);
+                if (next.callbackUrl() != null && next.finishes(old)) {
+                    context.forward(record.withValue(Json.bytes(next)).withHeaders(new RecordHeaders()), CALLBACKS_SINK);
+                }
             }
             reindex(old, next);
         }

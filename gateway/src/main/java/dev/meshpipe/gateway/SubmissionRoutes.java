@@ -48,6 +48,7 @@ final class SubmissionRoutes {
         boolean chosenId = false;
         if (json) {
             SubmissionRequests.JsonRequest req = SubmissionRequests.readJson(ctx, c.volumeLimits());
+            requireCallable(req.params());
             fingerprint = JobIds.fingerprint("json", Json.bytes(req));
             if (existing.isPresent()) {
                 answerRepeat(ctx, existing.get(), fingerprint);
@@ -70,6 +71,7 @@ final class SubmissionRoutes {
         } else {
             FormUploads.Form f = form ? FormUploads.read(ctx, c.maxUploadBytes(), c.edge().idleTimeout().toSeconds()) : null;
             JobParams params = SubmissionRequests.uploadParams(ctx, f == null ? null : f.colors());
+            requireCallable(params);
             MessageDigest body = JobIds.sha256();
             if (existing.isPresent()) {
                 upload(ctx, f, null, body);
@@ -102,7 +104,7 @@ final class SubmissionRoutes {
         String name = submission.params() == null ? null : submission.params().name();
         c.publisher().submission(id, submission);
         JobEvent queued = JobEvent.of(id, JobState.QUEUED, 0, "submitted").withSubmission(tenant, name, submission.submittedAt())
-                .withFingerprint(fingerprint);
+                .withFingerprint(fingerprint).withCallbackUrl(submission.params() == null ? null : submission.params().callbackUrl());
         if (!chosenId) {
             // QUEUED is published here and awaited in the owning store, so any instance knows the
             // job once this request answers (read-your-writes). A chosen id may be submitted by
@@ -134,6 +136,13 @@ final class SubmissionRoutes {
                     "this Idempotency-Key was used for another request; use a new key for a new request");
         }
         ctx.status(202).header("Location", "/jobs/" + existing.id()).json(c.view(existing));
+    }
+
+    /** 400 INVALID_CALLBACK_URL when the job's callback names an address this gateway may not call. */
+    private void requireCallable(JobParams params) {
+        if (params != null && params.callbackUrl() != null) {
+            CallbackTargets.require(params.callbackUrl(), c.allowPrivateCallbacks());
+        }
     }
 
     /** 429 when the tenant is at its limit of unfinished jobs or of stored results (both off by default). */

@@ -154,6 +154,28 @@ class GatewayRoutesTest {
     }
 
     @Test
+    void aBadOrPrivateCallbackUrlIs400InvalidCallbackUrlInJsonAndUploadAndAGoodOneTravelsWithTheJob() {
+        test((server, client) -> {
+            for (String url : new String[] {"ftp://example.com/hook", "not a url", "http://user:pw@example.com/",
+                    "http://127.0.0.1:8080/hook", "http://169.254.169.254/latest", "http://10.0.0.7/hook"}) {
+                String json = "{\"input\":{\"synthetic\":\"torus:16\"},\"params\":{\"callbackUrl\":" + Json.string(url) + "}}";
+                assertProblem(post(client, "application/json", json.getBytes(StandardCharsets.UTF_8), false), 400,
+                        ErrorCode.INVALID_CALLBACK_URL);
+                assertProblem(request(client, "/jobs?callbackUrl=" + java.net.URLEncoder.encode(url, StandardCharsets.UTF_8), TOKEN_A,
+                        b -> b.post(body("application/octet-stream", TestNifti.ball(8, 3), false))), 400, ErrorCode.INVALID_CALLBACK_URL);
+            }
+            assertTrue(jobs.submissions.isEmpty());
+            // An address literal needs no DNS; a public one is fine.
+            Response ok = post(client, "application/json",
+                    "{\"input\":{\"synthetic\":\"torus:16\"},\"params\":{\"callbackUrl\":\"https://93.184.215.14/hook\"}}"
+                            .getBytes(StandardCharsets.UTF_8), false);
+            assertEquals(202, ok.code());
+            assertEquals("https://93.184.215.14/hook", jobs.submissions.get(0).params().callbackUrl());
+            assertEquals("https://93.184.215.14/hook", jobs.events.get(0).callbackUrl());
+        });
+    }
+
+    @Test
     void aGoodSubmissionIsPublishedAndAnswered202WithItsLocation() {
         test((server, client) -> {
             Response r = post(client, "application/json", "{\"input\":{\"synthetic\":\"torus:16\"}}".getBytes(StandardCharsets.UTF_8), false);

@@ -59,6 +59,35 @@ class StatusTopologyTest {
     }
 
     @Test
+    void aJobsMoveIntoATerminalStateWithACallbackIsForwardedOnce() {
+        var callbacks = driver.createOutputTopic(Topics.CALLBACKS, Serdes.String().deserializer(), Serdes.ByteArray().deserializer());
+        send(JobEvent.of("j1", JobState.QUEUED, 0, "queued").withCallbackUrl("https://example.com/hook"));
+        send(JobEvent.of("j1", JobState.PROCESSING, 60, "measuring"));
+        assertEquals(0, callbacks.getQueueSize());
+        send(JobEvent.of("j1", JobState.SUCCEEDED, 100, "done"));
+        send(JobEvent.failed("j1", ErrorCode.MESHING_FAILED, "a duplicate worker", "meshing"));
+        send(JobEvent.of("j1", JobState.SUCCEEDED, 100, "redelivered"));
+        send(JobEvent.of("j1", JobState.EXPIRED, 100, "expired"));
+        // Without a callback, or one that only arrives after the end (ingest's events carry it first), nothing.
+        send(JobEvent.failed("j2", ErrorCode.INVALID_VOLUME, "bad", "validating"));
+        send(JobEvent.of("j2", JobState.QUEUED, 0, "late queued").withCallbackUrl("https://example.com/late"));
+        // A job whose first event is its end (ingest refused it) still calls back.
+        send(JobEvent.failed("j3", ErrorCode.INPUT_NOT_FOUND, "gone", "validating").withCallbackUrl("https://example.com/j3"));
+        var out = callbacks.readKeyValuesToList();
+        assertEquals(2, out.size(), out.toString());
+        assertEquals("j1", out.get(0).key);
+        JobStatus s = status(out.get(0).value);
+        assertEquals(JobState.SUCCEEDED, s.state());
+        assertEquals("https://example.com/hook", s.callbackUrl());
+        assertEquals("j3", out.get(1).key);
+        assertEquals(JobState.FAILED, status(out.get(1).value).state());
+    }
+
+    private static JobStatus status(byte[] b) {
+        return dev.meshpipe.common.JsonSerde.of(JobStatus.class).decode(b);
+    }
+
+    @Test
     void lateAndRepeatedEventsNeverMoveAJobBackwards() {
         send(JobEvent.of("j1", JobState.QUEUED, 0, "queued"));
         send(JobEvent.of("j1", JobState.PROCESSING, 60, "measuring"));

@@ -4,6 +4,7 @@ import dev.meshpipe.common.ErrorCode;
 import dev.meshpipe.common.JobId;
 import dev.meshpipe.common.JsonSerde;
 import dev.meshpipe.common.MeshpipeException;
+import dev.meshpipe.common.events.CallbackUrl;
 import dev.meshpipe.common.events.JobEvent;
 import dev.meshpipe.common.events.JobParams;
 import dev.meshpipe.common.events.JobState;
@@ -109,12 +110,14 @@ final class IngestProcessor implements Processor<String, byte[], String, Object>
             JobTask task = validator.validate(jobId, submission);
             context.forward(record.withValue(task).withHeaders(new RecordHeaders()), IngestTopology.TASKS_SINK);
             JobEvent queued = JobEvent.of(jobId, JobState.QUEUED, 0, "queued")
-                    .withSubmission(task.tenant(), name, task.submittedAt());
+                    .withSubmission(task.tenant(), name, task.submittedAt()).withCallbackUrl(task.params().callbackUrl());
             context.forward(record.withValue(queued).withHeaders(new RecordHeaders()), IngestTopology.EVENTS_SINK);
         } catch (MeshpipeException e) {
             log.info("job {} rejected: {} {}", jobId, e.code(), e.getMessage());
             JobEvent failed = JobEvent.failed(jobId, e.code(), e.getMessage(), "validating")
-                    .withSubmission(submission.tenant(), name, submission.submittedAt());
+                    .withSubmission(submission.tenant(), name, submission.submittedAt())
+                    // A job refused here still tells its receiver, if the URL itself is sound.
+                    .withCallbackUrl(submission.params() == null ? null : CallbackUrl.orNull(submission.params().callbackUrl()));
             context.forward(record.withValue(failed).withHeaders(new RecordHeaders()), IngestTopology.EVENTS_SINK);
         }
     }

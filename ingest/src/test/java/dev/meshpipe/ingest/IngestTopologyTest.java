@@ -76,6 +76,23 @@ class IngestTopologyTest {
     }
 
     @Test
+    void aCallbackUrlRidesOnTheQueuedOrFailedEventAndABadOneFailsTheJob() {
+        JobParams hook = JobParams.defaults().withCallbackUrl("https://example.com/hook");
+        submit("cb-1", new JobSubmission(new InputRef.Synthetic("sphere:32:10"), hook, null, Instant.now()));
+        submit("cb-2", new JobSubmission(new InputRef.Synthetic("cube:32"), hook, null, Instant.now()));
+        submit("cb-3", new JobSubmission(new InputRef.Synthetic("sphere:32:10"), JobParams.defaults().withCallbackUrl("ftp://x/"), null, null));
+        JobEvent queued = events.readValue();
+        assertEquals(JobState.QUEUED, queued.state());
+        assertEquals("https://example.com/hook", queued.callbackUrl());
+        JobEvent refused = events.readValue();
+        assertEquals(JobState.FAILED, refused.state());
+        assertEquals("https://example.com/hook", refused.callbackUrl(), "a job refused here is still called back");
+        JobEvent bad = events.readValue();
+        assertEquals(ErrorCode.INVALID_CALLBACK_URL, bad.error().code());
+        assertEquals(null, bad.callbackUrl());
+    }
+
+    @Test
     void badParametersFailTheJobWithACode() {
         submit("job-2", new JobSubmission(new InputRef.Synthetic("sphere:32"), new JobParams("abc", null, null, null), null, null));
         submit("job-3", new JobSubmission(new InputRef.Synthetic("cube:32"), null, null, null));

@@ -96,6 +96,9 @@ final class ClientCommands {
         @picocli.CommandLine.Mixin
         LabelMapOptions labelMap = new LabelMapOptions();
 
+        @Option(names = "--callback-url", paramLabel = "URL", description = "when the job ends, the gateway POSTs its status here (a signed completion webhook)")
+        String callbackUrl;
+
         @Option(names = "--wait", description = "follow the job until it ends; exit non-zero with its error code if it fails")
         boolean await;
 
@@ -114,7 +117,7 @@ final class ClientCommands {
             // account of the JSON this command would have sent.
             try {
                 checked = labelMap.applyTo(finish.applyTo(JobParams.fromText(iso, borders, formats == null ? null : String.join(",", formats), name)
-                        .withSpaceAndSeries(space, series))).validated();
+                        .withSpaceAndSeries(space, series))).withCallbackUrl(callbackUrl).validated();
             } catch (MeshpipeException e) {
                 System.err.println("meshpipe: " + e.getMessage());
                 return REFUSED;
@@ -160,6 +163,7 @@ final class ClientCommands {
                 put(params, "fillCavities", checked.fillCavities());
                 put(params, "minComponentVolume", checked.minComponentVolume());
                 putLabelMap(checked, (k, v) -> put(params, k, v));
+                put(params, "callbackUrl", checked.callbackUrl());
                 return client.submitJson(Map.of("input", Map.of("synthetic", input), "params", params));
             }
             Path file = Path.of(input);
@@ -178,6 +182,7 @@ final class ClientCommands {
             put(query, "series", series);
             finish.putQuery((k, v) -> put(query, k, v));
             putLabelMap(checked, (k, v) -> put(query, k, v == null ? null : String.valueOf(v)));
+            put(query, "callbackUrl", checked.callbackUrl());
             return client.upload(file, query);
         }
 

@@ -3,6 +3,7 @@ package dev.meshpipe.standalone;
 import dev.meshpipe.common.MeshpipeConfig;
 import dev.meshpipe.common.Topics;
 import dev.meshpipe.common.store.FileObjectStore;
+import dev.meshpipe.gateway.GatewayOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -34,7 +35,7 @@ public final class Stack implements AutoCloseable {
             FileObjectStore store = new FileObjectStore(data.resolve("objects"));
             MeshpipeConfig config = config(MeshpipeConfig.environment(), kafka.bootstrapServers(), data, store, httpPort, retention, device);
             Topics.create(config.bootstrapServers(), config.partitions(), config.replication());
-            Pipeline pipeline = Pipeline.start(config, store);
+            Pipeline pipeline = Pipeline.start(config, gatewayOptions(MeshpipeConfig.environment()), store);
             pipeline.awaitReady(120_000);
             return new Stack(kafka, hanging, pipeline);
         } catch (Exception | Error e) {
@@ -58,6 +59,16 @@ public final class Stack implements AutoCloseable {
                 env.containsKey("MESHPIPE_PARTITIONS") ? e.partitions() : 3, (short) 1, httpPort, retention,
                 e.maxUploadBytes(), e.maxVoxels(), e.processorThreads(), device, e.storageRetries(), e.storageBackoff(),
                 e.inputRetention(), e.dicomMaxFiles(), e.dedupeWindow(), e.gpuErrors(), e.faultHaltOn(), true);
+    }
+
+    /**
+     * The gateway's options as {@code service} reads them, except that completion webhooks may
+     * call loopback and private addresses unless MESHPIPE_CALLBACK_ALLOW_PRIVATE says otherwise:
+     * on one machine the receiver is usually right beside the stack.
+     */
+    static GatewayOptions gatewayOptions(java.util.Map<String, String> env) {
+        GatewayOptions o = GatewayOptions.fromEnv(env);
+        return env.containsKey("MESHPIPE_CALLBACK_ALLOW_PRIVATE") ? o : o.withCallbacks(o.callbacks().withAllowPrivate(true));
     }
 
     public String bootstrapServers() {

@@ -39,4 +39,17 @@ class StackConfigTest {
         assertEquals(MeshpipeConfig.DEFAULT_MAX_UPLOAD_BYTES, plain.maxUploadBytes());
         assertEquals(Duration.ofHours(24), plain.inputRetention());
     }
+
+    @Test
+    void upAllowsPrivateCallbackAddressesUnlessTheEnvironmentSaysOtherwise() {
+        assertEquals(true, Stack.gatewayOptions(Map.of()).callbacks().allowPrivate());
+        assertEquals(false, Stack.gatewayOptions(Map.of("MESHPIPE_CALLBACK_ALLOW_PRIVATE", "false")).callbacks().allowPrivate());
+        assertEquals(false, dev.meshpipe.gateway.GatewayOptions.fromEnv(Map.of()).callbacks().allowPrivate(), "a service's default");
+        var c = dev.meshpipe.gateway.GatewayOptions.fromEnv(Map.of("MESHPIPE_WEBHOOK_SECRET", "s", "MESHPIPE_CALLBACK_ATTEMPTS", "3",
+                "MESHPIPE_CALLBACK_BACKOFF", "1s", "MESHPIPE_CALLBACK_TIMEOUT", "5s")).callbacks();
+        assertEquals(3, c.attempts());
+        assertEquals(Duration.ofSeconds(1), c.backoff());
+        assertEquals(Duration.ofSeconds(5), c.timeout());
+        assertEquals("s", new String(c.secret(), java.nio.charset.StandardCharsets.UTF_8));
+    }
 }

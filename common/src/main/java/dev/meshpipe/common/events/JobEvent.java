@@ -22,36 +22,48 @@ public record JobEvent(
         @JsonUnwrapped MeshSummary mesh,
         JobError error,
         JobResult result,
-        String fingerprint) {
+        String fingerprint,
+        String callbackUrl) {
 
     public JobEvent {
         mesh = MeshSummary.orNull(mesh);
     }
 
+    /** An event as it was before completion webhooks: no callback. */
+    public JobEvent(String jobId, JobState state, int progress, String stage, Instant at, String tenant, String name,
+                    Instant submittedAt, MeshSummary mesh, JobError error, JobResult result, String fingerprint) {
+        this(jobId, state, progress, stage, at, tenant, name, submittedAt, mesh, error, result, fingerprint, null);
+    }
+
     public static JobEvent of(String jobId, JobState state, int progress, String stage) {
-        return new JobEvent(jobId, state, progress, stage, Instant.now(), null, null, null, null, null, null, null);
+        return new JobEvent(jobId, state, progress, stage, Instant.now(), null, null, null, null, null, null, null, null);
+    }
+
+    /** The job's completion webhook, on the events that admit it (QUEUED, or FAILED at validation). */
+    public JobEvent withCallbackUrl(String url) {
+        return new JobEvent(jobId, state, progress, stage, at, tenant, name, submittedAt, mesh, error, result, fingerprint, url);
     }
 
     public JobEvent withSubmission(String tenant, String name, Instant submittedAt) {
-        return new JobEvent(jobId, state, progress, stage, at, tenant, name, submittedAt, mesh, error, result, fingerprint);
+        return new JobEvent(jobId, state, progress, stage, at, tenant, name, submittedAt, mesh, error, result, fingerprint, callbackUrl);
     }
 
     /** The mesh as far as this stage knows it: its device while it runs, the whole summary once made. */
     public JobEvent withMesh(MeshSummary mesh) {
-        return new JobEvent(jobId, state, progress, stage, at, tenant, name, submittedAt, mesh, error, result, fingerprint);
+        return new JobEvent(jobId, state, progress, stage, at, tenant, name, submittedAt, mesh, error, result, fingerprint, callbackUrl);
     }
 
     public JobEvent withError(JobError error) {
-        return new JobEvent(jobId, state, progress, stage, at, tenant, name, submittedAt, mesh, error, result, fingerprint);
+        return new JobEvent(jobId, state, progress, stage, at, tenant, name, submittedAt, mesh, error, result, fingerprint, callbackUrl);
     }
 
     public JobEvent withResult(JobResult result) {
-        return new JobEvent(jobId, state, progress, stage, at, tenant, name, submittedAt, mesh, error, result, fingerprint);
+        return new JobEvent(jobId, state, progress, stage, at, tenant, name, submittedAt, mesh, error, result, fingerprint, callbackUrl);
     }
 
     /** The submitting request's fingerprint, so a reused Idempotency-Key with another request is told apart. */
     public JobEvent withFingerprint(String requestFingerprint) {
-        return new JobEvent(jobId, state, progress, stage, at, tenant, name, submittedAt, mesh, error, result, requestFingerprint);
+        return new JobEvent(jobId, state, progress, stage, at, tenant, name, submittedAt, mesh, error, result, requestFingerprint, callbackUrl);
     }
 
     public static JobEvent failed(String jobId, dev.meshpipe.common.ErrorCode code, String message, String stage) {

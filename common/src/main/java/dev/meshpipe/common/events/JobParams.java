@@ -42,12 +42,14 @@ import java.util.List;
  * @param labels  in label mode, the labels to mesh, e.g. {@code 1,3,5-9}; null or {@code all}: every one
  * @param minVoxels in label mode, drop structures of fewer voxels
  * @param colors  in label mode, a colour table's text (ITK-SNAP, FreeSurfer/Slicer, mricron, JSON)
+ * @param callbackUrl where the gateway POSTs the job's status once it is SUCCEEDED, FAILED or
+ *                CANCELLED (docs/api.md, "Completion webhooks"); not used by the meshing stages
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record JobParams(String iso, Borders borders, List<MeshFormat> formats, String name, String space, String series,
                         String preset, String smoothing, String decimate, Double maxError,
                         Boolean keepLargest, Boolean fillCavities, Double minComponentVolume,
-                        String mode, String labels, Long minVoxels, String colors) {
+                        String mode, String labels, Long minVoxels, String colors, String callbackUrl) {
 
     public static final int MAX_NAME_LENGTH = 200;
     public static final int MAX_SERIES_LENGTH = 64;
@@ -57,6 +59,15 @@ public record JobParams(String iso, Borders borders, List<MeshFormat> formats, S
     /** A colour table for 1,000 labels with long names fits; the submission's own size limit applies too. */
     public static final int MAX_COLORS_LENGTH = 256 * 1024;
     public static final int MAX_LABELS_LENGTH = 4096;
+
+    /** The parameters a job had before completion webhooks: no callback. */
+    public JobParams(String iso, Borders borders, List<MeshFormat> formats, String name, String space, String series,
+                     String preset, String smoothing, String decimate, Double maxError,
+                     Boolean keepLargest, Boolean fillCavities, Double minComponentVolume,
+                     String mode, String labels, Long minVoxels, String colors) {
+        this(iso, borders, formats, name, space, series, preset, smoothing, decimate, maxError, keepLargest, fillCavities,
+                minComponentVolume, mode, labels, minVoxels, colors, null);
+    }
 
     /** The parameters a job had before label maps: those unset (mode auto). */
     public JobParams(String iso, Borders borders, List<MeshFormat> formats, String name, String space, String series,
@@ -78,20 +89,26 @@ public record JobParams(String iso, Borders borders, List<MeshFormat> formats, S
     /** A copy with the output frame and the DICOM series replaced (null leaves a field unset). */
     public JobParams withSpaceAndSeries(String space, String series) {
         return new JobParams(iso, borders, formats, name, space, series, preset, smoothing, decimate, maxError, keepLargest,
-                fillCavities, minComponentVolume, mode, labels, minVoxels, colors);
+                fillCavities, minComponentVolume, mode, labels, minVoxels, colors, callbackUrl);
     }
 
     /** A copy with the finishing fields replaced (null leaves a field unset). */
     public JobParams withFinishing(String preset, String smoothing, String decimate, Double maxError,
                                    Boolean keepLargest, Boolean fillCavities, Double minComponentVolume) {
         return new JobParams(iso, borders, formats, name, space, series, preset, smoothing, decimate, maxError, keepLargest,
-                fillCavities, minComponentVolume, mode, labels, minVoxels, colors);
+                fillCavities, minComponentVolume, mode, labels, minVoxels, colors, callbackUrl);
     }
 
     /** A copy with the label-map fields replaced (null leaves a field unset). */
     public JobParams withLabels(String mode, String labels, Long minVoxels, String colors) {
         return new JobParams(iso, borders, formats, name, space, series, preset, smoothing, decimate, maxError, keepLargest,
-                fillCavities, minComponentVolume, mode, labels, minVoxels, colors);
+                fillCavities, minComponentVolume, mode, labels, minVoxels, colors, callbackUrl);
+    }
+
+    /** A copy with the completion webhook's URL replaced (null: none). */
+    public JobParams withCallbackUrl(String url) {
+        return new JobParams(iso, borders, formats, name, space, series, preset, smoothing, decimate, maxError, keepLargest,
+                fillCavities, minComponentVolume, mode, labels, minVoxels, colors, url);
     }
 
     /**
@@ -183,7 +200,7 @@ public record JobParams(String iso, Borders borders, List<MeshFormat> formats, S
                 parseFlag("fillCavities", query.apply("fillCavities")),
                 parseNumber("minComponentVolume", query.apply("minComponentVolume")),
                 query.apply("mode"), query.apply("labels"), parseCount("minVoxels", query.apply("minVoxels")),
-                query.apply("colors")).validated();
+                query.apply("colors"), query.apply("callbackUrl")).validated();
     }
 
     /** Checks every field and returns a normalized copy, or throws INVALID_PARAMETER naming the field. */
@@ -250,7 +267,7 @@ public record JobParams(String iso, Borders borders, List<MeshFormat> formats, S
         }
         return new JobParams(isoOut, borders, fs, name, spaceOut, validSeries(series), presetOut, smoothing == null ? null : smoothing.trim(),
                 decimate == null ? null : decimate.trim(), maxError, keepLargest, fillCavities, minComponentVolume,
-                modeOut, labelsOut, minVoxels, colors);
+                modeOut, labelsOut, minVoxels, colors, callbackUrl == null ? null : CallbackUrl.validated(callbackUrl));
     }
 
     /** auto, surface or labels, any case. */
