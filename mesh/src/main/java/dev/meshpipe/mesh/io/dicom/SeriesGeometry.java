@@ -4,6 +4,8 @@ import dev.meshpipe.mesh.MeshError;
 import dev.meshpipe.mesh.MeshException;
 import dev.meshpipe.mesh.Volume;
 import dev.meshpipe.mesh.VolumeLimits;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -54,7 +56,12 @@ final class SeriesGeometry {
         }
         double[] n = cross(r, c);
         List<DicomFile> sorted = new ArrayList<>(slices);
-        sorted.sort(Comparator.comparingDouble(f -> dot(f.position, n)));
+        sorted.sort(new Comparator<DicomFile>() { // a class, not a lambda: see Workers
+            @Override
+            public int compare(DicomFile a, DicomFile b) {
+                return Double.compare(dot(a.position, n), dot(b.position, n));
+            }
+        });
         double dz = checkSpacing(sorted, n);
         checkTilt(sorted, n);
 
@@ -103,16 +110,23 @@ final class SeriesGeometry {
      */
     private static void decodeSlices(List<DicomFile> sorted, float[] data, int plane) {
         int nz = sorted.size();
-        int workers = Math.min(nz, java.util.concurrent.ForkJoinPool.getCommonPoolParallelism() + 1);
-        java.util.stream.IntStream.range(0, workers).parallel().forEach(w -> {
-            DicomPixels.Scratch scratch = new DicomPixels.Scratch();
-            for (int k = w; k < nz; k += workers) {
-                DicomFile f = sorted.get(k);
-                DicomPixels.decodeInto(f, data, k * plane, scratch);
-                f.pixelBuffer = null; // let the file's bytes go as soon as its slice is decoded
-                f.fragments = null;
-            }
-        });
+        int workers = Workers.count(nz);
+        try {
+            new Workers(workers) {
+                @Override
+                void work(int w) {
+                    DicomPixels.Scratch scratch = new DicomPixels.Scratch();
+                    for (int k = w; k < nz && !failed(); k += workers) {
+                        DicomFile f = sorted.get(k);
+                        DicomPixels.decodeInto(f, data, k * plane, scratch);
+                        f.pixelBuffer = null; // let the file's bytes go as soon as its slice is decoded
+                        f.fragments = null;
+                    }
+                }
+            }.run();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // an interrupt; the reader of a directory unwraps it
+        }
     }
 
     /** The mean gap between slices, after refusing duplicates, gaps and irregular spacing. */
