@@ -8,6 +8,15 @@
 # and prints the medians and the ratios to dcm2niix. The series (int16, HU through
 # RescaleIntercept, a few spheres of bone in soft tissue) is written once with pydicom under DIR
 # (default /tmp/meshpipe-bench-ct). Extra JVM flags for meshpipe: MESHPIPE_JAVA_OPTS, as for ./meshpipe.
+# The two sides do not do the same work: dcm2niix reads the series and writes a 157 MB NIfTI, from
+# its process start (a native program starts in a few ms); readMs is meshpipe reading the series
+# into its float volume (314 MB) in a JVM that has just started, timed from inside, so the JVM's own
+# start (a few hundred ms) is not in it, but all the class loading, compiling and first touch of
+# memory that the read causes is; the whole-process figure has everything. Both read the files from
+# the page cache (each run follows the other's).
+# BASELINE_JAR=path/to/meshpipe.jar also runs that jar (plain `java -jar`, no launcher flags) in
+# each round, right after the current one, so a change can be judged against the code before it
+# under the same load.
 #
 #   tools/bench_dicom.sh [DIR] [RUNS]
 set -euo pipefail
@@ -40,7 +49,8 @@ fi
 echo "series: $(ls "$dir/series" | wc -l) files, $(du -sh "$dir/series" | cut -f1); $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 ms() { echo $(( ($2 - $1) / 1000000 )); }
 median() { tr ' ' '\n' | sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR + 1) / 2] : int((a[NR / 2] + a[NR / 2 + 1]) / 2)}'; }
-d_all=() r_all=() m_all=()
+d_all=() r_all=() m_all=() b_all=()
+readms() { tail -1 | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["timings"]["readMs"])'; }
 for i in $(seq "$runs"); do
   rm -rf "$dir/nii" "$dir/mesh" && mkdir -p "$dir/nii"
   t0=$(date +%s%N)
@@ -48,10 +58,21 @@ for i in $(seq "$runs"); do
   t1=$(date +%s%N)
   out=$(./meshpipe mesh "$dir/series" --iso 300 --formats stl --out "$dir/mesh" --json 2>/dev/null)
   t2=$(date +%s%N)
-  read_ms=$(echo "$out" | tail -1 | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["timings"]["readMs"])')
+  read_ms=$(echo "$out" | readms)
   d_all+=("$(ms "$t0" "$t1")") r_all+=("$read_ms") m_all+=("$(ms "$t1" "$t2")")
-  echo "run $i: dcm2niix ${d_all[-1]} ms; meshpipe read ${r_all[-1]} ms (cold JVM), whole meshpipe mesh process ${m_all[-1]} ms"
+  base=""
+  if [[ -n "${BASELINE_JAR:-}" ]]; then
+    rm -rf "$dir/mesh"
+    b_all+=("$(java -jar "$BASELINE_JAR" mesh "$dir/series" --iso 300 --formats stl --out "$dir/mesh" --json 2>/dev/null | readms)")
+    base="; baseline jar's read ${b_all[-1]} ms"
+  fi
+  echo "run $i: dcm2niix ${d_all[-1]} ms; meshpipe read ${r_all[-1]} ms (cold JVM), whole meshpipe mesh process ${m_all[-1]} ms$base"
 done
 d=$(echo "${d_all[*]}" | median) r=$(echo "${r_all[*]}" | median) m=$(echo "${m_all[*]}" | median)
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
-echo "median of $runs: dcm2niix $d ms | meshpipe read $r ms ($(ratio "$r" "$d")x dcm2niix) | whole meshpipe mesh $m ms ($(ratio "$m" "$d")x dcm2niix); load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+base=""
+if [[ -n "${BASELINE_JAR:-}" ]]; then
+  b=$(echo "${b_all[*]}" | median)
+  base=" | baseline jar's read $b ms ($(ratio "$b" "$d")x dcm2niix)"
+fi
+echo "median of $runs: dcm2niix $d ms | meshpipe read $r ms ($(ratio "$r" "$d")x dcm2niix) | whole meshpipe mesh $m ms ($(ratio "$m" "$d")x dcm2niix)$base; load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -14,7 +14,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipException;
 import java.util.zip.ZipInputStream;
@@ -59,12 +58,11 @@ public final class DicomSeries {
     /** Reads every file under a directory (any layout); non-DICOM files are skipped and counted. */
     public static Volume readDirectory(Path dir, VolumeLimits limits, String series) throws IOException {
         Collector c = new Collector(limits);
-        List<Path> files;
-        try (Stream<Path> s = Files.walk(dir, 32)) {
-            files = s.filter(Files::isRegularFile).sorted().limit(c.maxFiles + 1L).toList();
-        }
+        List<Path> files = new ArrayList<>();
+        walk(dir, 0, files);
+        files.sort(null);
         List<Path> wanted = new ArrayList<>();
-        for (Path p : files) {
+        for (Path p : files.subList(0, (int) Math.min(files.size(), c.maxFiles + 1L))) {
             if (!p.getFileName().toString().equalsIgnoreCase("DICOMDIR")) {
                 c.countFile();
                 long size = Files.size(p);
@@ -75,30 +73,56 @@ public final class DicomSeries {
                 wanted.add(p);
             }
         }
-        try {
-            // Only the heads are read here (in parallel: on a cold disk the cores help); the pixels
-            // are read once, when each slice is decoded into its place in the volume.
-            DicomFile[] parsed = new DicomFile[wanted.size()];
-            int n = wanted.size();
-            if (n >= 2) {
-                // The first and last files foretell the volume's size, so it is allocated while the others are parsed.
-                parsed[0] = DicomFile.parse(wanted.get(0), dir.relativize(wanted.get(0)).toString(), limits.maxDecompressedBytes());
-                parsed[n - 1] = DicomFile.parse(wanted.get(n - 1), dir.relativize(wanted.get(n - 1)).toString(), limits.maxDecompressedBytes());
-                c.early = EarlyVolume.foretold(parsed[0], parsed[n - 1], n, limits);
-            }
-            java.util.stream.IntStream.range(n >= 2 ? 1 : 0, n >= 2 ? n - 1 : n).parallel().forEach(i -> {
-                try {
-                    parsed[i] = DicomFile.parse(wanted.get(i), dir.relativize(wanted.get(i)).toString(), limits.maxDecompressedBytes());
-                } catch (IOException e) {
-                    throw new java.io.UncheckedIOException(e);
+        // Only the heads are read here (in parallel: on a cold disk the cores help); the pixels
+        // are read once, when each slice is decoded into its place in the volume.
+        int n = wanted.size();
+        DicomFile[] parsed = new DicomFile[n];
+        long maxInflated = limits.maxDecompressedBytes();
+        if (n >= 2) {
+            // The first and last files foretell the volume's size, so it is allocated while the others are parsed.
+            parsed[0] = DicomFile.parse(wanted.get(0), dir.relativize(wanted.get(0)).toString(), maxInflated);
+            parsed[n - 1] = DicomFile.parse(wanted.get(n - 1), dir.relativize(wanted.get(n - 1)).toString(), maxInflated);
+            c.early = EarlyVolume.foretold(parsed[0], parsed[n - 1], n, limits);
+        }
+        int from = n >= 2 ? 1 : 0;
+        int to = n >= 2 ? n - 1 : n;
+        java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger(from);
+        new Workers(Workers.count(to - from)) {
+            @Override
+            void work(int worker) throws IOException {
+                for (int i; !failed() && (i = next.getAndIncrement()) < to; ) {
+                    parsed[i] = DicomFile.parse(wanted.get(i), dir.relativize(wanted.get(i)).toString(), maxInflated);
                 }
-            });
-            for (DicomFile f : parsed) {
-                c.addParsed(f);
             }
+        }.run();
+        for (DicomFile f : parsed) {
+            c.addParsed(f);
+        }
+        try {
             return c.assemble(series);
-        } catch (java.io.UncheckedIOException e) {
+        } catch (java.io.UncheckedIOException e) { // a file that failed when its pixels were read
             throw e.getCause();
+        }
+    }
+
+    /**
+     * Adds the regular files under {@code dir} to {@code into}, as Files.walk(dir, 32) finds them:
+     * links to files are taken, links to directories are not followed. By hand, because the
+     * stream costs a cold JVM more class loading than the walk itself.
+     */
+    private static void walk(Path dir, int depth, List<Path> into) throws IOException {
+        try (java.nio.file.DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+            for (Path p : entries) {
+                java.nio.file.attribute.BasicFileAttributes a = Files.readAttributes(p,
+                        java.nio.file.attribute.BasicFileAttributes.class, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+                if (a.isDirectory()) {
+                    if (depth + 1 < 32) {
+                        walk(p, depth + 1, into);
+                    }
+                } else if (a.isRegularFile() || a.isSymbolicLink() && Files.isRegularFile(p)) {
+                    into.add(p);
+                }
+            }
         }
     }
 
@@ -205,7 +229,13 @@ public final class DicomSeries {
         Volume assemble(String wanted) {
             Map<String, List<DicomFile>> bySeries = new LinkedHashMap<>();
             for (DicomFile f : images) {
-                bySeries.computeIfAbsent(f.seriesUid == null ? "" : f.seriesUid, k -> new ArrayList<>()).add(f);
+                String uid = f.seriesUid == null ? "" : f.seriesUid;
+                List<DicomFile> same = bySeries.get(uid);
+                if (same == null) {
+                    same = new ArrayList<>();
+                    bySeries.put(uid, same);
+                }
+                same.add(f);
             }
             if (bySeries.isEmpty()) {
                 throw new MeshException(files <= 1 && noPixels == 1 ? MeshError.NOT_A_VOLUME : MeshError.NO_IMAGE_SERIES,

@@ -1,8 +1,6 @@
 package dev.meshpipe.mesh.io.dicom;
 
 import dev.meshpipe.mesh.VolumeLimits;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.FutureTask;
 
 /**
  * The float volume of a series, allocated on a thread of its own while the other files' headers
@@ -10,15 +8,25 @@ import java.util.concurrent.FutureTask;
  * about as much as parsing the headers, and neither needs the other; the size is foretold from the
  * first file (one frame of its rows and columns per file), and used only if the series turns out so.
  */
-final class EarlyVolume {
-    /** Null once taken, so a volume of the wrong size is garbage before the right one is allocated. */
-    private FutureTask<float[]> task;
+final class EarlyVolume extends Thread {
+    private final int voxels;
+    /** Set by the allocating thread before it ends; null if allocating failed. */
+    private float[] floats;
+    private boolean taken;
 
-    private EarlyVolume(long voxels) {
-        this.task = new FutureTask<>(() -> new float[(int) voxels]);
-        Thread t = new Thread(task, "meshpipe-dicom-volume");
-        t.setDaemon(true);
-        t.start();
+    private EarlyVolume(int voxels) {
+        super("meshpipe-dicom-volume");
+        setDaemon(true);
+        this.voxels = voxels;
+    }
+
+    @Override
+    public void run() {
+        try {
+            floats = new float[voxels];
+        } catch (OutOfMemoryError e) {
+            floats = null; // the caller allocates, and fails, as it would have
+        }
     }
 
     /**
@@ -41,7 +49,9 @@ final class EarlyVolume {
         if (voxels * Float.BYTES * 2 > free) {
             return null;
         }
-        return new EarlyVolume(voxels);
+        EarlyVolume v = new EarlyVolume((int) voxels);
+        v.start();
+        return v;
     }
 
     private static boolean singleFrame(DicomFile f) {
@@ -53,19 +63,24 @@ final class EarlyVolume {
      * Waits for the allocation either way, so that two volumes are never being allocated at once.
      */
     float[] take(long wanted) {
-        FutureTask<float[]> t = task;
-        task = null;
-        if (t == null) {
+        if (taken) {
             return null;
         }
-        try {
-            float[] floats = t.get();
-            return floats.length == wanted ? floats : null;
-        } catch (ExecutionException e) {
-            return null; // out of memory on that thread: the caller allocates, and fails, as it would have
-        } catch (InterruptedException e) {
+        taken = true;
+        boolean interrupted = false;
+        while (isAlive()) {
+            try {
+                join(); // also makes the thread's write of floats visible here
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
             Thread.currentThread().interrupt();
             return null;
         }
+        float[] f = floats;
+        floats = null; // a volume of the wrong size is garbage before the right one is allocated
+        return f != null && f.length == wanted ? f : null;
     }
 }

@@ -4,6 +4,8 @@ import dev.meshpipe.mesh.MeshError;
 import dev.meshpipe.mesh.MeshException;
 import dev.meshpipe.mesh.Volume;
 import dev.meshpipe.mesh.VolumeLimits;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -54,7 +56,12 @@ final class SeriesGeometry {
         }
         double[] n = cross(r, c);
         List<DicomFile> sorted = new ArrayList<>(slices);
-        sorted.sort(Comparator.comparingDouble(f -> dot(f.position, n)));
+        sorted.sort(new Comparator<DicomFile>() { // a class, not a lambda: see Workers
+            @Override
+            public int compare(DicomFile a, DicomFile b) {
+                return Double.compare(dot(a.position, n), dot(b.position, n));
+            }
+        });
         double dz = checkSpacing(sorted, n);
         checkTilt(sorted, n);
 
@@ -83,12 +90,18 @@ final class SeriesGeometry {
             m[4 * row + 3] = lpsToRas[row] * o[row];
         }
         m[15] = 1;
-        String desc = String.format(Locale.ROOT, "DICOM %s series %s%s %s %dx%dx%d, spacing %.4gx%.4gx%.4g mm, %s (%s)",
-                first.modality == null ? "" : first.modality, first.seriesNumber == null ? "?" : first.seriesNumber,
-                first.seriesDescription == null || first.seriesDescription.isEmpty() ? "" : " '" + first.seriesDescription + "'",
-                (first.pixelRepresentation == 1 ? "int" : "uint") + first.bitsAllocated, nx, ny, nz,
-                spacing[0], spacing[1], spacing[2], TransferSyntaxNames.describe(first.transferSyntax), counts);
-        return new Volume(nx, ny, nz, data, spacing, m, true, Double.NaN, desc);
+        // Built without String.format: Formatter's first use in a JVM loads locale data and regular
+        // expressions, tens of milliseconds of a cold read that has nothing else to format.
+        StringBuilder desc = new StringBuilder(160).append("DICOM ").append(first.modality == null ? "" : first.modality)
+                .append(" series ").append(first.seriesNumber == null ? "?" : first.seriesNumber);
+        if (first.seriesDescription != null && !first.seriesDescription.isEmpty()) {
+            desc.append(" '").append(first.seriesDescription).append('\'');
+        }
+        desc.append(' ').append(first.pixelRepresentation == 1 ? "int" : "uint").append(first.bitsAllocated).append(' ')
+                .append(nx).append('x').append(ny).append('x').append(nz).append(", spacing ").append(g4(spacing[0])).append('x')
+                .append(g4(spacing[1])).append('x').append(g4(spacing[2])).append(" mm, ")
+                .append(TransferSyntaxNames.describe(first.transferSyntax)).append(" (").append(counts).append(')');
+        return new Volume(nx, ny, nz, data, spacing, m, true, Double.NaN, desc.toString());
     }
 
     /**
@@ -97,16 +110,23 @@ final class SeriesGeometry {
      */
     private static void decodeSlices(List<DicomFile> sorted, float[] data, int plane) {
         int nz = sorted.size();
-        int workers = Math.min(nz, java.util.concurrent.ForkJoinPool.getCommonPoolParallelism() + 1);
-        java.util.stream.IntStream.range(0, workers).parallel().forEach(w -> {
-            DicomPixels.Scratch scratch = new DicomPixels.Scratch();
-            for (int k = w; k < nz; k += workers) {
-                DicomFile f = sorted.get(k);
-                DicomPixels.decodeInto(f, data, k * plane, scratch);
-                f.pixelBuffer = null; // let the file's bytes go as soon as its slice is decoded
-                f.fragments = null;
-            }
-        });
+        int workers = Workers.count(nz);
+        try {
+            new Workers(workers) {
+                @Override
+                void work(int w) {
+                    DicomPixels.Scratch scratch = new DicomPixels.Scratch();
+                    for (int k = w; k < nz && !failed(); k += workers) {
+                        DicomFile f = sorted.get(k);
+                        DicomPixels.decodeInto(f, data, k * plane, scratch);
+                        f.pixelBuffer = null; // let the file's bytes go as soon as its slice is decoded
+                        f.fragments = null;
+                    }
+                }
+            }.run();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // an interrupt; the reader of a directory unwraps it
+        }
     }
 
     /** The mean gap between slices, after refusing duplicates, gaps and irregular spacing. */
@@ -161,6 +181,19 @@ final class SeriesGeometry {
                     "the slices are stacked %.2f degrees off their normal (gantry tilt); meshpipe does not resample tilted series",
                     Math.toDegrees(Math.atan2(off, Math.abs(along)))));
         }
+    }
+
+    /**
+     * {@code String.format(Locale.ROOT, "%.4g", v)}: four significant digits, rounded half up from
+     * the shortest decimal form as Formatter rounds. Spacings of 0.001 to 1000 mm are written here
+     * without Formatter (see the description above); anything else goes through it.
+     */
+    static String g4(double v) {
+        if (!(v >= 1e-3 && v < 999.95)) {
+            return String.format(Locale.ROOT, "%.4g", v);
+        }
+        java.math.BigDecimal b = new java.math.BigDecimal(Double.toString(v)).round(new java.math.MathContext(4, java.math.RoundingMode.HALF_UP));
+        return b.setScale(4 - (b.precision() - b.scale()), java.math.RoundingMode.UNNECESSARY).toPlainString();
     }
 
     private static double[] unit(double[] v, int at, String name) {

@@ -30,6 +30,7 @@ final class TransferSyntaxNames {
     static String describe(String uid) {
         String clean = uid == null ? "" : uid.length() > 64 ? uid.substring(0, 64) : uid;
         String name = NAMES.get(clean);
-        return (name == null ? "unknown" : name) + " (" + clean + ")";
+        // A builder, not +: each + site is linked on first use, which a cold read would pay for.
+        return new StringBuilder(80).append(name == null ? "unknown" : name).append(" (").append(clean).append(')').toString();
     }
 }
