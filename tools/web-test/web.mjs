@@ -51,7 +51,7 @@ try {
   await page.setInputFiles('#file', volume);
   findings.seriesFieldForVolume = await page.isVisible('#series-field');
   await page.fill('#name', 'web-upload');
-  const uploaded = page.waitForResponse((r) => r.url().endsWith('/jobs') && r.request().method() === 'POST');
+  const uploaded = page.waitForResponse((r) => new URL(r.url()).pathname === '/jobs' && r.request().method() === 'POST');
   await page.click('#submit');
   const head = (await (await uploaded).json()).id;
   // Other jobs of the listing may have finished long ago: wait for this one's row.
