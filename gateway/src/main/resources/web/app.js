@@ -11,8 +11,10 @@ const jobs = new Map();
 /** The server's listing of the caller's jobs (GET /jobs), newest first, as far as loaded. */
 let listed = [];
 let nextCursor = null;
-/** Ids added by hand ("Watch a job by id") or submitted here, shown above the listing while it lacks them. */
+/** Ids added by hand ("Watch a job by id"), shown above the listing while it lacks them. */
 const tracked = JSON.parse(sessionStorage.getItem(TRACK_KEY) || '[]');
+/** Jobs submitted here that no listing has shown yet: on top until one does, then where it lists them. */
+const pending = new Set();
 /** Jobs this page submitted or was asked to watch: the first of them to succeed opens by itself. */
 const mine = new Set(tracked);
 let selected = null;
@@ -25,7 +27,7 @@ function remember() {
 /** The rows in order: watched jobs the listing has not got, then the listing. */
 function order() {
   const inList = new Set(listed);
-  return [...tracked.filter((id) => !inList.has(id)), ...listed];
+  return [...[...pending].reverse().filter((id) => !inList.has(id)), ...tracked.filter((id) => !inList.has(id) && !pending.has(id)), ...listed];
 }
 
 function authHeaders() {
@@ -232,6 +234,7 @@ async function refresh() {
     nextCursor = cursor;
     for (const j of page.jobs) {
       fresh.add(j.id);
+      pending.delete(j.id);
       changed = update(j.id, j) || changed;
     }
   } catch (e) {
@@ -334,8 +337,7 @@ async function submit(event) {
     // On top at once, even before a listing that has it arrives; then where the server lists it (first).
     mine.add(status.id);
     jobs.set(status.id, status);
-    if (!tracked.includes(status.id)) tracked.unshift(status.id);
-    remember();
+    pending.add(status.id);
     render();
   } catch (e) {
     showProblem(e);
