@@ -5,8 +5,9 @@
 //
 // With DICOM_ZIP (a ZIP holding two series), it also uploads that ZIP without naming a series,
 // waits for the page to list the series of the AMBIGUOUS_SERIES failure, and picks the first.
-// With LABEL_MAP (a NIfTI label map), it uploads it with labels 1,3 (mode left auto), opens the
-// job and reads the structure list, then hides the first structure in the 3D view.
+// With LABEL_MAP (a NIfTI label map), it uploads it with labels 1,3 (mode left auto) and a colour
+// table file naming label 1, opens the job and reads the structure list and the preview, then
+// hides the first structure in the 3D view.
 //
 // Writes OUT_DIR/viewer.png (the 3D view) and OUT_DIR/page.png, and prints one JSON line of
 // findings for the calling test to check. Chromium: $CHROMIUM or Debian's /usr/bin/chromium.
@@ -112,6 +113,10 @@ try {
     await page.setInputFiles('#file', labelMap);
     await page.fill('#name', 'web-labels');
     await page.fill('#labels', '1,3');
+    // Its names and colours as a file beside the volume (the form then goes as multipart/form-data).
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(`${out}/colors.json`, JSON.stringify({ 1: { name: 'liver', color: '#a0522d' } }));
+    await page.setInputFiles('#colors', `${out}/colors.json`);
     await page.click('#submit');
     const id = await newFirstRow(page, before);
     findings.labelJob = { id };
@@ -125,7 +130,9 @@ try {
       swatch: tr.querySelector('.swatch').style.background,
     })));
     findings.labelQuality = await page.$eval('#quality', (t) => t.textContent);
+    await page.waitForFunction(() => { const img = document.getElementById('preview'); return img.complete && img.naturalWidth > 0; });
     findings.labelPreviewHidden = await page.$eval('#preview', (img) => img.hidden);
+    await page.setInputFiles('#colors', []);
     await page.click('#structures tbody tr:first-child input[type=checkbox]');
     findings.hiddenAlpha = await page.$eval('#viewer', (v) => v.model.materials[0].pbrMetallicRoughness.baseColorFactor[3]);
   }

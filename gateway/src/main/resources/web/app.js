@@ -318,15 +318,18 @@ async function submit(event) {
   if (labels) params.set('labels', labels);
   const series = $('series').value.trim();
   if (file && isZip(file) && series) params.set('series', series);
+  const callbackUrl = $('callback-url').value.trim() || undefined;
+  if (callbackUrl) params.set('callbackUrl', callbackUrl);
+  const colorsFile = $('colors').files[0];
   try {
     let status;
     if (file) {
-      status = await upload(`/jobs?${params}`, file);
+      status = await upload(`/jobs?${params}`, file, colorsFile);
     } else if (spec) {
       const res = await api('/jobs', {
         method: 'POST',
         headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify({ input: { synthetic: spec }, params: { iso, borders: $('borders').value, space: $('space').value, formats, name, preset: preset !== 'raw' ? preset : undefined, mode: mode !== 'auto' ? mode : undefined, labels: labels || undefined } }),
+        body: JSON.stringify({ input: { synthetic: spec }, params: { iso, borders: $('borders').value, space: $('space').value, formats, name, preset: preset !== 'raw' ? preset : undefined, mode: mode !== 'auto' ? mode : undefined, labels: labels || undefined, colors: colorsFile ? await colorsFile.text() : undefined, callbackUrl } }),
       });
       status = await res.json();
     } else {
@@ -387,12 +390,21 @@ function pickSeries(name) {
 }
 
 /** Streams the file with upload progress (fetch has none), answering like api(). */
-function upload(url, file) {
+function upload(url, file, colorsFile) {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
     const bar = $('upload-progress');
     xhr.open('POST', url);
-    xhr.setRequestHeader('Content-Type', isZip(file) ? 'application/zip' : 'application/octet-stream');
+    // A colour table goes beside the volume as a form (the browser sets the multipart boundary);
+    // a volume alone as its raw bytes, so the gateway can refuse a bad header early.
+    let body = file;
+    if (colorsFile) {
+      body = new FormData();
+      body.append('volume', file);
+      body.append('colors', colorsFile);
+    } else {
+      xhr.setRequestHeader('Content-Type', isZip(file) ? 'application/zip' : 'application/octet-stream');
+    }
     for (const [k, v] of Object.entries(authHeaders())) xhr.setRequestHeader(k, v);
     bar.hidden = false;
     xhr.upload.onprogress = (e) => {
@@ -413,7 +425,7 @@ function upload(url, file) {
       bar.hidden = true;
       reject(new Problem(0, { title: 'Upload failed', detail: 'the gateway could not be reached' }));
     };
-    xhr.send(file);
+    xhr.send(body);
   });
 }
 
