@@ -2,9 +2,9 @@ package dev.meshpipe.mesh.out;
 
 import dev.meshpipe.mesh.Mesh;
 import java.awt.image.BufferedImage;
+import java.awt.image.DataBufferInt;
 import java.io.IOException;
 import java.io.OutputStream;
-import javax.imageio.ImageIO;
 
 /**
  * A shaded picture of the mesh itself: orthographic view from the front (+y, anterior in RAS world
@@ -19,7 +19,7 @@ public final class PreviewRenderer {
     private PreviewRenderer() {}
 
     public static void writePng(Mesh mesh, OutputStream out) throws IOException {
-        ImageIO.write(render(mesh, SIZE), "png", out);
+        Png.write(render(mesh, SIZE), out);
     }
 
     public static BufferedImage render(Mesh mesh, int size) {
@@ -69,16 +69,20 @@ public final class PreviewRenderer {
             raster(sx, sy, sz, a, b, c, w, depth, shade, s);
         }
         BufferedImage img = new BufferedImage(size, size, BufferedImage.TYPE_INT_RGB);
+        // Straight into the image's pixels: setRGB per pixel converts colours through the colour
+        // model and cost more than the rest of a small mesh's preview.
+        int[] pixels = ((DataBufferInt) img.getRaster().getDataBuffer()).getData();
+        int n = SS * SS;
         for (int y = 0; y < size; y++) {
             for (int x = 0; x < size; x++) {
                 double r = 0, g = 0, bl = 0;
                 for (int oy = 0; oy < SS; oy++) {
+                    int py = y * SS + oy;
+                    double bg = 0.16 + 0.10 * (1 - py / (double) w);
+                    int row = py * w + x * SS;
                     for (int ox = 0; ox < SS; ox++) {
-                        int px = x * SS + ox;
-                        int py = y * SS + oy;
-                        float s = shade[py * w + px];
+                        float s = shade[row + ox];
                         if (s < 0) {
-                            double bg = 0.16 + 0.10 * (1 - py / (double) w);
                             r += bg;
                             g += bg;
                             bl += bg + 0.04;
@@ -89,8 +93,7 @@ public final class PreviewRenderer {
                         }
                     }
                 }
-                int n = SS * SS;
-                img.setRGB(x, y, rgb(r / n, g / n, bl / n));
+                pixels[y * size + x] = rgb(r / n, g / n, bl / n);
             }
         }
         return img;
@@ -107,9 +110,30 @@ public final class PreviewRenderer {
         int minY = Math.max(0, (int) Math.floor(Math.min(y0, Math.min(y1, y2))));
         int maxY = Math.min(w - 1, (int) Math.ceil(Math.max(y0, Math.max(y1, y2))));
         float inv = 1 / area;
+        double sign = Math.signum(area);
         for (int y = minY; y <= maxY; y++) {
             float py = y + 0.5f;
-            for (int x = minX; x <= maxX; x++) {
+            // Only the row's span inside the triangle, found from the three edge functions (each
+            // linear in x) with a pixel to spare either side; the test below still decides each
+            // pixel. Walking the whole bounding box cost twice as much on a small mesh.
+            double lo = minX, hi = maxX;
+            double[][] edges = {
+                    {y1 - y2, x1 * (y2 - py) - x2 * (y1 - py)},
+                    {y2 - y0, x2 * (y0 - py) - x0 * (y2 - py)},
+                    {y0 - y1, area - (x1 * (y2 - py) - x2 * (y1 - py)) - (x2 * (y0 - py) - x0 * (y2 - py))}};
+            for (double[] e : edges) {
+                double slope = sign * e[0], at0 = sign * e[1];
+                if (slope > 0) {
+                    lo = Math.max(lo, -at0 / slope - 0.5);
+                } else if (slope < 0) {
+                    hi = Math.min(hi, -at0 / slope - 0.5);
+                } else if (at0 < 0) {
+                    hi = lo - 1;
+                }
+            }
+            int fromX = Math.max(minX, (int) Math.floor(lo) - 1);
+            int toX = Math.min(maxX, (int) Math.ceil(hi) + 1);
+            for (int x = fromX; x <= toX; x++) {
                 float px = x + 0.5f;
                 float w0 = ((x1 - px) * (y2 - py) - (x2 - px) * (y1 - py)) * inv;
                 float w1 = ((x2 - px) * (y0 - py) - (x0 - px) * (y2 - py)) * inv;
