@@ -11,7 +11,8 @@
 #      and the sequential jobs' stage stamps (the events' `at`) as a table of medians.
 #
 #   tools/bench_tiny.sh [N] [M] [C] [WARM]     (default 200 500 16 100)
-# MESHPIPE_JAVA_OPTS and other MESHPIPE_* variables pass through to `meshpipe up`.
+# MESHPIPE_JAVA_OPTS and other MESHPIPE_* variables pass through to `meshpipe up`; BENCH_JAR=path runs
+# that jar instead of ./meshpipe's (to compare two builds in one sitting).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(dirname "$here")"
@@ -20,10 +21,15 @@ tmp="$(mktemp -d)"
 cleanup() { [ -n "${up_pid:-}" ] && kill "$up_pid" 2>/dev/null && wait "$up_pid" 2>/dev/null; rm -rf "$tmp"; }
 trap cleanup EXIT
 
-"$root/meshpipe" --version >/dev/null   # builds the jar the way ./meshpipe does, if needed
-echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) cores; commit $(git -C "$root" rev-parse --short HEAD)$(git -C "$root" diff --quiet || echo '+dirty')"
+if [ -n "${BENCH_JAR:-}" ]; then
+  jar="$BENCH_JAR"; up=(java ${MESHPIPE_JAVA_OPTS:-} -jar "$jar")
+else
+  "$root/meshpipe" --version >/dev/null   # builds the jar the way ./meshpipe does, if needed
+  jar="$root/standalone/target/meshpipe.jar"; up=("$root/meshpipe")
+fi
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) cores; ${BENCH_JAR:-commit $(git -C "$root" rev-parse --short HEAD)$(git -C "$root" diff --quiet || echo '+dirty')}"
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-"$root/meshpipe" up --port "$port" --data "$tmp/data" > "$tmp/up.log" 2>&1 &
+"${up[@]}" up --port "$port" --data "$tmp/data" > "$tmp/up.log" 2>&1 &
 up_pid=$!
 for _ in $(seq 1 240); do curl -sf "localhost:$port/health/ready" >/dev/null && break; sleep 0.5; done
 curl -sf "localhost:$port/health/ready" >/dev/null || { echo "meshpipe up did not get ready" >&2; tail "$tmp/up.log" >&2; exit 1; }
@@ -111,4 +117,4 @@ print(f"against the goals: p50 {p50:.0f}/60 = {p50 / 60:.2f}, p99 {p99:.0f}/150 
 open(out, "w").write("\n".join(rows) + "\n")
 PY
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
-java -cp "$root/standalone/target/meshpipe.jar" "$here/TinyJobsCheck.java" "$bootstrap" "$tmp/jobs.tsv" 2>/dev/null
+java -cp "$jar" "$here/TinyJobsCheck.java" "$bootstrap" "$tmp/jobs.tsv" 2>/dev/null
