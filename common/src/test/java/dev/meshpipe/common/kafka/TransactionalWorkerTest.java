@@ -69,6 +69,71 @@ class TransactionalWorkerTest {
         }
     }
 
+    /**
+     * Quick records share transactions; a record that is not quick is handled only once those
+     * before it committed, and committed before any after it is handled. Every record's output
+     * is there exactly once, so the records a batch leaves behind are fetched again, not skipped.
+     */
+    @Test
+    void quickRecordsShareATransactionAndOthersRunAlone() throws Exception {
+        try (KafkaTestCluster cluster = new KafkaTestCluster(1)) {
+            Properties p = new Properties();
+            p.put("bootstrap.servers", cluster.bootstrap());
+            try (Admin admin = Admin.create(p)) {
+                admin.createTopics(List.of(new NewTopic("work", 1, (short) 1), new NewTopic("out", 1, (short) 1))).all().get();
+            }
+            List<String> keys = List.of("q-1", "q-2", "q-3", "slow", "q-4", "q-5");
+            for (String key : keys) {
+                cluster.produce("work", key, Json.bytes("job"));
+            }
+            java.util.concurrent.atomic.AtomicInteger committed = new java.util.concurrent.atomic.AtomicInteger();
+            Map<String, Integer> committedBefore = new java.util.concurrent.ConcurrentHashMap<>();
+            TransactionalWorker.Handler handler = new TransactionalWorker.Handler() {
+                @Override
+                public void handle(ConsumerRecord<String, byte[]> rec, Outbox out) {
+                    committedBefore.putIfAbsent(rec.key(), committed.get());
+                    out.send("out", rec.key(), "done");
+                }
+
+                @Override
+                public void giveUp(ConsumerRecord<String, byte[]> rec, Exception cause, Outbox out) {
+                    out.send("out", rec.key(), "failed");
+                }
+
+                @Override
+                public void afterCommit(ConsumerRecord<String, byte[]> rec) {
+                    committed.incrementAndGet();
+                }
+
+                @Override
+                public boolean batchable(ConsumerRecord<String, byte[]> rec) {
+                    return rec.key().startsWith("q-");
+                }
+            };
+            TransactionalWorker worker = new TransactionalWorker(new TransactionalWorker.Settings(cluster.bootstrap(), "g", "work",
+                    "worker-test-2", Duration.ofMinutes(1), 3, Duration.ofMillis(10)), handler);
+            Thread t = new Thread(worker, "worker");
+            t.start();
+            try {
+                List<String> out = List.of();
+                long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+                while (out.size() < keys.size() && System.nanoTime() < end) {
+                    Thread.sleep(200);
+                    out = TopicReader.readAll(cluster.bootstrap(), "out").stream().map(ConsumerRecord::key).collect(Collectors.toList());
+                }
+                Thread.sleep(500); // nothing more may come
+                out = TopicReader.readAll(cluster.bootstrap(), "out").stream().map(ConsumerRecord::key).collect(Collectors.toList());
+                assertEquals(keys, out);
+                assertEquals(3, committedBefore.get("slow"), "the quick records before it committed first");
+                assertEquals(4, committedBefore.get("q-4"), "it committed alone before the next was handled");
+                assertEquals(0, committedBefore.get("q-1"));
+            } finally {
+                worker.close();
+                t.join(30_000);
+            }
+        }
+    }
+
     private static String readString(byte[] json) {
         try {
             return Json.MAPPER.readValue(json, String.class);
