@@ -114,35 +114,6 @@ final class MeshTaskHandler extends StageHandler<JobTask> {
         log.info("job {} meshed: {} triangles on {}", id, result.triangles(), result.device());
     }
 
-    /** Voxels at most of a volume whose job is quick: 64^3 meshes in milliseconds. */
-    static final long QUICK_VOXELS = 64L * 64 * 64;
-    /** Bytes at most of a stored input whose job is quick: a raw 64^3 float volume. */
-    static final long QUICK_INPUT_BYTES = QUICK_VOXELS * 4;
-
-    /**
-     * A small input met for the first time. A job counted before (a crash while it or a job
-     * batched with it ran) runs alone, so only a job that itself stops its worker is failed
-     * after {@link #MAX_DELIVERIES}.
-     */
-    @Override
-    protected boolean quick(JobTask task) throws IOException {
-        boolean small;
-        if (task.input() instanceof InputRef.Synthetic s) {
-            String[] parts = s.synthetic().split(":");
-            try {
-                long n = parts.length > 1 ? Long.parseLong(parts[1].trim()) : Long.MAX_VALUE;
-                small = n * n * n <= QUICK_VOXELS;
-            } catch (NumberFormatException e) {
-                small = false;
-            }
-        } else if (task.input() instanceof InputRef.StoredObject o) {
-            small = store.head(o.object()).map(i -> i.size() <= QUICK_INPUT_BYTES).orElse(false);
-        } else {
-            small = false;
-        }
-        return small && !countedHere.contains(task.jobId()) && store.head(ObjectKeys.work(task.jobId(), "deliveries")).isEmpty();
-    }
-
     @Override
     protected JobEvent unexpected(String jobId, RuntimeException e) {
         log.error("job {} failed unexpectedly", jobId, e);

@@ -60,14 +60,6 @@ final class PackageHandler extends StageHandler<JobMeshed> {
         dropCancelled(out, meshed.jobId());
     }
 
-    /** Bytes at most of a job's outputs for its packaging to be quick (a ZIP of them in milliseconds). */
-    static final long QUICK_OUTPUT_BYTES = 2L * 1024 * 1024;
-
-    @Override
-    protected boolean quick(JobMeshed meshed) {
-        return meshed.files().stream().mapToLong(OutputFile::size).sum() <= QUICK_OUTPUT_BYTES;
-    }
-
     @Override
     protected void process(ConsumerRecord<String, byte[]> rec, JobMeshed meshed, Outbox out) throws IOException {
         String id = meshed.jobId();

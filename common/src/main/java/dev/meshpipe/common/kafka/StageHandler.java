@@ -100,25 +100,6 @@ public abstract class StageHandler<T> implements TransactionalWorker.Handler {
         }
     }
 
-    /**
-     * Whether the stage's work on this value takes a few milliseconds at most and its record was
-     * not delivered before, so it may share a transaction ({@link TransactionalWorker.Handler#batchable}).
-     * No by default.
-     */
-    protected boolean quick(T value) throws IOException {
-        return false;
-    }
-
-    @Override
-    public final boolean batchable(ConsumerRecord<String, byte[]> rec) {
-        try {
-            T value = serde.decode(rec.value());
-            return value != null && rec.key() != null && rec.key().equals(jobId(value)) && incomplete(value) == null && quick(value);
-        } catch (IOException | RuntimeException e) {
-            return false; // handled alone, where the failure is dealt with
-        }
-    }
-
     /** The value, or null after sending a record that is not one of this stage's to the dead-letter topic. */
     private T decode(ConsumerRecord<String, byte[]> rec, Outbox out) {
         try {

@@ -1,8 +1,6 @@
 package dev.meshpipe.common.kafka;
 
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -25,16 +23,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Consume records, handle them, and commit the handler's output records together with the
- * records' offsets in one Kafka transaction. A crash before the commit leaves the offsets where
- * they were, so the records are handled again; a crash after it leaves nothing to redo.
- *
- * <p>A record the handler does not call {@linkplain Handler#batchable quick} is handled and
- * committed on its own, so a long job delays no other job's commit and holds only its own
- * partition. Quick records share one transaction for up to {@link #BATCH_MS}: a transaction
- * costs about as much as a tiny job's work, so one per job halved the jobs a second. After each
- * commit the records not yet handled are fetched again, so the time between polls stays one job
- * plus {@link #BATCH_MS} at most.
+ * Consume one record, handle it, and commit the handler's output records together with the
+ * record's offset in one Kafka transaction. A crash before the commit leaves the offset where it
+ * was, so the record is handled again; a crash after it leaves nothing to redo. Each record is
+ * handled on its own (one record per poll), so a long job holds only its own partition.
  */
 public final class TransactionalWorker implements Runnable, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(TransactionalWorker.class);
@@ -51,21 +43,7 @@ public final class TransactionalWorker implements Runnable, AutoCloseable {
 
         /** Called after the record's transaction committed, for clean-up that must not come sooner. */
         default void afterCommit(ConsumerRecord<String, byte[]> record) {}
-
-        /**
-         * Whether the record is known to be handled in a few milliseconds, and was not delivered
-         * before (a record that may have stopped a worker runs alone, so its crashes count
-         * against it only): it may then share a transaction with other such records.
-         */
-        default boolean batchable(ConsumerRecord<String, byte[]> record) {
-            return false;
-        }
     }
-
-    /** The longest a quick record's commit waits for the quick records handled after it. */
-    public static final long BATCH_MS = 20;
-    /** Records one poll hands over; the ones a batch leaves are fetched again. */
-    static final int MAX_POLL_RECORDS = 50;
 
     /** A failure worth another try after a pause. */
     public static class RetryableException extends Exception {
@@ -134,79 +112,30 @@ public final class TransactionalWorker implements Runnable, AutoCloseable {
 
     private void loop(KafkaConsumer<String, byte[]> c, KafkaProducer<String, byte[]> p) {
         while (running.get()) {
-            List<ConsumerRecord<String, byte[]>> polled = new ArrayList<>();
-            c.poll(Duration.ofMillis(500)).forEach(polled::add);
-            List<ConsumerRecord<String, byte[]>> batch = new ArrayList<>();
-            List<Outbox> outs = new ArrayList<>();
-            long started = 0;
-            for (int i = 0; i < polled.size(); i++) {
-                ConsumerRecord<String, byte[]> rec = polled.get(i);
-                boolean quick = handler.batchable(rec);
-                if (!batch.isEmpty() && !quick) {
-                    // Committed first, so no quick job waits for this one; it is fetched again.
-                    commit(c, p, batch, outs);
-                    seekBack(c, polled.subList(i, polled.size()));
-                    break;
-                }
-                if (batch.isEmpty()) {
-                    started = System.nanoTime();
-                }
+            for (ConsumerRecord<String, byte[]> rec : c.poll(Duration.ofMillis(500))) {
                 Outbox out = handleWithRetries(rec);
                 if (out == null) {
-                    return; // shutting down mid-retry: the batch stays uncommitted
+                    return; // shutting down mid-retry: the record stays uncommitted
                 }
-                batch.add(rec);
-                outs.add(out);
-                if (!quick || System.nanoTime() - started >= BATCH_MS * 1_000_000) {
-                    commit(c, p, batch, outs);
-                    seekBack(c, polled.subList(i + 1, polled.size()));
-                    break;
+                p.beginTransaction();
+                try {
+                    for (ProducerRecord<String, byte[]> r : out.records()) {
+                        p.send(r);
+                    }
+                    TopicPartition tp = new TopicPartition(rec.topic(), rec.partition());
+                    p.sendOffsetsToTransaction(Map.of(tp, new OffsetAndMetadata(rec.offset() + 1)), c.groupMetadata());
+                    p.commitTransaction();
+                } catch (KafkaException e) {
+                    try {
+                        p.abortTransaction();
+                    } catch (KafkaException ignored) {
+                        // The producer is unusable; the outer loop makes a new one.
+                    }
+                    throw e;
                 }
-            }
-            if (!batch.isEmpty()) {
-                commit(c, p, batch, outs);
+                handler.afterCommit(rec);
             }
         }
-    }
-
-    /** The batch's output records and offsets in one transaction; then each record's clean-up. */
-    private void commit(KafkaConsumer<String, byte[]> c, KafkaProducer<String, byte[]> p,
-                        List<ConsumerRecord<String, byte[]>> batch, List<Outbox> outs) {
-        p.beginTransaction();
-        try {
-            Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-            for (int k = 0; k < batch.size(); k++) {
-                for (ProducerRecord<String, byte[]> r : outs.get(k).records()) {
-                    p.send(r);
-                }
-                ConsumerRecord<String, byte[]> rec = batch.get(k);
-                offsets.merge(new TopicPartition(rec.topic(), rec.partition()), new OffsetAndMetadata(rec.offset() + 1),
-                        (a, b) -> a.offset() >= b.offset() ? a : b);
-            }
-            p.sendOffsetsToTransaction(offsets, c.groupMetadata());
-            p.commitTransaction();
-        } catch (KafkaException e) {
-            try {
-                p.abortTransaction();
-            } catch (KafkaException ignored) {
-                // The producer is unusable; the outer loop makes a new one.
-            }
-            throw e;
-        }
-        for (ConsumerRecord<String, byte[]> rec : batch) {
-            handler.afterCommit(rec);
-        }
-        batch.clear();
-        outs.clear();
-    }
-
-    /** Rewinds each partition to its first record not handled, to be fetched by the next poll. */
-    private static void seekBack(KafkaConsumer<String, byte[]> c, List<ConsumerRecord<String, byte[]>> rest) {
-        Map<TopicPartition, Long> first = new HashMap<>();
-        for (ConsumerRecord<String, byte[]> r : rest) {
-            first.merge(new TopicPartition(r.topic(), r.partition()), r.offset(), Math::min);
-        }
-        first.forEach(c::seek);
     }
 
     private Outbox handleWithRetries(ConsumerRecord<String, byte[]> rec) {
@@ -261,8 +190,7 @@ public final class TransactionalWorker implements Runnable, AutoCloseable {
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        // A few at a time, for quick records to share a transaction; see the class.
-        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, MAX_POLL_RECORDS);
+        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1);
         p.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, (int) settings.maxPollInterval().toMillis());
         // Heartbeats come from a background thread, so a long job never misses one; a crashed
         // worker's partitions move after 10 s instead of the default 45.
