@@ -45,7 +45,7 @@ public final class GatewayService implements AutoCloseable {
         this.config = config;
         this.options = options;
         this.store = store;
-        this.producer = new EventPublisher(config.bootstrapServers(), "meshpipe-gateway-" + config.instanceId());
+        this.producer = new EventPublisher(config.bootstrapServers(), "meshpipe-gateway-" + config.instanceId(), 0);
         this.auth = new Auth(options.tokens(), options.linkSecret());
         RequestMetrics requests = new RequestMetrics(metrics);
         this.app = GatewayHttp.create(options.limits().idleTimeout(), c -> c.requestLogger.http(requests::record));

@@ -40,6 +40,7 @@ interface JobStatuses {
         long end = System.currentTimeMillis() + timeoutMs;
         Optional<JobStatus> last = Optional.empty();
         while (true) {
+            long seen = changes();
             try {
                 last = get(id);
                 if (last.isPresent() && done.test(last.get())) {
@@ -55,11 +56,21 @@ interface JobStatuses {
                 return last;
             }
             try {
-                Thread.sleep(20);
+                awaitChange(seen, Math.min(20, Math.max(1, end - System.currentTimeMillis())));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return last;
             }
         }
+    }
+
+    /** A count of the statuses written here so far, for {@link #awaitChange}; 0 where nothing tells. */
+    default long changes() {
+        return 0;
+    }
+
+    /** Returns when a status was written here after {@code seen} was read, or after {@code ms} at most. */
+    default void awaitChange(long seen, long ms) throws InterruptedException {
+        Thread.sleep(ms);
     }
 }

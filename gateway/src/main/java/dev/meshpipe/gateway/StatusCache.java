@@ -19,6 +19,9 @@ final class StatusCache {
     static final int MAX_PER_PARTITION = 10_000;
 
     private final ConcurrentHashMap<Integer, ConcurrentHashMap<String, JobStatus>> partitions = new ConcurrentHashMap<>();
+    /** Counts the fold's writes, so a waiter learns of one at once (and of one it might have missed). */
+    private final Object written = new Object();
+    private long writes;
 
     /** The fold's task for this partition started: nothing it had written before counts. */
     void open(int partition) {
@@ -32,11 +35,30 @@ final class StatusCache {
 
     void put(int partition, String id, JobStatus status) {
         ConcurrentHashMap<String, JobStatus> m = partitions.get(partition);
-        if (m == null) {
-            return;
-        }
-        if (m.size() < MAX_PER_PARTITION || m.containsKey(id)) {
+        if (m != null && (m.size() < MAX_PER_PARTITION || m.containsKey(id))) {
             m.put(id, status);
+        }
+        // Even uncached: the store has it now, and a waiter reads it from there.
+        synchronized (written) {
+            writes++;
+            written.notifyAll();
+        }
+    }
+
+    /** How many writes so far. */
+    long changes() {
+        synchronized (written) {
+            return writes;
+        }
+    }
+
+    /** Returns once there were more than {@code seen} writes, or after {@code ms}. */
+    void awaitChange(long seen, long ms) throws InterruptedException {
+        long end = System.nanoTime() + ms * 1_000_000;
+        synchronized (written) {
+            for (long left = ms * 1_000_000; writes == seen && left > 0; left = end - System.nanoTime()) {
+                java.util.concurrent.TimeUnit.NANOSECONDS.timedWait(written, left);
+            }
         }
     }
 

@@ -21,13 +21,23 @@ public final class EventPublisher implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(EventPublisher.class);
     private final KafkaProducer<String, byte[]> producer;
 
+    /** Progress events: batched for up to 5 ms, since nobody waits for one. */
     public EventPublisher(String bootstrapServers, String clientId) {
+        this(bootstrapServers, clientId, 5);
+    }
+
+    /**
+     * {@code lingerMs} 0 where a caller waits for each send ({@link #publishAndWait}, the gateway's
+     * POST): a linger would only add to every request's time, while sends that pile up during
+     * one in flight are still batched.
+     */
+    public EventPublisher(String bootstrapServers, String clientId, int lingerMs) {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
-        p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        p.put(ProducerConfig.LINGER_MS_CONFIG, lingerMs);
         this.producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
     }
 
