@@ -33,7 +33,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -45,8 +44,6 @@ import org.slf4j.LoggerFactory;
 final class MeshTaskHandler extends StageHandler<JobTask> {
     private static final Logger log = LoggerFactory.getLogger(MeshTaskHandler.class);
     private static final Stage STAGE = new Stage("processor", "meshing", "task");
-    /** A job's steps in its first 150 ms are not sent (ProgressThrottle.perStepHeld): a tiny job's would outnumber its work. */
-    private static final Duration PROGRESS_HOLD = Duration.ofMillis(150);
 
     private final EventPublisher events;
     private final MeshJob.Extractor extractor;
@@ -101,10 +98,9 @@ final class MeshTaskHandler extends StageHandler<JobTask> {
         Volume volume = MeshErrors.call(() -> load(task));
         List<OutputFile> files = new ArrayList<>();
         MeshOptions options = task.params().toMeshOptions();
-        MeshResult result;
-        try (ProgressThrottle throttle = ProgressThrottle.perStepHeld(PROGRESS_HOLD, (percent, step) -> progress(id, percent, step))) {
-            result = MeshErrors.call(() -> MeshJob.run(volume, options, extractor, name -> upload(id, name, files), throttle::report));
-        }
+        ProgressThrottle throttle = ProgressThrottle.perStep((percent, step) -> progress(id, percent, step));
+        MeshResult result = MeshErrors.call(() -> MeshJob.run(volume, options, extractor, name -> upload(id, name, files),
+                throttle::report));
         if (cancelled(id)) {
             log.info("job {} was cancelled while it ran; dropping its outputs", id);
             deleteOutputs(files);

@@ -27,31 +27,4 @@ class ProgressThrottleTest {
         }
         assertEquals(List.of(), sent, "0% was reported when the step began");
     }
-
-    @Test
-    void aJobDoneWithinTheHoldSendsNoStep() {
-        List<String> sent = new ArrayList<>();
-        ProgressThrottle t = ProgressThrottle.perStepHeld(java.time.Duration.ofHours(1), (p, s) -> sent.add(s + " " + p));
-        t.report(5, "isovalue");
-        t.report(40, "extracting");
-        t.close();
-        t.report(90, "writing");
-        assertEquals(List.of(), sent);
-    }
-
-    @Test
-    void aJobStillRunningWhenTheHoldEndsSendsItsLatestStepThenAndEveryStepAfter() throws Exception {
-        List<String> sent = new java.util.concurrent.CopyOnWriteArrayList<>();
-        ProgressThrottle t = ProgressThrottle.perStepHeld(java.time.Duration.ofMillis(50), (p, s) -> sent.add(s + " " + p));
-        t.report(5, "isovalue");
-        t.report(10, "extracting");
-        for (int i = 0; i < 500 && sent.isEmpty(); i++) {
-            Thread.sleep(10);
-        }
-        assertEquals(List.of("extracting 10"), sent, "the held step, once, when the hold ended");
-        t.report(10, "extracting");
-        t.report(60, "writing");
-        t.close();
-        assertEquals(List.of("extracting 10", "writing 60"), sent);
-    }
 }
