@@ -60,6 +60,14 @@ class GatewayTest {
         }
     }
 
+    /** Another gateway instance on the pipeline's cluster and store (its own state directory {@code name}), started and ready. */
+    static GatewayService startAnother(PipelineExtension<?> pipeline, String name, GatewayOptions options) throws Exception {
+        GatewayService g = new GatewayService(pipeline.cluster().config(pipeline.dir(), name, 4), options, pipeline.store());
+        g.start();
+        awaitReady(g);
+        return g;
+    }
+
     static void awaitReady(GatewayService g) throws InterruptedException {
         long end = System.currentTimeMillis() + 60_000;
         while (!g.ready() && System.currentTimeMillis() < end) {

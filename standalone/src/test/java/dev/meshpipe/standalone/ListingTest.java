@@ -53,12 +53,7 @@ class ListingTest {
 
     @BeforeAll
     void jobsOfTwoTenants() throws Exception {
-        second = new GatewayService(pipeline.cluster().config(pipeline.dir(), "listing-b", 4), OPTIONS, pipeline.store());
-        second.start();
-        long end = System.currentTimeMillis() + 60_000;
-        while (!second.ready() && System.currentTimeMillis() < end) {
-            Thread.sleep(50);
-        }
+        second = GatewayTest.startAnother(pipeline, "listing-b", OPTIONS);
         b = "http://localhost:" + second.port();
         // Older than the POSTed jobs, one second apart, alternating tenants, until each tenant has
         // jobs in all four partitions (so on both instances); every third one FAILED.

@@ -49,9 +49,7 @@ class StatusEventsPipelineTest {
 
     @BeforeAll
     void startSecondGateway() throws Exception {
-        second = new GatewayService(pipeline.cluster().config(pipeline.dir(), "events-b", 4), OPTIONS, pipeline.store());
-        second.start();
-        GatewayTest.awaitReady(second);
+        second = GatewayTest.startAnother(pipeline, "events-b", OPTIONS);
         a = pipeline.base();
         b = "http://localhost:" + second.port();
     }
