@@ -22,6 +22,15 @@ final class SheetMesher {
     private final char d;
     private final int x0, y0, z0, x1, y1, z1, cx;
     private int[] vertLo, vertHi, maskLo, maskHi;
+    /** Per corner of a layer: index into {@link #resolved} for corners at a diagonal edge, else -1. */
+    private int[] specialLo, specialHi;
+    private DiagonalEdges.Corner[] resolved = new DiagonalEdges.Corner[16];
+    private int nResolved;
+    private final char[] around = new char[8];
+    /** With a field: the vertices whose copy is moved off its corner, and by how much (grid space), for {@link #rawMesh}. */
+    private int[] movedVertex = new int[16];
+    private float[] movedBy = new float[48];
+    private int nMoved;
     /** Which corner layer (z + 1) an entry of a layer array was last set for; other entries are stale. */
     private int[] stampLo, stampHi;
     private float[] pos = new float[3 * 1024];
@@ -58,6 +67,8 @@ final class SheetMesher {
         vertHi = new int[4 * layer];
         maskLo = new int[layer];
         maskHi = new int[layer];
+        specialLo = new int[layer];
+        specialHi = new int[layer];
         stampLo = new int[layer];
         stampHi = new int[layer];
     }
@@ -95,6 +106,9 @@ final class SheetMesher {
             t = stampLo;
             stampLo = stampHi;
             stampHi = t;
+            t = specialLo;
+            specialLo = specialHi;
+            specialHi = t;
         }
         return new Mesh(Arrays.copyOf(pos, nPos), Arrays.copyOf(tri, nTri));
     }
@@ -105,6 +119,11 @@ final class SheetMesher {
         float[] raw = new float[3 * nv];
         for (int i = 0; i < nv; i++) {
             System.arraycopy(field.raw, 3 * cornerOf[i], raw, 3 * i, 3);
+        }
+        for (int k = 0; k < nMoved; k++) {
+            for (int a = 0; a < 3; a++) {
+                raw[3 * movedVertex[k] + a] += movedBy[3 * k + a];
+            }
         }
         return new Mesh(raw, smoothed.triangles());
     }
@@ -149,40 +168,77 @@ final class SheetMesher {
         int[] masks = hi ? maskHi : maskLo;
         int[] stamps = hi ? stampHi : stampLo;
         int[] verts = hi ? vertHi : vertLo;
+        int[] specials = hi ? specialHi : specialLo;
         int mask;
         if (stamps[li] != corner[2] + 1) {
             stamps[li] = corner[2] + 1;
             mask = masks[li] = mask(corner);
             verts[4 * li] = verts[4 * li + 1] = verts[4 * li + 2] = verts[4 * li + 3] = -1;
+            specials[li] = DiagonalEdges.anyDiagonal(around) ? resolve(corner) : -1;
         } else {
             mask = masks[li];
         }
-        int sheet = SHEETS[mask * 12 + face];
+        int special = specials[li];
+        int sheet = special < 0 ? SHEETS[mask * 12 + face] : resolved[special].sheet[face];
         int slot = 4 * li + sheet;
         if (verts[slot] < 0) {
             verts[slot] = nPos / 3;
             if (nPos + 3 > pos.length) {
                 pos = Arrays.copyOf(pos, pos.length * 2);
             }
+            double ox = 0, oy = 0, oz = 0;
+            if (special >= 0) {
+                double[] off = resolved[special].offset;
+                ox = off[3 * sheet];
+                oy = off[3 * sheet + 1];
+                oz = off[3 * sheet + 2];
+            }
+            // A copy moved off its corner (at a diagonal edge) is moved the same in every label's
+            // mesh: the same offset, added the same way, so shared faces keep identical points.
+            float dx = (float) (ox * g.spacing[0]), dy = (float) (oy * g.spacing[1]), dz = (float) (oz * g.spacing[2]);
             if (field != null) {
                 int k = field.find(corner[0], corner[1], corner[2]);
                 if (nPos / 3 == cornerOf.length) {
                     cornerOf = Arrays.copyOf(cornerOf, 2 * cornerOf.length);
                 }
                 cornerOf[nPos / 3] = k;
-                pos[nPos++] = field.pos[3 * k];
-                pos[nPos++] = field.pos[3 * k + 1];
-                pos[nPos++] = field.pos[3 * k + 2];
+                if (special >= 0) {
+                    moved(nPos / 3, dx, dy, dz);
+                }
+                pos[nPos++] = field.pos[3 * k] + dx;
+                pos[nPos++] = field.pos[3 * k + 1] + dy;
+                pos[nPos++] = field.pos[3 * k + 2] + dz;
                 return verts[slot];
             }
             // Padded corner c lies between padded voxels c - 1 and c, i.e. at grid index c - 1.5.
-            pos[nPos++] = (float) ((corner[0] - 1.5) * g.spacing[0]);
-            pos[nPos++] = (float) ((corner[1] - 1.5) * g.spacing[1]);
-            pos[nPos++] = (float) ((corner[2] - 1.5) * g.spacing[2]);
+            pos[nPos++] = (float) ((corner[0] - 1.5 + ox) * g.spacing[0]);
+            pos[nPos++] = (float) ((corner[1] - 1.5 + oy) * g.spacing[1]);
+            pos[nPos++] = (float) ((corner[2] - 1.5 + oz) * g.spacing[2]);
         }
         return verts[slot];
     }
 
+    private int resolve(int[] corner) {
+        if (nResolved == resolved.length) {
+            resolved = Arrays.copyOf(resolved, 2 * nResolved);
+        }
+        resolved[nResolved] = DiagonalEdges.resolve(g, corner[0], corner[1], corner[2], around, d);
+        return nResolved++;
+    }
+
+    private void moved(int vertex, float dx, float dy, float dz) {
+        if (nMoved == movedVertex.length) {
+            movedVertex = Arrays.copyOf(movedVertex, 2 * nMoved);
+            movedBy = Arrays.copyOf(movedBy, 6 * nMoved);
+        }
+        movedVertex[nMoved] = vertex;
+        movedBy[3 * nMoved] = dx;
+        movedBy[3 * nMoved + 1] = dy;
+        movedBy[3 * nMoved + 2] = dz;
+        nMoved++;
+    }
+
+    /** The label's octants around a corner, with every octant's label left in {@link #around}. */
     private int mask(int[] c) {
         char[] lab = g.dense;
         int base = (c[0] - 1) + g.px * ((c[1] - 1) + g.py * (c[2] - 1));
@@ -190,7 +246,9 @@ final class SheetMesher {
         int m = 0;
         for (int o = 0; o < 8; o++) {
             int i = base + (o & 1) + ((o >> 1) & 1) * g.px + ((o >> 2) & 1) * pxy;
-            if (lab[i] == d) {
+            char w = lab[i];
+            around[o] = w;
+            if (w == d) {
                 m |= 1 << o;
             }
         }

@@ -27,7 +27,7 @@ class LabelSmoothingTest {
         return LabelSurfaces.extract(v, LabelSelection.all(), SMOOTH, 2);
     }
 
-    /** Closed, manifold (no more pinched edges than the raw surface), volumes within 1%, boundaries shared. */
+    /** Closed, manifold (as many bad edges as the raw surface: none), volumes within 1%, boundaries shared. */
     static void assertSmoothSound(Volume v, LabelSurfaces.Result r) {
         LabelSurfaces.Result raw = LabelSurfaces.extract(v, LabelSelection.all(), 1);
         for (int i = 0; i < r.structures().size(); i++) {
@@ -219,7 +219,7 @@ class LabelSmoothingTest {
     }
 
     @Test
-    void randomLabelMapsKeepTheirCountedPinchesAndVolumes() {
+    void randomLabelMapsStayManifoldAndKeepTheirVolumes() {
         Random rnd = new Random(15);
         int n = 14;
         int[] labels = new int[n * n * n];
@@ -249,6 +249,6 @@ class LabelSmoothingTest {
         }
         System.out.println("aal smoothed: " + rep + ", worst volume error " + worst + ", pinched edges " + pinched);
         assertTrue(worst <= 0.01, "worst volume error " + worst);
-        assertTrue(pinched <= 14, pinched + " pinched edges");
+        assertEquals(0, pinched, "pinched edges");
     }
 }

@@ -39,14 +39,18 @@ class LabelSurfacesTest {
         return volume(n, n, n, new double[] {1, 1, 1}, f);
     }
 
-    /** Every structure closed and manifold, and its signed volume its voxel volume (exact for unsmoothed nets). */
+    /**
+     * Every structure closed and manifold, and its signed volume its voxel volume: exact for
+     * unsmoothed nets but for the copies moved off a corner at a diagonal edge
+     * ({@link DiagonalEdges#OFFSET}, a thousandth of a voxel), which change it by about that much.
+     */
     static void assertSound(LabelSurfaces.Result r) {
         for (LabelSurfaces.Structure s : r.structures()) {
             Topology t = Topology.of(s.mesh());
             assertTrue(t.closedManifold(), "label " + s.label() + ": " + t);
             assertEquals(0, t.unusedVertices(), "label " + s.label());
             assertTrue(MeshQuality.of(s.mesh()).watertight(), "label " + s.label());
-            assertEquals(s.voxelVolume(), MeshQuality.signedVolume(s.mesh()), 1e-6 * Math.max(1, s.voxelVolume()),
+            assertEquals(s.voxelVolume(), MeshQuality.signedVolume(s.mesh()), 1e-4 * Math.max(1, s.voxelVolume()),
                     "label " + s.label() + " volume");
         }
     }
@@ -147,17 +151,14 @@ class LabelSurfacesTest {
 
     /**
      * Random noise is the worst case: a label whose voxels touch only along an edge, and whose two
-     * sheets are joined again around both ends of that edge, leaves that edge in four triangles (a
-     * pinch), which one vertex per corner cannot undo. Such surfaces are still closed, consistently
-     * oriented and of exact volume; the pinches are counted, and docs/labels.md gives the rate.
+     * sheets are joined again around both ends of that edge, used to leave that edge in four
+     * triangles (a pinch); it now connects through the edge (DiagonalEdgesTest), so every surface is
+     * closed and manifold, and its volume within the offsets' change of its voxel volume.
      */
     @Test
-    void randomLabelMapsAreClosedWithCountedPinches() {
+    void randomLabelMapsAreClosedAndManifold() {
         Random rnd = new Random(15);
-        long structures = 0;
-        long pinched = 0;
-        long edges = 0;
-        long badEdges = 0;
+        double worst = 0;
         for (int trial = 0; trial < 20; trial++) {
             int labels = 1 + rnd.nextInt(4);
             float[] d = new float[10 * 9 * 8];
@@ -167,17 +168,13 @@ class LabelSurfacesTest {
             Volume v = new Volume(10, 9, 8, d, new double[] {1, 1, 1}, Volume.identity(), true, Double.NaN, "random");
             for (LabelSurfaces.Structure s : LabelSurfaces.extract(v, LabelSelection.all(), 2).structures()) {
                 Topology t = Topology.of(s.mesh());
-                assertTrue(t.closed(), "label " + s.label() + ": " + t);
-                assertEquals(s.voxelVolume(), MeshQuality.signedVolume(s.mesh()), 1e-6 * s.voxelVolume());
-                structures++;
-                pinched += t.closedManifold() ? 0 : 1;
-                badEdges += t.badEdges() / 2;
-                edges += s.mesh().triangleCount() * 3L / 2;
+                assertTrue(t.closedManifold(), "label " + s.label() + ": " + t);
+                double diff = Math.abs(MeshQuality.signedVolume(s.mesh()) - s.voxelVolume()) / s.voxelVolume();
+                worst = Math.max(worst, diff);
             }
         }
-        System.out.printf("random label maps: %d structures, %d with pinched edges; %d of %d edges pinched%n",
-                structures, pinched, badEdges, edges);
-        assertTrue(badEdges * 100 < edges, "pinched edges under 1% even for noise");
+        System.out.printf("random label maps: worst |surface - voxel| volume %.2g%n", worst);
+        assertTrue(worst < 1e-3, "volume within the offsets' change: " + worst);
     }
 
     @Test
@@ -237,9 +234,10 @@ class LabelSurfacesTest {
     }
 
     /**
-     * AAL (mricron-data, 116 labels, 181x217x181 at 1 mm): each surface encloses exactly its voxel
-     * volume; the only defects are the counted pinched edges where a label touches itself along an
-     * edge only (14 edges in 9 structures of 1.36 M triangles, docs/labels.md).
+     * AAL (mricron-data, 116 labels, 181x217x181 at 1 mm): each surface encloses its voxel volume
+     * (within the offsets at diagonal edges) and is closed and manifold; it had 14 pinched edges in 9
+     * structures. Once welded by position, edges where a label's two voxels touch along an edge and
+     * are kept apart (both copies of the corners on one point) are still in four triangles: counted.
      */
     @Test
     void aalAtlas() throws Exception {
@@ -248,21 +246,23 @@ class LabelSurfacesTest {
         Volume v = dev.meshpipe.mesh.io.VolumeReader.read(aal.toString(), dev.meshpipe.mesh.VolumeLimits.defaults());
         LabelSurfaces.Result r = LabelSurfaces.extract(v, LabelSelection.all(), 2);
         assertEquals(116, r.structures().size());
-        long pinchedEdges = 0;
-        int pinched = 0;
+        long weldedEdges = 0;
+        int welded = 0;
         double worst = 0;
         for (LabelSurfaces.Structure s : r.structures()) {
             Topology t = Topology.of(s.mesh());
-            assertTrue(t.closed(), "label " + s.label());
-            pinchedEdges += t.badEdges() / 2;
-            pinched += t.closedManifold() ? 0 : 1;
+            assertTrue(t.closedManifold(), "label " + s.label() + ": " + t);
+            Topology w = Topology.welded(s.mesh());
+            weldedEdges += w.badEdges() / 2;
+            welded += w.badEdges() > 0 ? 1 : 0;
             double diff = Math.abs(MeshQuality.signedVolume(s.mesh()) - s.voxelVolume()) / s.voxelVolume();
             worst = Math.max(worst, diff);
         }
         System.out.printf("aal: %d structures, %d triangles, %d voxels labelled, worst |surface - voxel| volume %.2g, "
-                + "%d structures with %d pinched edges%n", r.structures().size(), r.triangles(),
-                r.structures().stream().mapToLong(LabelSurfaces.Structure::voxels).sum(), worst, pinched, pinchedEdges);
-        assertTrue(worst < 1e-9, "surface volume equals voxel volume");
-        assertTrue(pinched <= 9 && pinchedEdges <= 14, pinched + " structures, " + pinchedEdges + " pinched edges");
+                + "no pinched edges; welded by position, %d edges in four triangles in %d structures%n",
+                r.structures().size(), r.triangles(),
+                r.structures().stream().mapToLong(LabelSurfaces.Structure::voxels).sum(), worst, weldedEdges, welded);
+        assertTrue(worst < 1e-5, "surface volume equals voxel volume but for the offsets: " + worst);
+        assertTrue(weldedEdges <= 150, weldedEdges + " edges in four triangles once welded");
     }
 }

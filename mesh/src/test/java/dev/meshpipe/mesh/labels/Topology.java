@@ -84,6 +84,31 @@ record Topology(int badEdges, int unpairedEdges, int badVertices, int unusedVert
         return new Topology(badEdges, unpaired, badVertices, unused);
     }
 
+    /**
+     * The same counts after welding vertices at equal positions, as STL readers do (prusa-slicer):
+     * edges must stay in exactly two triangles. Vertices split on one point (a label touching
+     * itself at a corner only) are one vertex after welding, so only edges are checked here.
+     */
+    static Topology welded(Mesh m) {
+        Map<List<Float>, Integer> ids = new HashMap<>();
+        float[] p = m.positions();
+        int[] id = new int[m.vertexCount()];
+        for (int v = 0; v < id.length; v++) {
+            id[v] = ids.computeIfAbsent(List.of(p[3 * v], p[3 * v + 1], p[3 * v + 2]), k -> ids.size());
+        }
+        int[] t = m.triangles().clone();
+        for (int i = 0; i < t.length; i++) {
+            t[i] = id[t[i]];
+        }
+        float[] q = new float[3 * ids.size()];
+        for (Map.Entry<List<Float>, Integer> e : ids.entrySet()) {
+            for (int a = 0; a < 3; a++) {
+                q[3 * e.getValue() + a] = e.getKey().get(a);
+            }
+        }
+        return of(new Mesh(q, t));
+    }
+
     private static long key(int u, int v) {
         return ((long) u << 32) | (v & 0xffffffffL);
     }
