@@ -25,7 +25,9 @@ import java.util.concurrent.Future;
  * join two sheets of that label and make a non-manifold vertex; each corner therefore gets one
  * vertex per sheet of each label (voxels touching only diagonally are kept apart, as 6-connected
  * foreground). The copies of a split corner all lie on that corner, so the vertices a neighbouring
- * label sees are still the same points.
+ * label sees are still the same points, except around a diagonal edge where a label connects
+ * through the edge ({@link DiagonalEdges}): there the copies move apart by a thousandth of a voxel,
+ * the same in every label's mesh, so no edge is in four triangles.
  */
 public final class LabelSurfaces {
     /** Dense label indices are 16-bit so a 512^3 map costs 2 bytes a voxel. */
