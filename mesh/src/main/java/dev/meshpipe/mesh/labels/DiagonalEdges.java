@@ -150,11 +150,12 @@ final class DiagonalEdges {
 
     /**
      * Which pair connects through the edge from padded corner (cx, cy, cz) along half-edge h; the
-     * same answer from either end. A label connects where its two voxels are joined around both
-     * ends (else that edge would be in four of its triangles), and where the other two voxels hold
-     * two different labels (they cannot connect without a new face between them). Where both pairs
-     * are one label each and neither is joined around both ends, the pair joined around more ends
-     * connects, then the smaller label (background before structures).
+     * same answer from either end (docs/labels.md gives the rule). A label connects where its two
+     * voxels are joined around both ends (else that edge would be in four of its triangles). Where
+     * the edge is the only diagonal one at both ends, so the tables give the sheets exactly, a label
+     * also connects where that does not join its two walls around both ends: always when the other
+     * two voxels hold two labels, else the pair that scores more ({@link #connects}), then the
+     * smaller label (background before structures). Elsewhere both pairs stay apart.
      */
     static int decide(LabelSurfaces.Grid g, int cx, int cy, int cz, int h) {
         int a = h / 2;
