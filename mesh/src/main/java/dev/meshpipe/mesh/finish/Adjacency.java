@@ -10,7 +10,8 @@ import dev.meshpipe.mesh.Mesh;
  *
  * <p>Built in linear time without sorting the whole edge list: each vertex collects its two
  * neighbours from every triangle around it (a dozen entries on a marching-cubes surface), and only
- * those short runs are sorted, in parallel.
+ * those short runs are sorted, in parallel. The neighbour array is the collection array compacted
+ * in place, so it may be longer than {@code offsets[n]}: read it through the offsets only.
  */
 final class Adjacency {
     static final byte BOUNDARY = 1;
@@ -53,7 +54,7 @@ final class Adjacency {
         }
         // Entry 2*w + 1 says the triangle runs v -> w (w follows v), 2*w says w -> v.
         int[] raw = new int[start[nv]];
-        int[] cursor = new int[nv];
+        int[] cursor = new int[nv + 1];
         System.arraycopy(start, 0, cursor, 0, nv);
         for (int i = 0; i < t.length; i += 3) {
             int a = t[i], b = t[i + 1], c = t[i + 2];
@@ -64,30 +65,33 @@ final class Adjacency {
             raw[cursor[c]++] = 2 * a + 1;
             raw[cursor[c]++] = 2 * b;
         }
-        cursor = null;
-        int[] unique = new int[nv];
+        // The cursors are spent: the array now takes each vertex's distinct neighbour count at
+        // v + 1, and then, summed in place, becomes the offsets.
+        int[] offsets = cursor;
         byte[] flags = new byte[nv];
         // edges, boundary, non-manifold, misoriented; each edge counted at its lower vertex
         java.util.concurrent.atomic.AtomicLongArray counts = new java.util.concurrent.atomic.AtomicLongArray(4);
         Parallel.forRange(nv, threads, (from, to) -> {
             long[] local = new long[4];
             for (int v = from; v < to; v++) {
-                unique[v] = classify(v, raw, start[v], start[v + 1], flags, local);
+                offsets[v + 1] = classify(v, raw, start[v], start[v + 1], flags, local);
             }
             for (int k = 0; k < 4; k++) {
                 counts.addAndGet(k, local[k]);
             }
         });
-        int[] offsets = new int[nv + 1];
+        offsets[0] = 0;
         for (int v = 0; v < nv; v++) {
-            offsets[v + 1] = offsets[v] + unique[v];
+            offsets[v + 1] += offsets[v];
         }
-        int[] neighbors = new int[offsets[nv]];
-        Parallel.forRange(nv, threads, (from, to) -> {
-            for (int v = from; v < to; v++) {
-                System.arraycopy(raw, start[v], neighbors, offsets[v], unique[v]);
+        // Each run's distinct neighbours are at its front; moved down in ascending order, no run
+        // overwrites one not yet moved, so the raw array becomes the neighbour array.
+        int[] neighbors = raw;
+        for (int v = 0; v < nv; v++) {
+            for (int k = offsets[v], j = start[v]; k < offsets[v + 1]; k++, j++) {
+                neighbors[k] = raw[j];
             }
-        });
+        }
         return new Adjacency(offsets, neighbors, flags, counts.get(0), counts.get(1), counts.get(2), counts.get(3));
     }
 

@@ -28,35 +28,39 @@ final class VolumePreservation {
 
     private VolumePreservation() {}
 
+    /**
+     * Returns {@code after} with each closed component's volume restored to its volume in
+     * {@code before}. Moves {@code after}'s positions in place (the smoother's fresh output, which
+     * no one else holds): a copy of a large surface costs more than the passes here.
+     */
     static Mesh restore(Mesh before, Mesh after, Adjacency adj, int threads) {
-        Components.Labels labels = Components.label(before);
-        int n = labels.count();
+        int[] label = componentLabels(adj, threads);
+        int n = 0;
+        for (int c : label) {
+            n = Math.max(n, c + 1);
+        }
         if (n == 0) {
             return after;
         }
         boolean[] closed = new boolean[n];
         java.util.Arrays.fill(closed, true);
-        int[] label = labels.vertexLabel();
         for (int v = 0; v < label.length; v++) {
             if (label[v] >= 0 && (adj.flags[v] & (Adjacency.BOUNDARY | Adjacency.NON_MANIFOLD)) != 0) {
                 closed[label[v]] = false;
             }
         }
-        double[] target = Components.signedVolumes(before, labels);
-        float[] p = after.positions().clone();
+        float[] p = after.positions(); // the smoother's own new array: moved in place
         int[] t = after.triangles();
-        float[] normal = new float[p.length];
-        double[] area = new double[n];
+        // The first pass also takes the targets from the raw surface and the normals and areas,
+        // which barely change between steps, so they serve every step.
+        TrianglePass first = TrianglePass.run(before.positions(), p, t, label, n, threads);
+        double[] target = first.target;
+        double[] area = first.area;
+        VertexWindows normal = first.normal;
+        double[] vol = first.volume;
         for (int step = 0; step < MAX_STEPS; step++) {
-            double[] vol = new double[n];
-            // Normals and areas barely change between steps, so the first step's serve all of them.
-            boolean first = step == 0;
-            for (int i = 0; i < t.length; i += 3) {
-                int c = label[t[i]];
-                vol[c] += SurfaceMetrics.signedTetra(p, t[i], t[i + 1], t[i + 2]);
-                if (first) {
-                    area[c] += accumulateNormal(p, t[i], t[i + 1], t[i + 2], normal);
-                }
+            if (step > 0) {
+                vol = TrianglePass.volumes(p, t, label, n, threads);
             }
             double[] offset = new double[n];
             double[] scale = new double[n];
@@ -113,7 +117,7 @@ final class VolumePreservation {
                     if (offset[c] == 0) {
                         continue;
                     }
-                    double nx = normal[k], ny = normal[k + 1], nz = normal[k + 2];
+                    double nx = normal.sum(v, 0), ny = normal.sum(v, 1), nz = normal.sum(v, 2);
                     double len = Math.sqrt(nx * nx + ny * ny + nz * nz);
                     if (len == 0) {
                         continue;
@@ -126,6 +130,180 @@ final class VolumePreservation {
             });
         }
         return new Mesh(p, t);
+    }
+
+    /**
+     * Each vertex's component, numbered by smallest vertex as {@link Components#label} does, -1
+     * for a vertex in no triangle; from the adjacency's edges, joined in parallel. A root is always
+     * the smallest vertex of its set (a larger root is linked under a smaller one, by compare and
+     * set), so the result does not depend on the order the threads join in.
+     */
+    static int[] componentLabels(Adjacency adj, int threads) {
+        int nv = adj.flags.length;
+        int[] parent = new int[nv];
+        Parallel.forRange(nv, threads, (from, to) -> {
+            for (int v = from; v < to; v++) {
+                parent[v] = v;
+            }
+        });
+        Parallel.forRange(nv, threads, (from, to) -> {
+            for (int v = from; v < to; v++) {
+                for (int k = adj.offsets[v]; k < adj.offsets[v + 1]; k++) {
+                    int w = adj.neighbors[k];
+                    if (w < v) {
+                        join(parent, v, w);
+                    }
+                }
+            }
+        });
+        Parallel.forRange(nv, threads, (from, to) -> {
+            for (int v = from; v < to; v++) {
+                parent[v] = root(parent, v);
+            }
+        });
+        // Every vertex now points at its root, the smallest vertex of its component, so one
+        // ascending pass renumbers in place: a root's slot takes its number before any member
+        // reads it there.
+        int[] label = parent;
+        int count = 0;
+        for (int v = 0; v < nv; v++) {
+            if (adj.degree(v) == 0) {
+                label[v] = -1;
+            } else {
+                label[v] = parent[v] == v ? count++ : label[parent[v]];
+            }
+        }
+        return label;
+    }
+
+    private static final java.lang.invoke.VarHandle INTS = java.lang.invoke.MethodHandles.arrayElementVarHandle(int[].class);
+
+    private static void join(int[] parent, int a, int b) {
+        while (true) {
+            a = root(parent, a);
+            b = root(parent, b);
+            if (a == b) {
+                return;
+            }
+            if (a < b) {
+                int s = a;
+                a = b;
+                b = s;
+            }
+            if (INTS.compareAndSet(parent, a, a, b)) {
+                return;
+            }
+        }
+    }
+
+    /**
+     * Follows parents to the root, halving the path. A parent read here may be stale, but parents
+     * only ever move to smaller ancestors, so a stale one is still an ancestor.
+     */
+    private static int root(int[] parent, int v) {
+        while (parent[v] != v) {
+            int g = parent[parent[v]];
+            parent[v] = g;
+            v = g;
+        }
+        return v;
+    }
+
+    /**
+     * Sums over the triangles, per component, split into one range per worker with its own sums,
+     * added in worker order, so the result is the same on every run with the same thread count.
+     */
+    static final class TrianglePass {
+        double[] target;
+        double[] volume;
+        double[] area;
+        VertexWindows normal;
+
+        /** Raw volumes, current volumes, areas and area-weighted vertex normals, in one pass. */
+        static TrianglePass run(float[] raw, float[] p, int[] t, int[] label, int n, int threads) {
+            int workers = Math.max(1, Math.min(threads, t.length / 3 / 65536 + 1));
+            double[][] target = new double[workers][n];
+            double[][] volume = new double[workers][n];
+            double[][] area = new double[workers][n];
+            VertexWindows normals = new VertexWindows(workers);
+            Parallel.forEachWorker(t.length / 3, workers, (w, from, to) -> {
+                float[] normal = normals.open(w, t, from, to);
+                int base = normals.base[w];
+                for (int i = 3 * from; i < 3 * to; i += 3) {
+                    int a = t[i], b = t[i + 1], c = t[i + 2];
+                    int l = label[a];
+                    target[w][l] += SurfaceMetrics.signedTetra(raw, a, b, c);
+                    volume[w][l] += SurfaceMetrics.signedTetra(p, a, b, c);
+                    area[w][l] += accumulateNormal(p, a, b, c, normal, base);
+                }
+            });
+            TrianglePass r = new TrianglePass();
+            r.target = sum(target);
+            r.volume = sum(volume);
+            r.area = sum(area);
+            r.normal = normals;
+            return r;
+        }
+
+        static double[] volumes(float[] p, int[] t, int[] label, int n, int threads) {
+            int workers = Math.max(1, Math.min(threads, t.length / 3 / 65536 + 1));
+            double[][] volume = new double[workers][n];
+            Parallel.forEachWorker(t.length / 3, workers, (w, from, to) -> {
+                for (int i = 3 * from; i < 3 * to; i += 3) {
+                    volume[w][label[t[i]]] += SurfaceMetrics.signedTetra(p, t[i], t[i + 1], t[i + 2]);
+                }
+            });
+            return sum(volume);
+        }
+
+        private static double[] sum(double[][] perWorker) {
+            double[] s = perWorker[0];
+            for (int w = 1; w < perWorker.length; w++) {
+                for (int c = 0; c < s.length; c++) {
+                    s[c] += perWorker[w][c];
+                }
+            }
+            return s;
+        }
+    }
+
+    /**
+     * Per-worker sums of a 3-vector per vertex, each over the window of vertex indices its
+     * triangles touch: on a marching-cubes surface, whose triangles and vertices both come in
+     * scan order, the windows together are about one vertex array, not one per worker.
+     */
+    static final class VertexWindows {
+        final float[][] window;
+        final int[] base;
+
+        VertexWindows(int workers) {
+            window = new float[workers][];
+            base = new int[workers];
+        }
+
+        /** Allocates worker w's window for triangles [from, to) and returns it. */
+        float[] open(int w, int[] t, int from, int to) {
+            int lo = Integer.MAX_VALUE, hi = -1;
+            for (int i = 3 * from; i < 3 * to; i++) {
+                lo = Math.min(lo, t[i]);
+                hi = Math.max(hi, t[i]);
+            }
+            base[w] = hi < 0 ? 0 : lo;
+            window[w] = new float[3 * (hi - base[w] + 1)];
+            return window[w];
+        }
+
+        /** Vertex v's sum of coordinate a, the windows added in worker order. */
+        float sum(int v, int a) {
+            float s = 0;
+            for (int w = 0; w < window.length; w++) {
+                int k = 3 * (v - base[w]) + a;
+                if (k >= 0 && k < window[w].length) {
+                    s += window[w][k];
+                }
+            }
+            return s;
+        }
     }
 
     /** Vertex centroids of the components being scaled (others are left 0). */
@@ -152,20 +330,21 @@ final class VolumePreservation {
     }
 
     /** Adds the triangle's area-weighted normal to its three vertices; returns its area. */
-    private static double accumulateNormal(float[] p, int a, int b, int c, float[] normal) {
+    private static double accumulateNormal(float[] p, int a, int b, int c, float[] normal, int base) {
         int i = 3 * a, j = 3 * b, k = 3 * c;
         double ux = p[j] - p[i], uy = p[j + 1] - p[i + 1], uz = p[j + 2] - p[i + 2];
         double vx = p[k] - p[i], vy = p[k + 1] - p[i + 1], vz = p[k + 2] - p[i + 2];
         float nx = (float) (uy * vz - uz * vy), ny = (float) (uz * vx - ux * vz), nz = (float) (ux * vy - uy * vx);
-        normal[i] += nx;
-        normal[i + 1] += ny;
-        normal[i + 2] += nz;
-        normal[j] += nx;
-        normal[j + 1] += ny;
-        normal[j + 2] += nz;
-        normal[k] += nx;
-        normal[k + 1] += ny;
-        normal[k + 2] += nz;
+        int o = 3 * base;
+        normal[i - o] += nx;
+        normal[i - o + 1] += ny;
+        normal[i - o + 2] += nz;
+        normal[j - o] += nx;
+        normal[j - o + 1] += ny;
+        normal[j - o + 2] += nz;
+        normal[k - o] += nx;
+        normal[k - o + 1] += ny;
+        normal[k - o + 2] += nz;
         return Math.sqrt((double) nx * nx + (double) ny * ny + (double) nz * nz) / 2;
     }
 }
