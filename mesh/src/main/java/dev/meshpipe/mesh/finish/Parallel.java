@@ -62,6 +62,25 @@ public final class Parallel {
         runAll(threads, workers);
     }
 
+    /**
+     * Starts one task on the pool kept for this thread count, for work that runs beside a
+     * {@link #forRange} on the same pool (which then has a thread fewer until the task ends). The
+     * task must not itself wait on that pool.
+     */
+    static <T> Future<T> submit(int threads, java.util.concurrent.Callable<T> task) {
+        return POOLS.computeIfAbsent(threads, ForkJoinPool::new).submit(task);
+    }
+
+    /** A task's result, its own RuntimeException or Error rethrown as it was (see {@link #await}). */
+    static <T> T result(Future<T> task) {
+        await(List.of(task));
+        try {
+            return task.get();
+        } catch (InterruptedException | ExecutionException e) {
+            throw new IllegalStateException(e); // await has already waited and rethrown
+        }
+    }
+
     /** Runs the workers on the pool kept for this thread count and waits for all of them. */
     private static void runAll(int threads, List<Runnable> workers) {
         ForkJoinPool pool = POOLS.computeIfAbsent(threads, ForkJoinPool::new);

@@ -30,6 +30,11 @@ final class TriangleGrid {
     }
 
     static TriangleGrid of(Mesh mesh) {
+        return of(mesh, 2);
+    }
+
+    /** A grid whose cells are about {@code edges} mean edge lengths wide. */
+    static TriangleGrid of(Mesh mesh, double edges) {
         float[] p = mesh.positions();
         int[] t = mesh.triangles();
         int nt = mesh.triangleCount();
@@ -53,7 +58,7 @@ final class TriangleGrid {
             max = new double[] {1, 1, 1};
         }
         double extent = Math.max(max[0] - min[0], Math.max(max[1] - min[1], max[2] - min[2]));
-        double cell = Math.max(2 * edgeSum / Math.max(1, nt), extent * 1e-6);
+        double cell = Math.max(edges * edgeSum / Math.max(1, nt), extent * 1e-6);
         if (!(cell > 0)) {
             cell = 1;
         }

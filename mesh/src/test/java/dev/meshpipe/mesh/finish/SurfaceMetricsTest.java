@@ -29,8 +29,13 @@ class SurfaceMetricsTest {
         // Points near the surface, inside it and far outside, in an order that jumps about, so the
         // bound the last query leaves is sometimes good, sometimes far off.
         Mesh near = moved(FinishingTest.synthetic("sphere:20:6"), 0.4, 0.7, 5.3, 2.1, 1.7);
+        for (double cellEdges : new double[] {2, 1}) { // the usual cells and the query-heavy side's
+            nearestMatchesBruteForce(to, near, TriangleGrid.of(to, cellEdges));
+        }
+    }
+
+    private static void nearestMatchesBruteForce(Mesh to, Mesh near, TriangleGrid grid) {
         float[] q = near.positions();
-        TriangleGrid grid = TriangleGrid.of(to);
         TriangleGrid.Nearest carried = new TriangleGrid.Nearest();
         java.util.Random random = new java.util.Random(7);
         for (int k = 0; k < 400; k++) {
@@ -45,6 +50,48 @@ class SurfaceMetricsTest {
             assertEquals(brute, grid.nearestSquared(x, y, z), "fresh search at point " + k);
             assertEquals(brute, grid.nearestSquared(x, y, z, carried), "search from the last bound at point " + k);
         }
+    }
+
+    @Test
+    void hausdorffMatchesBruteForceOnOneThreadAndWithBothDirectionsAtOnce() {
+        // Unequal vertex counts, so one direction gets the finer grid and the other runs beside it.
+        Mesh a = FinishingTest.synthetic("sphere:24:8");
+        Mesh b = moved(FinishingTest.synthetic("sphere:16:5"), 0.3, 0.2, 0.9, 0.4, 0.6);
+        double[] ab = bruteForceDistances(a, b);
+        double[] ba = bruteForceDistances(b, a);
+        for (int threads : new int[] {1, 2}) {
+            SurfaceMetrics.Hausdorff h = SurfaceMetrics.hausdorff(a, b, threads);
+            assertEquals(Math.max(ab[ab.length - 1], ba[ba.length - 1]), h.max(), "max, " + threads + " threads");
+            assertEquals(Math.max(p95(ab), p95(ba)), h.p95(), "p95, " + threads + " threads");
+            assertEquals(Math.max(mean(ab), mean(ba)), h.mean(), 1e-6, "mean, " + threads + " threads");
+            assertEquals(ab.length + ba.length, h.samples());
+            assertEquals(h, SurfaceMetrics.hausdorff(b, a, threads), "symmetric");
+        }
+    }
+
+    /** Every vertex of from to the nearest of to's triangles, as the float figures keep it, sorted. */
+    private static double[] bruteForceDistances(Mesh from, Mesh to) {
+        float[] p = from.positions();
+        int[] t = to.triangles();
+        double[] d = new double[from.vertexCount()];
+        for (int v = 0; v < d.length; v++) {
+            double best = Double.POSITIVE_INFINITY;
+            for (int i = 0; i < t.length; i += 3) {
+                best = Math.min(best, SurfaceMetrics.pointTriangleSquared(to.positions(), t[i], t[i + 1], t[i + 2],
+                        p[3 * v], p[3 * v + 1], p[3 * v + 2]));
+            }
+            d[v] = (float) Math.sqrt(best);
+        }
+        java.util.Arrays.sort(d);
+        return d;
+    }
+
+    private static double p95(double[] sorted) {
+        return sorted[(int) Math.ceil(0.95 * sorted.length) - 1];
+    }
+
+    private static double mean(double[] d) {
+        return java.util.Arrays.stream(d).sum() / d.length;
     }
 
     @Test
