@@ -3,6 +3,7 @@ package dev.meshpipe.mesh;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.meshpipe.mesh.finish.Finishing;
 import dev.meshpipe.mesh.finish.SurfaceMetrics;
+import dev.meshpipe.mesh.labels.LabelDecimation;
 import dev.meshpipe.mesh.labels.LabelJob;
 import dev.meshpipe.mesh.labels.LabelMaps;
 import dev.meshpipe.mesh.labels.LabelSmoothing;
@@ -171,7 +172,7 @@ public final class MeshJob {
         // The volume correction is what keeps each structure within 1% of its voxel volume, so label mode always applies it.
         LabelSmoothing.Options smoothing = f.smoothing() ? new LabelSmoothing.Options(f.smoothingIterations(), f.passBand(), true) : null;
         LabelJob.LabelOptions lo = new LabelJob.LabelOptions(labels.selection(), smoothing, labels.formats(), options.space(),
-                smoothing != null, options.threadCount());
+                smoothing != null, options.threadCount(), LabelDecimation.Options.of(f));
         List<String> files = new ArrayList<>();
         OutputSink recording = name -> {
             files.add(name);

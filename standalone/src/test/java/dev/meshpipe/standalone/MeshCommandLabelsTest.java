@@ -70,6 +70,29 @@ class MeshCommandLabelsTest {
     }
 
     @Test
+    void thePrintPresetDecimatesEveryStructureClosed() throws Exception {
+        Path out = dir.resolve("print");
+        MeshCommandTest.Run r = MeshCommandTest.run("mesh", boxes().toString(), "--mode", "labels", "--preset", "print",
+                "--formats", "stl,3mf", "--out", out.toString());
+        assertEquals(0, r.exit(), r.err());
+        JsonNode q = Json.MAPPER.readTree(out.resolve("quality.json").toFile());
+        assertEquals(3, q.path("structures").size());
+        assertEquals(0, q.path("finishing").path("undecimated").asInt(), q.path("finishing").toString());
+        assertTrue(q.path("finishing").path("sharedPatches").asInt() >= 2, q.path("finishing").toString());
+        for (JsonNode s : q.path("structures")) {
+            JsonNode f = s.path("finishing");
+            assertTrue(f.path("trianglesAfter").asLong() < f.path("trianglesBefore").asLong() / 2, s.toString());
+            assertEquals(s.path("triangles").asLong(), f.path("trianglesAfter").asLong(), s.toString());
+            assertTrue(s.path("watertight").asBoolean() && s.path("manifold").asBoolean(), s.toString());
+            // No volume correction after decimation: within 1%, or the 0.1 mm error bound times the area (docs/labels.md).
+            double bound = Math.max(0.01 * s.path("voxelVolume").asDouble(), 0.1 * s.path("surfaceArea").asDouble());
+            assertTrue(Math.abs(s.path("surfaceVolume").asDouble() - s.path("voxelVolume").asDouble()) <= bound, s.toString());
+        }
+        assertTrue(q.path("totals").path("allWatertight").asBoolean(), q.path("totals").toString());
+        assertTrue(Files.size(out.resolve("labels.3mf")) > 0);
+    }
+
+    @Test
     void modeSurfaceMeshesTheMapAsOneIsosurface() throws Exception {
         Path out = dir.resolve("surface");
         MeshCommandTest.Run r = MeshCommandTest.run("mesh", boxes().toString(), "--mode", "surface", "--formats", "stl", "--out", out.toString());

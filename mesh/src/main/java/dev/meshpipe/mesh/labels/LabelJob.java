@@ -53,14 +53,21 @@ public final class LabelJob {
      * @param formats    STL, PLY and OBJ give a file per structure; GLB and 3MF one file holding all
      * @param space      frame of the STL, PLY, OBJ and 3MF files (GLB is always glTF's frame from RAS)
      * @param hausdorff  measure each smoothed structure's distance to its raw surface
+     * @param finishing  cleanup and decimation per structure, boundaries kept shared ({@link LabelDecimation}), or null
      */
     public record LabelOptions(LabelSelection selection, LabelSmoothing.Options smoothing, List<MeshFormat> formats,
-                               CoordinateSpace space, boolean hausdorff, int threads) {
+                               CoordinateSpace space, boolean hausdorff, int threads, LabelDecimation.Options finishing) {
         public LabelOptions {
             selection = selection == null ? LabelSelection.all() : selection;
             formats = formats == null ? MeshFormat.DEFAULTS : List.copyOf(formats);
             space = space == null ? CoordinateSpace.RAS : space;
             threads = Math.max(1, threads);
+        }
+
+        /** Without cleanup or decimation. */
+        public LabelOptions(LabelSelection selection, LabelSmoothing.Options smoothing, List<MeshFormat> formats,
+                            CoordinateSpace space, boolean hausdorff, int threads) {
+            this(selection, smoothing, formats, space, hausdorff, threads, null);
         }
 
         public static LabelOptions defaults() {
@@ -73,7 +80,8 @@ public final class LabelJob {
     public record StructureQuality(int label, String name, String colour, long voxels, double voxelVolume,
                                    double surfaceVolume, double volumeDifferencePercent, double surfaceArea,
                                    long triangles, long vertices, boolean watertight, boolean manifold,
-                                   long pinchedEdges, SurfaceMetrics.Hausdorff hausdorffToRaw, List<String> files) {}
+                                   long pinchedEdges, SurfaceMetrics.Hausdorff hausdorffToRaw, List<String> files,
+                                   LabelDecimation.Figures finishing) {}
 
     public record Totals(int structures, int labelsPresent, long voxels, double voxelVolume, double surfaceVolume,
                          double worstVolumeDifferencePercent, long triangles, long pinchedEdges, boolean allWatertight,
@@ -85,7 +93,8 @@ public final class LabelJob {
      */
     public record Quality(String mode, String modeReason, String smoothing, List<StructureQuality> structures, Totals totals,
                           List<LabelSurfaces.Dropped> dropped, List<Integer> missing,
-                          LabelSurfaces.SmoothingReport smoothingReport, String space, Map<String, Long> timingsMs) {}
+                          LabelSurfaces.SmoothingReport smoothingReport, String space, Map<String, Long> timingsMs,
+                          LabelDecimation.Report finishing) {}
 
     public static Quality run(Volume volume, LabelOptions options, ColorTable colours, MeshJob.OutputSink sink) throws IOException {
         return run(volume, options, colours, sink, "mode=labels was asked for");
@@ -103,8 +112,15 @@ public final class LabelJob {
         if (options.smoothing() != null) {
             plan.smooth(options.smoothing(), options.threads());
         }
+        long t2s = System.nanoTime();
+        timings.put("smoothMs", ms(t1, t2s));
+        // Cleanup and decimation need every structure at once; without them structures stream.
+        LabelDecimation.Finished finished = options.finishing() == null ? null
+                : LabelDecimation.finish(plan, options.finishing(), options.threads());
         long t2 = System.nanoTime();
-        timings.put("smoothMs", ms(t1, t2));
+        if (finished != null) {
+            timings.put("finishMs", ms(t2s, t2));
+        }
         List<MeshFormat> perStructure = options.formats().stream()
                 .filter(f -> f != MeshFormat.GLB && f != MeshFormat.THREE_MF).toList();
         boolean glb = options.formats().contains(MeshFormat.GLB);
@@ -120,7 +136,7 @@ public final class LabelJob {
         try (GlbWriter.Scene scene = glb ? new GlbWriter.Scene() : null;
              OutputStream threeMfFile = threeMf ? Files.newOutputStream(threeMfSpill) : null;
              ThreeMfWriter.Streaming print = threeMf ? new ThreeMfWriter.Streaming(rgba, options.space(), threeMfFile) : null) {
-            inTurn(plan, options.threads(), measure, done -> {
+            inTurn(plan, finished, options.threads(), measure, done -> {
                 LabelSurfaces.Structure s = done.structure;
                 int id = s.label();
                 String name = table.name(id);
@@ -140,7 +156,8 @@ public final class LabelJob {
                     print.add(name, inSpace);
                 }
                 preview.add(s.mesh(), table.rgb(id));
-                out.add(quality(s, name, table.hex(id), done.quality, done.hausdorff, files));
+                out.add(quality(s, name, table.hex(id), done.quality, done.hausdorff, files,
+                        finished == null ? null : finished.figuresOf(id)));
             });
             if (print != null) {
                 print.close();
@@ -171,7 +188,7 @@ public final class LabelJob {
                 : "constrained windowed sinc, " + options.smoothing().iterations() + " iterations, passband "
                 + options.smoothing().passBand() + (options.smoothing().correctVolume() ? ", volume corrected" : ""),
                 out, totals(out, plan.labelsPresent()), plan.dropped(), plan.missing(), plan.smoothingReport(),
-                options.space().json(), timings);
+                options.space().json(), timings, finished == null ? null : finished.report());
         try (OutputStream os = sink.create(QUALITY_FILE)) {
             os.write(MeshJson.pretty(q).getBytes(StandardCharsets.UTF_8));
         }
@@ -186,11 +203,11 @@ public final class LabelJob {
     }
 
     private static StructureQuality quality(LabelSurfaces.Structure s, String name, String hex, MeshQuality q,
-                                            SurfaceMetrics.Hausdorff h, List<String> files) {
+                                            SurfaceMetrics.Hausdorff h, List<String> files, LabelDecimation.Figures figures) {
         double vol = MeshQuality.signedVolume(s.mesh());
         return new StructureQuality(s.label(), name, hex, s.voxels(), round(s.voxelVolume()), round(vol),
                 round(100 * (vol - s.voxelVolume()) / s.voxelVolume()), round(q.surfaceArea()), q.triangles(), q.vertices(),
-                q.watertight(), q.nonManifoldEdges() == 0, q.nonManifoldEdges(), h, files);
+                q.watertight(), q.nonManifoldEdges() == 0, q.nonManifoldEdges(), h, files, figures);
     }
 
     private static Totals totals(List<StructureQuality> list, int labelsPresent) {
@@ -224,7 +241,8 @@ public final class LabelJob {
      * Meshes and measures structures on {@code threads} workers, at most {@code threads} ahead of
      * the writer, and hands them to {@code writer} in label order on this thread.
      */
-    private static void inTurn(LabelSurfaces.Plan plan, int threads, boolean measure, Writer writer) throws IOException {
+    private static void inTurn(LabelSurfaces.Plan plan, LabelDecimation.Finished finished, int threads, boolean measure,
+                               Writer writer) throws IOException {
         ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
             Thread t = new Thread(r, "label-job");
             t.setDaemon(true);
@@ -237,7 +255,7 @@ public final class LabelJob {
                 while (next < plan.size() && ahead.size() < threads) {
                     int j = next++;
                     ahead.add(pool.submit(() -> {
-                        LabelSurfaces.Meshed m = plan.meshed(j, measure);
+                        LabelSurfaces.Meshed m = finished != null ? finished.meshed(j, measure) : plan.meshed(j, measure);
                         Mesh mesh = m.structure().mesh();
                         SurfaceMetrics.Hausdorff h = measure ? SurfaceMetrics.hausdorff(m.raw(), mesh, 1) : null;
                         return new Done(m.structure(), MeshQuality.of(mesh), h);
