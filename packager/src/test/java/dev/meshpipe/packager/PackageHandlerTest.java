@@ -96,7 +96,9 @@ class PackageHandlerTest {
         assertEquals(firstDone.result().sha256(), againDone.result().sha256(), "the same ZIP");
         assertEquals(firstDone.result().size(), againDone.result().size());
         assertEquals(zip.lastModified(), store.head(ObjectKeys.result("job-b")).orElseThrow().lastModified(), "not written again");
-        assertEquals(1, progress.size(), "no second packaging");
+        // One packaging started (its "packaging" event at 0%); a "compressing" step may follow it
+        // when the first packaging took over 250 ms, as on a loaded machine.
+        assertEquals(1, progress.stream().filter(e -> e.progress() == 0).count(), "no second packaging: " + progress);
     }
 
     /** Label mode writes labels/..., labels.glb and labels.3mf in place of mesh.*. */
