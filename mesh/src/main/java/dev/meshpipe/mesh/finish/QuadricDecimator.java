@@ -207,8 +207,9 @@ public final class QuadricDecimator {
         final int[] fanCount;
         /** Corner ids (3t+k with tri[3t+k] the vertex) of each vertex's triangles; dead ones are skipped. */
         int[] refs;
-        int[] spareRefs;
         int refsEnd;
+        /** This pass's candidate corners, from {@link #gather}; grown as needed (a pass takes about a fifth of the edges). */
+        int[] cand = new int[0];
         /** Errors below this are this pass's candidates. */
         double passThreshold;
         /** Refusals by check: link, valence, normal, quality. */
@@ -269,7 +270,7 @@ public final class QuadricDecimator {
             fanCount = new int[nv];
             alive = nt;
             ntri = nt;
-            buildFans();
+            buildFans(0);
             long t1 = clock();
             forEachRange(nv, (w, lo, hi) -> {
                 int[] from = new int[16];
@@ -289,22 +290,41 @@ public final class QuadricDecimator {
             ph[1] = clock() - t1;
         }
 
-        /** Vertex to corner lists, in one array with room to rewrite lists at its end. */
-        private void buildFans() {
+        /**
+         * Vertex to corner lists of the live triangles, in one array with room to rewrite lists at
+         * its end (at least {@code room} entries). The lists are built again from {@link #tri}
+         * rather than copied from the old ones, so they are written into the same array: a fresh
+         * array is memory the system has to hand over page by page, which cost more here than
+         * the whole rebuild (on ch2 the first touch of a fresh array took about 3 ms per MB).
+         */
+        private void buildFans(long room) {
+            int n = 3 * ntri;
             Arrays.fill(fanCount, 0);
-            for (int c = 0; c < tri.length; c++) {
-                fanCount[tri[c]]++;
+            for (int c = 0; c < n; c++) {
+                int v = tri[c];
+                if (v >= 0) {
+                    fanCount[v]++;
+                }
             }
             int s = 0;
             for (int v = 0; v < nv; v++) {
                 fanStart[v] = s;
                 s += fanCount[v];
             }
-            spareRefs = null;
-            refs = new int[Math.max(16, (int) Math.min(Integer.MAX_VALUE - 16, 2L * tri.length))];
-            int[] fill = fanStart.clone();
-            for (int c = 0; c < tri.length; c++) {
-                refs[fill[tri[c]]++] = c;
+            if (refs == null || refs.length < s + room) {
+                long size = Math.max(2L * n, s + room + n / 2) + 1024;
+                if (size > Integer.MAX_VALUE - 16) {
+                    throw new IllegalStateException("mesh too large to decimate: " + size + " triangle corners");
+                }
+                refs = new int[(int) size];
+            }
+            // fanCount counts up again as the lists fill: it ends where it started.
+            Arrays.fill(fanCount, 0);
+            for (int c = 0; c < n; c++) {
+                int v = tri[c];
+                if (v >= 0) {
+                    refs[fanStart[v] + fanCount[v]++] = c;
+                }
             }
             refsEnd = s;
         }
@@ -436,8 +456,6 @@ public final class QuadricDecimator {
             long compactNanos = 0;
             // Per worker, per block: candidates per cost bin.
             int[][] hist = new int[threads][(BLOCKS + 1) * BINS];
-            int[] cand = new int[tri.length];
-            // cand is only ever filled from the live corners, which compaction never grows.
             boolean force = true;
             boolean forcedSinceProgress = true;
             long sinceForced = 0;
@@ -467,7 +485,7 @@ public final class QuadricDecimator {
                 long take = Math.max(1, Math.min(4 * need, (long) Math.ceil(candidates * PASS_FRACTION)));
                 a = clock();
                 long g0 = clock();
-                int count = gather(hist, take, cand, blocks);
+                int count = gather(hist, take, blocks);
                 gatherNanos += clock() - g0;
                 for (Block b : blocks) {
                     b.quota = sequential ? need : need * (b.candTo - b.candFrom) / Math.max(1, count);
@@ -566,7 +584,7 @@ public final class QuadricDecimator {
                 total += arenaSize(b);
             }
             if (refsEnd + total > refs.length) {
-                compactRefs(total);
+                buildFans(total);
             }
             int at = refsEnd;
             for (Block b : blocks) {
@@ -577,8 +595,13 @@ public final class QuadricDecimator {
             refsEnd = at;
         }
 
+        /**
+         * Room for the lists a block rewrites: on ch2 a pass collapses about a third of its
+         * candidates and writes about 8 entries for each (3 per candidate), so 8 per candidate is
+         * ample; a block that still runs out stops for this pass, whatever the thread count.
+         */
         private static long arenaSize(Block b) {
-            return 20L * Math.min(b.quota, b.candTo - b.candFrom) + 512;
+            return 8L * Math.min(b.quota, b.candTo - b.candFrom) + 512;
         }
 
         /**
@@ -629,11 +652,11 @@ public final class QuadricDecimator {
 
         /**
          * Writes the candidates of the cheapest bins holding at least {@code take} of them into
-         * {@code cand}, grouped by the block of their first vertex and in corner order within a
+         * {@link #cand}, grouped by the block of their first vertex and in corner order within a
          * block (neighbours in the mesh are near in memory, and within a pass every candidate is
          * among the cheapest); sets each block's slice and returns how many there are.
          */
-        private int gather(int[][] hist, long take, int[] cand, Block[] blocks) {
+        private int gather(int[][] hist, long take, Block[] blocks) {
             int last = 0;
             long sum = 0;
             int nb = blocks.length;
@@ -670,6 +693,10 @@ public final class QuadricDecimator {
                 }
                 blocks[b].candTo = off;
             }
+            if (cand.length < off) {
+                cand = new int[off + off / 4];
+            }
+            int[] cand = this.cand;
             forEachWorkerRange(ntri, (w, lo, hi) -> {
                 int[] o = perWorker[w];
                 for (int c = 3 * lo, e = 3 * hi; c < e; c++) {
@@ -785,87 +812,40 @@ public final class QuadricDecimator {
 
         /**
          * Drops dead triangles from {@link #tri} (keeping the order and each corner's cost) and
-         * rebuilds the vertex lists, so later passes scan only what is left.
+         * rebuilds the vertex lists, so later passes scan only what is left. In place: each
+         * worker packs its own range to the range's start, then the ranges are moved down.
          */
         private void compactTriangles() {
-            int[] from = new int[threads];
-            int[] counts = new int[threads];
+            int[] kept = new int[threads];
+            int[] starts = new int[threads];
             forEachWorkerRange(ntri, (w, lo, hi) -> {
-                int n = 0;
-                for (int t = lo; t < hi; t++) {
-                    if (tri[3 * t] >= 0) {
-                        n++;
-                    }
-                }
-                counts[w] = n;
-            });
-            int total = 0;
-            for (int w = 0; w < threads; w++) {
-                from[w] = total;
-                total += counts[w];
-            }
-            int[] t2 = new int[3 * total];
-            float[] c2 = new float[3 * total];
-            forEachWorkerRange(ntri, (w, lo, hi) -> {
-                int o = 3 * from[w];
-                for (int t = lo; t < hi; t++) {
-                    int c = 3 * t;
+                int o = 3 * lo;
+                for (int c = 3 * lo, e = 3 * hi; c < e; c += 3) {
                     if (tri[c] >= 0) {
-                        t2[o] = tri[c];
-                        t2[o + 1] = tri[c + 1];
-                        t2[o + 2] = tri[c + 2];
-                        c2[o] = cost[c];
-                        c2[o + 1] = cost[c + 1];
-                        c2[o + 2] = cost[c + 2];
+                        if (o != c) {
+                            tri[o] = tri[c];
+                            tri[o + 1] = tri[c + 1];
+                            tri[o + 2] = tri[c + 2];
+                            cost[o] = cost[c];
+                            cost[o + 1] = cost[c + 1];
+                            cost[o + 2] = cost[c + 2];
+                        }
                         o += 3;
                     }
                 }
+                starts[w] = 3 * lo;
+                kept[w] = o - 3 * lo;
             });
-            tri = t2;
-            cost = c2;
-            ntri = total;
-            buildFans();
-        }
-
-        /** Rewrites every vertex's list without dead corners, leaving at least {@code room} free. */
-        private void compactRefs(long room) {
-            // Lists are copied whole, dead corners included: testing each corner's triangle is a
-            // random read per entry and cost far more than the copy; merged vertices' lists are
-            // written without dead corners anyway, and the triangle compaction drops the rest.
-            long[] perWorker = new long[threads];
-            forEachWorkerRange(nv, (w, lo, hi) -> {
-                long n = 0;
-                for (int v = lo; v < hi; v++) {
-                    n += fanCount[v];
-                }
-                perWorker[w] = n;
-            });
-            long total = 0;
-            long[] from = new long[threads];
-            for (int w = 0; w < threads; w++) {
-                from[w] = total;
-                total += perWorker[w];
+            int total = kept[0];
+            for (int w = 1; w < threads; w++) {
+                System.arraycopy(tri, starts[w], tri, total, kept[w]);
+                System.arraycopy(cost, starts[w], cost, total, kept[w]);
+                total += kept[w];
             }
-            long size = total + room + total / 2 + 1024;
-            if (size > Integer.MAX_VALUE - 16) {
-                throw new IllegalStateException("mesh too large to decimate: " + size + " triangle corners");
-            }
-            // The array left by the last compaction is reused when it is large enough: a fresh one
-            // each pass cost more (zeroing tens of MB) than the copy itself.
-            int[] out = spareRefs != null && spareRefs.length >= total + room + 1024 ? spareRefs : new int[(int) size];
-            int[] old = refs;
-            forEachWorkerRange(nv, (w, lo, hi) -> {
-                int s = (int) from[w];
-                for (int v = lo; v < hi; v++) {
-                    int n = fanCount[v];
-                    System.arraycopy(old, fanStart[v], out, s, n);
-                    fanStart[v] = s;
-                    s += n;
-                }
-            });
-            refs = out;
-            spareRefs = old;
-            refsEnd = (int) total;
+            // What lies past the packed triangles is stale copies: dead, since output() reads the whole array.
+            Arrays.fill(tri, total, 3 * ntri, -1);
+            ntri = total / 3;
+            buildFans(0);
         }
 
         Mesh output() {
