@@ -54,8 +54,10 @@ import java.util.Arrays;
  * each collapse under 1/2000 of the triangles, every edge is costed again, or decimation stops if
  * the collapses since the last such pass were under 1/200 of the triangles (an error bound alone
  * may then leave a few percent more triangles than a run to exhaustion would). Each vertex's triangles are a list in one shared array;
- * a merged vertex's list is rewritten into its slab's stretch at the end of that array, which is
- * compacted when full, and dead triangles are dropped from the arrays once half are gone. The
+ * a merged vertex's list is rewritten into its slab's stretch at the end of that array, and all
+ * lists are built again from the triangles, in the same array, when it is full; dead triangles are
+ * dropped, in place, once half are gone. Fresh arrays are avoided where they can be: on a cold JVM
+ * their first touch cost more than the work done in them. The
  * result does not depend on the number of threads.
  */
 public final class QuadricDecimator {
