@@ -54,8 +54,10 @@ import java.util.Arrays;
  * each collapse under 1/2000 of the triangles, every edge is costed again, or decimation stops if
  * the collapses since the last such pass were under 1/200 of the triangles (an error bound alone
  * may then leave a few percent more triangles than a run to exhaustion would). Each vertex's triangles are a list in one shared array;
- * a merged vertex's list is rewritten into its slab's stretch at the end of that array, which is
- * compacted when full, and dead triangles are dropped from the arrays once half are gone. The
+ * a merged vertex's list is rewritten into its slab's stretch at the end of that array, and all
+ * lists are built again from the triangles, in the same array, when it is full; dead triangles are
+ * dropped, in place, once half are gone. Fresh arrays are avoided where they can be: on a cold JVM
+ * their first touch cost more than the work done in them. The
  * result does not depend on the number of threads.
  */
 public final class QuadricDecimator {
@@ -124,6 +126,7 @@ public final class QuadricDecimator {
         Engine e = new Engine(mesh, Math.max(1, threads), options.maxErrorMm());
         e.run(target);
         Mesh out = e.output();
+        Spare.keep(e);
         return new Result(out, before, out.triangleCount(), e.collapses, e.refused, Math.sqrt(e.maxRms2));
     }
 
@@ -141,7 +144,7 @@ public final class QuadricDecimator {
         if (block.linkAllows(a, b) != Block.TAKEN) {
             return false;
         }
-        double[] r = e.placement(u, v, new double[4]);
+        double[] r = e.placement(u, v, new double[Engine.PLACEMENT]);
         return block.shapesAllow(a, b, r[0], r[1], r[2]);
     }
 
@@ -157,18 +160,66 @@ public final class QuadricDecimator {
     static final ThreadLocal<int[]> PASSES = ThreadLocal.withInitial(() -> new int[1]);
     static final ThreadLocal<long[]> REFUSALS = ThreadLocal.withInitial(() -> new long[4]);
 
+    /**
+     * The largest work arrays of the last decimation, softly held for the next one: in a JVM that
+     * decimates again (a processor, the benchmark) the next run then touches no fresh memory, which
+     * on a small VM cost more than the work (see docs/benchmarks.md). Every array is written before
+     * it is read; a decimation running at the same time as another simply makes new ones.
+     */
+    private static final class Spare {
+        static final int TRI = 0;
+        static final int REFS = 1;
+        static final int POS = 2;
+        static final int QUAD = 3;
+        static final int COST = 4;
+        @SuppressWarnings("unchecked")
+        private static final java.util.concurrent.atomic.AtomicReference<java.lang.ref.SoftReference<Object>>[] SLOTS =
+                new java.util.concurrent.atomic.AtomicReference[5];
+
+        static {
+            for (int i = 0; i < SLOTS.length; i++) {
+                SLOTS[i] = new java.util.concurrent.atomic.AtomicReference<>();
+            }
+        }
+
+        private static Object take(int slot) {
+            java.lang.ref.SoftReference<Object> r = SLOTS[slot].getAndSet(null);
+            return r == null ? null : r.get();
+        }
+
+        /** The kept int array of this slot when it holds at least {@code size}, else a new one (of {@code size}, when above 0). */
+        static int[] ints(int slot, int size) {
+            Object o = take(slot);
+            return o instanceof int[] a && a.length >= size && a.length > 0 ? a : size > 0 ? new int[size] : new int[0];
+        }
+
+        static float[] floats(int slot, int size) {
+            Object o = take(slot);
+            return o instanceof float[] a && a.length >= size ? a : new float[size];
+        }
+
+        static void keep(Engine e) {
+            SLOTS[TRI].set(new java.lang.ref.SoftReference<>(e.tri));
+            SLOTS[REFS].set(new java.lang.ref.SoftReference<>(e.refs));
+            SLOTS[POS].set(new java.lang.ref.SoftReference<>(e.pos));
+            SLOTS[QUAD].set(new java.lang.ref.SoftReference<>(e.quad));
+            SLOTS[COST].set(new java.lang.ref.SoftReference<>(e.cost));
+        }
+    }
+
     private static final class Engine {
         static final byte INTERIOR = 0;
         static final byte BORDER = 1;
         static final byte FROZEN = 2;
         static final byte REMOVED = 3;
-        static final int BINS = 1 << 17;
+        /** Cost bins: a float's bits without its sign and low 16 bits, about 1/128 of the cost wide. */
+        static final int BINS = 1 << 15;
 
         /** Slabs collapsed in parallel; fixed, so the result is the same for any thread count. */
         static final int BLOCKS = 8;
         /** Below this many collapses still to go, one range: the last ones stop exactly at the target. */
         static final long SEQUENTIAL_BELOW = 4096;
-        static final int BIN_SHIFT = 14;
+        static final int BIN_SHIFT = 16;
         /** A pass is slow when it collapses under 1/SLOW_PASS of the triangles left (and under half of what the target needs). */
         static final long SLOW_PASS = 2000;
         /** Slow passes in a row after which the edges are all costed again, or decimation stops. */
@@ -180,14 +231,18 @@ public final class QuadricDecimator {
         final int nt;
         final int threads;
         final double bound2;
-        final double cx;
-        final double cy;
-        final double cz;
-        final double[] pos;
-        /** Per vertex: a2 ab ac ad b2 bc bd c2 cd d2 of the summed plane quadrics. */
-        final double[] quad;
+        /** Vertex positions, as floats like the output's: quadrics are about each vertex, so no centring is needed for precision. */
+        final float[] pos;
+        /**
+         * Per vertex: a2 ab ac ad b2 bc bd c2 cd d2 of the summed plane quadrics, about the
+         * vertex's own position: there the terms are as small as the distances that matter, so
+         * floats hold them (about the mesh's middle they took doubles, twice the memory).
+         */
+        final float[] quad;
         /** Per vertex: the summed area behind its quadric. */
-        final double[] weight;
+        final float[] weight;
+        /** Length of {@link #placement}'s result array: x, y, z, error, then room for the summed quadric. */
+        static final int PLACEMENT = 14;
         /** Three vertices per triangle; all -1 once the triangle is gone. */
         int[] tri;
         /** Triangles in {@link #tri}, alive or not. */
@@ -207,8 +262,9 @@ public final class QuadricDecimator {
         final int[] fanCount;
         /** Corner ids (3t+k with tri[3t+k] the vertex) of each vertex's triangles; dead ones are skipped. */
         int[] refs;
-        int[] spareRefs;
         int refsEnd;
+        /** This pass's candidate corners, from {@link #gather}; grown as needed (a pass takes about a fifth of the edges). */
+        int[] cand = new int[0];
         /** Errors below this are this pass's candidates. */
         double passThreshold;
         /** Refusals by check: link, valence, normal, quality. */
@@ -217,11 +273,6 @@ public final class QuadricDecimator {
         long collapses;
         long refused;
         double maxRms2;
-        /** Result of {@link #place}: the position and the quadric error there. */
-        double px;
-        double py;
-        double pz;
-        double perr;
 
         Engine(Mesh mesh, int threads, double maxErrorMm) {
             long t0 = clock();
@@ -230,7 +281,8 @@ public final class QuadricDecimator {
             float[] p = mesh.positions();
             nv = mesh.vertexCount();
             nt = mesh.triangleCount();
-            tri = mesh.triangles().clone();
+            tri = Spare.ints(Spare.TRI, 3 * nt);
+            System.arraycopy(mesh.triangles(), 0, tri, 0, 3 * nt);
             double[] min = {Double.POSITIVE_INFINITY, Double.POSITIVE_INFINITY, Double.POSITIVE_INFINITY};
             double[] max = {Double.NEGATIVE_INFINITY, Double.NEGATIVE_INFINITY, Double.NEGATIVE_INFINITY};
             for (int i = 0; i < p.length; i += 3) {
@@ -239,16 +291,8 @@ public final class QuadricDecimator {
                     max[a] = Math.max(max[a], p[i + a]);
                 }
             }
-            // Quadrics about the middle of the mesh keep their terms small (less cancellation).
-            cx = (min[0] + max[0]) / 2;
-            cy = (min[1] + max[1]) / 2;
-            cz = (min[2] + max[2]) / 2;
-            pos = new double[3 * nv];
-            for (int i = 0; i < p.length; i += 3) {
-                pos[i] = p[i] - cx;
-                pos[i + 1] = p[i + 1] - cy;
-                pos[i + 2] = p[i + 2] - cz;
-            }
+            pos = Spare.floats(Spare.POS, p.length);
+            System.arraycopy(p, 0, pos, 0, p.length);
             int longest = 0;
             for (int a = 1; a < 3; a++) {
                 if (max[a] - min[a] > max[longest] - min[longest]) {
@@ -256,20 +300,20 @@ public final class QuadricDecimator {
                 }
             }
             axis = longest;
-            axisMin = min[longest] - (longest == 0 ? cx : longest == 1 ? cy : cz);
+            axisMin = min[longest];
             axisLength = Math.max(max[longest] - min[longest], 1e-30);
             owner = new short[nv];
-            quad = new double[10 * nv];
-            weight = new double[nv];
+            quad = Spare.floats(Spare.QUAD, 10 * nv);
+            weight = new float[nv];
             kind = new byte[nv];
             stamp = new int[nv];
             Arrays.fill(stamp, -1);
-            cost = new float[3 * nt];
+            cost = Spare.floats(Spare.COST, 3 * nt);
             fanStart = new int[nv];
             fanCount = new int[nv];
             alive = nt;
             ntri = nt;
-            buildFans();
+            buildFans(0);
             long t1 = clock();
             forEachRange(nv, (w, lo, hi) -> {
                 int[] from = new int[16];
@@ -289,22 +333,44 @@ public final class QuadricDecimator {
             ph[1] = clock() - t1;
         }
 
-        /** Vertex to corner lists, in one array with room to rewrite lists at its end. */
-        private void buildFans() {
+        /**
+         * Vertex to corner lists of the live triangles, in one array with room to rewrite lists at
+         * its end (at least {@code room} entries). The lists are built again from {@link #tri}
+         * rather than copied from the old ones, so they are written into the same array: a fresh
+         * array is memory the system has to hand over page by page, which cost more here than
+         * the whole rebuild (on ch2 the first touch of a fresh array took about 3 ms per MB).
+         */
+        private void buildFans(long room) {
+            int n = 3 * ntri;
             Arrays.fill(fanCount, 0);
-            for (int c = 0; c < tri.length; c++) {
-                fanCount[tri[c]]++;
+            for (int c = 0; c < n; c++) {
+                int v = tri[c];
+                if (v >= 0) {
+                    fanCount[v]++;
+                }
             }
             int s = 0;
             for (int v = 0; v < nv; v++) {
                 fanStart[v] = s;
                 s += fanCount[v];
             }
-            spareRefs = null;
-            refs = new int[Math.max(16, (int) Math.min(Integer.MAX_VALUE - 16, 2L * tri.length))];
-            int[] fill = fanStart.clone();
-            for (int c = 0; c < tri.length; c++) {
-                refs[fill[tri[c]]++] = c;
+            if (refs == null) {
+                refs = Spare.ints(Spare.REFS, 0);
+            }
+            if (refs.length < s + room) {
+                long size = Math.max(2L * n, s + room + n / 2) + 1024;
+                if (size > Integer.MAX_VALUE - 16) {
+                    throw new IllegalStateException("mesh too large to decimate: " + size + " triangle corners");
+                }
+                refs = new int[(int) size];
+            }
+            // fanCount counts up again as the lists fill: it ends where it started.
+            Arrays.fill(fanCount, 0);
+            for (int c = 0; c < n; c++) {
+                int v = tri[c];
+                if (v >= 0) {
+                    refs[fanStart[v] + fanCount[v]++] = c;
+                }
             }
             refsEnd = s;
         }
@@ -319,9 +385,12 @@ public final class QuadricDecimator {
             return k == 0 ? c + 2 : c - 1;
         }
 
-        /** Sums the area-weighted plane quadrics of v's triangles. */
+        /**
+         * Sums the area-weighted plane quadrics of v's triangles about v: every plane goes
+         * through v, so only the a2 .. c2 terms are not zero.
+         */
         private void sumQuadric(int v) {
-            double a2 = 0, ab = 0, ac = 0, ad = 0, b2 = 0, bc = 0, bd = 0, c2 = 0, cd = 0, d2 = 0, w = 0;
+            double a2 = 0, ab = 0, ac = 0, b2 = 0, bc = 0, c2 = 0, w = 0;
             for (int i = fanStart[v], e = i + fanCount[v]; i < e; i++) {
                 int base = refs[i] - refs[i] % 3;
                 int i0 = 3 * tri[base], i1 = 3 * tri[base + 1], i2 = 3 * tri[base + 2];
@@ -332,35 +401,50 @@ public final class QuadricDecimator {
                 if (len == 0) {
                     continue;
                 }
-                double area = len / 2;
-                nx /= len;
-                ny /= len;
-                nz /= len;
-                double d = -(nx * pos[i0] + ny * pos[i0 + 1] + nz * pos[i0 + 2]);
-                a2 += area * nx * nx;
-                ab += area * nx * ny;
-                ac += area * nx * nz;
-                ad += area * nx * d;
-                b2 += area * ny * ny;
-                bc += area * ny * nz;
-                bd += area * ny * d;
-                c2 += area * nz * nz;
-                cd += area * nz * d;
-                d2 += area * d * d;
-                w += area;
+                // area * n n^T with n = (nx, ny, nz) / len and area = len / 2.
+                double k = 0.5 / len;
+                a2 += k * nx * nx;
+                ab += k * nx * ny;
+                ac += k * nx * nz;
+                b2 += k * ny * ny;
+                bc += k * ny * nz;
+                c2 += k * nz * nz;
+                w += len / 2;
             }
             int q = 10 * v;
-            quad[q] = a2;
-            quad[q + 1] = ab;
-            quad[q + 2] = ac;
-            quad[q + 3] = ad;
-            quad[q + 4] = b2;
-            quad[q + 5] = bc;
-            quad[q + 6] = bd;
-            quad[q + 7] = c2;
-            quad[q + 8] = cd;
-            quad[q + 9] = d2;
-            weight[v] = w;
+            quad[q] = (float) a2;
+            quad[q + 1] = (float) ab;
+            quad[q + 2] = (float) ac;
+            quad[q + 4] = (float) b2;
+            quad[q + 5] = (float) bc;
+            quad[q + 7] = (float) c2;
+            quad[q + 3] = quad[q + 6] = quad[q + 8] = quad[q + 9] = 0;
+            weight[v] = (float) w;
+        }
+
+        /**
+         * The quadrics of u and v summed about u's position into {@code s[4..13]}: v's moves by
+         * t = pos(u) - pos(v), Q(q + t) = q'Aq + 2(At + b)'q + Q(t).
+         */
+        private void sumAbout(int u, int v, double[] s) {
+            int qu = 10 * u;
+            int qv = 10 * v;
+            int iu = 3 * u;
+            int iv = 3 * v;
+            double tx = pos[iu] - pos[iv], ty = pos[iu + 1] - pos[iv + 1], tz = pos[iu + 2] - pos[iv + 2];
+            double a2 = quad[qv], ab = quad[qv + 1], ac = quad[qv + 2], ad = quad[qv + 3];
+            double b2 = quad[qv + 4], bc = quad[qv + 5], bd = quad[qv + 6];
+            double c2 = quad[qv + 7], cd = quad[qv + 8], d2 = quad[qv + 9];
+            s[4] = quad[qu] + a2;
+            s[5] = quad[qu + 1] + ab;
+            s[6] = quad[qu + 2] + ac;
+            s[7] = quad[qu + 3] + a2 * tx + ab * ty + ac * tz + ad;
+            s[8] = quad[qu + 4] + b2;
+            s[9] = quad[qu + 5] + bc;
+            s[10] = quad[qu + 6] + ab * tx + b2 * ty + bc * tz + bd;
+            s[11] = quad[qu + 7] + c2;
+            s[12] = quad[qu + 8] + ac * tx + bc * ty + c2 * tz + cd;
+            s[13] = quad[qu + 9] + qerr(a2, ab, ac, ad, b2, bc, bd, c2, cd, d2, tx, ty, tz);
         }
 
         /**
@@ -436,8 +520,6 @@ public final class QuadricDecimator {
             long compactNanos = 0;
             // Per worker, per block: candidates per cost bin.
             int[][] hist = new int[threads][(BLOCKS + 1) * BINS];
-            int[] cand = new int[tri.length];
-            // cand is only ever filled from the live corners, which compaction never grows.
             boolean force = true;
             boolean forcedSinceProgress = true;
             long sinceForced = 0;
@@ -467,7 +549,7 @@ public final class QuadricDecimator {
                 long take = Math.max(1, Math.min(4 * need, (long) Math.ceil(candidates * PASS_FRACTION)));
                 a = clock();
                 long g0 = clock();
-                int count = gather(hist, take, cand, blocks);
+                int count = gather(hist, take, blocks);
                 gatherNanos += clock() - g0;
                 for (Block b : blocks) {
                     b.quota = sequential ? need : need * (b.candTo - b.candFrom) / Math.max(1, count);
@@ -566,7 +648,7 @@ public final class QuadricDecimator {
                 total += arenaSize(b);
             }
             if (refsEnd + total > refs.length) {
-                compactRefs(total);
+                buildFans(total);
             }
             int at = refsEnd;
             for (Block b : blocks) {
@@ -577,8 +659,13 @@ public final class QuadricDecimator {
             refsEnd = at;
         }
 
+        /**
+         * Room for the lists a block rewrites: on ch2 a pass collapses about a third of its
+         * candidates and writes about 8 entries for each (3 per candidate), so 8 per candidate is
+         * ample; a block that still runs out stops for this pass, whatever the thread count.
+         */
         private static long arenaSize(Block b) {
-            return 20L * Math.min(b.quota, b.candTo - b.candFrom) + 512;
+            return 8L * Math.min(b.quota, b.candTo - b.candFrom) + 512;
         }
 
         /**
@@ -592,7 +679,7 @@ public final class QuadricDecimator {
             }
             forEachWorkerRange(ntri, (w, lo, hi) -> {
                 int[] h = hist[w];
-                double[] r = new double[4];
+                double[] r = new double[PLACEMENT];
                 long n = 0;
                 for (int c = 3 * lo, e = 3 * hi; c < e; c++) {
                     int u = tri[c];
@@ -629,11 +716,11 @@ public final class QuadricDecimator {
 
         /**
          * Writes the candidates of the cheapest bins holding at least {@code take} of them into
-         * {@code cand}, grouped by the block of their first vertex and in corner order within a
+         * {@link #cand}, grouped by the block of their first vertex and in corner order within a
          * block (neighbours in the mesh are near in memory, and within a pass every candidate is
          * among the cheapest); sets each block's slice and returns how many there are.
          */
-        private int gather(int[][] hist, long take, int[] cand, Block[] blocks) {
+        private int gather(int[][] hist, long take, Block[] blocks) {
             int last = 0;
             long sum = 0;
             int nb = blocks.length;
@@ -670,6 +757,10 @@ public final class QuadricDecimator {
                 }
                 blocks[b].candTo = off;
             }
+            if (cand.length < off) {
+                cand = new int[off + off / 4];
+            }
+            int[] cand = this.cand;
             forEachWorkerRange(ntri, (w, lo, hi) -> {
                 int[] o = perWorker[w];
                 for (int c = 3 * lo, e = 3 * hi; c < e; c++) {
@@ -694,44 +785,34 @@ public final class QuadricDecimator {
             }
             placement(u, v, r);
             double err = r[3];
-            double w = weight[u] + weight[v];
+            double w = (double) weight[u] + weight[v];
             if (err > bound2 * w) {
                 return Float.POSITIVE_INFINITY;
             }
             return (float) err;
         }
 
-        /** Where merging u and v puts the vertex and the quadric error there: x, y, z, error, into r. */
+        /** Where merging u and v puts the vertex and the quadric error there: x, y, z, error, into r ({@link #PLACEMENT} long). */
         private double[] placement(int u, int v, double[] r) {
-            int qu = 10 * u;
-            int qv = 10 * v;
-            double a2 = quad[qu] + quad[qv];
-            double ab = quad[qu + 1] + quad[qv + 1];
-            double ac = quad[qu + 2] + quad[qv + 2];
-            double ad = quad[qu + 3] + quad[qv + 3];
-            double b2 = quad[qu + 4] + quad[qv + 4];
-            double bc = quad[qu + 5] + quad[qv + 5];
-            double bd = quad[qu + 6] + quad[qv + 6];
-            double c2 = quad[qu + 7] + quad[qv + 7];
-            double cd = quad[qu + 8] + quad[qv + 8];
-            double d2 = quad[qu + 9] + quad[qv + 9];
+            sumAbout(u, v, r);
+            double a2 = r[4], ab = r[5], ac = r[6], ad = r[7], b2 = r[8];
+            double bc = r[9], bd = r[10], c2 = r[11], cd = r[12], d2 = r[13];
+            // Positions below are about u: u at 0, v at -t.
             int iu = 3 * u;
             int iv = 3 * v;
+            double ox = pos[iu], oy = pos[iu + 1], oz = pos[iu + 2];
+            double vx = pos[iv] - ox, vy = pos[iv + 1] - oy, vz = pos[iv + 2] - oz;
             if (kind[u] == BORDER || kind[v] == BORDER) {
-                int i = kind[u] == BORDER ? iu : iv;
-                r[0] = pos[i];
-                r[1] = pos[i + 1];
-                r[2] = pos[i + 2];
-                r[3] = Math.max(0, qerr(a2, ab, ac, ad, b2, bc, bd, c2, cd, d2, r[0], r[1], r[2]));
-                return r;
+                double x = 0, y = 0, z = 0;
+                if (kind[u] != BORDER) {
+                    x = vx;
+                    y = vy;
+                    z = vz;
+                }
+                return at(r, ox, oy, oz, x, y, z, qerr(a2, ab, ac, ad, b2, bc, bd, c2, cd, d2, x, y, z));
             }
-            double mx = (pos[iu] + pos[iv]) / 2;
-            double my = (pos[iu + 1] + pos[iv + 1]) / 2;
-            double mz = (pos[iu + 2] + pos[iv + 2]) / 2;
-            double ex = pos[iu] - pos[iv];
-            double ey = pos[iu + 1] - pos[iv + 1];
-            double ez = pos[iu + 2] - pos[iv + 2];
-            double len2 = ex * ex + ey * ey + ez * ez;
+            double mx = vx / 2, my = vy / 2, mz = vz / 2;
+            double len2 = vx * vx + vy * vy + vz * vz;
             // Solve A p = -b by cofactors.
             double c00 = b2 * c2 - bc * bc;
             double c01 = ac * bc - ab * c2;
@@ -747,33 +828,45 @@ public final class QuadricDecimator {
                 double z = -(c02 * ad + c12 * bd + c22 * cd) / det;
                 double dx = x - mx, dy = y - my, dz = z - mz;
                 if (dx * dx + dy * dy + dz * dz <= len2) {
-                    r[0] = x;
-                    r[1] = y;
-                    r[2] = z;
-                    r[3] = Math.max(0, qerr(a2, ab, ac, ad, b2, bc, bd, c2, cd, d2, x, y, z));
-                    return r;
+                    return at(r, ox, oy, oz, x, y, z, qerr(a2, ab, ac, ad, b2, bc, bd, c2, cd, d2, x, y, z));
                 }
             }
-            double eu = qerr(a2, ab, ac, ad, b2, bc, bd, c2, cd, d2, pos[iu], pos[iu + 1], pos[iu + 2]);
-            double ev = qerr(a2, ab, ac, ad, b2, bc, bd, c2, cd, d2, pos[iv], pos[iv + 1], pos[iv + 2]);
+            double eu = d2;
+            double ev = qerr(a2, ab, ac, ad, b2, bc, bd, c2, cd, d2, vx, vy, vz);
             double em = qerr(a2, ab, ac, ad, b2, bc, bd, c2, cd, d2, mx, my, mz);
             if (eu <= ev && eu <= em) {
-                r[0] = pos[iu];
-                r[1] = pos[iu + 1];
-                r[2] = pos[iu + 2];
-                r[3] = Math.max(0, eu);
+                return at(r, ox, oy, oz, 0, 0, 0, eu);
             } else if (ev <= em) {
-                r[0] = pos[iv];
-                r[1] = pos[iv + 1];
-                r[2] = pos[iv + 2];
-                r[3] = Math.max(0, ev);
-            } else {
-                r[0] = mx;
-                r[1] = my;
-                r[2] = mz;
-                r[3] = Math.max(0, em);
+                return at(r, ox, oy, oz, vx, vy, vz, ev);
             }
+            return at(r, ox, oy, oz, mx, my, mz, em);
+        }
+
+        /** Writes the position (x, y, z) about (ox, oy, oz), and the error, into r. */
+        private static double[] at(double[] r, double ox, double oy, double oz, double x, double y, double z, double err) {
+            r[0] = ox + x;
+            r[1] = oy + y;
+            r[2] = oz + z;
+            r[3] = Math.max(0, err);
             return r;
+        }
+
+        /** Sets a's quadric to a's and b's summed about a's new position, a's old one plus (sx, sy, sz); s is scratch as for {@link #placement}. */
+        void mergeQuadrics(int a, int b, double sx, double sy, double sz, double[] s) {
+            sumAbout(a, b, s);
+            double a2 = s[4], ab = s[5], ac = s[6], ad = s[7], b2 = s[8];
+            double bc = s[9], bd = s[10], c2 = s[11], cd = s[12], d2 = s[13];
+            int q = 10 * a;
+            quad[q] = (float) a2;
+            quad[q + 1] = (float) ab;
+            quad[q + 2] = (float) ac;
+            quad[q + 3] = (float) (a2 * sx + ab * sy + ac * sz + ad);
+            quad[q + 4] = (float) b2;
+            quad[q + 5] = (float) bc;
+            quad[q + 6] = (float) (ab * sx + b2 * sy + bc * sz + bd);
+            quad[q + 7] = (float) c2;
+            quad[q + 8] = (float) (ac * sx + bc * sy + c2 * sz + cd);
+            quad[q + 9] = (float) Math.max(0, qerr(a2, ab, ac, ad, b2, bc, bd, c2, cd, d2, sx, sy, sz));
         }
 
         static double qerr(double a2, double ab, double ac, double ad, double b2, double bc, double bd,
@@ -785,87 +878,40 @@ public final class QuadricDecimator {
 
         /**
          * Drops dead triangles from {@link #tri} (keeping the order and each corner's cost) and
-         * rebuilds the vertex lists, so later passes scan only what is left.
+         * rebuilds the vertex lists, so later passes scan only what is left. In place: each
+         * worker packs its own range to the range's start, then the ranges are moved down.
          */
         private void compactTriangles() {
-            int[] from = new int[threads];
-            int[] counts = new int[threads];
+            int[] kept = new int[threads];
+            int[] starts = new int[threads];
             forEachWorkerRange(ntri, (w, lo, hi) -> {
-                int n = 0;
-                for (int t = lo; t < hi; t++) {
-                    if (tri[3 * t] >= 0) {
-                        n++;
-                    }
-                }
-                counts[w] = n;
-            });
-            int total = 0;
-            for (int w = 0; w < threads; w++) {
-                from[w] = total;
-                total += counts[w];
-            }
-            int[] t2 = new int[3 * total];
-            float[] c2 = new float[3 * total];
-            forEachWorkerRange(ntri, (w, lo, hi) -> {
-                int o = 3 * from[w];
-                for (int t = lo; t < hi; t++) {
-                    int c = 3 * t;
+                int o = 3 * lo;
+                for (int c = 3 * lo, e = 3 * hi; c < e; c += 3) {
                     if (tri[c] >= 0) {
-                        t2[o] = tri[c];
-                        t2[o + 1] = tri[c + 1];
-                        t2[o + 2] = tri[c + 2];
-                        c2[o] = cost[c];
-                        c2[o + 1] = cost[c + 1];
-                        c2[o + 2] = cost[c + 2];
+                        if (o != c) {
+                            tri[o] = tri[c];
+                            tri[o + 1] = tri[c + 1];
+                            tri[o + 2] = tri[c + 2];
+                            cost[o] = cost[c];
+                            cost[o + 1] = cost[c + 1];
+                            cost[o + 2] = cost[c + 2];
+                        }
                         o += 3;
                     }
                 }
+                starts[w] = 3 * lo;
+                kept[w] = o - 3 * lo;
             });
-            tri = t2;
-            cost = c2;
-            ntri = total;
-            buildFans();
-        }
-
-        /** Rewrites every vertex's list without dead corners, leaving at least {@code room} free. */
-        private void compactRefs(long room) {
-            // Lists are copied whole, dead corners included: testing each corner's triangle is a
-            // random read per entry and cost far more than the copy; merged vertices' lists are
-            // written without dead corners anyway, and the triangle compaction drops the rest.
-            long[] perWorker = new long[threads];
-            forEachWorkerRange(nv, (w, lo, hi) -> {
-                long n = 0;
-                for (int v = lo; v < hi; v++) {
-                    n += fanCount[v];
-                }
-                perWorker[w] = n;
-            });
-            long total = 0;
-            long[] from = new long[threads];
-            for (int w = 0; w < threads; w++) {
-                from[w] = total;
-                total += perWorker[w];
+            int total = kept[0];
+            for (int w = 1; w < threads; w++) {
+                System.arraycopy(tri, starts[w], tri, total, kept[w]);
+                System.arraycopy(cost, starts[w], cost, total, kept[w]);
+                total += kept[w];
             }
-            long size = total + room + total / 2 + 1024;
-            if (size > Integer.MAX_VALUE - 16) {
-                throw new IllegalStateException("mesh too large to decimate: " + size + " triangle corners");
-            }
-            // The array left by the last compaction is reused when it is large enough: a fresh one
-            // each pass cost more (zeroing tens of MB) than the copy itself.
-            int[] out = spareRefs != null && spareRefs.length >= total + room + 1024 ? spareRefs : new int[(int) size];
-            int[] old = refs;
-            forEachWorkerRange(nv, (w, lo, hi) -> {
-                int s = (int) from[w];
-                for (int v = lo; v < hi; v++) {
-                    int n = fanCount[v];
-                    System.arraycopy(old, fanStart[v], out, s, n);
-                    fanStart[v] = s;
-                    s += n;
-                }
-            });
-            refs = out;
-            spareRefs = old;
-            refsEnd = (int) total;
+            // What lies past the packed triangles is stale copies: dead, since output() reads the whole array.
+            Arrays.fill(tri, total, 3 * ntri, -1);
+            ntri = total / 3;
+            buildFans(0);
         }
 
         Mesh output() {
@@ -873,7 +919,7 @@ public final class QuadricDecimator {
             int[] remap = new int[nv];
             Arrays.fill(remap, -1);
             int nTri = 0;
-            for (int c = 0; c < tri.length; c += 3) {
+            for (int c = 0, e = 3 * ntri; c < e; c += 3) {
                 if (tri[c] >= 0) {
                     nTri++;
                     remap[tri[c]] = remap[tri[c + 1]] = remap[tri[c + 2]] = 0;
@@ -889,14 +935,14 @@ public final class QuadricDecimator {
             for (int v = 0; v < nv; v++) {
                 int r = remap[v];
                 if (r >= 0) {
-                    p[3 * r] = (float) (pos[3 * v] + cx);
-                    p[3 * r + 1] = (float) (pos[3 * v + 1] + cy);
-                    p[3 * r + 2] = (float) (pos[3 * v + 2] + cz);
+                    p[3 * r] = pos[3 * v];
+                    p[3 * r + 1] = pos[3 * v + 1];
+                    p[3 * r + 2] = pos[3 * v + 2];
                 }
             }
             int[] t = new int[3 * nTri];
             int j = 0;
-            for (int c = 0; c < tri.length; c += 3) {
+            for (int c = 0, e = 3 * ntri; c < e; c += 3) {
                 if (tri[c] >= 0) {
                     t[j++] = remap[tri[c]];
                     t[j++] = remap[tri[c + 1]];
@@ -960,7 +1006,7 @@ public final class QuadricDecimator {
         final long[] refusedBy = new long[4];
         double maxRms2;
         int[] ring = new int[64];
-        final double[] scratch = new double[4];
+        final double[] scratch = new double[Engine.PLACEMENT];
 
         Block(Engine m, short id) {
             this.m = m;
@@ -1012,7 +1058,7 @@ public final class QuadricDecimator {
             double[] r = null;
             if (stale) {
                 r = m.placement(u, v, scratch);
-                if (r[3] >= m.passThreshold || r[3] > m.bound2 * (m.weight[u] + m.weight[v])) {
+                if (r[3] >= m.passThreshold || r[3] > m.bound2 * ((double) m.weight[u] + m.weight[v])) {
                     return LATER;
                 }
             }
@@ -1110,7 +1156,7 @@ public final class QuadricDecimator {
         /** No surviving triangle flips, folds, degenerates or becomes a new sliver. */
         private boolean shapesAllow(int a, int b, double x, double y, double z) {
             int ia = 3 * a;
-            double[] pos = m.pos;
+            float[] pos = m.pos;
             boolean aMoves = pos[ia] != x || pos[ia + 1] != y || pos[ia + 2] != z;
             return (!aMoves || fanAllows(a, b, x, y, z)) && fanAllows(b, a, x, y, z);
         }
@@ -1119,7 +1165,7 @@ public final class QuadricDecimator {
         private boolean fanAllows(int moving, int other, double x, double y, double z) {
             int[] tri = m.tri;
             int[] refs = m.refs;
-            double[] pos = m.pos;
+            float[] pos = m.pos;
             int im = 3 * moving;
             double ox = pos[im], oy = pos[im + 1], oz = pos[im + 2];
             for (int i = m.fanStart[moving], e = i + m.fanCount[moving]; i < e; i++) {
@@ -1165,17 +1211,12 @@ public final class QuadricDecimator {
 
         /** Merges b into a at (x, y, z): b's triangles are rewritten to a, the two on the edge go. */
         private void collapse(int a, int b, double x, double y, double z, int pass) {
-            double[] quad = m.quad;
-            int qa = 10 * a;
-            int qb = 10 * b;
-            for (int k = 0; k < 10; k++) {
-                quad[qa + k] += quad[qb + k];
-            }
+            m.mergeQuadrics(a, b, x - m.pos[3 * a], y - m.pos[3 * a + 1], z - m.pos[3 * a + 2], scratch);
             m.weight[a] += m.weight[b];
             int ia = 3 * a;
-            m.pos[ia] = x;
-            m.pos[ia + 1] = y;
-            m.pos[ia + 2] = z;
+            m.pos[ia] = (float) x;
+            m.pos[ia + 1] = (float) y;
+            m.pos[ia + 2] = (float) z;
             m.kind[b] = Engine.REMOVED;
             m.stamp[a] = pass;
             int[] tri = m.tri;
