@@ -142,7 +142,7 @@ public final class LabelJob {
                 if (print != null) {
                     printLane.submit(() -> print.add(name, inSpace));
                 }
-                previewLane.submit(() -> preview.add(s.mesh(), table.rgb(id)));
+                previewLane.submit(() -> preview.add(s.mesh(), table.rgb(id), done.quality.watertight()));
                 out.add(quality(s, name, table.hex(id), done.quality, done.hausdorff, files));
             });
             printLane.finish();
