@@ -57,36 +57,80 @@ public record MeshQuality(
             }
             area += twice / 2;
         }
-        // Undirected edges, sorted, so runs give each edge's number of triangles.
-        long[] edges = new long[t.length];
-        for (int i = 0; i < t.length; i += 3) {
-            for (int e = 0; e < 3; e++) {
-                int u = t[i + e];
-                int v = t[i + (e + 1) % 3];
-                edges[i + e] = u < v ? ((long) u << 32) | v : ((long) v << 32) | u;
-            }
-        }
-        Arrays.parallelSort(edges);
-        long unique = 0;
-        long boundary = 0;
-        long nonManifold = 0;
-        for (int i = 0; i < edges.length; ) {
-            int j = i;
-            while (j < edges.length && edges[j] == edges[i]) {
-                j++;
-            }
-            unique++;
-            if (j - i == 1) {
-                boundary++;
-            } else if (j - i > 2) {
-                nonManifold++;
-            }
-            i = j;
-        }
+        long[] edgeCounts = edgeCounts(nv, t);
+        long unique = edgeCounts[0];
+        long boundary = edgeCounts[1];
+        long nonManifold = edgeCounts[2];
         long components = Components.label(mesh).count();
         boolean watertight = nt > 0 && boundary == 0 && nonManifold == 0;
         return new MeshQuality(nv, nt, area, watertight ? Math.abs(signedVolume(mesh)) : null, min, max, watertight,
                 boundary, nonManifold, degenerate, components, usedVertices(nv, t) - unique + nt);
+    }
+
+    /**
+     * Undirected edges {unique, used by one triangle, used by more than two}. Each use of an edge
+     * is filed under its lower vertex (a counting sort by vertex, linear), and each vertex's few
+     * higher neighbours are sorted in place, so runs give each edge's number of triangles. Sorting
+     * all edges as one array of keys took most of a label structure's figures.
+     */
+    static long[] edgeCounts(int nv, int[] t) {
+        int[] start = new int[nv + 1];
+        for (int i = 0; i < t.length; i += 3) {
+            for (int e = 0; e < 3; e++) {
+                start[Math.min(t[i + e], t[i + (e + 1) % 3]) + 1]++;
+            }
+        }
+        for (int v = 0; v < nv; v++) {
+            start[v + 1] += start[v];
+        }
+        int[] fill = Arrays.copyOf(start, nv);
+        int[] higher = new int[t.length];
+        for (int i = 0; i < t.length; i += 3) {
+            for (int e = 0; e < 3; e++) {
+                int u = t[i + e];
+                int v = t[i + (e + 1) % 3];
+                higher[fill[Math.min(u, v)]++] = Math.max(u, v);
+            }
+        }
+        long unique = 0;
+        long boundary = 0;
+        long nonManifold = 0;
+        for (int v = 0; v < nv; v++) {
+            int from = start[v];
+            int to = start[v + 1];
+            sortSmall(higher, from, to);
+            for (int i = from; i < to; ) {
+                int j = i;
+                while (j < to && higher[j] == higher[i]) {
+                    j++;
+                }
+                unique++;
+                if (j - i == 1) {
+                    boundary++;
+                } else if (j - i > 2) {
+                    nonManifold++;
+                }
+                i = j;
+            }
+        }
+        return new long[] {unique, boundary, nonManifold};
+    }
+
+    /** A vertex has a handful of higher neighbours: insertion sort, unless it is a hub. */
+    private static void sortSmall(int[] a, int from, int to) {
+        if (to - from > 32) {
+            Arrays.sort(a, from, to);
+            return;
+        }
+        for (int i = from + 1; i < to; i++) {
+            int x = a[i];
+            int j = i - 1;
+            while (j >= from && a[j] > x) {
+                a[j + 1] = a[j];
+                j--;
+            }
+            a[j + 1] = x;
+        }
     }
 
     /** The volume enclosed by a closed mesh, positive when its triangles face outward. */

@@ -135,7 +135,10 @@ public final class LabelJob {
         PreviewRenderer.Canvas preview = new PreviewRenderer.Canvas(plan.worldCorners(), PreviewRenderer.SIZE);
         try (GlbWriter.Scene scene = glb ? new GlbWriter.Scene() : null;
              OutputStream threeMfFile = threeMf ? Files.newOutputStream(threeMfSpill) : null;
-             ThreeMfWriter.Streaming print = threeMf ? new ThreeMfWriter.Streaming(rgba, options.space(), threeMfFile) : null) {
+             ThreeMfWriter.Streaming print = threeMf
+                     ? new ThreeMfWriter.Streaming(rgba, options.space(), threeMfFile, options.threads()) : null;
+             Lane printLane = new Lane("label-3mf");
+             Lane previewLane = new Lane("label-preview")) {
             inTurn(plan, finished, options.threads(), measure, done -> {
                 LabelSurfaces.Structure s = done.structure;
                 int id = s.label();
@@ -153,12 +156,14 @@ public final class LabelJob {
                     scene.add(name, rgba(table, id), s.mesh());
                 }
                 if (print != null) {
-                    print.add(name, inSpace);
+                    printLane.submit(() -> print.add(name, inSpace));
                 }
-                preview.add(s.mesh(), table.rgb(id));
+                previewLane.submit(() -> preview.add(s.mesh(), table.rgb(id), done.quality.watertight()));
                 out.add(quality(s, name, table.hex(id), done.quality, done.hausdorff, files,
                         finished == null ? null : finished.figuresOf(id)));
             });
+            printLane.finish();
+            previewLane.finish();
             if (print != null) {
                 print.close();
                 threeMfFile.close();
@@ -235,6 +240,75 @@ public final class LabelJob {
 
     private interface Writer {
         void write(Done done) throws IOException;
+    }
+
+    private interface Step {
+        void run() throws IOException;
+    }
+
+    /**
+     * Steps run in the order given on a thread of their own, at most {@value #LANE_AHEAD} behind
+     * the caller: the 3MF's text and the preview's drawing each take a structure at a time in
+     * label order (so their bytes do not depend on timing) while the caller writes the STL files
+     * and the GLB, instead of one thread doing all of it in turn.
+     */
+    private static final class Lane implements AutoCloseable {
+        private static final int LANE_AHEAD = 2;
+        private final ExecutorService thread;
+        private final Deque<Future<?>> pending = new ArrayDeque<>();
+
+        Lane(String name) {
+            thread = Executors.newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, name);
+                t.setDaemon(true);
+                return t;
+            });
+        }
+
+        void submit(Step step) throws IOException {
+            pending.add(thread.submit(() -> {
+                step.run();
+                return null;
+            }));
+            while (pending.size() > LANE_AHEAD) {
+                await(pending.removeFirst());
+            }
+        }
+
+        /** Waits for every step given; the first failure is thrown. */
+        void finish() throws IOException {
+            while (!pending.isEmpty()) {
+                await(pending.removeFirst());
+            }
+        }
+
+        private static void await(Future<?> f) throws IOException {
+            try {
+                f.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new MeshException(MeshError.MESHING_FAILED, "interrupted while writing labels", e);
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof IOException io) {
+                    throw io;
+                }
+                if (e.getCause() instanceof RuntimeException re) {
+                    throw re;
+                }
+                throw new MeshException(MeshError.MESHING_FAILED, "label writing failed: " + e.getCause(), e.getCause());
+            }
+        }
+
+        /** After a failure elsewhere: stops, and waits for a step under way, which may share a writer being closed. */
+        @Override
+        public void close() {
+            thread.shutdownNow();
+            try {
+                thread.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     /**

@@ -5,19 +5,17 @@ import dev.meshpipe.mesh.Mesh;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.time.LocalDateTime;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipOutputStream;
 
 /**
  * 3D Manufacturing Format (3MF core specification 1.3, materials extension 1.2): an OPC package
  * (a ZIP) whose {@code 3D/3dmodel.model} holds one mesh object per surface, in millimetres, each
- * with its name and its colour from one {@code m:colorgroup}. Streamed: nothing but one 64 KiB
- * buffer is held, whatever the mesh's size. Entry times are fixed, so equal meshes give equal
- * bytes.
+ * with its name and its colour from one {@code m:colorgroup}. Streamed: nothing but a few
+ * buffers of at most 512 KiB is held, whatever the mesh's size, and the model may be deflated on
+ * several threads ({@link PiecewiseZip}). Entry times are fixed, so equal meshes give equal
+ * bytes, whatever the thread count.
  */
 public final class ThreeMfWriter {
     static final String CORE_NS = "http://schemas.microsoft.com/3dmanufacturing/core/2015/02";
@@ -31,7 +29,6 @@ public final class ThreeMfWriter {
      * the same runs (docs/api.md).
      */
     static final int LEVEL = 1;
-    private static final LocalDateTime ENTRY_TIME = LocalDateTime.of(2020, 1, 1, 0, 0);
 
     private ThreeMfWriter() {}
 
@@ -74,7 +71,8 @@ public final class ThreeMfWriter {
      * group, so they are given up front; then {@link #add} once per colour, in that order.
      */
     public static final class Streaming implements java.io.Closeable {
-        private final ZipOutputStream zip;
+        private final PiecewiseZip zip;
+        private final OutputStream model;
         private final TextOut out;
         private final int count;
         private final java.util.BitSet written = new java.util.BitSet();
@@ -82,12 +80,19 @@ public final class ThreeMfWriter {
         private boolean closed;
 
         public Streaming(List<Integer> rgba, CoordinateSpace space, OutputStream os) throws IOException {
+            this(rgba, space, os, 1);
+        }
+
+        /**
+         * @param threads deflate the model on this many threads (the bytes do not depend on it);
+         *                they are the writer's own, ended by {@link #close}
+         */
+        public Streaming(List<Integer> rgba, CoordinateSpace space, OutputStream os, int threads) throws IOException {
             this.count = rgba.size();
-            zip = new ZipOutputStream(new NonClosing(os), StandardCharsets.UTF_8);
-            zip.setLevel(LEVEL);
+            zip = new PiecewiseZip(os, LEVEL, threads);
             packageParts(zip);
-            zip.putNextEntry(entry(MODEL_PATH));
-            out = new TextOut(zip);
+            model = zip.entry(MODEL_PATH);
+            out = new TextOut(model);
             out.ascii("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<model unit=\"millimeter\" xml:lang=\"en-US\" xmlns=\"")
                     .ascii(CORE_NS).ascii("\" xmlns:m=\"").ascii(MATERIAL_NS).ascii("\">\n")
                     .ascii(" <metadata name=\"Application\">meshpipe</metadata>\n")
@@ -132,12 +137,12 @@ public final class ThreeMfWriter {
             }
             out.ascii(" </build>\n</model>\n");
             out.flush();
-            zip.closeEntry();
+            model.close();
             zip.close();
         }
     }
 
-    private static void packageParts(ZipOutputStream zip) throws IOException {
+    private static void packageParts(PiecewiseZip zip) throws IOException {
         smallPart(zip, "[Content_Types].xml", """
                 <?xml version="1.0" encoding="UTF-8"?>
                 <Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">
@@ -193,33 +198,7 @@ public final class ThreeMfWriter {
         return String.format(Locale.ROOT, "#%08X", rgba);
     }
 
-    private static void smallPart(ZipOutputStream zip, String name, String text) throws IOException {
-        zip.putNextEntry(entry(name));
-        zip.write(text.getBytes(StandardCharsets.UTF_8));
-        zip.closeEntry();
-    }
-
-    private static ZipEntry entry(String name) {
-        ZipEntry e = new ZipEntry(name);
-        e.setTimeLocal(ENTRY_TIME);
-        e.setMethod(ZipEntry.DEFLATED);
-        return e;
-    }
-
-    /** The sink is the caller's to close; ZipOutputStream would close it with itself. */
-    private static final class NonClosing extends java.io.FilterOutputStream {
-        NonClosing(OutputStream out) {
-            super(out);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            out.write(b, off, len);
-        }
-
-        @Override
-        public void close() throws IOException {
-            flush();
-        }
+    private static void smallPart(PiecewiseZip zip, String name, String text) throws IOException {
+        zip.entry(name, text.getBytes(StandardCharsets.UTF_8));
     }
 }

@@ -1,6 +1,7 @@
 package dev.meshpipe.mesh.labels;
 
 import static dev.meshpipe.mesh.labels.LabelSurfacesTest.volume;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -19,6 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -107,6 +109,44 @@ class LabelJobTest {
         assertTrue(report.contains("objects 3\n"), report);
         assertTrue(report.contains("object name=liver ") && report.contains("manifold=1 color=#A0522DFF"), report);
         assertTrue(report.contains("object name=left kidney / cortex ") && report.contains("color=#0080FFFF"), report);
+    }
+
+    /**
+     * The files are written on several threads side by side (3MF text, preview, deflate pieces),
+     * each taking the structures in label order: so one thread or three give the same bytes.
+     */
+    @Test
+    void everyFileIsTheSameOnAnyNumberOfThreads() throws Exception {
+        Map<String, byte[]> one = filesOn(1);
+        Map<String, byte[]> three = filesOn(3);
+        assertEquals(one.keySet(), three.keySet());
+        assertTrue(one.keySet().containsAll(List.of("labels.3mf", "labels.glb", "preview.png", "labels/1-liver.stl")), one.keySet().toString());
+        for (String name : one.keySet()) {
+            assertArrayEquals(one.get(name), three.get(name), name);
+        }
+    }
+
+    /** Every file of a job on {@code threads}, quality.json without its timings. */
+    private Map<String, byte[]> filesOn(int threads) throws Exception {
+        Path out = Files.createDirectories(dir.resolve("threads-" + threads));
+        LabelJob.LabelOptions options = new LabelJob.LabelOptions(LabelSelection.all(), LabelSmoothing.Options.defaults(),
+                List.of(MeshFormat.STL, MeshFormat.GLB, MeshFormat.THREE_MF), CoordinateSpace.RAS, false, threads);
+        LabelJob.run(organs(), options, ColorTable.parse(TABLE), name -> {
+            Path p = out.resolve(name);
+            Files.createDirectories(p.getParent());
+            return Files.newOutputStream(p);
+        });
+        Map<String, byte[]> files = new java.util.TreeMap<>();
+        try (Stream<Path> walk = Files.walk(out)) {
+            for (Path p : walk.filter(Files::isRegularFile).toList()) {
+                files.put(out.relativize(p).toString(), Files.readAllBytes(p));
+            }
+        }
+        com.fasterxml.jackson.databind.node.ObjectNode quality = (com.fasterxml.jackson.databind.node.ObjectNode)
+                MeshJson.MAPPER.readTree(files.get(LabelJob.QUALITY_FILE));
+        quality.remove("timingsMs");
+        files.put(LabelJob.QUALITY_FILE, MeshJson.MAPPER.writeValueAsBytes(quality));
+        return files;
     }
 
     /** preview.png shows every structure in its own colour over the background. */

@@ -193,6 +193,41 @@ class ThreeMfWriterTest {
         }
     }
 
+    /**
+     * A model of several deflate pieces (each compressed on its own, on any thread) gives the same
+     * package on one thread or three; ZipFile (through the central directory) and ZipInputStream
+     * (through the local headers and data descriptors) read the same parts from it, and lib3mf
+     * finds the mesh with its very floats and indices.
+     */
+    @Test
+    void aModelOfManyDeflatePiecesIsTheSameOnAnyNumberOfThreads() throws Exception {
+        Mesh big = MarchingCubes.extract(SyntheticVolumes.create("sphere:120:50", VolumeLimits.defaults()), 0, true, 2);
+        byte[] one = writeOn(big, 1);
+        assertArrayEquals(one, writeOn(big, 3));
+        Map<String, byte[]> parts = unzip(one);
+        assertTrue(parts.get("3D/3dmodel.model").length > 3 * PiecewiseZip.PIECE, "only " + parts.get("3D/3dmodel.model").length + " bytes");
+        Path file = dir.resolve("big.3mf");
+        Files.write(file, one);
+        try (java.util.zip.ZipFile zip = new java.util.zip.ZipFile(file.toFile())) {
+            assertEquals(List.copyOf(parts.keySet()), zip.stream().map(ZipEntry::getName).toList());
+            for (Map.Entry<String, byte[]> part : parts.entrySet()) {
+                assertArrayEquals(part.getValue(), zip.getInputStream(zip.getEntry(part.getKey())).readAllBytes(), part.getKey());
+            }
+        }
+        assertSameMesh(big, children(xml(parts.get("3D/3dmodel.model")).getDocumentElement(), ThreeMfWriter.CORE_NS, "object").get(0));
+        String report = PrintJudges.lib3mf(PrintJudges.lib3mfChecker(dir), file);
+        assertTrue(report.contains("warnings 0\n"), report);
+        assertTrue(report.contains(objectLine("big", big, "#EDDBC2FF")), report);
+    }
+
+    private static byte[] writeOn(Mesh mesh, int threads) throws IOException {
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        try (ThreeMfWriter.Streaming w = new ThreeMfWriter.Streaming(List.of(ThreeMfWriter.DEFAULT_RGBA), CoordinateSpace.RAS, b, threads)) {
+            w.add("big", mesh);
+        }
+        return b.toByteArray();
+    }
+
     @Test
     void theCallersStreamStaysOpen() throws Exception {
         ByteArrayOutputStream b = new ByteArrayOutputStream();
