@@ -85,13 +85,17 @@ class StatusEventsPipelineTest {
     }
 
     void submit(String base, String id, String token) throws Exception {
+        submit(base, id, token, "sphere:24:8");
+    }
+
+    void submit(String base, String id, String token, String synthetic) throws Exception {
         HttpResponse<String> r;
         long end = System.currentTimeMillis() + 60_000;
         do {
             // 503 STATUS_UNAVAILABLE while the second instance's tasks settle: retry, as a client should.
             r = pipeline.http().send(HttpRequest.newBuilder(URI.create(base + "/jobs"))
                     .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString("{\"id\":\"" + id + "\",\"input\":{\"synthetic\":\"sphere:24:8\"}}")).build(),
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"id\":\"" + id + "\",\"input\":{\"synthetic\":\"" + synthetic + "\"}}")).build(),
                     HttpResponse.BodyHandlers.ofString());
             if (r.statusCode() == 503) {
                 Thread.sleep(200);
@@ -108,7 +112,9 @@ class StatusEventsPipelineTest {
     @Test
     void theInstanceThatDoesNotOwnTheJobStreamsItToTheEndAndAnotherTenantGets404() throws Exception {
         String id = idNotOwnedBy(a, b, "events-a-");
-        submit(a, id, ACME);
+        // A job of about a second (a 24-voxel sphere ended before the stream opened on a quiet
+        // machine), so the stream opened right after the submission sees it change state.
+        submit(a, id, ACME, "sphere:160:60");
         HttpResponse<Stream<String>> r = events(a, id, ACME, HttpResponse.BodyHandlers.ofLines());
         assertEquals(200, r.statusCode());
         assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("text/event-stream"));
