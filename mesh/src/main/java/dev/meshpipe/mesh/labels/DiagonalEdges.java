@@ -1,5 +1,8 @@
 package dev.meshpipe.mesh.labels;
 
+import static dev.meshpipe.mesh.labels.SheetMesher.find;
+import static dev.meshpipe.mesh.labels.SheetMesher.union;
+
 import java.util.Arrays;
 
 /**
@@ -327,16 +330,5 @@ final class DiagonalEdges {
     static int faceLow(int f) {
         int a = f / 4;
         return ((f & 1) << ((a + 1) % 3)) | (((f >> 1) & 1) << ((a + 2) % 3));
-    }
-
-    private static int find(int[] p, int x) {
-        while (p[x] != x) {
-            x = p[x] = p[p[x]];
-        }
-        return x;
-    }
-
-    private static void union(int[] p, int a, int b) {
-        p[find(p, a)] = find(p, b);
     }
 }

@@ -319,14 +319,14 @@ final class SheetMesher {
         return table;
     }
 
-    private static int find(int[] p, int x) {
+    static int find(int[] p, int x) {
         while (p[x] != x) {
             x = p[x] = p[p[x]];
         }
         return x;
     }
 
-    private static void union(int[] p, int a, int b) {
+    static void union(int[] p, int a, int b) {
         p[find(p, a)] = find(p, b);
     }
 }

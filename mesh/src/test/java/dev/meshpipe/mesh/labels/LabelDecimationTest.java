@@ -66,8 +66,8 @@ class LabelDecimationTest {
             assertTrue(t.badEdges() <= was.badEdges(), "structure " + k + " pinches " + t + " were " + was);
             assertTrue(t.badVertices() <= was.badVertices(), "structure " + k + " vertices " + t + " were " + was);
             assertEquals(0, t.unusedVertices(), "structure " + k);
-            Topology weldedWas = Topology.of(welded(before));
-            Topology welded = Topology.of(welded(m));
+            Topology weldedWas = Topology.welded(before);
+            Topology welded = Topology.welded(m);
             assertTrue(welded.closed(), "structure " + k + " welded: " + welded);
             assertTrue(welded.badEdges() <= weldedWas.badEdges(), "structure " + k + " welded " + welded + " were " + weldedWas);
             LabelDecimation.Figures f = r.figures().get(k);
@@ -118,21 +118,6 @@ class LabelDecimationTest {
             }
         }
         return pairs;
-    }
-
-    /** The mesh with one vertex per distinct position, so edges are counted by position. */
-    static Mesh welded(Mesh m) {
-        Map<List<Float>, Integer> ids = new HashMap<>();
-        float[] p = m.positions();
-        int[] id = new int[m.vertexCount()];
-        for (int v = 0; v < id.length; v++) {
-            id[v] = ids.computeIfAbsent(List.of(p[3 * v], p[3 * v + 1], p[3 * v + 2]), k -> ids.size());
-        }
-        int[] t = m.triangles().clone();
-        for (int i = 0; i < t.length; i++) {
-            t[i] = id[t[i]];
-        }
-        return new Mesh(new float[3 * ids.size()], t);
     }
 
     static long triangles(List<Mesh> meshes) {

@@ -90,6 +90,11 @@ record Topology(int badEdges, int unpairedEdges, int badVertices, int unusedVert
      * itself at a corner only) are one vertex after welding, so only edges are checked here.
      */
     static Topology welded(Mesh m) {
+        return of(weldedMesh(m));
+    }
+
+    /** The mesh with one vertex per distinct position, at that position. */
+    static Mesh weldedMesh(Mesh m) {
         Map<List<Float>, Integer> ids = new HashMap<>();
         float[] p = m.positions();
         int[] id = new int[m.vertexCount()];
@@ -106,7 +111,7 @@ record Topology(int badEdges, int unpairedEdges, int badVertices, int unusedVert
                 q[3 * e.getValue() + a] = e.getKey().get(a);
             }
         }
-        return of(new Mesh(q, t));
+        return new Mesh(q, t);
     }
 
     private static long key(int u, int v) {
