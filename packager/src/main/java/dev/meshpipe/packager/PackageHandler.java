@@ -8,9 +8,11 @@ import dev.meshpipe.common.events.JobMeshed;
 import dev.meshpipe.common.events.JobResult;
 import dev.meshpipe.common.events.JobState;
 import dev.meshpipe.common.events.OutputFile;
+import dev.meshpipe.common.kafka.CommittedKeys;
 import dev.meshpipe.common.kafka.Outbox;
 import dev.meshpipe.common.kafka.ProgressThrottle;
 import dev.meshpipe.common.kafka.StageHandler;
+import dev.meshpipe.common.kafka.TransactionalWorker;
 import dev.meshpipe.common.store.Cancellation;
 import dev.meshpipe.common.store.DigestingOutputStream;
 import dev.meshpipe.common.store.ObjectInfo;
@@ -34,13 +36,27 @@ final class PackageHandler extends StageHandler<JobMeshed> {
     private static final Logger log = LoggerFactory.getLogger(PackageHandler.class);
     private static final Stage STAGE = new Stage("packager", "packaging", "meshed event");
 
+    /**
+     * How far before a job's submission its completion record is looked for: the gateway's and the
+     * packager's clocks may differ.
+     */
+    private static final Duration CLOCK_SKEW = Duration.ofHours(1);
+
     private final java.util.function.Consumer<JobEvent> progress;
     private final Duration retention;
+    private final Announcements announcements;
 
-    PackageHandler(ObjectStore store, java.util.function.Consumer<JobEvent> progress, Duration retention) {
+    /** Whether a job's completion record is already committed, written at or after a time ({@link CommittedKeys}). */
+    @FunctionalInterface
+    interface Announcements {
+        boolean committed(String jobId, Instant since);
+    }
+
+    PackageHandler(ObjectStore store, java.util.function.Consumer<JobEvent> progress, Duration retention, Announcements announcements) {
         super(STAGE, JobMeshed.class, store);
         this.progress = progress;
         this.retention = retention;
+        this.announcements = announcements;
     }
 
     @Override
@@ -61,15 +77,27 @@ final class PackageHandler extends StageHandler<JobMeshed> {
     }
 
     @Override
-    protected void process(ConsumerRecord<String, byte[]> rec, JobMeshed meshed, Outbox out) throws IOException {
+    protected void process(ConsumerRecord<String, byte[]> rec, JobMeshed meshed, Outbox out)
+            throws IOException, TransactionalWorker.RetryableException {
         String id = meshed.jobId();
         String zipKey = ObjectKeys.result(id);
-        if (packagedBefore(meshed, zipKey)) {
-            // Redelivered, so the transaction that announced this ZIP did not commit: the
-            // offset commits with the announcement. It can only have been lost by the broker
-            // (a hanging transaction, aborted after a crash), after the work files were
-            // deleted. The ZIP stands: announce it again, without packaging again, unless a
-            // cancel came in meanwhile (nothing was announced, so the cancel still wins).
+        boolean zipped = store.head(zipKey).isPresent();
+        if (zipped && announced(meshed)) {
+            // Done before, and its announcement committed. The one rule that keeps a job
+            // completed once: a job with a committed completion is never announced again, whatever
+            // was redelivered. A redelivery does not prove the announcement was lost: after a
+            // crash of the broker the offset commit can be lost (a hanging transaction aborted on
+            // __consumer_offsets alone) while the records committed, and the processor may then
+            // mesh the job again too. Only the offset commits now; afterCommit deletes any work files.
+            log.warn("job {}: redelivered, but its completion is already committed; not announcing it again", id);
+            return;
+        }
+        if (zipped && store.list(ObjectKeys.workPrefix(id)).isEmpty()) {
+            // A ZIP whose intermediate files are gone was made and handed to a commit (the files
+            // go only after one), and that announcement is not on the completed topic: the broker
+            // lost it (a hanging transaction, aborted after a crash). The ZIP stands: announce it
+            // again, without packaging again, unless a cancel came in meanwhile (nothing was
+            // announced, so the cancel still wins).
             if (!Cancellation.mayComplete(store, id)) {
                 dropCancelled(out, id);
                 return;
@@ -168,12 +196,14 @@ final class PackageHandler extends StageHandler<JobMeshed> {
         }
     }
 
-    /** A ZIP whose intermediate files are gone was made and handed to a commit (the files go only after one). */
-    private boolean packagedBefore(JobMeshed meshed, String zipKey) throws IOException {
-        if (store.head(zipKey).isEmpty()) {
-            return false;
+    /** Whether this job's completion is already committed; broker trouble is retried like storage trouble. */
+    private boolean announced(JobMeshed meshed) throws TransactionalWorker.RetryableException {
+        Instant submitted = meshed.submittedAt() != null ? meshed.submittedAt() : Instant.now().minus(retention);
+        try {
+            return announcements.committed(meshed.jobId(), submitted.minus(CLOCK_SKEW));
+        } catch (org.apache.kafka.common.KafkaException e) {
+            throw new TransactionalWorker.RetryableException("could not read the completed topic: " + e.getMessage(), e);
         }
-        return store.list(ObjectKeys.workPrefix(meshed.jobId())).isEmpty();
     }
 
     private List<String> missingOutputs(JobMeshed meshed) throws IOException {

@@ -2,6 +2,7 @@ package dev.meshpipe.packager;
 
 import dev.meshpipe.common.MeshpipeConfig;
 import dev.meshpipe.common.Topics;
+import dev.meshpipe.common.kafka.CommittedKeys;
 import dev.meshpipe.common.kafka.EventPublisher;
 import dev.meshpipe.common.kafka.TransactionalWorker;
 import dev.meshpipe.common.store.ObjectStore;
@@ -27,7 +28,8 @@ public final class PackagerService implements AutoCloseable {
         this.events = new EventPublisher(config.bootstrapServers(), "meshpipe-packager-events-" + config.instanceId());
         var settings = new TransactionalWorker.Settings(config.bootstrapServers(), GROUP_ID, Topics.MESHED,
                 "meshpipe-packager-" + config.instanceId(), Duration.ofMinutes(10), config.storageRetries(), config.storageBackoff());
-        this.worker = new TransactionalWorker(settings, new PackageHandler(store, events::publish, config.retention()));
+        this.worker = new TransactionalWorker(settings, new PackageHandler(store, events::publish, config.retention(),
+                new CommittedKeys(config.bootstrapServers(), Topics.COMPLETED, Duration.ofSeconds(30))::contains));
         this.thread = new Thread(worker, "packager");
         this.expirer = new Expirer(store, events::publish, config.retention(), config.inputRetention(), java.time.Clock.systemUTC());
     }

@@ -47,6 +47,9 @@ class PackageHandlerTest {
                 dev.meshpipe.common.events.MeshSummary.of("cpu", 3, 1, true, null), Instant.now(), Instant.now());
     }
 
+    /** No completion committed yet. */
+    static final PackageHandler.Announcements NONE = (id, since) -> false;
+
     static ConsumerRecord<String, byte[]> record(JobMeshed m, long offset) {
         return new ConsumerRecord<>(Topics.MESHED, 0, offset, m.jobId(), Json.bytes(m));
     }
@@ -58,7 +61,7 @@ class PackageHandlerTest {
     @Test
     void aMissingOutputFailsTheJobAndPublishesNothing() throws Exception {
         FileObjectStore store = new FileObjectStore(dir);
-        PackageHandler h = new PackageHandler(store, e -> { }, Duration.ofHours(1));
+        PackageHandler h = new PackageHandler(store, e -> { }, Duration.ofHours(1), NONE);
         Outbox out = new Outbox();
         h.handle(record(meshed(store, "job-a", "mesh.stl", "quality.json"), 0), out);
         assertEquals(1, out.records().size());
@@ -73,7 +76,7 @@ class PackageHandlerTest {
     void aRedeliveryAfterTheWorkFilesWentAnnouncesTheSameZipAgain() throws Exception {
         FileObjectStore store = new FileObjectStore(dir);
         List<JobEvent> progress = new ArrayList<>();
-        PackageHandler h = new PackageHandler(store, progress::add, Duration.ofHours(1));
+        PackageHandler h = new PackageHandler(store, progress::add, Duration.ofHours(1), NONE);
         JobMeshed m = meshed(store, "job-b", "mesh.stl", "quality.json", "preview.png");
         Outbox first = new Outbox();
         h.handle(record(m, 7), first);
@@ -101,11 +104,48 @@ class PackageHandlerTest {
         assertEquals(1, progress.stream().filter(e -> e.progress() == 0).count(), "no second packaging: " + progress);
     }
 
+    /**
+     * The rule that keeps a job completed once: after a crash the broker can lose a transaction's
+     * offset commit while its records commit, and the processor may then mesh the job again. A
+     * job whose completion is committed is not announced again, whatever comes.
+     */
+    @Test
+    void aJobWhoseCompletionIsCommittedIsNotAnnouncedAgainEvenWhenMeshedAgain() throws Exception {
+        FileObjectStore store = new FileObjectStore(dir);
+        List<String> committed = new ArrayList<>();
+        List<Instant> asked = new ArrayList<>();
+        PackageHandler h = new PackageHandler(store, e -> { }, Duration.ofHours(1), (id, since) -> {
+            asked.add(since);
+            return committed.contains(id);
+        });
+        JobMeshed m = meshed(store, "job-c", "mesh.stl", "quality.json", "preview.png");
+        Outbox first = new Outbox();
+        h.handle(record(m, 7), first);
+        assertEquals(List.of(Topics.COMPLETED, Topics.EVENTS), first.records().stream().map(ProducerRecord::topic).toList());
+        assertTrue(asked.isEmpty(), "no ZIP yet, so no need to look for a completion");
+        committed.add("job-c");
+        h.afterCommit(record(m, 7));
+        var zip = store.head(ObjectKeys.result("job-c")).orElseThrow();
+        // The processor's offset commit was lost: it meshed the job again and published it again.
+        JobMeshed again = meshed(store, "job-c", "mesh.stl", "quality.json", "preview.png");
+        Outbox second = new Outbox();
+        h.handle(record(again, 8), second);
+        assertEquals(List.of(), second.records(), "announced once only");
+        assertEquals(zip.lastModified(), store.head(ObjectKeys.result("job-c")).orElseThrow().lastModified(), "not packaged again");
+        assertTrue(asked.get(0).isBefore(again.submittedAt()), "looked from before the submission: " + asked);
+        h.afterCommit(record(again, 8));
+        assertTrue(store.list(ObjectKeys.workPrefix("job-c")).isEmpty(), "the second meshing's files go too");
+        // The same redelivery when the work files are gone already: still nothing announced.
+        Outbox third = new Outbox();
+        h.handle(record(again, 8), third);
+        assertEquals(List.of(), third.records());
+    }
+
     /** Label mode writes labels/..., labels.glb and labels.3mf in place of mesh.*. */
     @Test
     void aLabelMapsOutputsArePackagedUnderTheirFolderAndItsSceneFeedsTheViewer() throws Exception {
         FileObjectStore store = new FileObjectStore(dir);
-        PackageHandler h = new PackageHandler(store, e -> { }, Duration.ofHours(1));
+        PackageHandler h = new PackageHandler(store, e -> { }, Duration.ofHours(1), NONE);
         JobMeshed m = meshed(store, "job-l", "labels/1-liver.stl", "labels/2-kidney.stl", "labels.glb", "labels.3mf", "quality.json");
         Outbox out = new Outbox();
         h.handle(record(m, 3), out);
@@ -136,7 +176,7 @@ class PackageHandlerTest {
     @Test
     void aCancelledJobIsNotPackaged() throws Exception {
         FileObjectStore store = new FileObjectStore(dir);
-        PackageHandler h = new PackageHandler(store, e -> { }, Duration.ofHours(1));
+        PackageHandler h = new PackageHandler(store, e -> { }, Duration.ofHours(1), NONE);
         JobMeshed m = meshed(store, "job-c", "mesh.stl", "quality.json", "preview.png");
         store.put(ObjectKeys.cancelled("job-c"), new byte[0]);
         Outbox out = new Outbox();
@@ -162,7 +202,7 @@ class PackageHandlerTest {
             }
         });
         Outbox out = new Outbox();
-        new PackageHandler(store, e -> { }, Duration.ofHours(1)).handle(record(m, 3), out);
+        new PackageHandler(store, e -> { }, Duration.ofHours(1), NONE).handle(record(m, 3), out);
         assertTrue(gatewayAnnounces[0], "the cancel came before the packager's decision: it wins at once");
         assertEquals(List.of(Topics.EVENTS), topics(out), "no record on " + Topics.COMPLETED);
         assertEquals(List.of(JobState.CANCELLED), eventStates(out));
@@ -189,7 +229,7 @@ class PackageHandlerTest {
             }
         });
         Outbox out = new Outbox();
-        new PackageHandler(store, e -> { }, Duration.ofHours(1)).handle(record(m, 4), out);
+        new PackageHandler(store, e -> { }, Duration.ofHours(1), NONE).handle(record(m, 4), out);
         assertEquals(Boolean.FALSE, gatewayAnnounces[0], "the gateway leaves the decision to the packager");
         assertEquals(List.of(Topics.COMPLETED, Topics.EVENTS), topics(out));
         assertEquals(List.of(JobState.SUCCEEDED), eventStates(out));
@@ -211,7 +251,7 @@ class PackageHandlerTest {
             }
         });
         Outbox out = new Outbox();
-        new PackageHandler(store, e -> { }, Duration.ofHours(1)).handle(record(m, 5), out);
+        new PackageHandler(store, e -> { }, Duration.ofHours(1), NONE).handle(record(m, 5), out);
         assertFalse(gatewayAnnounces[0]);
         assertEquals(List.of(Topics.EVENTS), topics(out));
         assertEquals(List.of(JobState.CANCELLED), eventStates(out));
@@ -227,7 +267,7 @@ class PackageHandlerTest {
     @Test
     void aCancelAfterALostCommitDropsTheZipLeftBehind() throws Exception {
         FileObjectStore store = new FileObjectStore(dir);
-        PackageHandler h = new PackageHandler(store, e -> { }, Duration.ofHours(1));
+        PackageHandler h = new PackageHandler(store, e -> { }, Duration.ofHours(1), NONE);
         JobMeshed m = meshed(store, "job-g", "mesh.stl", "quality.json", "preview.png");
         h.handle(record(m, 6), new Outbox());
         h.afterCommit(record(m, 6));
