@@ -74,6 +74,8 @@ public final class LabelSurfaces {
         }
         Arrays.sort(order, Comparator.comparingLong(i -> -plan.g.boxVolume(plan.tasks.get(i).dense)));
         runAll(Math.max(1, threads), order.length, k -> out[order[k]] = plan.structure(order[k]));
+        // Every structure is meshed and nothing else holds the plan: its label indices can serve the next map.
+        plan.g.release();
         return new Result(List.of(out), plan.dropped, plan.missing, plan.labelsPresent);
     }
 
@@ -215,10 +217,9 @@ public final class LabelSurfaces {
         public Meshed meshed(int k, boolean withRaw) {
             Task t = tasks.get(k);
             SheetMesher mesher = new SheetMesher(g, t.dense, field);
-            Mesh grid = mesher.mesh();
-            Structure s = new Structure(t.label, grid.transformed(v.gridToWorld()), g.counts[t.dense],
-                    g.counts[t.dense] * voxelVolume);
-            Mesh raw = !withRaw ? null : field == null ? s.mesh() : mesher.rawMesh(grid).transformed(v.gridToWorld());
+            Mesh world = mesher.mesh(v.gridToWorld());
+            Structure s = new Structure(t.label, world, g.counts[t.dense], g.counts[t.dense] * voxelVolume);
+            Mesh raw = !withRaw ? null : field == null ? world : mesher.rawMesh(world, v.gridToWorld());
             return new Meshed(s, raw);
         }
     }
@@ -309,6 +310,8 @@ public final class LabelSurfaces {
      * eight voxels to look at), with each label's voxel count and bounding box in padded coordinates.
      */
     static final class Grid {
+        /** Label indices of earlier maps, for {@link #of} (see {@link Spares}). */
+        private static final Spares<char[]> DENSE = new Spares<>(2);
         final int px, py, pz;
         final char[] dense;
         final int[] values;
@@ -337,7 +340,7 @@ public final class LabelSurfaces {
             if ((long) px * py * pz > Integer.MAX_VALUE - 8) {
                 throw new MeshException(MeshError.VOLUME_TOO_LARGE, "label map too large: " + nx + "x" + ny + "x" + nz);
             }
-            char[] dense = new char[px * py * pz];
+            char[] dense = indices(px, py, pz);
             IntIndex index = new IntIndex();
             index.indexOf(0);
             float[] data = v.data();
@@ -384,6 +387,35 @@ public final class LabelSurfaces {
             }
             int n = index.size();
             return new Grid(px, py, pz, dense, index.values(), Arrays.copyOf(counts, n), Arrays.copyOf(box, 6 * n), v.spacing());
+        }
+
+        /** Hands the label indices back for the next map; this grid must not be read afterwards. */
+        void release() {
+            DENSE.keep(dense);
+        }
+
+        /**
+         * Room for px * py * pz indices with the border zero (background): kept from an earlier map,
+         * whose interior {@link #of} overwrites, or new.
+         */
+        private static char[] indices(int px, int py, int pz) {
+            int size = px * py * pz;
+            char[] dense = DENSE.take(a -> a.length >= size);
+            if (dense == null) {
+                return new char[size];
+            }
+            int pxy = px * py;
+            Arrays.fill(dense, 0, pxy, (char) 0);
+            Arrays.fill(dense, (pz - 1) * pxy, size, (char) 0);
+            for (int z = 1; z < pz - 1; z++) {
+                Arrays.fill(dense, pxy * z, pxy * z + px, (char) 0);
+                Arrays.fill(dense, pxy * z + pxy - px, pxy * (z + 1), (char) 0);
+                for (int y = 1; y < py - 1; y++) {
+                    dense[pxy * z + px * y] = 0;
+                    dense[pxy * z + px * y + px - 1] = 0;
+                }
+            }
+            return dense;
         }
 
         private static void closeRun(long[] counts, int[] box, int d, int x0, int x1, int y, int z) {

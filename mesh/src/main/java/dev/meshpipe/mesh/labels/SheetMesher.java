@@ -1,6 +1,7 @@
 package dev.meshpipe.mesh.labels;
 
 import dev.meshpipe.mesh.Mesh;
+import dev.meshpipe.mesh.Volume;
 import java.util.Arrays;
 
 /**
@@ -21,6 +22,7 @@ final class SheetMesher {
     private final LabelSurfaces.Grid g;
     private final char d;
     private final int x0, y0, z0, x1, y1, z1, cx;
+    /** The layer arrays and outputs below live in a {@link Scratch} while {@link #mesh()} runs. */
     private int[] vertLo, vertHi, maskLo, maskHi;
     /** Per corner of a layer: index into {@link #resolved} for corners at a diagonal edge, else -1. */
     private int[] specialLo, specialHi;
@@ -31,11 +33,12 @@ final class SheetMesher {
     private int[] movedVertex = new int[16];
     private float[] movedBy = new float[48];
     private int nMoved;
-    /** Which corner layer (z + 1) an entry of a layer array was last set for; other entries are stale. */
+    /** Which corner layer (stampBase + z) an entry of a layer array was last set for; other entries are stale. */
     private int[] stampLo, stampHi;
-    private float[] pos = new float[3 * 1024];
+    private int stampBase;
+    private float[] pos;
     private int nPos;
-    private int[] tri = new int[6 * 1024];
+    private int[] tri;
     private int nTri;
     private final int[] p = new int[3];
     private final int[] v = new int[4];
@@ -62,18 +65,85 @@ final class SheetMesher {
         y1 = g.box[o + 4];
         z1 = g.box[o + 5];
         cx = x1 - x0 + 2;
-        int layer = cx * (y1 - y0 + 2);
-        vertLo = new int[4 * layer];
-        vertHi = new int[4 * layer];
-        maskLo = new int[layer];
-        maskHi = new int[layer];
-        specialLo = new int[layer];
-        specialHi = new int[layer];
-        stampLo = new int[layer];
-        stampHi = new int[layer];
     }
 
-    Mesh mesh() {
+    /**
+     * A mesher's layer arrays and growing outputs, kept for the next structure or map (see
+     * {@link Spares}): a whole atlas otherwise allocates its boxes' layers and outputs afresh.
+     */
+    private static final class Scratch {
+        int[] vertLo = new int[0], vertHi = new int[0], maskLo = new int[0], maskHi = new int[0];
+        int[] specialLo = new int[0], specialHi = new int[0], stampLo = new int[0], stampHi = new int[0];
+        float[] pos = new float[3 * 1024];
+        int[] tri = new int[6 * 1024];
+        /**
+         * Stamps of this use start above every stamp of the earlier ones, so entries they left
+         * are stale without clearing the arrays.
+         */
+        int nextStampBase = 1;
+    }
+
+    /** Two jobs' meshing threads at once. */
+    private static final Spares<Scratch> SCRATCH = new Spares<>(2 * Math.max(4, Runtime.getRuntime().availableProcessors()));
+
+    private void takeScratch() {
+        Scratch s = SCRATCH.take(x -> true);
+        if (s == null) {
+            s = new Scratch();
+        }
+        int layer = cx * (y1 - y0 + 2);
+        if (s.nextStampBase > Integer.MAX_VALUE / 2) {
+            Arrays.fill(s.stampLo, 0);
+            Arrays.fill(s.stampHi, 0);
+            s.nextStampBase = 1;
+        }
+        stampBase = s.nextStampBase;
+        // Corner layers run from z0 to z1 + 1.
+        s.nextStampBase += z1 + 2;
+        vertLo = atLeast(s.vertLo, 4 * layer);
+        vertHi = atLeast(s.vertHi, 4 * layer);
+        maskLo = atLeast(s.maskLo, layer);
+        maskHi = atLeast(s.maskHi, layer);
+        specialLo = atLeast(s.specialLo, layer);
+        specialHi = atLeast(s.specialHi, layer);
+        stampLo = atLeast(s.stampLo, layer);
+        stampHi = atLeast(s.stampHi, layer);
+        pos = s.pos;
+        tri = s.tri;
+        scratch = s;
+    }
+
+    private static int[] atLeast(int[] a, int n) {
+        return a.length >= n ? a : new int[Math.max(n, a.length + a.length / 2)];
+    }
+
+    private void keepScratch() {
+        Scratch s = scratch;
+        s.vertLo = vertLo;
+        s.vertHi = vertHi;
+        s.maskLo = maskLo;
+        s.maskHi = maskHi;
+        s.specialLo = specialLo;
+        s.specialHi = specialHi;
+        s.stampLo = stampLo;
+        s.stampHi = stampHi;
+        s.pos = pos;
+        s.tri = tri;
+        vertLo = vertHi = maskLo = maskHi = specialLo = specialHi = stampLo = stampHi = tri = null;
+        pos = null;
+        scratch = null;
+        SCRATCH.keep(s);
+    }
+
+    private Scratch scratch;
+
+    /**
+     * The label's surface, placed by the row-major affine {@code toWorld} (grid space to world) as
+     * it is copied out of the scratch arrays: the same floats as {@code mesh.transformed(toWorld)},
+     * without a second copy of the positions.
+     */
+    Mesh mesh(double[] toWorld) {
+        takeScratch();
         char[] lab = g.dense;
         int px = g.px;
         int pxy = g.px * g.py;
@@ -110,11 +180,23 @@ final class SheetMesher {
             specialLo = specialHi;
             specialHi = t;
         }
-        return new Mesh(Arrays.copyOf(pos, nPos), Arrays.copyOf(tri, nTri));
+        float[] world = new float[nPos];
+        place(pos, nPos, toWorld, world);
+        int[] t = Arrays.copyOf(tri, nTri);
+        if (mirrors(toWorld)) {
+            // A mirror turns the winding inside out: swap two corners of every triangle.
+            for (int i = 0; i < t.length; i += 3) {
+                int s = t[i + 1];
+                t[i + 1] = t[i + 2];
+                t[i + 2] = s;
+            }
+        }
+        keepScratch();
+        return new Mesh(world, t);
     }
 
-    /** After {@link #mesh()} with a field: the same triangles on the unsmoothed corners. */
-    Mesh rawMesh(Mesh smoothed) {
+    /** After {@link #mesh} with a field: the same triangles on the unsmoothed corners, placed by {@code toWorld} too. */
+    Mesh rawMesh(Mesh smoothed, double[] toWorld) {
         int nv = smoothed.vertexCount();
         float[] raw = new float[3 * nv];
         for (int i = 0; i < nv; i++) {
@@ -125,7 +207,42 @@ final class SheetMesher {
                 raw[3 * movedVertex[k] + a] += movedBy[3 * k + a];
             }
         }
+        place(raw, raw.length, toWorld, raw);
         return new Mesh(raw, smoothed.triangles());
+    }
+
+    /**
+     * The first n floats of {@code from} (x, y, z triples) through the affine m into {@code to},
+     * which may be {@code from}: Mesh.transformed's arithmetic, so the floats are the same.
+     */
+    static void place(float[] from, int n, double[] m, float[] to) {
+        if (isIdentity(m)) {
+            System.arraycopy(from, 0, to, 0, n);
+            return;
+        }
+        for (int v = 0; v < n; v += 3) {
+            double x = from[v];
+            double y = from[v + 1];
+            double z = from[v + 2];
+            to[v] = (float) (m[0] * x + m[1] * y + m[2] * z + m[3]);
+            to[v + 1] = (float) (m[4] * x + m[5] * y + m[6] * z + m[7]);
+            to[v + 2] = (float) (m[8] * x + m[9] * y + m[10] * z + m[11]);
+        }
+    }
+
+    /** Compared with ==, as Mesh.transformed does (-0 counts as 0). */
+    private static boolean isIdentity(double[] m) {
+        double[] id = Volume.identity();
+        for (int i = 0; i < 16; i++) {
+            if (m[i] != id[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    static boolean mirrors(double[] m) {
+        return m[0] * (m[5] * m[10] - m[6] * m[9]) - m[1] * (m[4] * m[10] - m[6] * m[8]) + m[2] * (m[4] * m[9] - m[5] * m[8]) < 0;
     }
 
     private static final int[][] PLUS = {{0, 0}, {1, 0}, {1, 1}, {0, 1}};
@@ -170,8 +287,8 @@ final class SheetMesher {
         int[] verts = hi ? vertHi : vertLo;
         int[] specials = hi ? specialHi : specialLo;
         int mask;
-        if (stamps[li] != corner[2] + 1) {
-            stamps[li] = corner[2] + 1;
+        if (stamps[li] != stampBase + corner[2]) {
+            stamps[li] = stampBase + corner[2];
             mask = masks[li] = mask(corner);
             verts[4 * li] = verts[4 * li + 1] = verts[4 * li + 2] = verts[4 * li + 3] = -1;
             specials[li] = DiagonalEdges.anyDiagonal(around) ? resolve(corner) : -1;

@@ -1,5 +1,6 @@
 package dev.meshpipe.mesh.labels;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -186,6 +187,76 @@ class LabelSurfacesTest {
         LabelSurfaces.Structure s = LabelSurfaces.extract(v, LabelSelection.all(), 1).structures().get(0);
         assertEquals(2.0, s.voxelVolume(), 1e-12);
         assertEquals(2.0, MeshQuality.signedVolume(s.mesh()), 1e-6);
+    }
+
+    static Volume randomLabels(int nx, int ny, int nz, int labels, int zeroOneIn, long seed) {
+        Random rnd = new Random(seed);
+        return volume(nx, ny, nz, new double[] {1, 1.5, 0.5},
+                (x, y, z) -> rnd.nextInt(zeroOneIn) == 0 ? 0 : 1 + rnd.nextInt(labels));
+    }
+
+    static void assertSameSurfaces(LabelSurfaces.Result expected, LabelSurfaces.Result actual) {
+        assertEquals(expected.structures().size(), actual.structures().size());
+        for (int k = 0; k < expected.structures().size(); k++) {
+            Mesh e = expected.structures().get(k).mesh();
+            Mesh a = actual.structures().get(k).mesh();
+            assertArrayEquals(e.positions(), a.positions(), "label " + expected.structures().get(k).label());
+            assertArrayEquals(e.triangles(), a.triangles(), "label " + expected.structures().get(k).label());
+        }
+    }
+
+    /**
+     * Label indices and mesher arrays are kept for the next extraction (Spares): a larger map
+     * meshed in between, whose labels fill what is now the smaller map's background border and
+     * whose stamps are newer, must change nothing.
+     */
+    @Test
+    void workArraysKeptFromALargerMapLeaveNoTrace() {
+        Volume small = randomLabels(9, 8, 7, 3, 3, 21);
+        LabelSurfaces.Result before = LabelSurfaces.extract(small, LabelSelection.all(), 2);
+        assertSound(before);
+        for (int round = 0; round < 3; round++) {
+            LabelSurfaces.extract(randomLabels(16, 14, 12, 4, 1000, 22 + round), LabelSelection.all(), 2);
+            LabelSurfaces.Result after = LabelSurfaces.extract(small, LabelSelection.all(), 2);
+            assertSound(after);
+            assertSameSurfaces(before, after);
+        }
+    }
+
+    @Test
+    void extractionsAtOnceInOneJvmGiveTheSameSurfaces() throws Exception {
+        Volume v = randomLabels(12, 11, 10, 5, 4, 31);
+        LabelSurfaces.Result expected = LabelSurfaces.extract(v, LabelSelection.all(), 1);
+        java.util.concurrent.ExecutorService jobs = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            List<java.util.concurrent.Future<LabelSurfaces.Result>> results = new java.util.ArrayList<>();
+            for (int i = 0; i < 16; i++) {
+                // Other maps in between, so the jobs hand each other arrays of every size.
+                Volume w = i % 2 == 0 ? v : randomLabels(6 + i, 7, 5, 3, 5, i);
+                results.add(jobs.submit(() -> LabelSurfaces.extract(w, LabelSelection.all(), 2)));
+            }
+            for (int i = 0; i < results.size(); i += 2) {
+                assertSameSurfaces(expected, results.get(i).get());
+            }
+        } finally {
+            jobs.shutdownNow();
+        }
+    }
+
+    /** The unsmoothed twin of a smoothed structure is placed by the same (mirroring) affine and keeps its voxel volume. */
+    @Test
+    void rawTwinOfASmoothedMirroredMapIsPlacedLikeTheStructure() {
+        double[] mirror = {-1, 0, 0, 10, 0, 2, 0, 0, 0, 0, 1, -5, 0, 0, 0, 1};
+        Volume labels = volume(10, (x, y, z) -> x < 5 ? 1 : (x - 7) * (x - 7) + (y - 5) * (y - 5) + (z - 5) * (z - 5) < 6 ? 2 : 0);
+        Volume v = new Volume(10, 10, 10, labels.data(), new double[] {1, 1, 1}, mirror, true, Double.NaN, "mirror");
+        LabelSurfaces.Plan plan = LabelSurfaces.plan(v, LabelSelection.all());
+        plan.smooth(LabelSmoothing.Options.defaults(), 2);
+        for (int k = 0; k < plan.size(); k++) {
+            LabelSurfaces.Meshed m = plan.meshed(k, true);
+            assertArrayEquals(m.structure().mesh().triangles(), m.raw().triangles());
+            assertEquals(m.structure().voxelVolume(), MeshQuality.signedVolume(m.raw()), 1e-3 * m.structure().voxelVolume(),
+                    "label " + plan.label(k));
+        }
     }
 
     @Test
