@@ -74,8 +74,8 @@ public final class LabelSurfaces {
         }
         Arrays.sort(order, Comparator.comparingLong(i -> -plan.g.boxVolume(plan.tasks.get(i).dense)));
         runAll(Math.max(1, threads), order.length, k -> out[order[k]] = plan.structure(order[k]));
-        // Every structure is meshed and nothing else holds the plan: its label indices can serve the next map.
-        plan.g.release();
+        // Every structure is meshed and nothing else holds the plan.
+        plan.release();
         return new Result(List.of(out), plan.dropped, plan.missing, plan.labelsPresent);
     }
 
@@ -139,6 +139,15 @@ public final class LabelSurfaces {
 
         public int size() {
             return tasks.size();
+        }
+
+        /**
+         * Hands the label indices back for the next map (see {@link Spares}) once nothing will be
+         * meshed from this plan again; it must not be used afterwards. Optional: an unreleased
+         * plan's indices are simply collected.
+         */
+        public void release() {
+            g.release();
         }
 
         public int label(int k) {
@@ -391,8 +400,13 @@ public final class LabelSurfaces {
 
         /** Hands the label indices back for the next map; this grid must not be read afterwards. */
         void release() {
-            DENSE.keep(dense);
+            // Once only: the same array in two slots would be handed to two maps.
+            if (released.compareAndSet(false, true)) {
+                DENSE.keep(dense);
+            }
         }
+
+        private final java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
 
         /**
          * Room for px * py * pz indices with the border zero (background): kept from an earlier map,
