@@ -320,7 +320,7 @@ public final class LabelSurfaces {
      */
     static final class Grid {
         /** Label indices of earlier maps, for {@link #of} (see {@link Spares}). */
-        private static final Spares<char[]> DENSE = new Spares<>(2);
+        private static final Spares<char[]> DENSE = new Spares<>(2, a -> a.length);
         final int px, py, pz;
         final char[] dense;
         final int[] values;

@@ -22,7 +22,7 @@ final class SheetMesher {
     private final LabelSurfaces.Grid g;
     private final char d;
     private final int x0, y0, z0, x1, y1, z1, cx;
-    /** The layer arrays and outputs below live in a {@link Scratch} while {@link #mesh()} runs. */
+    /** The layer arrays and outputs below live in a {@link Scratch} while {@link #mesh(double[])} runs. */
     private int[] vertLo, vertHi, maskLo, maskHi;
     /** Per corner of a layer: index into {@link #resolved} for corners at a diagonal edge, else -1. */
     private int[] specialLo, specialHi;
@@ -84,7 +84,8 @@ final class SheetMesher {
     }
 
     /** Two jobs' meshing threads at once. */
-    private static final Spares<Scratch> SCRATCH = new Spares<>(2 * Math.max(4, Runtime.getRuntime().availableProcessors()));
+    private static final Spares<Scratch> SCRATCH = new Spares<>(2 * Math.max(4, Runtime.getRuntime().availableProcessors()),
+            s -> (long) s.pos.length + s.tri.length + s.vertLo.length);
 
     private void takeScratch() {
         Scratch s = SCRATCH.take(x -> true);

@@ -3,6 +3,7 @@ package dev.meshpipe.mesh.labels;
 import java.lang.ref.SoftReference;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.Predicate;
+import java.util.function.ToLongFunction;
 
 /**
  * The large work arrays of label extraction, softly held for the next extraction in the same JVM
@@ -14,9 +15,12 @@ import java.util.function.Predicate;
  */
 final class Spares<T> {
     private final AtomicReferenceArray<SoftReference<T>> slots;
+    private final ToLongFunction<T> size;
 
-    Spares(int slots) {
+    /** {@code size} ranks kept objects: when every slot is taken, a larger one replaces the smallest. */
+    Spares(int slots, ToLongFunction<T> size) {
         this.slots = new AtomicReferenceArray<>(slots);
+        this.size = size;
     }
 
     /** A kept object that {@code fits}, now the caller's alone, or null. */
@@ -31,12 +35,32 @@ final class Spares<T> {
         return null;
     }
 
-    /** Hands {@code t} back for a later {@link #take}; dropped when every slot holds a live object. */
+    /**
+     * Hands {@code t} back for a later {@link #take}: into a free slot, else in place of the
+     * smallest kept object when that is smaller (so a few small maps cannot lock a large map out),
+     * else dropped.
+     */
     void keep(T t) {
+        int smallest = -1;
+        long smallestSize = size.applyAsLong(t);
         for (int i = 0; i < slots.length(); i++) {
             SoftReference<T> r = slots.get(i);
-            if ((r == null || r.get() == null) && slots.compareAndSet(i, r, new SoftReference<>(t))) {
-                return;
+            T kept = r == null ? null : r.get();
+            if (kept == null) {
+                if (slots.compareAndSet(i, r, new SoftReference<>(t))) {
+                    return;
+                }
+            } else if (size.applyAsLong(kept) < smallestSize) {
+                smallest = i;
+                smallestSize = size.applyAsLong(kept);
+            }
+        }
+        if (smallest >= 0) {
+            SoftReference<T> r = slots.get(smallest);
+            T kept = r == null ? null : r.get();
+            // Lost to another thread meanwhile: drop t rather than retry.
+            if (kept != null && size.applyAsLong(kept) == smallestSize) {
+                slots.compareAndSet(smallest, r, new SoftReference<>(t));
             }
         }
     }
