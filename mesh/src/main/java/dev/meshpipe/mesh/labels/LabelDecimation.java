@@ -38,6 +38,10 @@ import java.util.concurrent.Future;
  * unchanged, and each structure is rebuilt from its patches with its own copies there: as manifold
  * as before.
  *
+ * <p>Then each structure gets back the volume it enclosed before the decimation ({@link
+ * VolumeCorrection}): only unpinned vertices move, by one distance per patch, so shared patches
+ * stay the same vertices in both structures and junctions stay put.
+ *
  * <p>Cleanup runs first, on each structure alone (Components): a dropped island's triangles are
  * gone before the patches are found, so its neighbours' faces against it become faces to the
  * outside and those neighbours stay closed. Cavities are not filled: a cavity in a structure holds a
