@@ -80,12 +80,17 @@ public final class LabelJob {
     public record StructureQuality(int label, String name, String colour, long voxels, double voxelVolume,
                                    double surfaceVolume, double volumeDifferencePercent, double surfaceArea,
                                    long triangles, long vertices, boolean watertight, boolean manifold,
-                                   long pinchedEdges, SurfaceMetrics.Hausdorff hausdorffToRaw, List<String> files,
+                                   long pinchedEdges, boolean manifoldByPosition, long pinchedEdgesByPosition,
+                                   SurfaceMetrics.Hausdorff hausdorffToRaw, List<String> files,
                                    LabelDecimation.Figures finishing) {}
 
+    /**
+     * @param pinchedEdgesByPosition         edges in other than two triangles once each structure is welded by position
+     * @param structuresNotManifoldByPosition how many structures have such edges
+     */
     public record Totals(int structures, int labelsPresent, long voxels, double voxelVolume, double surfaceVolume,
                          double worstVolumeDifferencePercent, long triangles, long pinchedEdges, boolean allWatertight,
-                         double worstHausdorff) {}
+                         double worstHausdorff, long pinchedEdgesByPosition, int structuresNotManifoldByPosition) {}
 
     /**
      * @param mode       always "labels"
@@ -159,7 +164,7 @@ public final class LabelJob {
                     printLane.submit(() -> print.add(name, inSpace));
                 }
                 previewLane.submit(() -> preview.add(s.mesh(), table.rgb(id), done.quality.watertight()));
-                out.add(quality(s, name, table.hex(id), done.quality, done.hausdorff, files,
+                out.add(quality(s, name, table.hex(id), done.quality, done.weldedPinches, done.hausdorff, files,
                         finished == null ? null : finished.figuresOf(id)));
             });
             printLane.finish();
@@ -208,35 +213,41 @@ public final class LabelJob {
     }
 
     private static StructureQuality quality(LabelSurfaces.Structure s, String name, String hex, MeshQuality q,
-                                            SurfaceMetrics.Hausdorff h, List<String> files, LabelDecimation.Figures figures) {
+                                            long weldedPinches, SurfaceMetrics.Hausdorff h, List<String> files, LabelDecimation.Figures figures) {
         double vol = MeshQuality.signedVolume(s.mesh());
         return new StructureQuality(s.label(), name, hex, s.voxels(), round(s.voxelVolume()), round(vol),
                 round(100 * (vol - s.voxelVolume()) / s.voxelVolume()), round(q.surfaceArea()), q.triangles(), q.vertices(),
-                q.watertight(), q.nonManifoldEdges() == 0, q.nonManifoldEdges(), h, files, figures);
+                q.watertight(), q.nonManifoldEdges() == 0, q.nonManifoldEdges(), weldedPinches == 0, weldedPinches, h, files,
+                figures);
     }
 
     private static Totals totals(List<StructureQuality> list, int labelsPresent) {
-        long voxels = 0, triangles = 0, pinched = 0;
+        long voxels = 0, triangles = 0, pinched = 0, weldedPinches = 0;
+        int notManifoldByPosition = 0;
         double vv = 0, sv = 0, worst = 0, worstH = 0;
         boolean watertight = true;
         for (StructureQuality s : list) {
             voxels += s.voxels();
             triangles += s.triangles();
             pinched += s.pinchedEdges();
+            weldedPinches += s.pinchedEdgesByPosition();
+            notManifoldByPosition += s.manifoldByPosition() ? 0 : 1;
             vv += s.voxelVolume();
             sv += s.surfaceVolume();
             worst = Math.max(worst, Math.abs(s.volumeDifferencePercent()));
             watertight &= s.watertight();
             worstH = s.hausdorffToRaw() == null ? worstH : Math.max(worstH, s.hausdorffToRaw().max());
         }
-        return new Totals(list.size(), labelsPresent, voxels, round(vv), round(sv), worst, triangles, pinched, watertight, worstH);
+        return new Totals(list.size(), labelsPresent, voxels, round(vv), round(sv), worst, triangles, pinched, watertight, worstH,
+                weldedPinches, notManifoldByPosition);
     }
 
     private static double round(double v) {
         return Math.round(v * 1e4) / 1e4;
     }
 
-    private record Done(LabelSurfaces.Structure structure, MeshQuality quality, SurfaceMetrics.Hausdorff hausdorff) {}
+    private record Done(LabelSurfaces.Structure structure, MeshQuality quality, long weldedPinches,
+                        SurfaceMetrics.Hausdorff hausdorff) {}
 
     private interface Writer {
         void write(Done done) throws IOException;
@@ -332,7 +343,8 @@ public final class LabelJob {
                         LabelSurfaces.Meshed m = finished != null ? finished.meshed(j, measure) : plan.meshed(j, measure);
                         Mesh mesh = m.structure().mesh();
                         SurfaceMetrics.Hausdorff h = measure ? SurfaceMetrics.hausdorff(m.raw(), mesh, 1) : null;
-                        return new Done(m.structure(), MeshQuality.of(mesh), h);
+                        // MeshQuality counts by vertex index; a slicer welds by position (WeldedEdges).
+                        return new Done(m.structure(), MeshQuality.of(mesh), WeldedEdges.notInTwoTriangles(mesh), h);
                     }));
                 }
                 writer.write(ahead.removeFirst().get());
