@@ -130,9 +130,21 @@ public final class LabelCavities {
                 }
             }
         }
+        int[] offsets = offsets26(nx, ny);
         while (queue.size() > 0) {
             int j = queue.poll();
             int x = j % nx, y = (j / nx) % ny, z = j / nx / ny;
+            if (x > 0 && y > 0 && z > 0 && x < nx - 1 && y < ny - 1 && z < nz - 1) {
+                // Inside: all 26 neighbours exist, no bounds to check.
+                for (int off : offsets) {
+                    int n = j + off;
+                    if (data[n] == 0 && !seen.get(n)) {
+                        seen.set(n);
+                        queue.add(n);
+                    }
+                }
+                continue;
+            }
             for (int dz = -1; dz <= 1; dz++) {
                 int zz = z + dz;
                 if (zz < 0 || zz >= nz) {
@@ -158,6 +170,22 @@ public final class LabelCavities {
             }
         }
         return seen;
+    }
+
+    /** Index offsets of the 26 neighbours of a voxel. */
+    private static int[] offsets26(int nx, int ny) {
+        int[] out = new int[26];
+        int k = 0;
+        for (int dz = -1; dz <= 1; dz++) {
+            for (int dy = -1; dy <= 1; dy++) {
+                for (int dx = -1; dx <= 1; dx++) {
+                    if (dx != 0 || dy != 0 || dz != 0) {
+                        out[k++] = dx + nx * (dy + ny * dz);
+                    }
+                }
+            }
+        }
+        return out;
     }
 
     /**
