@@ -158,7 +158,10 @@ final class DiagonalEdges {
      * the edge is the only diagonal one at both ends, so the tables give the sheets exactly, a label
      * also connects where that does not join its two walls around both ends: always when the other
      * two voxels hold two labels, else the pair that scores more ({@link #connects}), then the
-     * smaller label (background before structures). Elsewhere both pairs stay apart.
+     * smaller label (background before structures). Elsewhere a pair connects where kept apart it
+     * would pinch by the one-vertex rule, or where it is diagonal at no other edge at either end,
+     * connecting leaves its walls apart around one end, and the other pair, kept apart, cannot be
+     * joined around both ends however the other edges there decide; else both pairs stay apart.
      */
     static int decide(LabelSurfaces.Grid g, int cx, int cy, int cz, int h) {
         int a = h / 2;
@@ -182,8 +185,17 @@ final class DiagonalEdges {
         octants(g, hi, w);
         // The tables predict a label's sheets exactly only where this is the corner's one diagonal edge.
         boolean alone = diagonals(v) == 1 && diagonals(w) == 1;
-        int even = alone ? connects(v, w, p0, up, down) : pinchOnly(v, w, p0, up, down);
-        int odd = alone ? connects(v, w, p1, up, down) : pinchOnly(v, w, p1, up, down);
+        int even = alone ? connects(v, w, p0, up, down) : connectsWhateverTheOthers(v, w, p0, up, down);
+        int odd = alone ? connects(v, w, p1, up, down) : connectsWhateverTheOthers(v, w, p1, up, down);
+        if (!alone) {
+            // A pair connects only where the other pair, kept apart, cannot be pinched either.
+            if ((pat & ODD) != 0 && even == 1 && mayPinchApart(v, w, p1, up, down)) {
+                even = 0;
+            }
+            if ((pat & EVEN) != 0 && odd == 1 && mayPinchApart(v, w, p0, up, down)) {
+                odd = 0;
+            }
+        }
         if (pat == EVEN) {
             return even > 0 ? EVEN : NONE;
         }
@@ -196,8 +208,74 @@ final class DiagonalEdges {
         return even == 0 ? NONE : g.values[p0] < g.values[p1] ? EVEN : ODD;
     }
 
-    private static int pinchOnly(char[] v, char[] w, char label, int up, int down) {
-        return JOINED[mask(v, label) * 6 + up] && JOINED[mask(w, label) * 6 + down] ? 2 : 0;
+    /**
+     * At an edge with other diagonal edges at an end, whose decisions this one cannot see: 2 where
+     * kept apart the pair is joined around both ends by the one-vertex rule (a pinch, as before), 1
+     * where connecting leaves its two walls apart around one end however the other diagonal edges
+     * at that end decide, else 0.
+     */
+    private static int connectsWhateverTheOthers(char[] v, char[] w, char label, int up, int down) {
+        int mv = mask(v, label), mw = mask(w, label);
+        if (JOINED[mv * 6 + up] && JOINED[mw * 6 + down]) {
+            return 2;
+        }
+        // Connecting changes the label's sheets at both ends, which its own decisions at other
+        // diagonal edges there assume apart: only a label diagonal at no other edge there connects.
+        if (otherDiagonals(mv, up) != 0 || otherDiagonals(mw, down) != 0) {
+            return 0;
+        }
+        return joinedAround(labelSheets(mv, 1 << up), up) && joinedAround(labelSheets(mw, 1 << down), down) ? 0 : 1;
+    }
+
+    /** The half-edges other than h where the label in octants m is diagonal, as bits. */
+    private static int otherDiagonals(int m, int h) {
+        int out = 0;
+        for (int k = 0; k < 6; k++) {
+            if (k != h && isDiagonalFor(m, k)) {
+                out |= 1 << k;
+            }
+        }
+        return out;
+    }
+
+    /** Whether a pair kept apart may be joined around both ends, for some decisions of the other diagonal edges there. */
+    private static boolean mayPinchApart(char[] v, char[] w, char label, int up, int down) {
+        return mayJoin(mask(v, label), up, false) && mayJoin(mask(w, label), down, false);
+    }
+
+    /**
+     * Whether the label in octants m has its faces around half-edge h in one sheet, for some
+     * choice of connecting or not at the corner's other half-edges where the label is diagonal;
+     * at h itself it connects when {@code connected}.
+     */
+    private static boolean mayJoin(int m, int h, boolean connected) {
+        int free = otherDiagonals(m, h);
+        int at = connected ? 1 << h : 0;
+        // Every subset of the free half-edges.
+        for (int s = free; ; s = (s - 1) & free) {
+            if (joinedAround(labelSheets(m, at | s), h)) {
+                return true;
+            }
+            if (s == 0) {
+                return false;
+            }
+        }
+    }
+
+    private static boolean isDiagonalFor(int m, int h) {
+        int[] q = AROUND[h];
+        int b0 = m >> q[0] & 1, b1 = m >> q[1] & 1, b2 = m >> q[2] & 1, b3 = m >> q[3] & 1;
+        return b0 == b2 && b1 == b3 && b0 != b1;
+    }
+
+    private static boolean joinedAround(byte[] sheets, int h) {
+        byte s0 = sheets[FACE[h][0]];
+        for (int k = 1; k < 4; k++) {
+            if (sheets[FACE[h][k]] != s0) {
+                return false;
+            }
+        }
+        return s0 >= 0;
     }
 
     /**

@@ -54,9 +54,11 @@ public final class LabelJob {
      * @param space      frame of the STL, PLY, OBJ and 3MF files (GLB is always glTF's frame from RAS)
      * @param hausdorff  measure each smoothed structure's distance to its raw surface
      * @param finishing  cleanup and decimation per structure, boundaries kept shared ({@link LabelDecimation}), or null
+     * @param fillCavities background enclosed by one label becomes that label before meshing ({@link LabelCavities})
      */
     public record LabelOptions(LabelSelection selection, LabelSmoothing.Options smoothing, List<MeshFormat> formats,
-                               CoordinateSpace space, boolean hausdorff, int threads, LabelDecimation.Options finishing) {
+                               CoordinateSpace space, boolean hausdorff, int threads, LabelDecimation.Options finishing,
+                               boolean fillCavities) {
         public LabelOptions {
             selection = selection == null ? LabelSelection.all() : selection;
             formats = formats == null ? MeshFormat.DEFAULTS : List.copyOf(formats);
@@ -64,10 +66,16 @@ public final class LabelJob {
             threads = Math.max(1, threads);
         }
 
-        /** Without cleanup or decimation. */
+        /** Without filling cavities. */
+        public LabelOptions(LabelSelection selection, LabelSmoothing.Options smoothing, List<MeshFormat> formats,
+                            CoordinateSpace space, boolean hausdorff, int threads, LabelDecimation.Options finishing) {
+            this(selection, smoothing, formats, space, hausdorff, threads, finishing, false);
+        }
+
+        /** Without cleanup, decimation or filling cavities. */
         public LabelOptions(LabelSelection selection, LabelSmoothing.Options smoothing, List<MeshFormat> formats,
                             CoordinateSpace space, boolean hausdorff, int threads) {
-            this(selection, smoothing, formats, space, hausdorff, threads, null);
+            this(selection, smoothing, formats, space, hausdorff, threads, null, false);
         }
 
         public static LabelOptions defaults() {
@@ -80,21 +88,28 @@ public final class LabelJob {
     public record StructureQuality(int label, String name, String colour, long voxels, double voxelVolume,
                                    double surfaceVolume, double volumeDifferencePercent, double surfaceArea,
                                    long triangles, long vertices, boolean watertight, boolean manifold,
-                                   long pinchedEdges, SurfaceMetrics.Hausdorff hausdorffToRaw, List<String> files,
+                                   long pinchedEdges, boolean manifoldByPosition, long pinchedEdgesByPosition,
+                                   long cavityVoxelsFilled,
+                                   SurfaceMetrics.Hausdorff hausdorffToRaw, List<String> files,
                                    LabelDecimation.Figures finishing) {}
 
+    /**
+     * @param pinchedEdgesByPosition         edges in other than two triangles once each structure is welded by position
+     * @param structuresNotManifoldByPosition how many structures have such edges
+     */
     public record Totals(int structures, int labelsPresent, long voxels, double voxelVolume, double surfaceVolume,
                          double worstVolumeDifferencePercent, long triangles, long pinchedEdges, boolean allWatertight,
-                         double worstHausdorff) {}
+                         double worstHausdorff, long pinchedEdgesByPosition, int structuresNotManifoldByPosition) {}
 
     /**
      * @param mode       always "labels"
      * @param modeReason why this volume was meshed per label (asked for, or the recognition rule)
+     * @param cavities   what filling cavities did, null when not asked for
      */
     public record Quality(String mode, String modeReason, String smoothing, List<StructureQuality> structures, Totals totals,
                           List<LabelSurfaces.Dropped> dropped, List<Integer> missing,
                           LabelSurfaces.SmoothingReport smoothingReport, String space, Map<String, Long> timingsMs,
-                          LabelDecimation.Report finishing) {}
+                          LabelDecimation.Report finishing, LabelCavities.Report cavities) {}
 
     public static Quality run(Volume volume, LabelOptions options, ColorTable colours, MeshJob.OutputSink sink) throws IOException {
         return run(volume, options, colours, sink, "mode=labels was asked for");
@@ -106,6 +121,14 @@ public final class LabelJob {
         ColorTable table = colours == null ? ColorTable.empty() : colours;
         Map<String, Long> timings = new LinkedHashMap<>();
         long t0 = System.nanoTime();
+        LabelCavities.Report cavities = null;
+        if (options.fillCavities()) {
+            LabelCavities.Result filled = LabelCavities.fill(volume);
+            volume = filled.volume();
+            cavities = filled.report();
+            timings.put("fillCavitiesMs", ms(t0, System.nanoTime()));
+        }
+        Map<Integer, Long> filledVoxels = cavities == null ? Map.of() : cavities.filledVoxels();
         LabelSurfaces.Plan plan = LabelSurfaces.plan(volume, options.selection());
         long t1 = System.nanoTime();
         timings.put("indexMs", ms(t0, t1));
@@ -159,7 +182,8 @@ public final class LabelJob {
                     printLane.submit(() -> print.add(name, inSpace));
                 }
                 previewLane.submit(() -> preview.add(s.mesh(), table.rgb(id), done.quality.watertight()));
-                out.add(quality(s, name, table.hex(id), done.quality, done.hausdorff, files,
+                out.add(quality(s, name, table.hex(id), done.quality, done.weldedPinches, filledVoxels.getOrDefault(id, 0L),
+                        done.hausdorff, files,
                         finished == null ? null : finished.figuresOf(id)));
             });
             printLane.finish();
@@ -193,7 +217,7 @@ public final class LabelJob {
                 : "constrained windowed sinc, " + options.smoothing().iterations() + " iterations, passband "
                 + options.smoothing().passBand() + (options.smoothing().correctVolume() ? ", volume corrected" : ""),
                 out, totals(out, plan.labelsPresent()), plan.dropped(), plan.missing(), plan.smoothingReport(),
-                options.space().json(), timings, finished == null ? null : finished.report());
+                options.space().json(), timings, finished == null ? null : finished.report(), cavities);
         try (OutputStream os = sink.create(QUALITY_FILE)) {
             os.write(MeshJson.pretty(q).getBytes(StandardCharsets.UTF_8));
         }
@@ -208,35 +232,41 @@ public final class LabelJob {
     }
 
     private static StructureQuality quality(LabelSurfaces.Structure s, String name, String hex, MeshQuality q,
-                                            SurfaceMetrics.Hausdorff h, List<String> files, LabelDecimation.Figures figures) {
+                                            long weldedPinches, long filled, SurfaceMetrics.Hausdorff h, List<String> files, LabelDecimation.Figures figures) {
         double vol = MeshQuality.signedVolume(s.mesh());
         return new StructureQuality(s.label(), name, hex, s.voxels(), round(s.voxelVolume()), round(vol),
                 round(100 * (vol - s.voxelVolume()) / s.voxelVolume()), round(q.surfaceArea()), q.triangles(), q.vertices(),
-                q.watertight(), q.nonManifoldEdges() == 0, q.nonManifoldEdges(), h, files, figures);
+                q.watertight(), q.nonManifoldEdges() == 0, q.nonManifoldEdges(), weldedPinches == 0, weldedPinches, filled, h, files,
+                figures);
     }
 
     private static Totals totals(List<StructureQuality> list, int labelsPresent) {
-        long voxels = 0, triangles = 0, pinched = 0;
+        long voxels = 0, triangles = 0, pinched = 0, weldedPinches = 0;
+        int notManifoldByPosition = 0;
         double vv = 0, sv = 0, worst = 0, worstH = 0;
         boolean watertight = true;
         for (StructureQuality s : list) {
             voxels += s.voxels();
             triangles += s.triangles();
             pinched += s.pinchedEdges();
+            weldedPinches += s.pinchedEdgesByPosition();
+            notManifoldByPosition += s.manifoldByPosition() ? 0 : 1;
             vv += s.voxelVolume();
             sv += s.surfaceVolume();
             worst = Math.max(worst, Math.abs(s.volumeDifferencePercent()));
             watertight &= s.watertight();
             worstH = s.hausdorffToRaw() == null ? worstH : Math.max(worstH, s.hausdorffToRaw().max());
         }
-        return new Totals(list.size(), labelsPresent, voxels, round(vv), round(sv), worst, triangles, pinched, watertight, worstH);
+        return new Totals(list.size(), labelsPresent, voxels, round(vv), round(sv), worst, triangles, pinched, watertight, worstH,
+                weldedPinches, notManifoldByPosition);
     }
 
     private static double round(double v) {
         return Math.round(v * 1e4) / 1e4;
     }
 
-    private record Done(LabelSurfaces.Structure structure, MeshQuality quality, SurfaceMetrics.Hausdorff hausdorff) {}
+    private record Done(LabelSurfaces.Structure structure, MeshQuality quality, long weldedPinches,
+                        SurfaceMetrics.Hausdorff hausdorff) {}
 
     private interface Writer {
         void write(Done done) throws IOException;
@@ -332,7 +362,8 @@ public final class LabelJob {
                         LabelSurfaces.Meshed m = finished != null ? finished.meshed(j, measure) : plan.meshed(j, measure);
                         Mesh mesh = m.structure().mesh();
                         SurfaceMetrics.Hausdorff h = measure ? SurfaceMetrics.hausdorff(m.raw(), mesh, 1) : null;
-                        return new Done(m.structure(), MeshQuality.of(mesh), h);
+                        // MeshQuality counts by vertex index; a slicer welds by position (WeldedEdges).
+                        return new Done(m.structure(), MeshQuality.of(mesh), WeldedEdges.notInTwoTriangles(mesh), h);
                     }));
                 }
                 writer.write(ahead.removeFirst().get());

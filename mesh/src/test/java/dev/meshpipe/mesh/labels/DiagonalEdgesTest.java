@@ -109,4 +109,71 @@ class DiagonalEdgesTest {
         System.out.printf("random label maps: %d edges, 0 pinched by index, %d in four triangles once welded by position%n",
                 edges, welded);
     }
+
+    /**
+     * The twelve voxels around a voxel edge along axis {@code a}, given as the octants of its
+     * lower and upper end corners (octant o = x | y << 1 | z << 2, as in {@link DiagonalEdges#octants}),
+     * in a block 3 voxels long along a and 2 across, background around.
+     */
+    static Volume aroundEdge(int a, int[] lo, int[] hi) {
+        int[] n = {2, 2, 2};
+        n[a] = 3;
+        float[] d = new float[12];
+        for (int end = 0; end < 2; end++) {
+            int[] oct = end == 0 ? lo : hi;
+            for (int o = 0; o < 8; o++) {
+                int[] at = {o & 1, o >> 1 & 1, o >> 2 & 1};
+                at[a] += end;
+                int i = at[0] + n[0] * (at[1] + n[1] * at[2]);
+                assertTrue(end == 0 || at[a] == 2 || d[i] == oct[o], "the ends share the four voxels around the edge");
+                d[i] = oct[o];
+            }
+        }
+        return new Volume(n[0], n[1], n[2], d, new double[] {1, 1, 1}, Volume.identity(), true, Double.NaN, "edge");
+    }
+
+    /**
+     * From AAL (labels renamed): label 2 holds two diagonal voxels around an edge along y and is
+     * joined around its upper end only; background holds the other two, joined around the lower
+     * end only, which has two more diagonal edges (label 1 against background). Main kept both pairs
+     * apart there (several diagonal edges at an end), leaving the edge in four of label 2's
+     * triangles once welded by position; label 2 is diagonal at no other edge at either end, so it
+     * now connects with a neck.
+     */
+    @Test
+    void neckBesideOtherDiagonalEdges() {
+        assertManifold(aroundEdge(1, new int[] {1, 0, 0, 2, 0, 0, 2, 0}, new int[] {0, 2, 2, 2, 2, 0, 2, 0}));
+    }
+
+    /**
+     * From AAL, a configuration no choice mends: label 1 holds two diagonal voxels around an edge
+     * along z, background and label 2 the other two; label 1 connecting would join its walls around
+     * both ends (a pinch by index), and apart its two copies share the corners' points, since each
+     * of the four faces around the edge is shared with background or label 2 and label 2's own
+     * sheet joins two of them (docs/labels.md). So the edge stays in four of label 1's triangles
+     * once welded, and quality.json says so.
+     */
+    @Test
+    void anEdgeThatStaysInFourTrianglesByPositionIsReported() throws Exception {
+        Volume v = aroundEdge(2, new int[] {4, 0, 4, 4, 1, 0, 2, 1}, new int[] {1, 0, 2, 1, 3, 3, 2, 1});
+        LabelSurfaces.Result r = LabelSurfaces.extract(v, LabelSelection.all(), null, 1);
+        LabelSurfaces.Structure one = r.structures().get(0);
+        assertEquals(1, one.label());
+        assertTrue(Topology.of(one.mesh()).closedManifold());
+        assertEquals(Topology.welded(one.mesh()).badEdges() / 2, WeldedEdges.notInTwoTriangles(one.mesh()));
+        assertTrue(WeldedEdges.notInTwoTriangles(one.mesh()) > 0);
+        java.util.Map<String, java.io.ByteArrayOutputStream> files = new java.util.HashMap<>();
+        LabelJob.Quality q = LabelJob.run(v, new LabelJob.LabelOptions(LabelSelection.all(), null,
+                java.util.List.of(dev.meshpipe.mesh.MeshFormat.STL), null, false, 1), null, name -> {
+                    java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
+                    files.put(name, b);
+                    return b;
+                });
+        LabelJob.StructureQuality s1 = q.structures().get(0);
+        assertTrue(s1.manifold());
+        assertEquals(false, s1.manifoldByPosition());
+        assertEquals(WeldedEdges.notInTwoTriangles(one.mesh()), s1.pinchedEdgesByPosition());
+        String json = files.get(LabelJob.QUALITY_FILE).toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(json.contains("\"manifoldByPosition\" : false"), json);
+    }
 }
