@@ -220,31 +220,48 @@ public final class MeshJob {
         Future<Timed<MeshQuality>> measured = Parallel.start("meshpipe-quality", () -> Timed.of(() -> MeshQuality.of(finishedMesh)));
         Future<Timed<byte[]>> preview = Parallel.start("meshpipe-preview", () -> Timed.of(() -> previewPng(finishedMesh)));
         List<String> files = new ArrayList<>();
-        List<MeshFormat> formats = options.formats();
-        int step = 25 / Math.max(1, formats.size());
-        int pct = 65;
-        long writing = System.nanoTime();
-        for (MeshFormat f : formats) {
-            progress.report(pct, "writing " + f.fileName());
-            try (OutputStream out = sink.create(f.fileName())) {
-                if (f == MeshFormat.GLB) {
-                    MeshWriters.write(f, mesh, out);
-                } else {
-                    MeshWriters.write(f, inSpace, options.name(), space, out, options.threadCount());
+        long writeMs;
+        Timed<byte[]> png;
+        Timed<MeshQuality> q;
+        Timed<Finishing.Report> report;
+        boolean done = false;
+        try {
+            List<MeshFormat> formats = options.formats();
+            int step = 25 / Math.max(1, formats.size());
+            int pct = 65;
+            long writing = System.nanoTime();
+            for (MeshFormat f : formats) {
+                progress.report(pct, "writing " + f.fileName());
+                try (OutputStream out = sink.create(f.fileName())) {
+                    if (f == MeshFormat.GLB) {
+                        MeshWriters.write(f, mesh, out);
+                    } else {
+                        MeshWriters.write(f, inSpace, options.name(), space, out, options.threadCount());
+                    }
                 }
+                files.add(f.fileName());
+                pct += step;
             }
-            files.add(f.fileName());
-            pct += step;
+            writeMs = ms(writing, System.nanoTime());
+            progress.report(90, "rendering preview");
+            png = Parallel.result(preview);
+            try (OutputStream out = sink.create(PREVIEW_FILE)) {
+                out.write(png.value());
+            }
+            files.add(PREVIEW_FILE);
+            q = Parallel.result(measured);
+            report = Parallel.result(figures);
+            done = true;
+        } finally {
+            if (!done) {
+                // A failed write (or step) ends the job: the figures, the longest of the steps
+                // beside it, stop at their next wait on the pool instead of holding the job's
+                // cores after it; the quality and preview are short and run out.
+                figures.cancel(true);
+                measured.cancel(true);
+                preview.cancel(true);
+            }
         }
-        long writeMs = ms(writing, System.nanoTime());
-        progress.report(90, "rendering preview");
-        Timed<byte[]> png = Parallel.result(preview);
-        try (OutputStream out = sink.create(PREVIEW_FILE)) {
-            out.write(png.value());
-        }
-        files.add(PREVIEW_FILE);
-        Timed<MeshQuality> q = Parallel.result(measured);
-        Timed<Finishing.Report> report = Parallel.result(figures);
         long t5 = System.nanoTime();
         // Each stage's own time; the last four overlap, so they add up to more than totalMs.
         timings.put("finishMs", ms(t2, t3) + report.ms());

@@ -2,6 +2,7 @@ package dev.meshpipe.mesh;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -63,6 +64,17 @@ class MeshJobOverlapTest {
         assertEquals(q.triangles(), quality.get("triangles").asLong());
         assertEquals(q.surfaceArea(), quality.get("surfaceArea").asDouble());
         assertEquals(q.eulerCharacteristic(), quality.get("eulerCharacteristic").asLong());
+    }
+
+    @Test
+    void aFailedWriteFailsTheJobWithItsOwnError() {
+        MeshOptions options = MeshOptions.defaults().withFormats(MeshFormat.STL)
+                .withFinishing(Finishing.Options.preset(Finishing.PRINT)).withThreads(2);
+        java.io.IOException e = assertThrows(java.io.IOException.class, () -> MeshJob.run(MeshJobSpaceTest.volume(), options,
+                MeshJob.cpu(2), name -> {
+                    throw new java.io.IOException("disk full: " + name);
+                }, MeshJob.Progress.NONE));
+        assertEquals("disk full: mesh.stl", e.getMessage());
     }
 
     private static byte[] written(MeshFormat format, Mesh mesh) throws Exception {
