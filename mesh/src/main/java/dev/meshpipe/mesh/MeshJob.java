@@ -2,6 +2,7 @@ package dev.meshpipe.mesh;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.meshpipe.mesh.finish.Finishing;
+import dev.meshpipe.mesh.finish.Parallel;
 import dev.meshpipe.mesh.finish.SurfaceMetrics;
 import dev.meshpipe.mesh.labels.LabelDecimation;
 import dev.meshpipe.mesh.labels.LabelJob;
@@ -17,6 +18,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Future;
 
 /**
  * One volume to one set of outputs: isovalue, extraction, world placement, finishing, quality, mesh
@@ -202,54 +204,112 @@ public final class MeshJob {
         if (!finishingOptions.isRaw()) {
             progress.report(40, "finishing (" + finishingOptions.preset() + ")");
         }
-        Finishing.Result finished = Finishing.run(mesh, finishingOptions, SurfaceMetrics.voxelVolume(volume, iso.value()),
-                options.threadCount());
-        mesh = finished.mesh();
-        long t2f = System.nanoTime();
-        timings.put("finishMs", ms(t2, t2f));
-        Mesh inSpace = space == CoordinateSpace.LPS ? mesh.swapRasLps() : mesh;
-        progress.report(60, "measuring");
-        MeshQuality q = MeshQuality.of(mesh);
+        Finishing.Staged staged = Finishing.stages(mesh, finishingOptions, options.threadCount());
+        mesh = staged.mesh();
         long t3 = System.nanoTime();
-        timings.put("qualityMs", ms(t2f, t3));
+        Mesh inSpace = space == CoordinateSpace.LPS ? mesh.swapRasLps() : mesh;
+        // From here the finished mesh is only read: its figures, its quality, its files and its
+        // preview do not depend on each other, so the figures (the Hausdorff distance to the raw
+        // surface, on the job's threads) and the quality and preview (one thread each) run beside
+        // the writers, which keep this thread. Only this thread opens outputs, in the order they
+        // always had, so a sink need not be thread-safe and lists the same files in the same order.
+        progress.report(60, "measuring, writing and rendering");
+        Mesh finishedMesh = mesh;
+        Future<Timed<Finishing.Report>> figures = Parallel.start("meshpipe-figures", () -> Timed.of(() ->
+                Finishing.figures(staged, SurfaceMetrics.voxelVolume(volume, iso.value()), options.threadCount())));
+        Future<Timed<MeshQuality>> measured = Parallel.start("meshpipe-quality", () -> Timed.of(() -> MeshQuality.of(finishedMesh)));
+        Future<Timed<byte[]>> preview = Parallel.start("meshpipe-preview", () -> Timed.of(() -> previewPng(finishedMesh)));
         List<String> files = new ArrayList<>();
-        List<MeshFormat> formats = options.formats();
-        int step = 25 / Math.max(1, formats.size());
-        int pct = 65;
-        for (MeshFormat f : formats) {
-            progress.report(pct, "writing " + f.fileName());
-            try (OutputStream out = sink.create(f.fileName())) {
-                if (f == MeshFormat.GLB) {
-                    MeshWriters.write(f, mesh, out);
-                } else {
-                    MeshWriters.write(f, inSpace, options.name(), space, out);
+        long writeMs;
+        Timed<byte[]> png;
+        Timed<MeshQuality> q;
+        Timed<Finishing.Report> report;
+        boolean done = false;
+        try {
+            List<MeshFormat> formats = options.formats();
+            int step = 25 / Math.max(1, formats.size());
+            int pct = 65;
+            long writing = System.nanoTime();
+            for (MeshFormat f : formats) {
+                progress.report(pct, "writing " + f.fileName());
+                try (OutputStream out = sink.create(f.fileName())) {
+                    if (f == MeshFormat.GLB) {
+                        MeshWriters.write(f, mesh, out);
+                    } else {
+                        MeshWriters.write(f, inSpace, options.name(), space, out, options.threadCount());
+                    }
                 }
+                files.add(f.fileName());
+                pct += step;
             }
-            files.add(f.fileName());
-            pct += step;
+            writeMs = ms(writing, System.nanoTime());
+            progress.report(90, "rendering preview");
+            png = Parallel.result(preview);
+            try (OutputStream out = sink.create(PREVIEW_FILE)) {
+                out.write(png.value());
+            }
+            files.add(PREVIEW_FILE);
+            q = Parallel.result(measured);
+            report = Parallel.result(figures);
+            done = true;
+        } finally {
+            if (!done) {
+                // A failed write (or step) ends the job: the figures, the longest of the steps
+                // beside it, stop at their next wait on the pool instead of holding the job's
+                // cores after it; the quality and preview are short and run out.
+                figures.cancel(true);
+                measured.cancel(true);
+                preview.cancel(true);
+            }
         }
-        long t4 = System.nanoTime();
-        timings.put("writeMs", ms(t3, t4));
-        progress.report(90, "rendering preview");
-        try (OutputStream out = sink.create(PREVIEW_FILE)) {
-            PreviewRenderer.writePng(mesh, out);
-        }
-        files.add(PREVIEW_FILE);
         long t5 = System.nanoTime();
-        timings.put("previewMs", ms(t4, t5));
+        // Each stage's own time; the last four overlap, so they add up to more than totalMs.
+        timings.put("finishMs", ms(t2, t3) + report.ms());
+        timings.put("qualityMs", q.ms());
+        timings.put("writeMs", writeMs);
+        timings.put("previewMs", png.ms());
         timings.put("totalMs", ms(t0, t5));
-        Quality quality = new Quality(q.vertices(), q.triangles(), iso.value(), iso.source(),
-                options.borders().json(), q.surfaceArea(), q.enclosedVolume(), boundingBox(q, space), q.watertight(),
-                q.boundaryEdges(), q.nonManifoldEdges(), q.degenerateTriangles(), q.connectedComponents(),
-                q.eulerCharacteristic(), extraction.device(), volume.description(),
-                new int[] {volume.nx(), volume.ny(), volume.nz()}, volume.spacing(), "mm", timings, space.json(), finished.report(),
-                MeshOptions.Mode.SURFACE.json(), modeReason);
+        Finishing.Result finished = new Finishing.Result(mesh, report.value());
+        Quality quality = quality(q.value(), iso, options, space, extraction, volume, timings, finished, modeReason);
         try (OutputStream out = sink.create(QUALITY_FILE)) {
             out.write(MeshJson.pretty(quality).getBytes(java.nio.charset.StandardCharsets.UTF_8));
         }
         files.add(QUALITY_FILE);
         progress.report(100, "meshed");
         return new MeshResult(quality, files);
+    }
+
+    private static Quality quality(MeshQuality q, IsoChoice iso, MeshOptions options, CoordinateSpace space, Extraction extraction,
+                                   Volume volume, Map<String, Long> timings, Finishing.Result finished, String modeReason) {
+        return new Quality(q.vertices(), q.triangles(), iso.value(), iso.source(),
+                options.borders().json(), q.surfaceArea(), q.enclosedVolume(), boundingBox(q, space), q.watertight(),
+                q.boundaryEdges(), q.nonManifoldEdges(), q.degenerateTriangles(), q.connectedComponents(),
+                q.eulerCharacteristic(), extraction.device(), volume.description(),
+                new int[] {volume.nx(), volume.ny(), volume.nz()}, volume.spacing(), "mm", timings, space.json(), finished.report(),
+                MeshOptions.Mode.SURFACE.json(), modeReason);
+    }
+
+    /**
+     * The preview as PNG bytes, drawn on one thread: it runs beside the figures, which keep the
+     * job's threads busy, so drawing it in bands would only add work (the picture is the same).
+     */
+    private static byte[] previewPng(Mesh mesh) throws IOException {
+        java.io.ByteArrayOutputStream png = new java.io.ByteArrayOutputStream(1 << 18);
+        PreviewRenderer.writePng(mesh, png, 1);
+        return png.toByteArray();
+    }
+
+    /** A stage's result and its own time, for stages that run beside others. */
+    private record Timed<T>(T value, long ms) {
+        interface Work<T> {
+            T run() throws IOException;
+        }
+
+        static <T> Timed<T> of(Work<T> work) throws IOException {
+            long start = System.nanoTime();
+            T value = work.run();
+            return new Timed<>(value, MeshJob.ms(start, System.nanoTime()));
+        }
     }
 
     /** The box in the frame of the mesh files: LPS negates x and y, so their bounds swap. */

@@ -158,11 +158,26 @@ public final class Finishing {
     public record Result(Mesh mesh, Report report) {}
 
     /**
-     * Runs the stages the options ask for on a raw surface in world millimetres.
+     * Runs the stages the options ask for on a raw surface in world millimetres, then works out
+     * the accuracy figures of the result: {@link #stages} followed by {@link #figures}.
      *
      * @param voxelVolume the volume the voxels give (see {@link SurfaceMetrics#voxelVolume}), or null
      */
     public static Result run(Mesh raw, Options options, Double voxelVolume, int threads) {
+        Staged staged = stages(raw, options, threads);
+        return new Result(staged.mesh(), figures(staged, voxelVolume, threads));
+    }
+
+    /**
+     * The finished surface before its figures are known: what the writers and the preview need,
+     * so a job can start them while {@link #figures} measures the same mesh.
+     *
+     * @param ms the stages' time, which the report's own time starts from
+     */
+    public record Staged(Mesh raw, Mesh mesh, Options options, List<Stage> stages, double rawVolume, double volume, long ms) {}
+
+    /** The stages alone, in order: smoothing, cleanup, decimation. */
+    public static Staged stages(Mesh raw, Options options, int threads) {
         long t0 = System.nanoTime();
         List<Stage> stages = new ArrayList<>();
         Mesh mesh = raw;
@@ -212,12 +227,27 @@ public final class Finishing {
             mesh = d.mesh();
             vol = after;
         }
+        return new Staged(raw, mesh, options, stages, rawVolume, vol, (System.nanoTime() - t0) / 1_000_000);
+    }
+
+    /**
+     * The finishing report of staged surface: its distance to the raw surface and its figures.
+     * The report's time is the stages' plus this call's own, whatever ran beside it.
+     *
+     * @param voxelVolume the volume the voxels give (see {@link SurfaceMetrics#voxelVolume}), or null
+     */
+    public static Report figures(Staged staged, Double voxelVolume, int threads) {
+        long t0 = System.nanoTime();
+        Mesh mesh = staged.mesh();
+        Mesh raw = staged.raw();
+        double rawVolume = staged.rawVolume();
+        double vol = staged.volume();
         SurfaceMetrics.Hausdorff h = mesh == raw ? SurfaceMetrics.Hausdorff.ZERO : SurfaceMetrics.hausdorff(mesh, raw, threads);
         SurfaceMetrics.Report surface = SurfaceMetrics.of(mesh, true, threads);
-        Report report = new Report(options, stages, rawVolume, vol, percent(vol, rawVolume), voxelVolume,
+        return new Report(staged.options(), staged.stages(), rawVolume, vol, percent(vol, rawVolume), voxelVolume,
                 voxelVolume == null ? null : percent(rawVolume, voxelVolume),
-                voxelVolume == null ? null : percent(vol, voxelVolume), h, surface, (System.nanoTime() - t0) / 1_000_000);
-        return new Result(mesh, report);
+                voxelVolume == null ? null : percent(vol, voxelVolume), h, surface,
+                staged.ms() + (System.nanoTime() - t0) / 1_000_000);
     }
 
     /** The smoothing stage alone (with its volume correction when on), for benchmarks. */

@@ -71,8 +71,42 @@ public final class Parallel {
         return POOLS.computeIfAbsent(threads, ForkJoinPool::new).submit(task);
     }
 
+    /**
+     * Runs each of tasks 0 to n - 1 once on the pool kept for this thread count and waits for all,
+     * for a few tasks of similar size (the preview's bands) that {@link #forRange}'s chunks of
+     * {@value #MIN_CHUNK} would leave on one thread.
+     */
+    public static void forEachTask(int n, int threads, java.util.function.IntConsumer task) {
+        if (threads <= 1 || n <= 1) {
+            for (int i = 0; i < n; i++) {
+                task.accept(i);
+            }
+            return;
+        }
+        List<Runnable> tasks = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            int index = i;
+            tasks.add(() -> task.accept(index));
+        }
+        runAll(threads, tasks);
+    }
+
+    /**
+     * Starts work on a thread of its own, for a job's independent stages that run beside each
+     * other once the finished mesh exists (its figures, the preview): they may use this class's
+     * pools themselves, which {@link #submit}'s tasks must not, and a thread per stage of a job
+     * costs nothing next to the stage.
+     */
+    public static <T> Future<T> start(String name, java.util.concurrent.Callable<T> work) {
+        java.util.concurrent.FutureTask<T> task = new java.util.concurrent.FutureTask<>(work);
+        Thread thread = new Thread(task, name);
+        thread.setDaemon(true);
+        thread.start();
+        return task;
+    }
+
     /** A task's result, its own RuntimeException or Error rethrown as it was (see {@link #await}). */
-    static <T> T result(Future<T> task) {
+    public static <T> T result(Future<T> task) {
         await(List.of(task));
         try {
             return task.get();

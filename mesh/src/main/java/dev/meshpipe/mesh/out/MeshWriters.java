@@ -19,12 +19,22 @@ public final class MeshWriters {
      *              its node transform expects RAS (MeshJob hands it the RAS mesh)
      */
     public static void write(MeshFormat format, Mesh mesh, String name, CoordinateSpace space, OutputStream out) throws IOException {
+        write(format, mesh, name, space, out, 1);
+    }
+
+    /**
+     * As {@link #write(MeshFormat, Mesh, String, CoordinateSpace, OutputStream)}, a 3MF deflated on
+     * {@code threads} (its bytes do not depend on them); the other formats are not compressed and
+     * are written on the caller's thread.
+     */
+    public static void write(MeshFormat format, Mesh mesh, String name, CoordinateSpace space, OutputStream out, int threads)
+            throws IOException {
         switch (format) {
             case STL -> StlWriter.write(mesh, space, out);
             case PLY -> PlyWriter.write(mesh, space, out);
             case OBJ -> ObjWriter.write(mesh, space, out);
             case GLB -> GlbWriter.write(mesh, out);
-            case THREE_MF -> ThreeMfWriter.write(mesh, name, space, out);
+            case THREE_MF -> ThreeMfWriter.write(mesh, name, space, out, threads);
         }
     }
 

@@ -18,6 +18,8 @@ public final class PreviewRenderer {
     /** Bands of rows drawn at once, and the fewest triangles that make a band worth a thread. */
     private static final int BANDS = 4;
     private static final int MIN_TRIANGLES_PER_BAND = 20_000;
+    /** The thread count that means the JVM's common pool, as callers that give none have always had. */
+    private static final int COMMON_POOL = 0;
 
     private PreviewRenderer() {}
 
@@ -25,9 +27,21 @@ public final class PreviewRenderer {
         Png.write(render(mesh, SIZE), out);
     }
 
+    /** As {@link #writePng(Mesh, OutputStream)}, drawn on the job's {@code threads} (the picture does not depend on them). */
+    public static void writePng(Mesh mesh, OutputStream out, int threads) throws IOException {
+        Png.write(render(mesh, SIZE, threads), out);
+    }
+
     public static BufferedImage render(Mesh mesh, int size) {
         Canvas canvas = new Canvas(mesh.positions(), size);
         canvas.add(mesh, BONE);
+        return canvas.image();
+    }
+
+    /** As {@link #render(Mesh, int)}, drawn on the job's {@code threads}. */
+    public static BufferedImage render(Mesh mesh, int size, int threads) {
+        Canvas canvas = new Canvas(mesh.positions(), size);
+        canvas.add(mesh, BONE, false, threads);
         return canvas.image();
     }
 
@@ -92,6 +106,15 @@ public final class PreviewRenderer {
          * them, so the picture is the same but for a pixel at some silhouettes, at half the work.
          */
         public void add(Mesh mesh, int rgb, boolean closed) {
+            add(mesh, rgb, closed, COMMON_POOL);
+        }
+
+        /**
+         * As {@link #add(Mesh, int, boolean)}, its bands of rows drawn on {@code threads} of
+         * meshpipe's own pools (finish/Parallel), so a job's preview keeps to the job's thread
+         * count instead of the JVM's common pool. The picture does not depend on the bands.
+         */
+        public void add(Mesh mesh, int rgb, boolean closed, int threads) {
             float[] p = mesh.positions();
             int[] t = mesh.triangles();
             int nv = p.length / 3;
@@ -108,8 +131,8 @@ public final class PreviewRenderer {
             // triangle in order but drawing only its own rows: a pixel sees the same triangles in
             // the same order as in one pass, so the picture is the same, and a big mesh's preview
             // (about 110k triangles after the print preset) takes half the time on two cores.
-            int bands = Math.max(1, Math.min(BANDS, t.length / (3 * MIN_TRIANGLES_PER_BAND)));
-            java.util.stream.IntStream.range(0, bands).parallel().forEach(band -> {
+            int bands = Math.max(1, Math.min(threads == COMMON_POOL ? BANDS : threads, t.length / (3 * MIN_TRIANGLES_PER_BAND)));
+            java.util.function.IntConsumer drawBand = band -> {
                 int rowFrom = w * band / bands, rowTo = w * (band + 1) / bands - 1;
                 for (int i = 0; i < t.length; i += 3) {
                     int a = t[i], bb = t[i + 1], c = t[i + 2];
@@ -123,7 +146,12 @@ public final class PreviewRenderer {
                     double s = 0.18 + 0.82 * lambert(p, 3 * a, 3 * bb, 3 * c);
                     raster(sx, sy, sz, a, bb, c, w, rowFrom, rowTo, depth, colour, PreviewRenderer.rgb(r * s, g * s, b * s));
                 }
-            });
+            };
+            if (threads == COMMON_POOL) {
+                java.util.stream.IntStream.range(0, bands).parallel().forEach(drawBand);
+            } else {
+                dev.meshpipe.mesh.finish.Parallel.forEachTask(bands, threads, drawBand);
+            }
         }
 
         /** The sign of the triangle's normal along the view direction: below 0 when it faces away. */

@@ -48,8 +48,15 @@ public final class ThreeMfWriter {
 
     /** One surface named {@code name} (or "surface" when null or blank) in the default colour. */
     public static void write(Mesh mesh, String name, CoordinateSpace space, OutputStream os) throws IOException {
+        write(mesh, name, space, os, 1);
+    }
+
+    /** As {@link #write(Mesh, String, CoordinateSpace, OutputStream)}, deflated on {@code threads} (the bytes do not depend on them). */
+    public static void write(Mesh mesh, String name, CoordinateSpace space, OutputStream os, int threads) throws IOException {
         String label = name == null || name.isBlank() ? "surface" : name;
-        write(List.of(new Surface(label, DEFAULT_RGBA, mesh)), space, os);
+        try (Streaming w = new Streaming(List.of(DEFAULT_RGBA), space, os, threads)) {
+            w.add(label, mesh);
+        }
     }
 
     /**
