@@ -174,7 +174,7 @@ public final class MeshJob {
         // The volume correction is what keeps each structure within 1% of its voxel volume, so label mode always applies it.
         LabelSmoothing.Options smoothing = f.smoothing() ? new LabelSmoothing.Options(f.smoothingIterations(), f.passBand(), true) : null;
         LabelJob.LabelOptions lo = new LabelJob.LabelOptions(labels.selection(), smoothing, labels.formats(), options.space(),
-                smoothing != null, options.threadCount(), LabelDecimation.Options.of(f));
+                smoothing != null, options.threadCount(), LabelDecimation.Options.of(f), f.fillCavities());
         List<String> files = new ArrayList<>();
         OutputSink recording = name -> {
             files.add(name);

@@ -205,6 +205,8 @@ public final class LabelJob {
                 Files.deleteIfExists(threeMfSpill);
             }
         }
+        // Every structure is meshed, decimated and measured: the label indices go back for the next map.
+        plan.release();
         long t3 = System.nanoTime();
         timings.put("meshAndWriteMs", ms(t2, t3));
         try (OutputStream os = sink.create(MeshJob.PREVIEW_FILE)) {

@@ -47,6 +47,19 @@ class MeshJobLabelModeTest {
         assertTrue(r.watertight());
     }
 
+    /** The print preset fills cavities in label mode too: a hollow ball prints solid, one closed surface. */
+    @Test
+    void printFillsALabelsCavityBeforeMeshing() throws Exception {
+        MeshOptions print = MeshOptions.defaults().withThreads(2).withFinishing(dev.meshpipe.mesh.finish.Finishing.Options.preset("print"))
+                .withLabels(new MeshOptions.Labels(MeshOptions.Mode.LABELS, null, null, null));
+        MeshJob.run(LabelCavitiesTest.hollowBall(false), print, dir);
+        JsonNode q = new ObjectMapper().readTree(dir.resolve("quality.json").toFile());
+        JsonNode ball = q.get("structures").get(0);
+        assertTrue(ball.get("cavityVoxelsFilled").asLong() > 0, ball.toString());
+        assertEquals(1, q.get("cavities").get("cavitiesFilled").asInt(), q.get("cavities").toString());
+        assertTrue(ball.get("watertight").asBoolean(), ball.toString());
+    }
+
     @Test
     void modeSurfaceMeshesTheSameMapAsOneIsosurface() throws Exception {
         MeshOptions surface = MeshOptions.defaults().withThreads(2)
