@@ -12,6 +12,10 @@ import dev.meshpipe.mesh.Mesh;
  * neighbours from every triangle around it (a dozen entries on a marching-cubes surface), and only
  * those short runs are sorted, in parallel. The neighbour array is the collection array compacted
  * in place, so it may be longer than {@code offsets[n]}: read it through the offsets only.
+ *
+ * <p>The collection and offset arrays come from {@link SmoothingSpares}, and {@link #recycle}
+ * gives them back once the smoothing stage is done with them; an adjacency that is not recycled
+ * simply keeps them. The same goes for the offsets, which may be longer than {@code n + 1}.
  */
 final class Adjacency {
     static final byte BOUNDARY = 1;
@@ -45,7 +49,8 @@ final class Adjacency {
     static Adjacency of(Mesh mesh, int threads) {
         int nv = mesh.vertexCount();
         int[] t = mesh.triangles();
-        int[] start = new int[nv + 1];
+        int[] start = SmoothingSpares.ints(SmoothingSpares.ADJACENCY_START, nv + 1);
+        java.util.Arrays.fill(start, 0, nv + 1, 0);
         for (int x : t) {
             start[x + 1] += 2;
         }
@@ -53,8 +58,8 @@ final class Adjacency {
             start[v + 1] += start[v];
         }
         // Entry 2*w + 1 says the triangle runs v -> w (w follows v), 2*w says w -> v.
-        int[] raw = new int[start[nv]];
-        int[] cursor = new int[nv + 1];
+        int[] raw = SmoothingSpares.ints(SmoothingSpares.ADJACENCY_RUNS, start[nv]);
+        int[] cursor = SmoothingSpares.ints(SmoothingSpares.ADJACENCY_OFFSETS, nv + 1);
         System.arraycopy(start, 0, cursor, 0, nv);
         for (int i = 0; i < t.length; i += 3) {
             int a = t[i], b = t[i + 1], c = t[i + 2];
@@ -92,7 +97,18 @@ final class Adjacency {
                 neighbors[k] = raw[j];
             }
         }
+        SmoothingSpares.give(SmoothingSpares.ADJACENCY_START, start);
         return new Adjacency(offsets, neighbors, flags, counts.get(0), counts.get(1), counts.get(2), counts.get(3));
+    }
+
+    /**
+     * Gives the neighbour and offset arrays to the next adjacency built: the caller's last use of
+     * this one (the smoothing stage's, once its volume correction is done). Only the flags and
+     * counts may be read after.
+     */
+    void recycle() {
+        SmoothingSpares.give(SmoothingSpares.ADJACENCY_RUNS, neighbors);
+        SmoothingSpares.give(SmoothingSpares.ADJACENCY_OFFSETS, offsets);
     }
 
     /** Sorts v's run, writes its distinct neighbours to the run's front, and returns how many there are. */

@@ -19,7 +19,8 @@ import dev.meshpipe.mesh.MeshException;
  * <p>The loop runs over flat float arrays and fixed-width neighbour rows ({@link Stencil}), over
  * vertex ranges in parallel; each iteration reads the previous iteration's positions and writes
  * over the one before, which only its own vertex reads, so ranges never share writes. Two
- * position buffers and the sum are all the memory it takes beyond the rows: on a large surface
+ * position buffers and the sum are all the memory it takes beyond the rows, and all but the sum
+ * (the output) are kept in {@link SmoothingSpares} for the next smoothing: on a large surface
  * fresh memory costs as much as the arithmetic.
  */
 public final class WindowedSincSmoother {
@@ -55,14 +56,18 @@ public final class WindowedSincSmoother {
         }
         double[] c = coefficients(iterations, passBand);
         float[] src = mesh.positions();
-        double[] centre = centre(src);
+        double[] centre = centre(src, nv, threads);
         float cx = (float) centre[0], cy = (float) centre[1], cz = (float) centre[2];
         float c0 = (float) c[0];
         Stencil stencil = Stencil.of(adj, threads);
         // Two position buffers, each one vertex longer: the padding vertex at index nv stays at 0.
         // Each step overwrites the older of the two, since the recurrence reads only its own
-        // vertex there. The sum starts as c0 times the centred positions.
-        float[] x0 = new float[3 * nv + 3];
+        // vertex there. Both are kept for the next smoothing; the sum, which becomes the output,
+        // is the only fresh array. It starts as c0 times the centred positions.
+        float[] x0 = SmoothingSpares.floats(SmoothingSpares.POSITIONS, 3 * nv + 3);
+        float[] older = SmoothingSpares.floats(SmoothingSpares.OLDER_POSITIONS, 3 * nv + 3);
+        java.util.Arrays.fill(x0, 3 * nv, 3 * nv + 3, 0f);
+        java.util.Arrays.fill(older, 3 * nv, 3 * nv + 3, 0f);
         float[] sum = new float[3 * nv];
         Parallel.forRange(nv, threads, (from, to) -> {
             for (int p = 3 * from; p < 3 * to; p += 3) {
@@ -75,15 +80,16 @@ public final class WindowedSincSmoother {
             }
         });
         float[] cur = x0;
-        float[] older = new float[3 * nv + 3];
         for (int it = 1; it <= iterations; it++) {
             // First step x1 = x0 - K x0 / 2 = (x0 + W x0) / 2; then the Chebyshev recurrence
             // x(n+1) = 2 (I - K/2) x(n) - x(n-1) = x(n) + W x(n) - x(n-1), K = I - W the Laplacian.
+            // The first step has no x(n-1): it reads x0 there, times 0 (the other buffer holds
+            // whatever its last user left).
             float half = it == 1 ? 0.5f : 1f;
             float keep = it == 1 ? 0f : 1f;
             float ck = (float) c[it];
-            float[] x = cur, next = older;
-            Parallel.forRange(nv, threads, (from, to) -> stencil.step(from, to, x, next, sum, half, keep, ck));
+            float[] x = cur, next = older, prev = it == 1 ? cur : older;
+            Parallel.forRange(nv, threads, (from, to) -> stencil.step(from, to, x, prev, next, sum, half, keep, ck));
             older = cur;
             cur = next;
         }
@@ -102,6 +108,9 @@ public final class WindowedSincSmoother {
                 }
             }
         });
+        SmoothingSpares.give(SmoothingSpares.POSITIONS, cur);
+        SmoothingSpares.give(SmoothingSpares.OLDER_POSITIONS, older);
+        stencil.recycle();
         return new Mesh(out, mesh.triangles());
     }
 
@@ -127,8 +136,8 @@ public final class WindowedSincSmoother {
 
         static Stencil of(Adjacency adj, int threads) {
             int nv = adj.flags.length;
-            int[] rows = new int[WIDTH * nv];
-            float[] weight = new float[nv];
+            int[] rows = SmoothingSpares.ints(SmoothingSpares.STENCIL_ROWS, WIDTH * nv);
+            float[] weight = SmoothingSpares.floats(SmoothingSpares.STENCIL_WEIGHTS, nv);
             int[] off = adj.offsets;
             int[] nb = adj.neighbors;
             Parallel.forRange(nv, threads, (from, to) -> {
@@ -144,10 +153,18 @@ public final class WindowedSincSmoother {
                             rows[r + k] = 3 * nb[s + k];
                         }
                         weight[v] = 1f / degree;
+                    } else {
+                        weight[v] = 0f;
                     }
                 }
             });
             return new Stencil(rows, weight, adj);
+        }
+
+        /** Leaves the rows and weights for the next smoothing; this stencil is spent. */
+        void recycle() {
+            SmoothingSpares.give(SmoothingSpares.STENCIL_ROWS, rows);
+            SmoothingSpares.give(SmoothingSpares.STENCIL_WEIGHTS, weight);
         }
 
         boolean isFixed(int v) {
@@ -155,10 +172,10 @@ public final class WindowedSincSmoother {
         }
 
         /**
-         * For v in [from, to): next = half (x + W x) - keep next, and sum += ck next; next holds
-         * the step before x on entry.
+         * For v in [from, to): next = half (x + W x) - keep prev, and sum += ck next; prev is the
+         * step before x, usually the same array as next.
          */
-        void step(int from, int to, float[] x, float[] next, float[] sum, float half, float keep, float ck) {
+        void step(int from, int to, float[] x, float[] prev, float[] next, float[] sum, float half, float keep, float ck) {
             int[] rows = this.rows;
             float[] weight = this.weight;
             for (int v = from; v < to; v++) {
@@ -183,9 +200,9 @@ public final class WindowedSincSmoother {
                     w = 1f / (e - s);
                 }
                 int p = 3 * v;
-                float nx = half * (x[p] + ax * w) - keep * next[p];
-                float ny = half * (x[p + 1] + ay * w) - keep * next[p + 1];
-                float nz = half * (x[p + 2] + az * w) - keep * next[p + 2];
+                float nx = half * (x[p] + ax * w) - keep * prev[p];
+                float ny = half * (x[p + 1] + ay * w) - keep * prev[p + 1];
+                float nz = half * (x[p + 2] + az * w) - keep * prev[p + 2];
                 next[p] = nx;
                 next[p + 1] = ny;
                 next[p + 2] = nz;
@@ -201,16 +218,31 @@ public final class WindowedSincSmoother {
         return (adj.flags[v] & (Adjacency.BOUNDARY | Adjacency.NON_MANIFOLD)) != 0 || adj.degree(v) == 0;
     }
 
-    private static double[] centre(float[] p) {
-        double[] min = {Double.POSITIVE_INFINITY, Double.POSITIVE_INFINITY, Double.POSITIVE_INFINITY};
-        double[] max = {Double.NEGATIVE_INFINITY, Double.NEGATIVE_INFINITY, Double.NEGATIVE_INFINITY};
-        for (int i = 0; i < p.length; i += 3) {
-            for (int a = 0; a < 3; a++) {
-                min[a] = Math.min(min[a], p[i + a]);
-                max[a] = Math.max(max[a], p[i + a]);
+    /** The middle of the bounding box of the first nv vertices, one box per worker. */
+    private static double[] centre(float[] p, int nv, int threads) {
+        int workers = Math.max(1, Math.min(threads, nv / 65536 + 1));
+        float[][] box = new float[workers][];
+        Parallel.forEachWorker(nv, workers, (w, from, to) -> {
+            float[] b = {Float.POSITIVE_INFINITY, Float.POSITIVE_INFINITY, Float.POSITIVE_INFINITY,
+                    Float.NEGATIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.NEGATIVE_INFINITY};
+            for (int i = 3 * from; i < 3 * to; i += 3) {
+                for (int a = 0; a < 3; a++) {
+                    b[a] = Math.min(b[a], p[i + a]);
+                    b[a + 3] = Math.max(b[a + 3], p[i + a]);
+                }
             }
+            box[w] = b;
+        });
+        double[] c = new double[3];
+        for (int a = 0; a < 3; a++) {
+            float min = Float.POSITIVE_INFINITY, max = Float.NEGATIVE_INFINITY;
+            for (float[] b : box) {
+                min = Math.min(min, b[a]);
+                max = Math.max(max, b[a + 3]);
+            }
+            c[a] = ((double) min + max) / 2;
         }
-        return new double[] {(min[0] + max[0]) / 2, (min[1] + max[1]) / 2, (min[2] + max[2]) / 2};
+        return c;
     }
 
     /**
