@@ -15,20 +15,23 @@ import java.util.concurrent.atomic.AtomicReference;
  * A taken array holds whatever the last user left: every user writes what it reads first.
  */
 final class SmoothingSpares {
-    /** {@link Adjacency}: each vertex's run of triangle neighbours, compacted into its neighbours. */
+    /** {@link Adjacency}: each vertex's run of triangle neighbours, the runs' starts, per-worker cursors, the result. */
     static final int ADJACENCY_RUNS = 0;
     static final int ADJACENCY_START = 1;
-    static final int ADJACENCY_OFFSETS = 2;
+    static final int ADJACENCY_CURSORS = 2;
+    static final int ADJACENCY_OFFSETS = 3;
+    static final int ADJACENCY_NEIGHBORS = 4;
     /** {@link WindowedSincSmoother.Stencil}'s rows and weights. */
-    static final int STENCIL_ROWS = 3;
-    static final int STENCIL_WEIGHTS = 4;
-    /** The smoother's two position buffers. */
-    static final int POSITIONS = 5;
-    static final int OLDER_POSITIONS = 6;
+    static final int STENCIL_ROWS = 5;
+    static final int STENCIL_WEIGHTS = 6;
+    /** The smoother's centred input and its two step buffers. */
+    static final int POSITIONS = 7;
+    static final int STEP = 8;
+    static final int OLDER_STEP = 9;
     /** {@link VolumePreservation}'s component labels and vertex normals. */
-    static final int LABELS = 7;
-    static final int NORMALS = 8;
-    private static final int COUNT = 9;
+    static final int LABELS = 10;
+    static final int NORMALS = 11;
+    private static final int COUNT = 12;
 
     @SuppressWarnings("unchecked")
     private static final AtomicReference<SoftReference<Object>>[] SLOTS = new AtomicReference[COUNT];
