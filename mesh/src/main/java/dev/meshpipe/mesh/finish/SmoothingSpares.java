@@ -22,9 +22,8 @@ final class SmoothingSpares {
     static final int ADJACENCY_OFFSETS = 3;
     static final int ADJACENCY_NEIGHBORS = 4;
     /** {@link WindowedSincSmoother.Stencil}'s rows and weights. */
-    static final int STENCIL_NEAR = 5;
+    static final int STENCIL_ROWS = 5;
     static final int STENCIL_WEIGHTS = 6;
-    static final int STENCIL_FAR = 12;
     /** The smoother's centred input and its two step buffers. */
     static final int POSITIONS = 7;
     static final int STEP = 8;
@@ -32,7 +31,7 @@ final class SmoothingSpares {
     /** {@link VolumePreservation}'s component labels and vertex normals. */
     static final int LABELS = 10;
     static final int NORMALS = 11;
-    private static final int COUNT = 13;
+    private static final int COUNT = 12;
 
     @SuppressWarnings("unchecked")
     private static final AtomicReference<SoftReference<Object>>[] SLOTS = new AtomicReference[COUNT];

@@ -68,7 +68,7 @@ public final class WindowedSincSmoother {
         Stencil stencil = Stencil.of(adj, threads);
         // A = (I + W) / 2, W the neighbour averaging (VTK's first step x1 = x0 - K x0 / 2, K = I - W),
         // so 2 A b = b + W b. Step buffers are one vertex longer: the padding vertex at index nv,
-        // which 32-bit rows point at, stays at 0. The centred input is read only at each vertex.
+        // which short rows point at, stays at 0. The centred input is read only at each vertex.
         float[] x0 = SmoothingSpares.floats(SmoothingSpares.POSITIONS, 3 * nv);
         float[] later = SmoothingSpares.floats(SmoothingSpares.STEP, 3 * nv + 3); // b(k+1)
         float[] latest = SmoothingSpares.floats(SmoothingSpares.OLDER_STEP, 3 * nv + 3); // b(k+2), then b(k)
@@ -124,90 +124,27 @@ public final class WindowedSincSmoother {
 
     /**
      * The neighbour averaging W as the loop wants it: each vertex's first {@link #WIDTH} neighbours
-     * in fixed-width rows, and 1 / degree. A fixed row loop has no data-dependent exit, which the
-     * branch predictor cannot guess on a surface whose degrees run from 3 to 13. The few vertices
-     * of higher degree (under 1% on a marching-cubes surface) are marked by a weight of 0 and read
-     * the adjacency instead.
-     *
-     * <p>Rows come in two widths. Where neighbours lie within 32767 vertex numbers of their vertex
-     * (on ch2 all but a few dozen: marching cubes numbers vertices in scan order, so neighbours
-     * are at most about two slices apart), a row holds 16-bit differences w - v, padded with 0,
-     * and the loop sums x(w) - x(v), to which a padding slot adds nothing: half the bytes of the
-     * largest array read on every pass. The vertices whose neighbours lie further read the
-     * adjacency; if they are more than 1% (a surface numbered otherwise), rows hold 32-bit
-     * position offsets (3 w) padded with the zero vertex at index nv instead. A fixed vertex is its
-     * own only neighbour either way (all differences 0), so every step leaves it where it is.
+     * as position offsets (3 w) in fixed-width rows padded with the zero vertex at index nv, and
+     * 1 / degree. A fixed row loop has no data-dependent exit, which the branch predictor cannot
+     * guess on a surface whose degrees run from 3 to 13. The few vertices of higher degree (under
+     * 1% on a marching-cubes surface) are marked by a weight of 0 and read the adjacency instead.
+     * A fixed vertex is its own only neighbour, so every step leaves it where it is.
      */
     static final class Stencil {
         static final int WIDTH = 8;
-        /** Rows of neighbour differences, or null where {@link #far} is used. */
-        private final short[] near;
-        /** Rows of position offsets, or null where {@link #near} is used. */
-        private final int[] far;
+        private final int[] rows;
         private final float[] weight;
         private final Adjacency adj;
 
-        private Stencil(short[] near, int[] far, float[] weight, Adjacency adj) {
-            this.near = near;
-            this.far = far;
+        private Stencil(int[] rows, float[] weight, Adjacency adj) {
+            this.rows = rows;
             this.weight = weight;
             this.adj = adj;
         }
 
         static Stencil of(Adjacency adj, int threads) {
             int nv = adj.flags.length;
-            java.util.concurrent.atomic.AtomicInteger distant = new java.util.concurrent.atomic.AtomicInteger();
-            Parallel.forRange(nv, threads, (from, to) -> {
-                int n = 0;
-                for (int v = from; v < to; v++) {
-                    if (!fixed(adj, v) && adj.degree(v) <= WIDTH && !withinShortReach(adj, v)) {
-                        n++;
-                    }
-                }
-                distant.addAndGet(n);
-            });
-            return distant.get() <= nv / 100 ? near(adj, threads) : far(adj, threads);
-        }
-
-        private static boolean withinShortReach(Adjacency adj, int v) {
-            for (int k = adj.offsets[v]; k < adj.offsets[v + 1]; k++) {
-                if (Math.abs(adj.neighbors[k] - v) > Short.MAX_VALUE) {
-                    return false;
-                }
-            }
-            return true;
-        }
-
-        private static Stencil near(Adjacency adj, int threads) {
-            int nv = adj.flags.length;
-            short[] rows = SmoothingSpares.take(SmoothingSpares.STENCIL_NEAR) instanceof short[] k && k.length >= WIDTH * nv
-                    ? k : new short[WIDTH * nv];
-            float[] weight = SmoothingSpares.floats(SmoothingSpares.STENCIL_WEIGHTS, nv);
-            int[] off = adj.offsets;
-            int[] nb = adj.neighbors;
-            Parallel.forRange(nv, threads, (from, to) -> {
-                for (int v = from; v < to; v++) {
-                    int r = WIDTH * v;
-                    int s = off[v], degree = off[v + 1] - s;
-                    java.util.Arrays.fill(rows, r, r + WIDTH, (short) 0);
-                    if (fixed(adj, v)) {
-                        weight[v] = 1f;
-                    } else if (degree <= WIDTH && withinShortReach(adj, v)) {
-                        for (int k = 0; k < degree; k++) {
-                            rows[r + k] = (short) (nb[s + k] - v);
-                        }
-                        weight[v] = 1f / degree;
-                    } else {
-                        weight[v] = 0f;
-                    }
-                }
-            });
-            return new Stencil(rows, null, weight, adj);
-        }
-
-        private static Stencil far(Adjacency adj, int threads) {
-            int nv = adj.flags.length;
-            int[] rows = SmoothingSpares.ints(SmoothingSpares.STENCIL_FAR, WIDTH * nv);
+            int[] rows = SmoothingSpares.ints(SmoothingSpares.STENCIL_ROWS, WIDTH * nv);
             float[] weight = SmoothingSpares.floats(SmoothingSpares.STENCIL_WEIGHTS, nv);
             int[] off = adj.offsets;
             int[] nb = adj.neighbors;
@@ -229,17 +166,12 @@ public final class WindowedSincSmoother {
                     }
                 }
             });
-            return new Stencil(null, rows, weight, adj);
-        }
-
-        boolean usesShortRows() {
-            return near != null;
+            return new Stencil(rows, weight, adj);
         }
 
         /** Leaves the rows and weights for the next smoothing; this stencil is spent. */
         void recycle() {
-            SmoothingSpares.give(SmoothingSpares.STENCIL_NEAR, near);
-            SmoothingSpares.give(SmoothingSpares.STENCIL_FAR, far);
+            SmoothingSpares.give(SmoothingSpares.STENCIL_ROWS, rows);
             SmoothingSpares.give(SmoothingSpares.STENCIL_WEIGHTS, weight);
         }
 
@@ -252,41 +184,21 @@ public final class WindowedSincSmoother {
          * or the output (half 1/2). b2 may be the same array as out: each vertex reads only its own there.
          */
         void step(int from, int to, float[] x0, float[] b1, float[] b2, float ck, float half, float keep, float[] out) {
-            short[] near = this.near;
-            int[] far = this.far;
+            int[] rows = this.rows;
             float[] weight = this.weight;
             float[] x = b1;
             for (int v = from; v < to; v++) {
-                int p = 3 * v;
-                float xv = x[p], yv = x[p + 1], zv = x[p + 2];
                 float w = weight[v];
-                float mx, my, mz; // W b1 at v
-                if (w != 0 && near != null) {
-                    float ax = 0, ay = 0, az = 0;
+                float ax = 0, ay = 0, az = 0;
+                if (w != 0) {
                     int r = WIDTH * v;
                     for (int k = 0; k < WIDTH; k++) {
-                        int q = p + 3 * near[r + k];
-                        ax += x[q] - xv;
-                        ay += x[q + 1] - yv;
-                        az += x[q + 2] - zv;
-                    }
-                    mx = xv + ax * w;
-                    my = yv + ay * w;
-                    mz = zv + az * w;
-                } else if (w != 0) {
-                    float ax = 0, ay = 0, az = 0;
-                    int r = WIDTH * v;
-                    for (int k = 0; k < WIDTH; k++) {
-                        int q = far[r + k];
+                        int q = rows[r + k];
                         ax += x[q];
                         ay += x[q + 1];
                         az += x[q + 2];
                     }
-                    mx = ax * w;
-                    my = ay * w;
-                    mz = az * w;
                 } else {
-                    float ax = 0, ay = 0, az = 0;
                     int s = adj.offsets[v], e = adj.offsets[v + 1];
                     for (int k = s; k < e; k++) {
                         int q = 3 * adj.neighbors[k];
@@ -295,13 +207,11 @@ public final class WindowedSincSmoother {
                         az += x[q + 2];
                     }
                     w = 1f / (e - s);
-                    mx = ax * w;
-                    my = ay * w;
-                    mz = az * w;
                 }
-                out[p] = ck * x0[p] + half * (xv + mx) - keep * b2[p];
-                out[p + 1] = ck * x0[p + 1] + half * (yv + my) - keep * b2[p + 1];
-                out[p + 2] = ck * x0[p + 2] + half * (zv + mz) - keep * b2[p + 2];
+                int p = 3 * v;
+                out[p] = ck * x0[p] + half * (x[p] + ax * w) - keep * b2[p];
+                out[p + 1] = ck * x0[p + 1] + half * (x[p + 1] + ay * w) - keep * b2[p + 1];
+                out[p + 2] = ck * x0[p + 2] + half * (x[p + 2] + az * w) - keep * b2[p + 2];
             }
         }
     }

@@ -187,56 +187,6 @@ class WindowedSincSmootherTest {
         assertMatchesReference(raw, 20, 0.01);
     }
 
-    /** The mesh with its vertices renumbered: vertex v becomes {@code order[v]}. */
-    static Mesh renumbered(Mesh mesh, int[] order) {
-        float[] p = new float[mesh.positions().length];
-        for (int v = 0; v < order.length; v++) {
-            System.arraycopy(mesh.positions(), 3 * v, p, 3 * order[v], 3);
-        }
-        int[] t = mesh.triangles().clone();
-        for (int i = 0; i < t.length; i++) {
-            t[i] = order[t[i]];
-        }
-        return new Mesh(p, t);
-    }
-
-    @Test
-    void neighboursBeyondShortReachReadTheAdjacency() {
-        Mesh raw = FinishingTest.synthetic("gyroid:64:2");
-        int nv = raw.vertexCount();
-        assertTrue(nv > Short.MAX_VALUE + 1000, nv + " vertices");
-        // The first and last vertex swapped: they and their neighbours are now far apart.
-        int[] order = new int[nv];
-        for (int v = 0; v < nv; v++) {
-            order[v] = v;
-        }
-        order[0] = nv - 1;
-        order[nv - 1] = 0;
-        Mesh swapped = renumbered(raw, order);
-        assertTrue(WindowedSincSmoother.Stencil.of(Adjacency.of(swapped, 1), 1).usesShortRows());
-        assertMatchesReference(swapped, 20, 0.01);
-    }
-
-    @Test
-    void aSurfaceNumberedAnyHowTakesTheWideRows() {
-        Mesh raw = FinishingTest.synthetic("gyroid:64:2");
-        int nv = raw.vertexCount();
-        int[] order = new int[nv];
-        for (int v = 0; v < nv; v++) {
-            order[v] = v;
-        }
-        java.util.Random random = new java.util.Random(7);
-        for (int v = nv - 1; v > 0; v--) {
-            int j = random.nextInt(v + 1);
-            int s = order[v];
-            order[v] = order[j];
-            order[j] = s;
-        }
-        Mesh shuffled = renumbered(raw, order);
-        assertTrue(!WindowedSincSmoother.Stencil.of(Adjacency.of(shuffled, 1), 1).usesShortRows());
-        assertMatchesReference(shuffled, 20, 0.01);
-    }
-
     static final Finishing.Options KEPT_VOLUME =
             new Finishing.Options("test", 20, 0.1, null, true, false, 0, false, 0, 0, Double.POSITIVE_INFINITY);
 
