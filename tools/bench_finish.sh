@@ -10,7 +10,10 @@
 # meshpipe smooths the same surface with `mesh --smoothing 20:PASSBAND --threads 2 --repeat N`,
 # whose smoothMs is the median of the smoothing stage alone (adjacency, windowed sinc and the
 # volume correction). Prints both medians, the ratio meshpipe/VTK (below 1: meshpipe faster) and
-# each one's volume change against the raw surface. Needs Debian's python3-vtk9 and mricron-data.
+# each one's volume change against the raw surface, then VTK's median process CPU per run (both
+# threads) and the load average: on a shared machine wall times compare only within one run, so
+# compare builds by alternating runs of this script (A B A B). For meshpipe's CPU per part, run
+# SmoothBench (docs/benchmarks.md). Needs Debian's python3-vtk9 and mricron-data.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(dirname "$here")"
@@ -25,7 +28,7 @@ trap 'rm -rf "$tmp"' EXIT
 "$root/meshpipe" mesh "$volume" --iso "$iso" --borders closed --space grid --formats ply --preset raw \
     --json --out "$tmp/raw" > "$tmp/raw.json"
 
-printf '%-10s %10s %12s %12s %8s %12s %12s\n' passband triangles vtk_ms meshpipe_ms ratio vtk_dV% meshpipe_dV%
+printf '%-10s %10s %12s %12s %8s %12s %12s %12s\n' passband triangles vtk_ms meshpipe_ms ratio vtk_dV% meshpipe_dV% vtk_cpu_ms
 for pb in 0.1 0.01; do
   ours=$("$root/meshpipe" mesh "$volume" --iso "$iso" --borders closed --space grid --formats ply --threads 2 \
            --smoothing "20:$pb" --repeat "$runs" --warmup 5 --json --out "$tmp/smooth" \
@@ -61,15 +64,18 @@ def smooth():
 for _ in range(3):
     smooth()
 times = []
+cpu = []
 for _ in range(runs):
-    t = time.perf_counter()
+    t, c = time.perf_counter(), time.process_time()
     out = smooth()
     times.append((time.perf_counter() - t) * 1000)
+    cpu.append((time.process_time() - c) * 1000)
 v0, v1 = volume(raw), volume(out)
-print(round(statistics.median(times), 1), raw.GetNumberOfPolys(), (v1 - v0) / v0 * 100)
+print(round(statistics.median(times), 1), raw.GetNumberOfPolys(), (v1 - v0) / v0 * 100, round(statistics.median(cpu), 1))
 PY
 )
-  set -- $vtk; vms=$1; tris=$2; vdv=$3
+  set -- $vtk; vms=$1; tris=$2; vdv=$3; vcpu=$4
   set -- $ours; mms=$1; mdv=$2
-  python3 -c "print(f'{\"$pb\":<10} {$tris:>10} {$vms:>12.1f} {$mms:>12} {$mms/$vms:>8.2f} {$vdv:>12.3f} {$mdv:>12.3f}')"
+  python3 -c "print(f'{\"$pb\":<10} {$tris:>10} {$vms:>12.1f} {$mms:>12} {$mms/$vms:>8.2f} {$vdv:>12.3f} {$mdv:>12.3f} {$vcpu:>12.1f}')"
 done
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"

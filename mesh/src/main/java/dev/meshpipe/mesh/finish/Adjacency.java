@@ -10,8 +10,17 @@ import dev.meshpipe.mesh.Mesh;
  *
  * <p>Built in linear time without sorting the whole edge list: each vertex collects its two
  * neighbours from every triangle around it (a dozen entries on a marching-cubes surface), and only
- * those short runs are sorted, in parallel. The neighbour array is the collection array compacted
- * in place, so it may be longer than {@code offsets[n]}: read it through the offsets only.
+ * those short runs are sorted. Every pass runs in parallel: the triangles are split into one range
+ * per worker, each worker counts and then places its own triangles' entries through cursors over
+ * the window of vertices its triangles touch (about a share of the vertices on a marching-cubes
+ * surface, whose triangles and vertices both come in scan order), and the cursors start where the
+ * earlier workers' entries end, so every run holds its entries in triangle order, as one worker
+ * would place them.
+ *
+ * <p>The arrays come from {@link SmoothingSpares}, and {@link #recycle} gives the neighbours and
+ * offsets back once the smoothing stage is done with them; an adjacency that is not recycled
+ * simply keeps them. So both may be longer than {@code offsets[n]} and {@code n + 1}: read them
+ * through the offsets only.
  */
 final class Adjacency {
     static final byte BOUNDARY = 1;
@@ -45,29 +54,30 @@ final class Adjacency {
     static Adjacency of(Mesh mesh, int threads) {
         int nv = mesh.vertexCount();
         int[] t = mesh.triangles();
-        int[] start = new int[nv + 1];
-        for (int x : t) {
-            start[x + 1] += 2;
-        }
-        for (int v = 0; v < nv; v++) {
-            start[v + 1] += start[v];
-        }
+        int nt = t.length / 3;
+        int workers = Math.max(1, Math.min(threads, nt / 65536 + 1));
+        Cursors cursors = new Cursors(workers);
+        Parallel.forEachWorker(nt, workers, (w, from, to) -> cursors.count(w, t, from, to));
+        int[] start = SmoothingSpares.ints(SmoothingSpares.ADJACENCY_START, nv + 1);
+        cursors.place(start, nv);
         // Entry 2*w + 1 says the triangle runs v -> w (w follows v), 2*w says w -> v.
-        int[] raw = new int[start[nv]];
-        int[] cursor = new int[nv + 1];
-        System.arraycopy(start, 0, cursor, 0, nv);
-        for (int i = 0; i < t.length; i += 3) {
-            int a = t[i], b = t[i + 1], c = t[i + 2];
-            raw[cursor[a]++] = 2 * b + 1;
-            raw[cursor[a]++] = 2 * c;
-            raw[cursor[b]++] = 2 * c + 1;
-            raw[cursor[b]++] = 2 * a;
-            raw[cursor[c]++] = 2 * a + 1;
-            raw[cursor[c]++] = 2 * b;
-        }
-        // The cursors are spent: the array now takes each vertex's distinct neighbour count at
-        // v + 1, and then, summed in place, becomes the offsets.
-        int[] offsets = cursor;
+        int[] raw = SmoothingSpares.ints(SmoothingSpares.ADJACENCY_RUNS, start[nv]);
+        Parallel.forEachWorker(nt, workers, (w, from, to) -> {
+            int[] cursor = cursors.window[w];
+            int base = cursors.base[w];
+            for (int i = 3 * from; i < 3 * to; i += 3) {
+                int a = t[i], b = t[i + 1], c = t[i + 2];
+                raw[cursor[a - base]++] = 2 * b + 1;
+                raw[cursor[a - base]++] = 2 * c;
+                raw[cursor[b - base]++] = 2 * c + 1;
+                raw[cursor[b - base]++] = 2 * a;
+                raw[cursor[c - base]++] = 2 * a + 1;
+                raw[cursor[c - base]++] = 2 * b;
+            }
+        });
+        cursors.recycle();
+        // Each vertex's distinct neighbour count at v + 1, then, summed in place, the offsets.
+        int[] offsets = SmoothingSpares.ints(SmoothingSpares.ADJACENCY_OFFSETS, nv + 1);
         byte[] flags = new byte[nv];
         // edges, boundary, non-manifold, misoriented; each edge counted at its lower vertex
         java.util.concurrent.atomic.AtomicLongArray counts = new java.util.concurrent.atomic.AtomicLongArray(4);
@@ -84,15 +94,88 @@ final class Adjacency {
         for (int v = 0; v < nv; v++) {
             offsets[v + 1] += offsets[v];
         }
-        // Each run's distinct neighbours are at its front; moved down in ascending order, no run
-        // overwrites one not yet moved, so the raw array becomes the neighbour array.
-        int[] neighbors = raw;
-        for (int v = 0; v < nv; v++) {
-            for (int k = offsets[v], j = start[v]; k < offsets[v + 1]; k++, j++) {
-                neighbors[k] = raw[j];
+        // Each run's distinct neighbours are at its front.
+        int[] neighbors = SmoothingSpares.ints(SmoothingSpares.ADJACENCY_NEIGHBORS, offsets[nv]);
+        Parallel.forRange(nv, threads, (from, to) -> {
+            for (int v = from; v < to; v++) {
+                System.arraycopy(raw, start[v], neighbors, offsets[v], offsets[v + 1] - offsets[v]);
+            }
+        });
+        SmoothingSpares.give(SmoothingSpares.ADJACENCY_RUNS, raw);
+        SmoothingSpares.give(SmoothingSpares.ADJACENCY_START, start);
+        return new Adjacency(offsets, neighbors, flags, counts.get(0), counts.get(1), counts.get(2), counts.get(3));
+    }
+
+    /**
+     * Per worker, a cursor per vertex of the window its triangles touch: first the worker's
+     * entry count there, then where its next entry goes.
+     */
+    private static final class Cursors {
+        final int[][] window;
+        final int[] base;
+        final int[] length;
+
+        Cursors(int workers) {
+            int[][] kept = SmoothingSpares.take(SmoothingSpares.ADJACENCY_CURSORS) instanceof int[][] k ? k : new int[0][];
+            window = java.util.Arrays.copyOf(kept, workers);
+            base = new int[workers];
+            length = new int[workers];
+        }
+
+        /** Counts worker w's entries, two per corner of triangles [from, to). */
+        void count(int w, int[] t, int from, int to) {
+            int lo = Integer.MAX_VALUE, hi = -1;
+            for (int i = 3 * from; i < 3 * to; i++) {
+                lo = Math.min(lo, t[i]);
+                hi = Math.max(hi, t[i]);
+            }
+            base[w] = hi < 0 ? 0 : lo;
+            length[w] = hi - base[w] + 1;
+            if (window[w] == null || window[w].length < length[w]) {
+                window[w] = new int[length[w]];
+            } else {
+                java.util.Arrays.fill(window[w], 0, length[w], 0);
+            }
+            int[] c = window[w];
+            int b = base[w];
+            for (int i = 3 * from; i < 3 * to; i++) {
+                c[t[i] - b] += 2;
             }
         }
-        return new Adjacency(offsets, neighbors, flags, counts.get(0), counts.get(1), counts.get(2), counts.get(3));
+
+        /**
+         * Writes each vertex's run start, and turns every count into that worker's first place
+         * in the run: after the entries of the workers before it.
+         */
+        void place(int[] start, int nv) {
+            int at = 0;
+            for (int v = 0; v < nv; v++) {
+                start[v] = at;
+                for (int w = 0; w < window.length; w++) {
+                    int k = v - base[w];
+                    if (k >= 0 && k < length[w]) {
+                        int n = window[w][k];
+                        window[w][k] = at;
+                        at += n;
+                    }
+                }
+            }
+            start[nv] = at;
+        }
+
+        void recycle() {
+            SmoothingSpares.give(SmoothingSpares.ADJACENCY_CURSORS, window);
+        }
+    }
+
+    /**
+     * Gives the neighbour and offset arrays to the next adjacency built: the caller's last use of
+     * this one (the smoothing stage's, once its volume correction is done). Only the flags and
+     * counts may be read after.
+     */
+    void recycle() {
+        SmoothingSpares.give(SmoothingSpares.ADJACENCY_NEIGHBORS, neighbors);
+        SmoothingSpares.give(SmoothingSpares.ADJACENCY_OFFSETS, offsets);
     }
 
     /** Sorts v's run, writes its distinct neighbours to the run's front, and returns how many there are. */

@@ -16,6 +16,9 @@ import dev.meshpipe.mesh.Mesh;
  *
  * <p>Components with a boundary or non-manifold edge are left alone: they enclose no volume, and
  * their fixed border vertices must not move.
+ *
+ * <p>This is the smoothing stage's last step: its label and normal arrays, and the adjacency's,
+ * go back to {@link SmoothingSpares} for the next smoothing.
  */
 final class VolumePreservation {
     /** Newton steps stop once every component is within this relative error. */
@@ -31,20 +34,25 @@ final class VolumePreservation {
     /**
      * Returns {@code after} with each closed component's volume restored to its volume in
      * {@code before}. Moves {@code after}'s positions in place (the smoother's fresh output, which
-     * no one else holds): a copy of a large surface costs more than the passes here.
+     * no one else holds): a copy of a large surface costs more than the passes here. Spends
+     * {@code adj} ({@link Adjacency#recycle}): the caller must not read its neighbours again.
      */
     static Mesh restore(Mesh before, Mesh after, Adjacency adj, int threads) {
-        int[] label = componentLabels(adj, threads);
-        int n = 0;
-        for (int c : label) {
-            n = Math.max(n, c + 1);
-        }
-        if (n == 0) {
-            return after;
-        }
+        int nv = adj.flags.length;
+        int[] label = SmoothingSpares.ints(SmoothingSpares.LABELS, nv);
+        int n = labelComponents(adj, threads, label);
+        Mesh out = n == 0 ? after : restore(before, after, adj, label, n, threads);
+        SmoothingSpares.give(SmoothingSpares.LABELS, label);
+        adj.recycle();
+        return out;
+    }
+
+    /** The correction proper, over the first nv entries of the labels (n components). */
+    private static Mesh restore(Mesh before, Mesh after, Adjacency adj, int[] label, int n, int threads) {
+        int nv = adj.flags.length;
         boolean[] closed = new boolean[n];
         java.util.Arrays.fill(closed, true);
-        for (int v = 0; v < label.length; v++) {
+        for (int v = 0; v < nv; v++) {
             if (label[v] >= 0 && (adj.flags[v] & (Adjacency.BOUNDARY | Adjacency.NON_MANIFOLD)) != 0) {
                 closed[label[v]] = false;
             }
@@ -54,6 +62,14 @@ final class VolumePreservation {
         // The first pass also takes the targets from the raw surface and the normals and areas,
         // which barely change between steps, so they serve every step.
         TrianglePass first = TrianglePass.run(before.positions(), p, t, label, n, threads);
+        Mesh out = correct(before, p, t, label, nv, n, closed, first, threads);
+        first.normal.recycle();
+        return out;
+    }
+
+    /** The Newton steps: offsets (or scales, or raw shapes back) until every closed component is within tolerance. */
+    private static Mesh correct(Mesh before, float[] p, int[] t, int[] label, int nv, int n, boolean[] closed,
+                                TrianglePass first, int threads) {
         double[] target = first.target;
         double[] area = first.area;
         VertexWindows normal = first.normal;
@@ -90,7 +106,7 @@ final class VolumePreservation {
             }
             if (reverted) {
                 float[] raw = before.positions();
-                for (int v = 0; v < label.length; v++) {
+                for (int v = 0; v < nv; v++) {
                     if (label[v] >= 0 && revert[label[v]]) {
                         System.arraycopy(raw, 3 * v, p, 3 * v, 3);
                     }
@@ -99,9 +115,9 @@ final class VolumePreservation {
             if (!moved) {
                 break;
             }
-            double[] centroid = centroids(p, label, n, scale);
+            double[] centroid = centroids(p, label, nv, n, scale);
             float[] q = p;
-            Parallel.forRange(label.length, threads, (from, to) -> {
+            Parallel.forRange(nv, threads, (from, to) -> {
                 for (int v = from; v < to; v++) {
                     int c = label[v];
                     if (c < 0) {
@@ -139,8 +155,14 @@ final class VolumePreservation {
      * set), so the result does not depend on the order the threads join in.
      */
     static int[] componentLabels(Adjacency adj, int threads) {
+        int[] label = new int[adj.flags.length];
+        labelComponents(adj, threads, label);
+        return label;
+    }
+
+    /** Writes {@link #componentLabels} into the first nv entries of {@code parent}; returns the number of components. */
+    private static int labelComponents(Adjacency adj, int threads, int[] parent) {
         int nv = adj.flags.length;
-        int[] parent = new int[nv];
         Parallel.forRange(nv, threads, (from, to) -> {
             for (int v = from; v < to; v++) {
                 parent[v] = v;
@@ -173,7 +195,7 @@ final class VolumePreservation {
                 label[v] = parent[v] == v ? count++ : label[parent[v]];
             }
         }
-        return label;
+        return count;
     }
 
     private static final java.lang.invoke.VarHandle INTS = java.lang.invoke.MethodHandles.arrayElementVarHandle(int[].class);
@@ -273,15 +295,19 @@ final class VolumePreservation {
      * scan order, the windows together are about one vertex array, not one per worker.
      */
     static final class VertexWindows {
+        /** Per worker: its window, which may be longer than {@code length[w]} (kept from an earlier run). */
         final float[][] window;
         final int[] base;
+        final int[] length;
 
         VertexWindows(int workers) {
-            window = new float[workers][];
+            float[][] kept = SmoothingSpares.take(SmoothingSpares.NORMALS) instanceof float[][] k ? k : new float[0][];
+            window = java.util.Arrays.copyOf(kept, workers);
             base = new int[workers];
+            length = new int[workers];
         }
 
-        /** Allocates worker w's window for triangles [from, to) and returns it. */
+        /** Clears (or allocates) worker w's window for triangles [from, to) and returns it. */
         float[] open(int w, int[] t, int from, int to) {
             int lo = Integer.MAX_VALUE, hi = -1;
             for (int i = 3 * from; i < 3 * to; i++) {
@@ -289,7 +315,12 @@ final class VolumePreservation {
                 hi = Math.max(hi, t[i]);
             }
             base[w] = hi < 0 ? 0 : lo;
-            window[w] = new float[3 * (hi - base[w] + 1)];
+            length[w] = 3 * (hi - base[w] + 1);
+            if (window[w] == null || window[w].length < length[w]) {
+                window[w] = new float[length[w]];
+            } else {
+                java.util.Arrays.fill(window[w], 0, length[w], 0f);
+            }
             return window[w];
         }
 
@@ -298,19 +329,24 @@ final class VolumePreservation {
             float s = 0;
             for (int w = 0; w < window.length; w++) {
                 int k = 3 * (v - base[w]) + a;
-                if (k >= 0 && k < window[w].length) {
+                if (k >= 0 && k < length[w]) {
                     s += window[w][k];
                 }
             }
             return s;
         }
+
+        /** Leaves the windows for the next smoothing. */
+        void recycle() {
+            SmoothingSpares.give(SmoothingSpares.NORMALS, window);
+        }
     }
 
     /** Vertex centroids of the components being scaled (others are left 0). */
-    private static double[] centroids(float[] p, int[] label, int n, double[] scale) {
+    private static double[] centroids(float[] p, int[] label, int nv, int n, double[] scale) {
         double[] sum = new double[3 * n];
         int[] count = new int[n];
-        for (int v = 0; v < label.length; v++) {
+        for (int v = 0; v < nv; v++) {
             int c = label[v];
             if (c >= 0 && scale[c] != 0) {
                 sum[3 * c] += p[3 * v];

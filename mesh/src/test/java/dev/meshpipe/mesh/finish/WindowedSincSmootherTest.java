@@ -186,4 +186,46 @@ class WindowedSincSmootherTest {
         Mesh raw = FinishingTest.synthetic("gyroid:48:2");
         assertMatchesReference(raw, 20, 0.01);
     }
+
+    static final Finishing.Options KEPT_VOLUME =
+            new Finishing.Options("test", 20, 0.1, null, true, false, 0, false, 0, 0, Double.POSITIVE_INFINITY);
+
+    /** The whole stage (adjacency, smoothing, volume correction) with nothing kept from before. */
+    static float[] freshStage(Mesh mesh) {
+        SmoothingSpares.clear();
+        return Finishing.smooth(mesh, KEPT_VOLUME, 2).positions();
+    }
+
+    @Test
+    void keptBuffersGiveTheSameSurfaceAsFreshOnes() {
+        Mesh big = FinishingTest.synthetic("gyroid:48:2");
+        Mesh small = join(openSphere(), uvSphere(20, 12, 4, -20));
+        float[] bigFresh = freshStage(big);
+        float[] smallFresh = freshStage(small);
+        // Each run now finds the buffers the other left: longer than it needs, full of the other's numbers.
+        for (int round = 0; round < 2; round++) {
+            assertArrayEquals(bigFresh, Finishing.smooth(big, KEPT_VOLUME, 2).positions(), "round " + round);
+            assertArrayEquals(smallFresh, Finishing.smooth(small, KEPT_VOLUME, 2).positions(), "round " + round);
+        }
+        assertArrayEquals(bigFresh, WindowedSincSmootherTest.freshStage(big));
+    }
+
+    @Test
+    void twoSmoothingsAtOnceNeverShareABuffer() throws Exception {
+        Mesh a = FinishingTest.synthetic("gyroid:40:2");
+        Mesh b = FinishingTest.synthetic("torus:48");
+        float[] wantA = freshStage(a);
+        float[] wantB = freshStage(b);
+        java.util.concurrent.ExecutorService two = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            for (int round = 0; round < 6; round++) {
+                var gotA = two.submit(() -> Finishing.smooth(a, KEPT_VOLUME, 2).positions());
+                var gotB = two.submit(() -> Finishing.smooth(b, KEPT_VOLUME, 2).positions());
+                assertArrayEquals(wantA, gotA.get(), "round " + round);
+                assertArrayEquals(wantB, gotB.get(), "round " + round);
+            }
+        } finally {
+            two.shutdown();
+        }
+    }
 }
