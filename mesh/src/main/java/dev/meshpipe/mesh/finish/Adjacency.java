@@ -17,7 +17,7 @@ import dev.meshpipe.mesh.Mesh;
  * earlier workers' entries end, so every run holds its entries in triangle order, as one worker
  * would place them.
  *
- * <p>The arrays come from {@link SmoothingSpares}, and {@link #recycle} gives the neighbours and
+ * <p>The arrays come from {@link KeptArrays}, and {@link #recycle} gives the neighbours and
  * offsets back once the smoothing stage is done with them; an adjacency that is not recycled
  * simply keeps them. So both may be longer than {@code offsets[n]} and {@code n + 1}: read them
  * through the offsets only.
@@ -58,10 +58,10 @@ final class Adjacency {
         int workers = Math.max(1, Math.min(threads, nt / 65536 + 1));
         Cursors cursors = new Cursors(workers);
         Parallel.forEachWorker(nt, workers, (w, from, to) -> cursors.count(w, t, from, to));
-        int[] start = SmoothingSpares.ints(SmoothingSpares.ADJACENCY_START, nv + 1);
+        int[] start = KeptArrays.ints(KeptArrays.ADJACENCY_START, nv + 1);
         cursors.place(start, nv);
         // Entry 2*w + 1 says the triangle runs v -> w (w follows v), 2*w says w -> v.
-        int[] raw = SmoothingSpares.ints(SmoothingSpares.ADJACENCY_RUNS, start[nv]);
+        int[] raw = KeptArrays.ints(KeptArrays.ADJACENCY_RUNS, start[nv]);
         Parallel.forEachWorker(nt, workers, (w, from, to) -> {
             int[] cursor = cursors.window[w];
             int base = cursors.base[w];
@@ -77,7 +77,7 @@ final class Adjacency {
         });
         cursors.recycle();
         // Each vertex's distinct neighbour count at v + 1, then, summed in place, the offsets.
-        int[] offsets = SmoothingSpares.ints(SmoothingSpares.ADJACENCY_OFFSETS, nv + 1);
+        int[] offsets = KeptArrays.ints(KeptArrays.ADJACENCY_OFFSETS, nv + 1);
         byte[] flags = new byte[nv];
         // edges, boundary, non-manifold, misoriented; each edge counted at its lower vertex
         java.util.concurrent.atomic.AtomicLongArray counts = new java.util.concurrent.atomic.AtomicLongArray(4);
@@ -95,14 +95,14 @@ final class Adjacency {
             offsets[v + 1] += offsets[v];
         }
         // Each run's distinct neighbours are at its front.
-        int[] neighbors = SmoothingSpares.ints(SmoothingSpares.ADJACENCY_NEIGHBORS, offsets[nv]);
+        int[] neighbors = KeptArrays.ints(KeptArrays.ADJACENCY_NEIGHBORS, offsets[nv]);
         Parallel.forRange(nv, threads, (from, to) -> {
             for (int v = from; v < to; v++) {
                 System.arraycopy(raw, start[v], neighbors, offsets[v], offsets[v + 1] - offsets[v]);
             }
         });
-        SmoothingSpares.give(SmoothingSpares.ADJACENCY_RUNS, raw);
-        SmoothingSpares.give(SmoothingSpares.ADJACENCY_START, start);
+        KeptArrays.give(KeptArrays.ADJACENCY_RUNS, raw);
+        KeptArrays.give(KeptArrays.ADJACENCY_START, start);
         return new Adjacency(offsets, neighbors, flags, counts.get(0), counts.get(1), counts.get(2), counts.get(3));
     }
 
@@ -116,7 +116,7 @@ final class Adjacency {
         final int[] length;
 
         Cursors(int workers) {
-            int[][] kept = SmoothingSpares.take(SmoothingSpares.ADJACENCY_CURSORS) instanceof int[][] k ? k : new int[0][];
+            int[][] kept = KeptArrays.take(KeptArrays.ADJACENCY_CURSORS) instanceof int[][] k ? k : new int[0][];
             window = java.util.Arrays.copyOf(kept, workers);
             base = new int[workers];
             length = new int[workers];
@@ -164,7 +164,7 @@ final class Adjacency {
         }
 
         void recycle() {
-            SmoothingSpares.give(SmoothingSpares.ADJACENCY_CURSORS, window);
+            KeptArrays.give(KeptArrays.ADJACENCY_CURSORS, window);
         }
     }
 
@@ -174,8 +174,8 @@ final class Adjacency {
      * counts may be read after.
      */
     void recycle() {
-        SmoothingSpares.give(SmoothingSpares.ADJACENCY_NEIGHBORS, neighbors);
-        SmoothingSpares.give(SmoothingSpares.ADJACENCY_OFFSETS, offsets);
+        KeptArrays.give(KeptArrays.ADJACENCY_NEIGHBORS, neighbors);
+        KeptArrays.give(KeptArrays.ADJACENCY_OFFSETS, offsets);
     }
 
     /** Sorts v's run, writes its distinct neighbours to the run's front, and returns how many there are. */

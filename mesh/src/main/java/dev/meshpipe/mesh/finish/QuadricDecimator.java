@@ -126,7 +126,7 @@ public final class QuadricDecimator {
         Engine e = new Engine(mesh, Math.max(1, threads), options.maxErrorMm());
         e.run(target);
         Mesh out = e.output();
-        Spare.keep(e);
+        keepArrays(e);
         return new Result(out, before, out.triangleCount(), e.collapses, e.refused, Math.sqrt(e.maxRms2));
     }
 
@@ -160,51 +160,13 @@ public final class QuadricDecimator {
     static final ThreadLocal<int[]> PASSES = ThreadLocal.withInitial(() -> new int[1]);
     static final ThreadLocal<long[]> REFUSALS = ThreadLocal.withInitial(() -> new long[4]);
 
-    /**
-     * The largest work arrays of the last decimation, softly held for the next one: in a JVM that
-     * decimates again (a processor, the benchmark) the next run then touches no fresh memory, which
-     * on a small VM cost more than the work (see docs/benchmarks.md). Every array is written before
-     * it is read; a decimation running at the same time as another simply makes new ones.
-     */
-    private static final class Spare {
-        static final int TRI = 0;
-        static final int REFS = 1;
-        static final int POS = 2;
-        static final int QUAD = 3;
-        static final int COST = 4;
-        @SuppressWarnings("unchecked")
-        private static final java.util.concurrent.atomic.AtomicReference<java.lang.ref.SoftReference<Object>>[] SLOTS =
-                new java.util.concurrent.atomic.AtomicReference[5];
-
-        static {
-            for (int i = 0; i < SLOTS.length; i++) {
-                SLOTS[i] = new java.util.concurrent.atomic.AtomicReference<>();
-            }
-        }
-
-        private static Object take(int slot) {
-            java.lang.ref.SoftReference<Object> r = SLOTS[slot].getAndSet(null);
-            return r == null ? null : r.get();
-        }
-
-        /** The kept int array of this slot when it holds at least {@code size}, else a new one (of {@code size}, when above 0). */
-        static int[] ints(int slot, int size) {
-            Object o = take(slot);
-            return o instanceof int[] a && a.length >= size && a.length > 0 ? a : size > 0 ? new int[size] : new int[0];
-        }
-
-        static float[] floats(int slot, int size) {
-            Object o = take(slot);
-            return o instanceof float[] a && a.length >= size ? a : new float[size];
-        }
-
-        static void keep(Engine e) {
-            SLOTS[TRI].set(new java.lang.ref.SoftReference<>(e.tri));
-            SLOTS[REFS].set(new java.lang.ref.SoftReference<>(e.refs));
-            SLOTS[POS].set(new java.lang.ref.SoftReference<>(e.pos));
-            SLOTS[QUAD].set(new java.lang.ref.SoftReference<>(e.quad));
-            SLOTS[COST].set(new java.lang.ref.SoftReference<>(e.cost));
-        }
+    /** Gives the engine's largest arrays back for the next decimation ({@link KeptArrays}). */
+    private static void keepArrays(Engine e) {
+        KeptArrays.give(KeptArrays.DECIMATION_TRIANGLES, e.tri);
+        KeptArrays.give(KeptArrays.DECIMATION_REFS, e.refs);
+        KeptArrays.give(KeptArrays.DECIMATION_POSITIONS, e.pos);
+        KeptArrays.give(KeptArrays.DECIMATION_QUADRICS, e.quad);
+        KeptArrays.give(KeptArrays.DECIMATION_COSTS, e.cost);
     }
 
     private static final class Engine {
@@ -281,7 +243,7 @@ public final class QuadricDecimator {
             float[] p = mesh.positions();
             nv = mesh.vertexCount();
             nt = mesh.triangleCount();
-            tri = Spare.ints(Spare.TRI, 3 * nt);
+            tri = KeptArrays.ints(KeptArrays.DECIMATION_TRIANGLES, 3 * nt);
             System.arraycopy(mesh.triangles(), 0, tri, 0, 3 * nt);
             double[] min = {Double.POSITIVE_INFINITY, Double.POSITIVE_INFINITY, Double.POSITIVE_INFINITY};
             double[] max = {Double.NEGATIVE_INFINITY, Double.NEGATIVE_INFINITY, Double.NEGATIVE_INFINITY};
@@ -291,7 +253,7 @@ public final class QuadricDecimator {
                     max[a] = Math.max(max[a], p[i + a]);
                 }
             }
-            pos = Spare.floats(Spare.POS, p.length);
+            pos = KeptArrays.floats(KeptArrays.DECIMATION_POSITIONS, p.length);
             System.arraycopy(p, 0, pos, 0, p.length);
             int longest = 0;
             for (int a = 1; a < 3; a++) {
@@ -303,12 +265,12 @@ public final class QuadricDecimator {
             axisMin = min[longest];
             axisLength = Math.max(max[longest] - min[longest], 1e-30);
             owner = new short[nv];
-            quad = Spare.floats(Spare.QUAD, 10 * nv);
+            quad = KeptArrays.floats(KeptArrays.DECIMATION_QUADRICS, 10 * nv);
             weight = new float[nv];
             kind = new byte[nv];
             stamp = new int[nv];
             Arrays.fill(stamp, -1);
-            cost = Spare.floats(Spare.COST, 3 * nt);
+            cost = KeptArrays.floats(KeptArrays.DECIMATION_COSTS, 3 * nt);
             fanStart = new int[nv];
             fanCount = new int[nv];
             alive = nt;
@@ -355,7 +317,7 @@ public final class QuadricDecimator {
                 s += fanCount[v];
             }
             if (refs == null) {
-                refs = Spare.ints(Spare.REFS, 0);
+                refs = KeptArrays.ints(KeptArrays.DECIMATION_REFS, 0);
             }
             if (refs.length < s + room) {
                 long size = Math.max(2L * n, s + room + n / 2) + 1024;

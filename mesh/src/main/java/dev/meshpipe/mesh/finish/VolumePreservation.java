@@ -18,7 +18,7 @@ import dev.meshpipe.mesh.Mesh;
  * their fixed border vertices must not move.
  *
  * <p>This is the smoothing stage's last step: its label and normal arrays, and the adjacency's,
- * go back to {@link SmoothingSpares} for the next smoothing.
+ * go back to {@link KeptArrays} for the next smoothing.
  */
 final class VolumePreservation {
     /** Newton steps stop once every component is within this relative error. */
@@ -39,10 +39,10 @@ final class VolumePreservation {
      */
     static Mesh restore(Mesh before, Mesh after, Adjacency adj, int threads) {
         int nv = adj.flags.length;
-        int[] label = SmoothingSpares.ints(SmoothingSpares.LABELS, nv);
+        int[] label = KeptArrays.ints(KeptArrays.LABELS, nv);
         int n = labelComponents(adj, threads, label);
         Mesh out = n == 0 ? after : restore(before, after, adj, label, n, threads);
-        SmoothingSpares.give(SmoothingSpares.LABELS, label);
+        KeptArrays.give(KeptArrays.LABELS, label);
         adj.recycle();
         return out;
     }
@@ -301,7 +301,7 @@ final class VolumePreservation {
         final int[] length;
 
         VertexWindows(int workers) {
-            float[][] kept = SmoothingSpares.take(SmoothingSpares.NORMALS) instanceof float[][] k ? k : new float[0][];
+            float[][] kept = KeptArrays.take(KeptArrays.NORMALS) instanceof float[][] k ? k : new float[0][];
             window = java.util.Arrays.copyOf(kept, workers);
             base = new int[workers];
             length = new int[workers];
@@ -338,7 +338,7 @@ final class VolumePreservation {
 
         /** Leaves the windows for the next smoothing. */
         void recycle() {
-            SmoothingSpares.give(SmoothingSpares.NORMALS, window);
+            KeptArrays.give(KeptArrays.NORMALS, window);
         }
     }
 

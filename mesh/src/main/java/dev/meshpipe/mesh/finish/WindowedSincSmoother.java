@@ -27,7 +27,7 @@ import dev.meshpipe.mesh.MeshException;
  * vertex ranges in parallel; each step reads the previous step's positions and writes over the
  * one before, which only its own vertex reads, so ranges never share writes. The centred input
  * and two step buffers are all the memory it takes beyond the rows, and they are kept in
- * {@link SmoothingSpares} for the next smoothing with the rows: on a large surface fresh memory
+ * {@link KeptArrays} for the next smoothing with the rows: on a large surface fresh memory
  * costs as much as the arithmetic, and the output is the only fresh array.
  */
 public final class WindowedSincSmoother {
@@ -69,9 +69,9 @@ public final class WindowedSincSmoother {
         // A = (I + W) / 2, W the neighbour averaging (VTK's first step x1 = x0 - K x0 / 2, K = I - W),
         // so 2 A b = b + W b. Step buffers are one vertex longer: the padding vertex at index nv,
         // which short rows point at, stays at 0. The centred input is read only at each vertex.
-        float[] x0 = SmoothingSpares.floats(SmoothingSpares.POSITIONS, 3 * nv);
-        float[] later = SmoothingSpares.floats(SmoothingSpares.STEP, 3 * nv + 3); // b(k+1)
-        float[] latest = SmoothingSpares.floats(SmoothingSpares.OLDER_STEP, 3 * nv + 3); // b(k+2), then b(k)
+        float[] x0 = KeptArrays.floats(KeptArrays.POSITIONS, 3 * nv);
+        float[] later = KeptArrays.floats(KeptArrays.STEP, 3 * nv + 3); // b(k+1)
+        float[] latest = KeptArrays.floats(KeptArrays.OLDER_STEP, 3 * nv + 3); // b(k+2), then b(k)
         java.util.Arrays.fill(later, 3 * nv, 3 * nv + 3, 0f);
         java.util.Arrays.fill(latest, 3 * nv, 3 * nv + 3, 0f);
         float cn = (float) c[iterations];
@@ -115,9 +115,9 @@ public final class WindowedSincSmoother {
                 }
             }
         });
-        SmoothingSpares.give(SmoothingSpares.POSITIONS, x0);
-        SmoothingSpares.give(SmoothingSpares.STEP, later);
-        SmoothingSpares.give(SmoothingSpares.OLDER_STEP, latest);
+        KeptArrays.give(KeptArrays.POSITIONS, x0);
+        KeptArrays.give(KeptArrays.STEP, later);
+        KeptArrays.give(KeptArrays.OLDER_STEP, latest);
         stencil.recycle();
         return new Mesh(out, mesh.triangles());
     }
@@ -144,8 +144,8 @@ public final class WindowedSincSmoother {
 
         static Stencil of(Adjacency adj, int threads) {
             int nv = adj.flags.length;
-            int[] rows = SmoothingSpares.ints(SmoothingSpares.STENCIL_ROWS, WIDTH * nv);
-            float[] weight = SmoothingSpares.floats(SmoothingSpares.STENCIL_WEIGHTS, nv);
+            int[] rows = KeptArrays.ints(KeptArrays.STENCIL_ROWS, WIDTH * nv);
+            float[] weight = KeptArrays.floats(KeptArrays.STENCIL_WEIGHTS, nv);
             int[] off = adj.offsets;
             int[] nb = adj.neighbors;
             Parallel.forRange(nv, threads, (from, to) -> {
@@ -171,8 +171,8 @@ public final class WindowedSincSmoother {
 
         /** Leaves the rows and weights for the next smoothing; this stencil is spent. */
         void recycle() {
-            SmoothingSpares.give(SmoothingSpares.STENCIL_ROWS, rows);
-            SmoothingSpares.give(SmoothingSpares.STENCIL_WEIGHTS, weight);
+            KeptArrays.give(KeptArrays.STENCIL_ROWS, rows);
+            KeptArrays.give(KeptArrays.STENCIL_WEIGHTS, weight);
         }
 
         boolean isFixed(int v) {

@@ -7,7 +7,8 @@ import java.util.function.ToLongFunction;
 
 /**
  * The large work arrays of label extraction, softly held for the next extraction in the same JVM
- * (a processor, the benchmark), as {@code QuadricDecimator} keeps its own. On a small VM touching
+ * (a processor, the benchmark), as {@code finish.KeptArrays} keeps smoothing's and decimation's;
+ * here a kind has several slots, ranked by size, since each meshing thread needs its own. On a small VM touching
  * fresh memory costs about 3 ms per MB, more than meshing an atlas; kept arrays are already
  * touched. A few slots per kind, so two jobs (and their meshing threads) at once each find some;
  * whoever finds none makes new arrays, and the garbage collector may clear any slot when memory is

@@ -192,7 +192,7 @@ class WindowedSincSmootherTest {
 
     /** The whole stage (adjacency, smoothing, volume correction) with nothing kept from before. */
     static float[] freshStage(Mesh mesh) {
-        SmoothingSpares.clear();
+        KeptArrays.clear();
         return Finishing.smooth(mesh, KEPT_VOLUME, 2).positions();
     }
 

@@ -4,17 +4,17 @@ import java.lang.ref.SoftReference;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * The smoothing stage's largest work arrays, softly held for the next smoothing in this JVM, as
- * {@code QuadricDecimator} keeps its own: on a large surface the stage is mostly passes over about
- * 100 MB, and memory the process touches for the first time costs a page fault every 4 KiB (about
- * 3 ms/MB on the benchmark VM), as much as the arithmetic. A processor or benchmark that smooths
- * again then touches no fresh memory but the output.
+ * The finishing stages' largest work arrays, softly held for the next run in this JVM (a
+ * processor, a benchmark): on a large surface smoothing and decimation are mostly passes over
+ * about 100 MB, and memory the process touches for the first time costs a page fault every 4 KiB
+ * (about 3 ms/MB on the benchmark VM), as much as the arithmetic. A run that finds its arrays kept
+ * touches no fresh memory but its output. Every kept array is named here, one slot each.
  *
- * <p>{@link #take} empties the slot, so two smoothings at once in one JVM never share an array:
- * the second simply gets a new one, and whichever gives its array back last leaves it for the next.
+ * <p>{@link #take} empties the slot, so two runs at once in one JVM never share an array: the
+ * second simply gets a new one, and whichever gives its array back last leaves it for the next.
  * A taken array holds whatever the last user left: every user writes what it reads first.
  */
-final class SmoothingSpares {
+final class KeptArrays {
     /** {@link Adjacency}: each vertex's run of triangle neighbours, the runs' starts, per-worker cursors, the result. */
     static final int ADJACENCY_RUNS = 0;
     static final int ADJACENCY_START = 1;
@@ -31,7 +31,13 @@ final class SmoothingSpares {
     /** {@link VolumePreservation}'s component labels and vertex normals. */
     static final int LABELS = 10;
     static final int NORMALS = 11;
-    private static final int COUNT = 12;
+    /** {@link QuadricDecimator}'s triangles, vertex-to-triangle references, positions, quadrics and costs. */
+    static final int DECIMATION_TRIANGLES = 12;
+    static final int DECIMATION_REFS = 13;
+    static final int DECIMATION_POSITIONS = 14;
+    static final int DECIMATION_QUADRICS = 15;
+    static final int DECIMATION_COSTS = 16;
+    private static final int COUNT = 17;
 
     @SuppressWarnings("unchecked")
     private static final AtomicReference<SoftReference<Object>>[] SLOTS = new AtomicReference[COUNT];
@@ -42,14 +48,17 @@ final class SmoothingSpares {
         }
     }
 
-    private SmoothingSpares() {}
+    private KeptArrays() {}
 
     static Object take(int slot) {
         SoftReference<Object> r = SLOTS[slot].getAndSet(null);
         return r == null ? null : r.get();
     }
 
-    /** The slot's int array when it holds at least {@code size}, else a new one; either way now the caller's alone. */
+    /**
+     * The slot's int array when it holds at least {@code size}, else a new one; either way now the
+     * caller's alone. Size 0 takes whatever is kept, for a list the caller grows itself.
+     */
     static int[] ints(int slot, int size) {
         return take(slot) instanceof int[] a && a.length >= size ? a : new int[size];
     }
