@@ -494,14 +494,23 @@ function accuracyRows(f) {
 /** A label map's figures: totals in the quality table, then one row per structure with its colour. */
 function showLabelQuality(q) {
   const t = q.totals;
-  fillRows($('quality'), [
+  const rows = [
     ['Mode', `labels (${q.modeReason})`],
     ['Structures', `${t.structures} of ${t.labelsPresent} labels`],
     ['Triangles', t.triangles.toLocaleString()],
     ['All watertight', t.allWatertight ? 'yes' : `no (${t.pinchedEdges} pinched edges)`],
     ['Worst volume difference', `${t.worstVolumeDifferencePercent.toFixed(2)}%`],
     ['Smoothing', q.smoothing],
-  ]);
+  ];
+  // What a slicer sees: vertices at the same point merged (docs/labels.md, "Diagonal edges").
+  if (t.pinchedEdgesByPosition != null) {
+    rows.push(['Manifold when welded by position', t.structuresNotManifoldByPosition
+      ? `no (${t.pinchedEdgesByPosition} edges in ${t.structuresNotManifoldByPosition} structures)` : 'yes']);
+  }
+  if (q.cavities) {
+    rows.push(['Cavities filled', `${q.cavities.cavitiesFilled} (${q.cavities.voxelsFilled} voxels); left: ${q.cavities.cavitiesLeft}`]);
+  }
+  fillRows($('quality'), rows);
   const table = $('structures');
   table.hidden = false;
   table.querySelector('tbody').replaceChildren(...q.structures.map((s, k) => {
