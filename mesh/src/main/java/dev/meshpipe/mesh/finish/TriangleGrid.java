@@ -156,6 +156,10 @@ final class TriangleGrid {
             n.best = SurfaceMetrics.pointTriangleSquared(p, t[tri], t[tri + 1], t[tri + 2], qx, qy, qz);
         }
         int maxR = Math.max(nx, Math.max(ny, nz));
+        // Every cell not yet searched after shell r is at least r cells plus q's margin (its distance
+        // to the nearest inner wall of its own cell; the grid's outer faces have nothing beyond) away:
+        // a close first bound then often ends the search after q's own cell.
+        double margin = Math.min(wallGap(qx, cx, ox, nx), Math.min(wallGap(qy, cy, oy, ny), wallGap(qz, cz, oz, nz)));
         for (int r = 0; r <= maxR; r++) {
             // Rows and planes farther than the best found are skipped before their cells are looked at.
             for (int z = Math.max(0, cz - r); z <= Math.min(nz - 1, cz + r); z++) {
@@ -184,12 +188,19 @@ final class TriangleGrid {
                     }
                 }
             }
-            double reach = r * cell;
+            double reach = r * cell + margin;
             if (n.best <= reach * reach) {
                 break;
             }
         }
         return n.best;
+    }
+
+    /** Distance along one axis from q, in cell i, to the nearer of i's walls that has cells beyond it. */
+    private double wallGap(double q, int i, double origin, int n) {
+        double below = i == 0 ? Double.POSITIVE_INFINITY : q - (origin + i * cell);
+        double above = i == n - 1 ? Double.POSITIVE_INFINITY : origin + (i + 1) * cell - q;
+        return Math.max(0, Math.min(below, above));
     }
 
     /** Squared distance along one axis from q to cell i's slab; the edge cells reach to infinity. */

@@ -11,31 +11,72 @@ import java.util.Arrays;
 final class WeldedEdges {
     private WeldedEdges() {}
 
-    /** Edges in other than two triangles once the mesh is welded by position. */
+    /**
+     * Edges in other than two triangles once the mesh is welded by position. Each use of an edge
+     * is filed under its lower welded id (a counting sort, linear, as MeshQuality counts by index),
+     * so only each id's few higher neighbours are sorted: one sort of every edge as a 64-bit key
+     * took most of this count's time.
+     */
     static long notInTwoTriangles(Mesh m) {
         int[] id = weldedIds(m.positions());
+        int ids = 0;
+        for (int x : id) {
+            ids = Math.max(ids, x + 1);
+        }
         int[] t = m.triangles();
-        long[] edges = new long[t.length];
-        int n = 0;
+        int[] start = new int[ids + 1];
+        for (int i = 0; i < t.length; i += 3) {
+            for (int e = 0; e < 3; e++) {
+                int a = id[t[i + e]], b = id[t[i + (e + 1) % 3]];
+                if (a != b) { // an edge welded to a point is no edge
+                    start[Math.min(a, b) + 1]++;
+                }
+            }
+        }
+        for (int v = 0; v < ids; v++) {
+            start[v + 1] += start[v];
+        }
+        int[] higher = new int[start[ids]];
+        int[] fill = Arrays.copyOf(start, ids);
         for (int i = 0; i < t.length; i += 3) {
             for (int e = 0; e < 3; e++) {
                 int a = id[t[i + e]], b = id[t[i + (e + 1) % 3]];
                 if (a != b) {
-                    edges[n++] = (long) Math.min(a, b) << 32 | Math.max(a, b);
+                    higher[fill[Math.min(a, b)]++] = Math.max(a, b);
                 }
             }
         }
-        Arrays.sort(edges, 0, n);
         long bad = 0;
-        for (int i = 0; i < n; ) {
-            int j = i;
-            while (j < n && edges[j] == edges[i]) {
-                j++;
+        for (int v = 0; v < ids; v++) {
+            int to = start[v + 1];
+            sortSmall(higher, start[v], to);
+            for (int i = start[v]; i < to; ) {
+                int j = i;
+                while (j < to && higher[j] == higher[i]) {
+                    j++;
+                }
+                bad += j - i == 2 ? 0 : 1;
+                i = j;
             }
-            bad += j - i == 2 ? 0 : 1;
-            i = j;
         }
         return bad;
+    }
+
+    /** A vertex has a handful of higher neighbours: insertion sort, unless it is a hub. */
+    private static void sortSmall(int[] a, int from, int to) {
+        if (to - from > 32) {
+            Arrays.sort(a, from, to);
+            return;
+        }
+        for (int i = from + 1; i < to; i++) {
+            int x = a[i];
+            int j = i - 1;
+            while (j >= from && a[j] > x) {
+                a[j + 1] = a[j];
+                j--;
+            }
+            a[j + 1] = x;
+        }
     }
 
     /** One id per distinct position (open addressing on the three coordinates' bits). */

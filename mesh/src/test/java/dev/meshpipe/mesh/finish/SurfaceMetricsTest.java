@@ -69,6 +69,46 @@ class SurfaceMetricsTest {
         }
     }
 
+    @Test
+    void hausdorffBetweenASurfaceAndItselfSmoothedInPlaceMatchesBruteForce() {
+        // The same triangles array with every vertex moved its own way (as label smoothing moves
+        // corners): each search starts from one of the vertex's own triangles on the other side.
+        Mesh raw = FinishingTest.synthetic("sphere:24:8");
+        float[] p = raw.positions().clone();
+        java.util.Random random = new java.util.Random(11);
+        for (int i = 0; i < p.length; i++) {
+            p[i] += (float) (0.4 * random.nextGaussian());
+        }
+        Mesh smoothed = new Mesh(p, raw.triangles());
+        double[] ab = bruteForceDistances(raw, smoothed);
+        double[] ba = bruteForceDistances(smoothed, raw);
+        for (int threads : new int[] {1, 2}) {
+            SurfaceMetrics.Hausdorff h = SurfaceMetrics.hausdorff(raw, smoothed, threads);
+            assertEquals(Math.max(ab[ab.length - 1], ba[ba.length - 1]), h.max(), "max, " + threads + " threads");
+            assertEquals(Math.max(p95(ab), p95(ba)), h.p95(), "p95, " + threads + " threads");
+            assertEquals(Math.max(mean(ab), mean(ba)), h.mean(), 1e-6, "mean, " + threads + " threads");
+            assertEquals(h, SurfaceMetrics.hausdorff(smoothed, raw, threads), "symmetric");
+        }
+    }
+
+    @Test
+    void selectionGivesTheSortedOrderStatistic() {
+        java.util.Random random = new java.util.Random(3);
+        for (int n : new int[] {1, 2, 31, 33, 100, 1000, 5000}) {
+            for (int dup : new int[] {3, 1000000}) { // many equal values, and nearly none
+                float[] d = new float[n];
+                for (int i = 0; i < n; i++) {
+                    d[i] = random.nextInt(dup) * 0.25f;
+                }
+                float[] sorted = d.clone();
+                java.util.Arrays.sort(sorted);
+                for (int k : new int[] {0, n / 2, (int) Math.ceil(0.95 * n) - 1, n - 1}) {
+                    assertEquals(sorted[k], SurfaceMetrics.select(d.clone(), k), "n " + n + ", k " + k);
+                }
+            }
+        }
+    }
+
     /** Every vertex of from to the nearest of to's triangles, as the float figures keep it, sorted. */
     private static double[] bruteForceDistances(Mesh from, Mesh to) {
         float[] p = from.positions();
