@@ -67,40 +67,22 @@ final class VolumePreservation {
         return out;
     }
 
-    /**
-     * The Newton steps: offsets (or scales, or raw shapes back) until every closed component is
-     * within tolerance. Only the components a step moved can be off at the next (the others keep
-     * their volume), and after the first step they are a few specks of a large surface's thousand
-     * components: so each step passes over the vertices, and the next over the triangles, of the
-     * components still moving ({@link Selection}), not the whole surface again.
-     */
+    /** The Newton steps: offsets (or scales, or raw shapes back) until every closed component is within tolerance. */
     private static Mesh correct(Mesh before, float[] p, int[] t, int[] label, int nv, int n, boolean[] closed,
                                 TrianglePass first, int threads) {
         double[] target = first.target;
         double[] area = first.area;
         VertexWindows normal = first.normal;
         double[] vol = first.volume;
-        float[] raw = before.positions();
-        Selection verts = null, tris = null;
-        boolean[] moving = null;
         for (int step = 0; step < MAX_STEPS; step++) {
             if (step > 0) {
-                boolean[] was = moving;
-                tris = Selection.of(tris, t.length / 3, KeptArrays.ACTIVE_TRIANGLES, i -> was[label[t[3 * i]]], threads);
-                vol = vol.clone();
-                for (int c = 0; c < n; c++) {
-                    if (was[c]) {
-                        vol[c] = 0;
-                    }
-                }
-                tris.addVolumes(p, t, label, vol, threads);
+                vol = TrianglePass.volumes(p, t, label, n, threads);
             }
             double[] offset = new double[n];
             double[] scale = new double[n];
             boolean[] revert = new boolean[n];
-            boolean[] move = new boolean[n];
             boolean moved = false;
-            boolean scaled = false;
+            boolean reverted = false;
             for (int c = 0; c < n; c++) {
                 if (!closed[c] || Math.abs(vol[c] - target[c]) <= TOLERANCE * Math.abs(target[c])) {
                     continue;
@@ -108,8 +90,9 @@ final class VolumePreservation {
                 double ratio = vol[c] / target[c];
                 if (!(ratio >= MIN_KEPT_RATIO)) {
                     // A speck of a few voxels that smoothing shrank toward a point (every shape
-                    // it has is above the passband): it keeps its raw shape, and so its volume.
+                    // it has is above the passband): it keeps its raw shape.
                     revert[c] = true;
+                    reverted = true;
                     continue;
                 }
                 double d = area[c] > 0 ? (target[c] - vol[c]) / area[c] : Double.POSITIVE_INFINITY;
@@ -118,28 +101,42 @@ final class VolumePreservation {
                 } else {
                     // An offset that large would fold the surface: scale about the centroid instead.
                     scale[c] = Math.cbrt(1 / ratio);
-                    scaled = true;
                 }
-                move[c] = true;
                 moved = true;
             }
-            verts = Selection.of(verts, nv, KeptArrays.ACTIVE_VERTICES, v -> label[v] >= 0 && (move[label[v]] || revert[label[v]]), threads);
-            double[] centroid = scaled ? verts.centroids(p, label, n, scale) : null;
-            float[] q = p;
-            verts.forEach(threads, v -> {
-                int c = label[v];
-                int k = 3 * v;
-                if (revert[c]) {
-                    System.arraycopy(raw, k, q, k, 3);
-                } else if (scale[c] != 0) {
-                    for (int a = 0; a < 3; a++) {
-                        q[k + a] = (float) (centroid[3 * c + a] + (q[k + a] - centroid[3 * c + a]) * scale[c]);
+            if (reverted) {
+                float[] raw = before.positions();
+                for (int v = 0; v < nv; v++) {
+                    if (label[v] >= 0 && revert[label[v]]) {
+                        System.arraycopy(raw, 3 * v, p, 3 * v, 3);
                     }
-                } else {
+                }
+            }
+            if (!moved) {
+                break;
+            }
+            double[] centroid = centroids(p, label, nv, n, scale);
+            float[] q = p;
+            Parallel.forRange(nv, threads, (from, to) -> {
+                for (int v = from; v < to; v++) {
+                    int c = label[v];
+                    if (c < 0) {
+                        continue;
+                    }
+                    int k = 3 * v;
+                    if (scale[c] != 0) {
+                        for (int a = 0; a < 3; a++) {
+                            q[k + a] = (float) (centroid[3 * c + a] + (q[k + a] - centroid[3 * c + a]) * scale[c]);
+                        }
+                        continue;
+                    }
+                    if (offset[c] == 0) {
+                        continue;
+                    }
                     double nx = normal.sum(v, 0), ny = normal.sum(v, 1), nz = normal.sum(v, 2);
                     double len = Math.sqrt(nx * nx + ny * ny + nz * nz);
                     if (len == 0) {
-                        return;
+                        continue;
                     }
                     double s = offset[c] / len;
                     q[k] += (float) (s * nx);
@@ -147,140 +144,8 @@ final class VolumePreservation {
                     q[k + 2] += (float) (s * nz);
                 }
             });
-            if (!moved) {
-                break;
-            }
-            moving = move;
-        }
-        if (verts != null) {
-            verts.recycle();
-        }
-        if (tris != null) {
-            tris.recycle();
         }
         return new Mesh(p, t);
-    }
-
-    /**
-     * Some of the indices [0, n): one segment per worker, in a kept array, each worker's picks
-     * at the front of its own range, so a selection is made and used in parallel without a copy;
-     * a selection from a selection filters each segment in place.
-     */
-    static final class Selection {
-        final int[] items;
-        final int[] from;
-        final int[] to;
-        private final int slot;
-
-        private Selection(int[] items, int[] from, int[] to, int slot) {
-            this.items = items;
-            this.from = from;
-            this.to = to;
-            this.slot = slot;
-        }
-
-        /** The indices of {@code of} (all of [0, n) when null) that {@code keep} accepts. */
-        static Selection of(Selection of, int n, int slot, java.util.function.IntPredicate keep, int threads) {
-            if (of == null) {
-                int workers = Math.max(1, Math.min(threads, n / 65536 + 1));
-                int[] items = KeptArrays.ints(slot, n);
-                int[] from = new int[workers], to = new int[workers];
-                Parallel.forEachWorker(n, workers, (w, lo, hi) -> {
-                    int k = lo;
-                    for (int i = lo; i < hi; i++) {
-                        if (keep.test(i)) {
-                            items[k++] = i;
-                        }
-                    }
-                    from[w] = lo;
-                    to[w] = k;
-                });
-                return new Selection(items, from, to, slot);
-            }
-            of.forEachSegment(threads, w -> {
-                int k = of.from[w];
-                for (int j = of.from[w]; j < of.to[w]; j++) {
-                    if (keep.test(of.items[j])) {
-                        of.items[k++] = of.items[j];
-                    }
-                }
-                of.to[w] = k;
-            });
-            return of;
-        }
-
-        private void forEachSegment(int threads, java.util.function.IntConsumer body) {
-            int picked = 0;
-            for (int w = 0; w < from.length; w++) {
-                picked += to[w] - from[w];
-            }
-            if (picked < 65536) { // a few specks: not worth a hand-off
-                for (int w = 0; w < from.length; w++) {
-                    body.accept(w);
-                }
-            } else {
-                Parallel.forEachTask(from.length, threads, body);
-            }
-        }
-
-        void forEach(int threads, java.util.function.IntConsumer body) {
-            forEachSegment(threads, w -> {
-                for (int j = from[w]; j < to[w]; j++) {
-                    body.accept(items[j]);
-                }
-            });
-        }
-
-        /**
-         * Adds the signed volumes of the selected triangles to their components' sums, one sum per
-         * segment, added in segment order: the same result on every run with the same thread count.
-         */
-        void addVolumes(float[] p, int[] t, int[] label, double[] vol, int threads) {
-            double[][] part = new double[from.length][];
-            forEachSegment(threads, w -> {
-                double[] sum = new double[vol.length];
-                for (int j = from[w]; j < to[w]; j++) {
-                    int i = 3 * items[j];
-                    sum[label[t[i]]] += SurfaceMetrics.signedTetra(p, t[i], t[i + 1], t[i + 2]);
-                }
-                part[w] = sum;
-            });
-            for (double[] sum : part) {
-                for (int c = 0; c < vol.length; c++) {
-                    vol[c] += sum[c];
-                }
-            }
-        }
-
-        /** Vertex centroids, over the selected vertices, of the components being scaled (others are left 0). */
-        double[] centroids(float[] p, int[] label, int n, double[] scale) {
-            double[] sum = new double[3 * n];
-            int[] count = new int[n];
-            for (int w = 0; w < from.length; w++) {
-                for (int j = from[w]; j < to[w]; j++) {
-                    int v = items[j];
-                    int c = label[v];
-                    if (scale[c] != 0) {
-                        sum[3 * c] += p[3 * v];
-                        sum[3 * c + 1] += p[3 * v + 1];
-                        sum[3 * c + 2] += p[3 * v + 2];
-                        count[c]++;
-                    }
-                }
-            }
-            for (int c = 0; c < n; c++) {
-                if (count[c] > 0) {
-                    sum[3 * c] /= count[c];
-                    sum[3 * c + 1] /= count[c];
-                    sum[3 * c + 2] /= count[c];
-                }
-            }
-            return sum;
-        }
-
-        void recycle() {
-            KeptArrays.give(slot, items);
-        }
     }
 
     /**
@@ -402,6 +267,17 @@ final class VolumePreservation {
             return r;
         }
 
+        static double[] volumes(float[] p, int[] t, int[] label, int n, int threads) {
+            int workers = Math.max(1, Math.min(threads, t.length / 3 / 65536 + 1));
+            double[][] volume = new double[workers][n];
+            Parallel.forEachWorker(t.length / 3, workers, (w, from, to) -> {
+                for (int i = 3 * from; i < 3 * to; i += 3) {
+                    volume[w][label[t[i]]] += SurfaceMetrics.signedTetra(p, t[i], t[i + 1], t[i + 2]);
+                }
+            });
+            return sum(volume);
+        }
+
         private static double[] sum(double[][] perWorker) {
             double[] s = perWorker[0];
             for (int w = 1; w < perWorker.length; w++) {
@@ -464,6 +340,29 @@ final class VolumePreservation {
         void recycle() {
             KeptArrays.give(KeptArrays.NORMALS, window);
         }
+    }
+
+    /** Vertex centroids of the components being scaled (others are left 0). */
+    private static double[] centroids(float[] p, int[] label, int nv, int n, double[] scale) {
+        double[] sum = new double[3 * n];
+        int[] count = new int[n];
+        for (int v = 0; v < nv; v++) {
+            int c = label[v];
+            if (c >= 0 && scale[c] != 0) {
+                sum[3 * c] += p[3 * v];
+                sum[3 * c + 1] += p[3 * v + 1];
+                sum[3 * c + 2] += p[3 * v + 2];
+                count[c]++;
+            }
+        }
+        for (int c = 0; c < n; c++) {
+            if (count[c] > 0) {
+                sum[3 * c] /= count[c];
+                sum[3 * c + 1] /= count[c];
+                sum[3 * c + 2] /= count[c];
+            }
+        }
+        return sum;
     }
 
     /** Adds the triangle's area-weighted normal to its three vertices; returns its area. */
