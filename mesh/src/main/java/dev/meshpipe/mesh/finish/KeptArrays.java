@@ -37,10 +37,7 @@ final class KeptArrays {
     static final int DECIMATION_POSITIONS = 14;
     static final int DECIMATION_QUADRICS = 15;
     static final int DECIMATION_COSTS = 16;
-    /** {@link WindowedSincSmoother.Stencil}'s chunk plan: each vertex's reach, the chunks' border vertices. */
-    static final int STENCIL_NEED = 17;
-    static final int STENCIL_BORDER = 18;
-    private static final int COUNT = 19;
+    private static final int COUNT = 17;
 
     @SuppressWarnings("unchecked")
     private static final AtomicReference<SoftReference<Object>>[] SLOTS = new AtomicReference[COUNT];

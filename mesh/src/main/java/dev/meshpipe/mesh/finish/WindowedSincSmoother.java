@@ -86,30 +86,22 @@ public final class WindowedSincSmoother {
                 bn[p + 2] = cn * x0[p + 2];
             }
         });
-        // Steps j = n - 1 down to 0: b(j) = c(j) x0 + 2 A b(j+1) - b(j+2), and step 0 is the output,
-        // c0 x0 + A b(1) - b(2), which goes to its own array. b(n+1) = 0: step n - 1 reads b(n) in
-        // its place, times 0 (the other buffer holds whatever its last user left). Two steps per
-        // sweep (Stencil#pairs), after one alone when the count is odd.
+        // b(n+1) = 0: the first step reads b(n) in its place, times 0 (the other buffer holds
+        // whatever its last user left).
+        for (int k = iterations - 1; k >= 1; k--) {
+            float ck = (float) c[k];
+            float keep = k == iterations - 1 ? 0f : 1f;
+            float[] b1 = later, b2 = keep == 0 ? later : latest, b = latest;
+            Parallel.forRange(nv, threads, (from, to) -> stencil.step(from, to, x0, b1, b2, ck, 1f, keep, b));
+            latest = later;
+            later = b;
+        }
+        // The output, c0 x0 + A b(1) - b(2), back where the input was, and the fixed vertices exactly there.
         float[] out = new float[3 * nv];
-        int j = iterations - 1;
-        if (iterations % 2 == 1) {
-            float cj = (float) c[j], half = j == 0 ? 0.5f : 1f, keep = j == iterations - 1 ? 0f : 1f;
-            float[] b1 = later, b2 = later, b = j == 0 ? out : latest;
-            Parallel.forRange(nv, threads, (from, to) -> stencil.step(from, to, x0, b1, b2, cj, half, keep, b));
-            if (j > 0) {
-                latest = later;
-                later = b;
-            }
-            j--;
-        }
-        for (; j >= 1; j -= 2) {
-            // b(j) over b(j+2) in latest, then b(j-1) over b(j+1) in later (or the output): the same roles after.
-            float keep = j == iterations - 1 ? 0f : 1f;
-            stencil.pairs(threads, x0, later, keep == 0 ? later : latest, latest, (float) c[j], keep,
-                    (float) c[j - 1], j == 1 ? 0.5f : 1f, j == 1 ? out : later);
-        }
-        // The fixed vertices exactly where they were.
+        float[] b1 = later, b2 = iterations == 1 ? later : latest;
+        float c0 = (float) c[0], keep = iterations == 1 ? 0f : 1f;
         Parallel.forRange(nv, threads, (from, to) -> {
+            stencil.step(from, to, x0, b1, b2, c0, 0.5f, keep, out);
             for (int v = from; v < to; v++) {
                 int p = 3 * v;
                 if (stencil.isFixed(v)) {
@@ -140,33 +132,14 @@ public final class WindowedSincSmoother {
      */
     static final class Stencil {
         static final int WIDTH = 8;
-        /** {@link #pairs}' chunks per thread, as {@link Parallel#forRange} splits, and their least size. */
-        private static final int CHUNKS_PER_THREAD = 4;
-        private static final int MIN_CHUNK = 4096;
-        /** How far {@link #pairs}' first step runs ahead at a time, in vertices. */
-        private static final int BLOCK = 1024;
         private final int[] rows;
         private final float[] weight;
         private final Adjacency adj;
-        /** The chunks {@link #pairs} sweeps, one task each: [start[i], start[i + 1]). */
-        private final int[] start;
-        /**
-         * Per vertex: one past its largest neighbour (or itself) when all its neighbours lie in its
-         * chunk, else -1: a border vertex, whose second step waits for every chunk's first.
-         */
-        private final int[] need;
-        /** The border vertices of chunk i: {@code border[start[i] .. borderEnd[i + 1])}. */
-        private final int[] border;
-        private final int[] borderEnd;
 
-        private Stencil(int[] rows, float[] weight, Adjacency adj, int[] start, int[] need, int[] border, int[] borderEnd) {
+        private Stencil(int[] rows, float[] weight, Adjacency adj) {
             this.rows = rows;
             this.weight = weight;
             this.adj = adj;
-            this.start = start;
-            this.need = need;
-            this.border = border;
-            this.borderEnd = borderEnd;
         }
 
         static Stencil of(Adjacency adj, int threads) {
@@ -175,33 +148,6 @@ public final class WindowedSincSmoother {
             float[] weight = KeptArrays.floats(KeptArrays.STENCIL_WEIGHTS, nv);
             int[] off = adj.offsets;
             int[] nb = adj.neighbors;
-            int chunks = Math.max(1, Math.min(threads * CHUNKS_PER_THREAD, nv / MIN_CHUNK));
-            int[] start = new int[chunks + 1];
-            for (int i = 0; i <= chunks; i++) {
-                start[i] = (int) ((long) nv * i / chunks);
-            }
-            int[] need = KeptArrays.ints(KeptArrays.STENCIL_NEED, nv);
-            int[] border = KeptArrays.ints(KeptArrays.STENCIL_BORDER, nv);
-            int[] borderEnd = new int[chunks + 1];
-            Parallel.forEachTask(chunks, threads, i -> {
-                int from = start[i], to = start[i + 1], b = from;
-                for (int v = from; v < to; v++) {
-                    int lo = v, hi = v;
-                    if (!fixed(adj, v)) {
-                        for (int k = off[v]; k < off[v + 1]; k++) {
-                            lo = Math.min(lo, nb[k]);
-                            hi = Math.max(hi, nb[k]);
-                        }
-                    }
-                    if (lo >= from && hi < to) {
-                        need[v] = hi + 1;
-                    } else {
-                        need[v] = -1;
-                        border[b++] = v;
-                    }
-                }
-                borderEnd[i + 1] = b; // chunk i's border list starts at start[i], ends here
-            });
             Parallel.forRange(nv, threads, (from, to) -> {
                 for (int v = from; v < to; v++) {
                     int r = WIDTH * v;
@@ -220,62 +166,13 @@ public final class WindowedSincSmoother {
                     }
                 }
             });
-            return new Stencil(rows, weight, adj, start, need, border, borderEnd);
+            return new Stencil(rows, weight, adj);
         }
 
-        /** Leaves the rows, weights and chunk plan for the next smoothing; this stencil is spent. */
+        /** Leaves the rows and weights for the next smoothing; this stencil is spent. */
         void recycle() {
             KeptArrays.give(KeptArrays.STENCIL_ROWS, rows);
             KeptArrays.give(KeptArrays.STENCIL_WEIGHTS, weight);
-            KeptArrays.give(KeptArrays.STENCIL_NEED, need);
-            KeptArrays.give(KeptArrays.STENCIL_BORDER, border);
-        }
-
-        /**
-         * Two Clenshaw steps in one sweep: b = cj x0 + (b1 + W b1) - keep older over b2, then
-         * out = cj1 x0 + half (b + W b) - b1 over b1 (or into the output), the second step trailing
-         * the first within each chunk by as far as the neighbours reach, so it reads b while it is
-         * still in cache: on a marching-cubes surface, whose vertices come in scan order, that is
-         * a slice or two of vertices. A vertex's second step may overwrite b1 there once the first
-         * step has passed all its neighbours (they are the only readers of its b1), and needs b at
-         * them; a vertex with a neighbour in another chunk (a border vertex) waits for every
-         * chunk's first step, after the barrier. Each vertex's arithmetic is a single step's, in
-         * the same order: the result is the same, bit for bit, as two sweeps.
-         */
-        void pairs(int threads, float[] x0, float[] b1, float[] older, float[] b2, float cj, float keep,
-                   float cj1, float half1, float[] out) {
-            int chunks = start.length - 1;
-            Parallel.forEachTask(chunks, threads, i -> {
-                int from = start[i], to = start[i + 1], done = from;
-                for (int v = from; v < to; ) {
-                    // A run of inner vertices whose first-step reach is done, up to BLOCK long.
-                    int n = need[v];
-                    if (n < 0) {
-                        v++;
-                        continue;
-                    }
-                    if (n > done) {
-                        int upTo = Math.min(to, Math.max(n, done + BLOCK));
-                        step(done, upTo, x0, b1, older, cj, 1f, keep, b2);
-                        done = upTo;
-                    }
-                    int e = v + 1;
-                    while (e < to && need[e] >= 0 && need[e] <= done) {
-                        e++;
-                    }
-                    step(v, e, x0, b2, b1, cj1, half1, 1f, out);
-                    v = e;
-                }
-                if (done < to) {
-                    step(done, to, x0, b1, older, cj, 1f, keep, b2);
-                }
-            });
-            Parallel.forEachTask(chunks, threads, i -> {
-                for (int k = start[i]; k < borderEnd[i + 1]; k++) {
-                    int v = border[k];
-                    step(v, v + 1, x0, b2, b1, cj1, half1, 1f, out);
-                }
-            });
         }
 
         boolean isFixed(int v) {
