@@ -7,8 +7,9 @@
 #   tools/smooth_ab.sh OLD_CLASSES NEW_CLASSES [REPS [PASSBAND]]
 #
 # OLD_CLASSES and NEW_CLASSES are copies of mesh/target/classes (cp -r after a compile); the
-# script compiles its probe (tools/smooth_ab/Part.java) into each. On a shared machine wall times
-# move by a third between runs; these CPU medians moved by 1-2% between two orders of the builds.
+# script compiles its probe (tools/smooth_ab/Part.java) into each, and runs both orders: the build
+# called second in a pair can gain or lose (the adjacency moved by up to 20% with the order at load
+# 4-6, the smoother and the correction by 2-5%), so trust only a difference seen in both orders.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 old="$1"; new="$2"; reps="${3:-21}"; pb="${4:-0.1}"
