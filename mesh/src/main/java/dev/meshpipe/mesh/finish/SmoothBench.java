@@ -12,7 +12,8 @@ import java.util.Locale;
 /**
  * Times the smoothing stage part by part in one warm JVM, wall and process CPU, on a volume's raw
  * marching-cubes surface; prints one line per part (median of the runs). Arguments:
- * {@code VOLUME [--iso V] [--iterations N] [--passband P] [--threads N] [--repeat N] [--warmup N]}.
+ * {@code VOLUME [--iso V] [--iterations N] [--passband P] [--threads N] [--repeat N] [--warmup N] [--out FILE]};
+ * {@code --out} writes the smoothed positions as little-endian floats, to compare two builds' output.
  * The parts add up to {@link Finishing#smooth}, which is timed whole as well.
  */
 public final class SmoothBench {
@@ -28,6 +29,7 @@ public final class SmoothBench {
         int threads = 2;
         int repeat = 7;
         int warmup = 5;
+        String outFile = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--iso" -> iso = Double.parseDouble(args[++i]);
@@ -36,6 +38,7 @@ public final class SmoothBench {
                 case "--threads" -> threads = Integer.parseInt(args[++i]);
                 case "--repeat" -> repeat = Integer.parseInt(args[++i]);
                 case "--warmup" -> warmup = Integer.parseInt(args[++i]);
+                case "--out" -> outFile = args[++i];
                 default -> volumeArg = args[i];
             }
         }
@@ -64,6 +67,11 @@ public final class SmoothBench {
                     cpu[k][r] = (c[k + 1] - c[k]) / 1e6;
                 }
             }
+        }
+        if (outFile != null) {
+            java.nio.ByteBuffer bytes = java.nio.ByteBuffer.allocate(4 * out.positions().length).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            bytes.asFloatBuffer().put(out.positions());
+            java.nio.file.Files.write(java.nio.file.Path.of(outFile), bytes.array());
         }
         double v0 = Finishing.totalVolume(raw), v1 = Finishing.totalVolume(out);
         System.out.printf(Locale.ROOT, "%d vertices, %d triangles, %d iterations, passband %s, %d threads, volume change %.4f%%%n",
