@@ -74,22 +74,37 @@ public record MeshQuality(
      * all edges as one array of keys took most of a label structure's figures.
      */
     static long[] edgeCounts(int nv, int[] t) {
+        return edgeCounts(nv, t, null);
+    }
+
+    /**
+     * {@link #edgeCounts(int, int[])} with each vertex {@code v} counted as {@code ids[v]} (below
+     * {@code nv}), as when vertices at one position are welded; an edge whose ends get one id is
+     * then no edge and is skipped. Null ids: every vertex its own.
+     */
+    public static long[] edgeCounts(int nv, int[] t, int[] ids) {
         int[] start = new int[nv + 1];
         for (int i = 0; i < t.length; i += 3) {
             for (int e = 0; e < 3; e++) {
-                start[Math.min(t[i + e], t[i + (e + 1) % 3]) + 1]++;
+                int u = id(ids, t[i + e]);
+                int v = id(ids, t[i + (e + 1) % 3]);
+                if (ids == null || u != v) {
+                    start[Math.min(u, v) + 1]++;
+                }
             }
         }
         for (int v = 0; v < nv; v++) {
             start[v + 1] += start[v];
         }
         int[] fill = Arrays.copyOf(start, nv);
-        int[] higher = new int[t.length];
+        int[] higher = new int[start[nv]];
         for (int i = 0; i < t.length; i += 3) {
             for (int e = 0; e < 3; e++) {
-                int u = t[i + e];
-                int v = t[i + (e + 1) % 3];
-                higher[fill[Math.min(u, v)]++] = Math.max(u, v);
+                int u = id(ids, t[i + e]);
+                int v = id(ids, t[i + (e + 1) % 3]);
+                if (ids == null || u != v) {
+                    higher[fill[Math.min(u, v)]++] = Math.max(u, v);
+                }
             }
         }
         long unique = 0;
@@ -114,6 +129,10 @@ public record MeshQuality(
             }
         }
         return new long[] {unique, boundary, nonManifold};
+    }
+
+    private static int id(int[] ids, int v) {
+        return ids == null ? v : ids[v];
     }
 
     /** A vertex has a handful of higher neighbours: insertion sort, unless it is a hub. */

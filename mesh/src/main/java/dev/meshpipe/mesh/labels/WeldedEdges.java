@@ -1,6 +1,7 @@
 package dev.meshpipe.mesh.labels;
 
 import dev.meshpipe.mesh.Mesh;
+import dev.meshpipe.mesh.MeshQuality;
 import java.util.Arrays;
 
 /**
@@ -11,72 +12,15 @@ import java.util.Arrays;
 final class WeldedEdges {
     private WeldedEdges() {}
 
-    /**
-     * Edges in other than two triangles once the mesh is welded by position. Each use of an edge
-     * is filed under its lower welded id (a counting sort, linear, as MeshQuality counts by index),
-     * so only each id's few higher neighbours are sorted: one sort of every edge as a 64-bit key
-     * took most of this count's time.
-     */
+    /** Edges in other than two triangles once the mesh is welded by position (counted as MeshQuality counts by index). */
     static long notInTwoTriangles(Mesh m) {
         int[] id = weldedIds(m.positions());
         int ids = 0;
         for (int x : id) {
             ids = Math.max(ids, x + 1);
         }
-        int[] t = m.triangles();
-        int[] start = new int[ids + 1];
-        for (int i = 0; i < t.length; i += 3) {
-            for (int e = 0; e < 3; e++) {
-                int a = id[t[i + e]], b = id[t[i + (e + 1) % 3]];
-                if (a != b) { // an edge welded to a point is no edge
-                    start[Math.min(a, b) + 1]++;
-                }
-            }
-        }
-        for (int v = 0; v < ids; v++) {
-            start[v + 1] += start[v];
-        }
-        int[] higher = new int[start[ids]];
-        int[] fill = Arrays.copyOf(start, ids);
-        for (int i = 0; i < t.length; i += 3) {
-            for (int e = 0; e < 3; e++) {
-                int a = id[t[i + e]], b = id[t[i + (e + 1) % 3]];
-                if (a != b) {
-                    higher[fill[Math.min(a, b)]++] = Math.max(a, b);
-                }
-            }
-        }
-        long bad = 0;
-        for (int v = 0; v < ids; v++) {
-            int to = start[v + 1];
-            sortSmall(higher, start[v], to);
-            for (int i = start[v]; i < to; ) {
-                int j = i;
-                while (j < to && higher[j] == higher[i]) {
-                    j++;
-                }
-                bad += j - i == 2 ? 0 : 1;
-                i = j;
-            }
-        }
-        return bad;
-    }
-
-    /** A vertex has a handful of higher neighbours: insertion sort, unless it is a hub. */
-    private static void sortSmall(int[] a, int from, int to) {
-        if (to - from > 32) {
-            Arrays.sort(a, from, to);
-            return;
-        }
-        for (int i = from + 1; i < to; i++) {
-            int x = a[i];
-            int j = i - 1;
-            while (j >= from && a[j] > x) {
-                a[j + 1] = a[j];
-                j--;
-            }
-            a[j + 1] = x;
-        }
+        long[] counts = MeshQuality.edgeCounts(ids, m.triangles(), id);
+        return counts[1] + counts[2]; // in one triangle, or in more than two
     }
 
     /** One id per distinct position (open addressing on the three coordinates' bits). */
