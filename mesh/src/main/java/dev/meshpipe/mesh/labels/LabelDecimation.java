@@ -6,15 +6,12 @@ import dev.meshpipe.mesh.MeshException;
 import dev.meshpipe.mesh.MeshQuality;
 import dev.meshpipe.mesh.finish.Components;
 import dev.meshpipe.mesh.finish.Finishing;
+import dev.meshpipe.mesh.finish.Parallel;
 import dev.meshpipe.mesh.finish.QuadricDecimator;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 
 /**
  * The finishing stages after meshing (and smoothing) a label map, per structure: keep the largest
@@ -141,20 +138,9 @@ public final class LabelDecimation {
 
     /** Meshes every structure of the plan (after its smoothing, if any) and finishes them together. */
     public static Finished finish(LabelSurfaces.Plan plan, Options options, int threads) {
-        List<LabelSurfaces.Structure> structures = new ArrayList<>(plan.size());
-        List<Future<LabelSurfaces.Structure>> futures = new ArrayList<>();
-        ExecutorService pool = pool(threads);
-        try {
-            for (int k = 0; k < plan.size(); k++) {
-                int j = k;
-                futures.add(pool.submit(() -> plan.structure(j)));
-            }
-            for (Future<LabelSurfaces.Structure> f : futures) {
-                structures.add(get(f));
-            }
-        } finally {
-            pool.shutdownNow();
-        }
+        LabelSurfaces.Structure[] meshed = new LabelSurfaces.Structure[plan.size()];
+        Parallel.forEachTask(meshed.length, threads, k -> meshed[k] = plan.structure(k));
+        List<LabelSurfaces.Structure> structures = List.of(meshed);
         Result r = run(structures.stream().map(LabelSurfaces.Structure::mesh).toList(), options, threads);
         return new Finished(plan, structures, r);
     }
@@ -699,26 +685,17 @@ public final class LabelDecimation {
         boolean decimate = o.decimateFraction() > 0 || overBudget || Double.isFinite(o.maxErrorMm());
         TupleIndex pinnedEdges = pinnedEdges(ps);
         int[][] chordEnds = adjacency(pinnedEdges, ps.positions.length / 3);
-        ExecutorService pool = pool(threads);
-        try {
-            List<Future<?>> work = new ArrayList<>();
-            for (int p : bySize) {
-                work.add(pool.submit(() -> {
-                    PatchMesh in = patchMesh(ps, p, chordEnds, null);
-                    ins[p] = in;
-                    if (decimate) {
-                        QuadricDecimator.Result r = decimatePatch(ps, p, in, o, overBudget, uses);
-                        outs[p] = r.mesh();
-                        errors[p] = r.maxErrorMm();
-                    }
-                }));
+        // Largest first, so one big patch does not finish last on its own.
+        Parallel.forEachTask(bySize.length, threads, i -> {
+            int p = bySize[i];
+            PatchMesh in = patchMesh(ps, p, chordEnds, null);
+            ins[p] = in;
+            if (decimate) {
+                QuadricDecimator.Result r = decimatePatch(ps, p, in, o, overBudget, uses);
+                outs[p] = r.mesh();
+                errors[p] = r.maxErrorMm();
             }
-            for (Future<?> f : work) {
-                get(f);
-            }
-        } finally {
-            pool.shutdownNow();
-        }
+        });
         // Number each patch's surviving inner vertices after the welded ones, patch by patch.
         int next = ps.positions.length / 3;
         FloatList added = new FloatList();
@@ -1303,27 +1280,6 @@ public final class LabelDecimation {
 
     // ---- small helpers -------------------------------------------------------------------------
 
-    private static ExecutorService pool(int threads) {
-        return Executors.newFixedThreadPool(Math.max(1, threads), r -> {
-            Thread t = new Thread(r, "label-decimation");
-            t.setDaemon(true);
-            return t;
-        });
-    }
-
-    private static <T> T get(Future<T> f) {
-        try {
-            return f.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new MeshException(MeshError.MESHING_FAILED, "interrupted while finishing labels", e);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException re) {
-                throw re;
-            }
-            throw new MeshException(MeshError.MESHING_FAILED, "label finishing failed: " + e.getCause(), e.getCause());
-        }
-    }
 
     /**
      * Tuples of three ints numbered in the order first added (open addressing), so a tuple's number
